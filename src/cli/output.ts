@@ -1,0 +1,50 @@
+import type { Client } from '../modules/clients/model.ts'
+
+export const printJson = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+}
+
+export const clientJson = (client: Client, secretKey?: string) => ({
+  clientId: client.id,
+  name: client.name,
+  clientKey: client.clientKey,
+  ...(secretKey ? { secretKey } : { secretHint: client.secretHint }),
+  mode: client.mode,
+  regions: client.regions,
+  status: client.status,
+  redirectUris: client.redirectUris,
+  allowedOrigins: client.allowedOrigins,
+  createdAt: new Date(client.createdAt).toISOString(),
+})
+
+export const describeClient = (client: Client, secretKey?: string): string => {
+  const lines = [
+    `client ${client.id}  ${client.name}`,
+    `  mode        ${client.mode}`,
+    `  regions     ${client.regions.join(', ')}`,
+    `  status      ${client.status}`,
+    `  clientKey   ${client.clientKey}`,
+    secretKey
+      ? `  secretKey   ${secretKey}    <- shown once; store it now (only its hash is kept)`
+      : `  secretKey   ${client.secretHint} (hidden)`,
+  ]
+  if (client.redirectUris.length > 0) lines.push(`  redirects   ${client.redirectUris.join(', ')}`)
+  if (client.allowedOrigins.length > 0) lines.push(`  origins     ${client.allowedOrigins.join(', ')}`)
+  return lines.join('\n')
+}
+
+export const firstStartWalkthrough = (publicUrl: string, client: Client, secretKey?: string): string =>
+  [
+    '',
+    secretKey
+      ? 'First start: a sandbox demo client was created for you.'
+      : 'Demo sandbox client (its secret key was shown on first start; `verity client rotate-secret` makes a new one):',
+    describeClient(client, secretKey),
+    '',
+    'Try the API:',
+    `  curl -s ${publicUrl}/v1/client -H 'x-client-key: ${client.clientKey}'`,
+    `  curl -s ${publicUrl}/v1/client -H 'x-client-key: ${client.clientKey}' -H 'x-us-env: true'`,
+    `  API reference: ${publicUrl}/docs    OpenAPI: ${publicUrl}/openapi.json`,
+    `  Health: ${publicUrl}/healthz  ${publicUrl}/readyz    Metrics: ${publicUrl}/metrics`,
+    '',
+  ].join('\n')

@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import type { Static } from 'typebox'
+import { Value } from 'typebox/value'
+import { BooleanFields, EnvSchema } from './env-schema.ts'
+import { loadOrCreateServerSecret } from './secrets.ts'
+
+export type Env = Static<typeof EnvSchema>
+
+export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string }
+
+export type Config = Readonly<
+  Omit<Env, 'DATABASE_URL' | 'US_DATABASE_URL' | 'SERVER_SECRET' | 'PUBLIC_URL' | 'DATA_DIR'> & {
+    DATA_DIR: string
+    PUBLIC_URL: string
+    databases: { intl: DatabaseTarget; us: DatabaseTarget }
+    serverSecret: Buffer
+    isProduction: boolean
+  }
+>
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on'])
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off'])
+
+/** Only the variables the schema knows, with strings turned into numbers and booleans where declared. */
+const pickEnv = (source: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> => {
+  const picked: Record<string, unknown> = {}
+  for (const name of Object.keys(EnvSchema.properties)) {
+    const raw = source[name]
+    if (raw === undefined || raw === '') continue
+    if (BooleanFields.has(name)) {
+      const word = raw.trim().toLowerCase()
+      if (TRUE_WORDS.has(word)) picked[name] = true
+      else if (FALSE_WORDS.has(word)) picked[name] = false
+      else problems.push(`${name}: expected true or false, got "${raw}"`)
+      continue
+    }
+    picked[name] = raw
+  }
+  return picked
+}
+
+const parseDatabaseTarget = (
+  name: string,
+  value: string | undefined,
+  fallbackFile: string,
+  problems: string[],
+): DatabaseTarget => {
+  if (value === undefined) return { dialect: 'sqlite', file: fallbackFile }
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    try {
+      new URL(value)
+    } catch {
+      problems.push(`${name}: not a valid postgres URL`)
+    }
+    return { dialect: 'postgres', url: value }
+  }
+  if (value.startsWith('sqlite:')) {
+    const file = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '')
+    if (file.length === 0) problems.push(`${name}: sqlite: needs a file path`)
+    return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) }
+  }
+  problems.push(`${name}: must start with postgres://, postgresql:// or sqlite:`)
+  return { dialect: 'sqlite', file: fallbackFile }
+}
+
+/**
+ * Reads and validates the configuration once. Throws ConfigError naming every bad variable; the CLI
+ * prints it and exits non-zero.
+ */
+export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
+  const problems: string[] = []
+  const picked = pickEnv(source, problems)
+  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, picked))
+  for (const error of Value.Errors(EnvSchema, converted)) {
+    const name = error.instancePath.replace(/^\//, '') || 'environment'
+    problems.push(`${name}: ${error.message}`)
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  const env = converted as Env
+
+  const isProduction = env.NODE_ENV === 'production'
+  const dataDir = path.resolve(env.DATA_DIR)
+  const databases = {
+    intl: parseDatabaseTarget(
+      'DATABASE_URL',
+      env.DATABASE_URL,
+      path.join(dataDir, 'verity-intl.sqlite'),
+      problems,
+    ),
+    us: parseDatabaseTarget(
+      'US_DATABASE_URL',
+      env.US_DATABASE_URL,
+      path.join(dataDir, 'verity-us.sqlite'),
+      problems,
+    ),
+  }
+  if (
+    databases.intl.dialect === 'postgres' &&
+    databases.us.dialect === 'postgres' &&
+    databases.intl.url === databases.us.url
+  ) {
+    problems.push('US_DATABASE_URL: must differ from DATABASE_URL (each region is its own database)')
+  }
+  if (isProduction && env.SERVER_SECRET === undefined) {
+    problems.push(
+      'SERVER_SECRET: required when NODE_ENV=production (at least 32 random bytes, base64 or hex)',
+    )
+  }
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '')
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  const serverSecret = loadOrCreateServerSecret(env.SERVER_SECRET, dataDir)
+  if (serverSecret.length < 32) throw new ConfigError(['SERVER_SECRET: must decode to at least 32 bytes'])
+
+  const { DATABASE_URL: _db, US_DATABASE_URL: _us, SERVER_SECRET: _secret, ...rest } = env
+  return Object.freeze({
+    ...rest,
+    DEMO_CLIENT: env.DEMO_CLIENT && !isProduction,
+    DATA_DIR: dataDir,
+    PUBLIC_URL: publicUrl,
+    databases,
+    serverSecret,
+    isProduction,
+  })
+}
+
+/** Loads `.env` from the working directory when present; real environment variables win. */
+export const loadDotEnv = (file = '.env'): void => {
+  if (existsSync(file)) process.loadEnvFile(file)
+}

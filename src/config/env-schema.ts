@@ -1,0 +1,79 @@
+import { Type } from 'typebox'
+
+/**
+ * Every environment variable the server reads. Defaults make `npm start` work on a fresh machine
+ * (SQLite files under DATA_DIR, in-process worker); production tightens them (see config.ts).
+ */
+const Bool = Type.Boolean()
+const IntAtLeast = (minimum: number, defaultValue: number, description: string) =>
+  Type.Integer({ minimum, default: defaultValue, description })
+
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+    default: 'development',
+    description:
+      'development | production | test. production requires SERVER_SECRET and disables the demo client.',
+  }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Interface to listen on.' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'TCP port.' }),
+  PUBLIC_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^\\s/]+(/[^\\s]*)?$',
+      description:
+        'Absolute base URL that end users reach (session links). Defaults to http://localhost:PORT.',
+    }),
+  ),
+  DATA_DIR: Type.String({
+    minLength: 1,
+    default: './data',
+    description: 'SQLite files, secrets and documents.',
+  }),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'intl region database: postgres://… or sqlite:PATH. Default: sqlite file in DATA_DIR.',
+    }),
+  ),
+  US_DATABASE_URL: Type.Optional(
+    Type.String({ minLength: 1, description: 'us region database, same forms as DATABASE_URL.' }),
+  ),
+  SERVER_SECRET: Type.Optional(
+    Type.String({
+      minLength: 43,
+      description:
+        'At least 32 random bytes (base64/hex). Keys for encryption and MACs are derived from it. Generated into DATA_DIR outside production.',
+    }),
+  ),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info', description: 'pino log level.' },
+  ),
+  TRUST_PROXY: Type.Boolean({ default: false, description: 'Trust X-Forwarded-* from a reverse proxy.' }),
+  BODY_LIMIT_BYTES: IntAtLeast(1024, 1_048_576, 'Largest JSON body accepted (413 beyond).'),
+  MIGRATE_ON_BOOT: Type.Boolean({
+    default: true,
+    description: 'Run pending migrations when serve/worker start.',
+  }),
+  DEMO_CLIENT: Type.Boolean({
+    default: true,
+    description: 'Create and print a sandbox demo client on first start (never in production).',
+  }),
+  WORKER_CONCURRENCY: IntAtLeast(1, 2, 'Jobs one worker process runs at once.'),
+  JOB_POLL_INTERVAL_MS: IntAtLeast(10, 500, 'How often an idle worker looks for jobs.'),
+  JOB_VISIBILITY_TIMEOUT_MS: IntAtLeast(
+    1000,
+    60_000,
+    'A claimed job returns to the queue if its worker is silent this long.',
+  ),
+  SHUTDOWN_GRACE_MS: IntAtLeast(
+    0,
+    10_000,
+    'How long SIGTERM waits for requests and jobs before releasing them.',
+  ),
+})
+
+export const BooleanFields = new Set(
+  Object.entries(EnvSchema.properties)
+    .filter(([, schema]) => (schema as { type?: string }).type === Bool.type)
+    .map(([name]) => name),
+)

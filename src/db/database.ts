@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { Kysely, PostgresDialect, type Transaction } from 'kysely'
+import pg from 'pg'
+import type { DatabaseTarget } from '../config/config.ts'
+import type { DB } from './schema.ts'
+import { applySqlitePragmas, ImmediateSqliteDialect } from './sqlite-dialect.ts'
+
+export const REGIONS = ['intl', 'us'] as const
+export type Region = (typeof REGIONS)[number]
+export type Dialect = DatabaseTarget['dialect']
+
+/** A query handle that may or may not be inside a transaction. Repositories accept either. */
+export type Queryable = Kysely<DB> | Transaction<DB>
+
+export type RegionDatabase = {
+  readonly region: Region
+  readonly dialect: Dialect
+  readonly db: Kysely<DB>
+  destroy(): Promise<void>
+}
+
+export type Databases = {
+  /** intl: the home of tenant-wide data (clients) as well as intl users. */
+  readonly home: RegionDatabase
+  readonly byRegion: Readonly<Record<Region, RegionDatabase>>
+  readonly all: readonly RegionDatabase[]
+  destroy(): Promise<void>
+}
+
+export type OpenOptions = {
+  /** PostgreSQL schema to use instead of the connection's default (tests isolate themselves this way). */
+  schema?: string
+  poolSize?: number
+}
+
+const INT8_OID = 20
+const NUMERIC_OID = 1700
+
+// Times are epoch-ms bigints and counts come back as int8: both fit safely in a JS number.
+const pgTypes = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID || oid === NUMERIC_OID ? Number : pg.types.getTypeParser(oid, format),
+}
+
+export const openRegionDatabase = (
+  region: Region,
+  target: DatabaseTarget,
+  options: OpenOptions = {},
+): RegionDatabase => {
+  if (target.dialect === 'sqlite') {
+    if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true })
+    const database = new Database(target.file)
+    applySqlitePragmas(database)
+    const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database }) })
+    return { region, dialect: 'sqlite', db, destroy: () => db.destroy() }
+  }
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: options.poolSize ?? 10,
+    types: pgTypes,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  })
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {})
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  return { region, dialect: 'postgres', db, destroy: () => db.destroy() }
+}
+
+export const openDatabases = (
+  targets: Record<Region, DatabaseTarget>,
+  options: Partial<Record<Region, OpenOptions>> = {},
+): Databases => {
+  const intl = openRegionDatabase('intl', targets.intl, options.intl)
+  const us = openRegionDatabase('us', targets.us, options.us)
+  const all = [intl, us] as const
+  return {
+    home: intl,
+    byRegion: { intl, us },
+    all,
+    destroy: async () => {
+      await Promise.all(all.map((database) => database.destroy()))
+    },
+  }
+}
+
+export const isPostgres = (database: Pick<RegionDatabase, 'dialect'>): boolean =>
+  database.dialect === 'postgres'

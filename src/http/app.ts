@@ -1,0 +1,66 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Registry } from 'prom-client'
+import type { Config } from '../config/config.ts'
+import type { Databases } from '../db/database.ts'
+import type { Clock } from '../lib/clock.ts'
+import type { Logger } from '../lib/logger.ts'
+import { clientRoutes } from '../modules/clients/routes.ts'
+import { healthRoutes } from '../modules/health/routes.ts'
+import { registerClientAuth } from './client-auth.ts'
+import { registerCors } from './cors.ts'
+import { registerErrorHandling } from './error-handler.ts'
+import { registerJsonBodyParser } from './json-body.ts'
+import { registerHttpMetrics } from './metrics.ts'
+import { registerOpenApi } from './openapi.ts'
+import { requestIdFor } from './request-id.ts'
+import { RequestLog } from './request-log.ts'
+import { registerSecurityHeaders } from './security-headers.ts'
+import './types.ts'
+
+export type AppDeps = {
+  config: Config
+  databases: Databases
+  clock: Clock
+  log: Logger
+  metrics: Registry
+}
+
+/**
+ * Builds the HTTP application from explicit dependencies (the composition root in src/runtime.ts
+ * passes the real ones; tests pass temporary databases and a manual clock). Nothing here listens.
+ */
+export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
+  const { config } = deps
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    logController: new RequestLog(),
+    genReqId: requestIdFor,
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    ajv: {
+      customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true },
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  registerJsonBodyParser(app)
+  registerErrorHandling(app)
+  await registerSecurityHeaders(app, { https: config.PUBLIC_URL.startsWith('https://') })
+  await registerOpenApi(app, config.PUBLIC_URL)
+  registerHttpMetrics(app, deps.metrics)
+  await app.register(healthRoutes(deps.databases))
+
+  // Everything under /v1 is a client's API: CORS per client, then client authentication.
+  await app.register(async (v1) => {
+    await registerCors(v1, deps)
+    registerClientAuth(v1, deps)
+    await v1.register(clientRoutes(deps))
+  })
+
+  return app
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Databases } from '../db/database.ts'
+import { AppError } from '../lib/errors.ts'
+import {
+  type ClientDeps,
+  checkSecretKey,
+  clientServesRegion,
+  findActiveClientByKey,
+} from '../modules/clients/service.ts'
+import { resolveRegion } from './region.ts'
+
+const singleHeader = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name]
+  const first = Array.isArray(value) ? value[0] : value
+  const trimmed = first?.trim()
+  return trimmed ? trimmed : undefined
+}
+
+const MAX_KEY_LENGTH = 200
+
+/**
+ * Authenticates the client on every route of the scope it is registered in (all of /v1), in this order:
+ * 1. x-client-key missing → 499; unknown or disabled → 498 (the two are not told apart).
+ * 2. the region asked for (x-us-env / ?region=) must be valid (422) and enabled for the client (403).
+ * 3. routes marked `client+secret` also need the client's x-secret-key (401 otherwise).
+ */
+export const registerClientAuth = (
+  app: FastifyInstance,
+  deps: ClientDeps & { databases: Databases },
+): void => {
+  app.decorateRequest('client', null)
+  app.decorateRequest('region', 'intl')
+  app.decorateRequest('regionDb', null)
+
+  app.addHook('onRequest', async (request) => {
+    const mode = request.routeOptions.config.clientAuth ?? 'client'
+
+    const clientKey = singleHeader(request, 'x-client-key')
+    if (clientKey === undefined) throw new AppError('MISSING_CLIENT_KEY')
+    const client =
+      clientKey.length <= MAX_KEY_LENGTH ? await findActiveClientByKey(deps, clientKey) : undefined
+    if (!client) throw new AppError('INVALID_CLIENT_KEY', { internal: 'unknown or disabled client key' })
+    request.client = client
+    request.log = request.log.child({ clientId: client.id })
+
+    const region = resolveRegion(request)
+    if (!clientServesRegion(client, region)) {
+      throw new AppError('REGION_NOT_ENABLED', { internal: `client not enabled for region ${region}` })
+    }
+    request.region = region
+    request.regionDb = deps.databases.byRegion[region]
+
+    if (mode === 'client+secret') {
+      const secretKey = singleHeader(request, 'x-secret-key')
+      if (
+        secretKey === undefined ||
+        secretKey.length > MAX_KEY_LENGTH ||
+        !(await checkSecretKey(deps, client, secretKey))
+      ) {
+        throw new AppError('INVALID_SECRET_KEY', { internal: 'missing or wrong x-secret-key' })
+      }
+    }
+  })
+}

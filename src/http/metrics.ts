@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify'
+import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client'
+
+/** Request counts and latency by route template (never the raw URL, which may hold ids) and status. */
+export const registerHttpMetrics = (app: FastifyInstance, registry: Registry): void => {
+  collectDefaultMetrics({ register: registry, prefix: 'verity_' })
+  const duration = new Histogram({
+    name: 'verity_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status (the _count series counts requests).',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    duration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    )
+  })
+  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
+    reply.type(registry.contentType)
+    return registry.metrics()
+  })
+}

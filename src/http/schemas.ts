@@ -1,0 +1,42 @@
+import { Type } from 'typebox'
+
+/** Response schemas shared by every route: the v1 error shape and the validation error. */
+export const ErrorBody = Type.Object(
+  {
+    message: Type.String(),
+    errorCode: Type.String({ pattern: '^[A-Z0-9_]{1,64}$' }),
+  },
+  { additionalProperties: true, $id: 'ErrorBody', description: 'v1 error: message plus a stable errorCode.' },
+)
+
+export const ValidationErrorBody = Type.Object(
+  {
+    message: Type.Literal('Validation error'),
+    errorCode: Type.Literal('VALIDATION_ERROR'),
+    errors: Type.Array(Type.Object({ field: Type.String(), message: Type.String() })),
+  },
+  { $id: 'ValidationErrorBody' },
+)
+
+export const errorResponse = (description: string) => ({ ...Type.Ref('ErrorBody'), description })
+
+/** The error responses every /v1 route can give, for the OpenAPI document. */
+export const clientErrorResponses = {
+  403: errorResponse('Not authorized: the client is not enabled for the requested region.'),
+  422: {
+    ...Type.Ref('ValidationErrorBody'),
+    description: 'Validation error: the failing fields are listed.',
+  },
+  498: errorResponse('Invalid client key.'),
+  499: errorResponse('Missing client key.'),
+  500: errorResponse('Internal server error (details only in the logs, under the x-request-id).'),
+}
+
+export const RegionHeaders = Type.Object({
+  'x-client-key': Type.Optional(Type.String({ description: 'Public client key (required).' })),
+  'x-us-env': Type.Optional(Type.String({ description: '"true" routes to the us region; default intl.' })),
+})
+
+export const RegionQuery = Type.Object({
+  region: Type.Optional(Type.String({ description: '"us" is an alternative to x-us-env: true.' })),
+})

@@ -1,0 +1,23 @@
+import type { Region, RegionDatabase } from '../db/database.ts'
+import type { Client } from '../modules/clients/model.ts'
+
+/**
+ * How a /v1 route authenticates its caller:
+ * - `client`: x-client-key (and the region it asks for must be enabled for that client)
+ * - `client+secret`: also x-secret-key; for server-to-server calls only (browsers are never allowed to
+ *   send that header cross-origin, see cors.ts)
+ */
+export type ClientAuth = 'client' | 'client+secret'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    clientAuth?: ClientAuth
+  }
+  interface FastifyRequest {
+    /** The authenticated client; set on every /v1 route. */
+    client: Client | null
+    /** The region the request is routed to (x-us-env / ?region=). */
+    region: Region
+    regionDb: RegionDatabase | null
+  }
+}

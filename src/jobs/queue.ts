@@ -1,0 +1,251 @@
+import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
+import { isPostgres, type Queryable, type RegionDatabase } from '../db/database.ts'
+import type { JobRow } from '../db/schema.ts'
+import type { Clock } from '../lib/clock.ts'
+import { newId } from '../lib/ids.ts'
+
+/**
+ * The durable job queue lives in each region's own database (a job touches that region's data only).
+ *
+ * Invariants:
+ * - enqueueJob takes a Queryable, so callers pass their transaction: the job commits or rolls back
+ *   with the change that caused it (transactional outbox).
+ * - A claim sets a fresh random lock_token and a lease (locked_until). Completing, failing, extending
+ *   and releasing all require that token, so a worker whose lease expired and was re-claimed by
+ *   another cannot complete the job a second time.
+ * - A running job whose lease expired is claimable again; that counts as an attempt.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 10
+
+export type EnqueueOptions = {
+  runAt?: number
+  maxAttempts?: number
+  /** At most one job per key ever exists; enqueueing it again is a no-op. */
+  dedupeKey?: string
+}
+
+export const enqueueJob = async (
+  db: Queryable,
+  clock: Clock,
+  type: string,
+  payload: unknown,
+  options: EnqueueOptions = {},
+): Promise<string> => {
+  const now = clock.now()
+  const id = newId('job')
+  await db
+    .insertInto('job')
+    .values({
+      id,
+      type,
+      payload: JSON.stringify(payload ?? null),
+      status: 'pending',
+      run_at: options.runAt ?? now,
+      attempts: 0,
+      max_attempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      lock_token: null,
+      locked_until: null,
+      last_error: null,
+      dedupe_key: options.dedupeKey ?? null,
+      created_at: now,
+      updated_at: now,
+      finished_at: null,
+    })
+    .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
+    .execute()
+  return id
+}
+
+export type ClaimedJob = JobRow & { lock_token: string }
+
+/** Claims the oldest ready job of the given types, or returns undefined. */
+export const claimJob = async (
+  database: RegionDatabase,
+  clock: Clock,
+  types: readonly string[],
+  leaseMs: number,
+): Promise<ClaimedJob | undefined> => {
+  if (types.length === 0) return undefined
+  const now = clock.now()
+  const token = randomBytes(16).toString('hex')
+  const claimed = await database.db
+    .updateTable('job')
+    .set({
+      status: 'running',
+      lock_token: token,
+      locked_until: now + leaseMs,
+      attempts: sql`attempts + 1`,
+      updated_at: now,
+    })
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('job')
+        .select('id')
+        .where('type', 'in', types)
+        .where((w) =>
+          w.or([
+            w.and([w('status', '=', 'pending'), w('run_at', '<=', now)]),
+            w.and([w('status', '=', 'running'), w('locked_until', '<=', now)]),
+          ]),
+        )
+        .orderBy('run_at')
+        .limit(1)
+        // PostgreSQL: concurrent workers skip rows another transaction holds instead of waiting.
+        // SQLite has a single writer, so the UPDATE itself is the lock.
+        .$if(isPostgres(database), (query) => query.forUpdate().skipLocked()),
+    )
+    .returningAll()
+    .executeTakeFirst()
+  return claimed as ClaimedJob | undefined
+}
+
+export const completeJob = async (
+  database: RegionDatabase,
+  clock: Clock,
+  job: ClaimedJob,
+): Promise<boolean> => {
+  const now = clock.now()
+  const result = await database.db
+    .updateTable('job')
+    .set({
+      status: 'done',
+      lock_token: null,
+      locked_until: null,
+      finished_at: now,
+      updated_at: now,
+      last_error: null,
+    })
+    .where('id', '=', job.id)
+    .where('lock_token', '=', job.lock_token)
+    .where('status', '=', 'running')
+    .executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+/** Records a failed attempt: back to pending at `retryAt`, or dead when `retryAt` is undefined. */
+export const failJob = async (
+  database: RegionDatabase,
+  clock: Clock,
+  job: ClaimedJob,
+  error: string,
+  retryAt: number | undefined,
+): Promise<boolean> => {
+  const now = clock.now()
+  const result = await database.db
+    .updateTable('job')
+    .set(
+      retryAt === undefined
+        ? {
+            status: 'dead',
+            lock_token: null,
+            locked_until: null,
+            last_error: error,
+            finished_at: now,
+            updated_at: now,
+          }
+        : {
+            status: 'pending',
+            lock_token: null,
+            locked_until: null,
+            last_error: error,
+            run_at: retryAt,
+            updated_at: now,
+          },
+    )
+    .where('id', '=', job.id)
+    .where('lock_token', '=', job.lock_token)
+    .where('status', '=', 'running')
+    .executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+/** Pushes the lease forward while a long job runs. False means the lease was lost. */
+export const extendLease = async (
+  database: RegionDatabase,
+  clock: Clock,
+  job: ClaimedJob,
+  leaseMs: number,
+): Promise<boolean> => {
+  const now = clock.now()
+  const result = await database.db
+    .updateTable('job')
+    .set({ locked_until: now + leaseMs, updated_at: now })
+    .where('id', '=', job.id)
+    .where('lock_token', '=', job.lock_token)
+    .where('status', '=', 'running')
+    .executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+/** Gives a claimed job back untouched (graceful shutdown): the attempt does not count. */
+export const releaseJob = async (
+  database: RegionDatabase,
+  clock: Clock,
+  job: ClaimedJob,
+): Promise<boolean> => {
+  const now = clock.now()
+  const result = await database.db
+    .updateTable('job')
+    .set({
+      status: 'pending',
+      lock_token: null,
+      locked_until: null,
+      run_at: now,
+      attempts: sql`attempts - 1`,
+      updated_at: now,
+    })
+    .where('id', '=', job.id)
+    .where('lock_token', '=', job.lock_token)
+    .where('status', '=', 'running')
+    .executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+export type QueueStats = {
+  byStatus: Record<string, number>
+  readyByType: Record<string, number>
+  /** Age in ms of the oldest job that is ready to run but not running; 0 when there is none. */
+  oldestReadyAgeMs: number
+}
+
+export const queueStats = async (database: RegionDatabase, clock: Clock): Promise<QueueStats> => {
+  const now = clock.now()
+  const [statusRows, readyRows] = await Promise.all([
+    database.db
+      .selectFrom('job')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy('status')
+      .execute(),
+    database.db
+      .selectFrom('job')
+      .select([
+        'type',
+        (eb) => eb.fn.countAll<number>().as('count'),
+        (eb) => eb.fn.min('run_at').as('oldest'),
+      ])
+      .where('status', '=', 'pending')
+      .where('run_at', '<=', now)
+      .groupBy('type')
+      .execute(),
+  ])
+  const byStatus: Record<string, number> = { pending: 0, running: 0, done: 0, dead: 0 }
+  for (const row of statusRows) byStatus[row.status] = Number(row.count)
+  const readyByType: Record<string, number> = {}
+  let oldest = Number.POSITIVE_INFINITY
+  for (const row of readyRows) {
+    readyByType[row.type] = Number(row.count)
+    oldest = Math.min(oldest, Number(row.oldest))
+  }
+  return { byStatus, readyByType, oldestReadyAgeMs: Number.isFinite(oldest) ? Math.max(0, now - oldest) : 0 }
+}
+
+/** Deletes finished jobs older than the cutoff; dead jobs stay for inspection. */
+export const pruneFinishedJobs = async (database: RegionDatabase, olderThan: number): Promise<number> => {
+  const result = await database.db
+    .deleteFrom('job')
+    .where('status', '=', 'done')
+    .where('finished_at', '<', olderThan)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

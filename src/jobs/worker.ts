@@ -1,0 +1,231 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { RegionDatabase } from '../db/database.ts'
+import type { Clock } from '../lib/clock.ts'
+import type { Logger } from '../lib/logger.ts'
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts'
+import type { JobDefinition, RecurringJob } from './definitions.ts'
+import { PermanentJobError, RetryJobLaterError } from './errors.ts'
+import type { JobMetrics } from './metrics.ts'
+import {
+  type ClaimedJob,
+  claimJob,
+  completeJob,
+  enqueueJob,
+  extendLease,
+  failJob,
+  releaseJob,
+} from './queue.ts'
+
+export type WorkerOptions = {
+  databases: readonly RegionDatabase[]
+  definitions: readonly JobDefinition[]
+  recurring?: readonly RecurringJob[]
+  clock: Clock
+  log: Logger
+  concurrency: number
+  pollIntervalMs: number
+  leaseMs: number
+  metrics?: JobMetrics
+  random?: () => number
+}
+
+type Running = { job: ClaimedJob; database: RegionDatabase; abort: AbortController; done: Promise<void> }
+
+const MAX_ERROR_LENGTH = 2_000
+
+const describeError = (error: unknown): string =>
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, MAX_ERROR_LENGTH)
+
+/**
+ * Claims and runs jobs from every region's queue. `start()` returns at once; `stop()` stops claiming,
+ * waits up to `graceMs` for running jobs, then releases the rest back to the queue so that another
+ * worker picks them up immediately instead of after the lease expires.
+ */
+export class Worker {
+  readonly #options: WorkerOptions
+  readonly #definitions: Map<string, JobDefinition>
+  readonly #running = new Set<Running>()
+  #stopping = false
+  #loop: Promise<void> | undefined
+  #wake: (() => void) | undefined
+  #nextRegion = 0
+  #lastScheduled = 0
+
+  constructor(options: WorkerOptions) {
+    this.#options = options
+    this.#definitions = new Map(options.definitions.map((definition) => [definition.type, definition]))
+  }
+
+  start(): void {
+    if (this.#loop) return
+    this.#loop = this.#run()
+  }
+
+  /** Looks for work now instead of at the next poll (e.g. right after a commit that enqueued a job). */
+  wake(): void {
+    this.#wake?.()
+  }
+
+  get runningCount(): number {
+    return this.#running.size
+  }
+
+  async stop(graceMs = 0): Promise<void> {
+    this.#stopping = true
+    this.wake()
+    await this.#loop
+    const pending = [...this.#running]
+    if (pending.length > 0) {
+      await Promise.race([Promise.allSettled(pending.map((running) => running.done)), sleep(graceMs)])
+    }
+    for (const running of [...this.#running]) {
+      running.abort.abort()
+      const released = await releaseJob(running.database, this.#options.clock, running.job).catch(() => false)
+      this.#options.log.info(
+        { jobId: running.job.id, type: running.job.type, released },
+        'job released on shutdown',
+      )
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { log, pollIntervalMs } = this.#options
+    while (!this.#stopping) {
+      try {
+        await this.#scheduleRecurring()
+        const started = await this.#fillSlots()
+        if (started) continue
+      } catch (error) {
+        log.error({ err: error }, 'worker loop error')
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollIntervalMs)
+        this.#wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      this.#wake = undefined
+    }
+  }
+
+  /** Starts jobs until every slot is busy or no region has work. True when at least one started. */
+  async #fillSlots(): Promise<boolean> {
+    const { databases, concurrency } = this.#options
+    let started = false
+    let emptyRegions = 0
+    while (!this.#stopping && this.#running.size < concurrency && emptyRegions < databases.length) {
+      const database = databases[this.#nextRegion % databases.length] as RegionDatabase
+      this.#nextRegion += 1
+      const job = await claimJob(
+        database,
+        this.#options.clock,
+        [...this.#definitions.keys()],
+        this.#options.leaseMs,
+      )
+      if (!job) {
+        emptyRegions += 1
+        continue
+      }
+      emptyRegions = 0
+      started = true
+      this.#execute(database, job)
+    }
+    return started
+  }
+
+  #execute(database: RegionDatabase, job: ClaimedJob): void {
+    const abort = new AbortController()
+    const entry: Running = { job, database, abort, done: Promise.resolve() }
+    entry.done = this.#runJob(database, job, abort).finally(() => {
+      this.#running.delete(entry)
+      // A slot is free: look for more work without waiting for the next poll.
+      this.wake()
+    })
+    this.#running.add(entry)
+  }
+
+  async #runJob(database: RegionDatabase, job: ClaimedJob, abort: AbortController): Promise<void> {
+    const { clock, leaseMs, metrics } = this.#options
+    const log = this.#options.log.child({
+      jobId: job.id,
+      jobType: job.type,
+      region: database.region,
+      attempt: job.attempts,
+    })
+    const definition = this.#definitions.get(job.type) as JobDefinition
+    const maxAttempts = job.max_attempts
+    const startedAt = performance.now()
+
+    // A job whose earlier claims all ended with a silent worker (crash, OOM, kill) must not loop forever.
+    if (job.attempts > maxAttempts) {
+      await failJob(
+        database,
+        clock,
+        job,
+        'lease expired on the final attempt (worker stopped responding)',
+        undefined,
+      )
+      metrics?.finished(job.type, 'dead', 0)
+      log.error('job dead: lease expired on the final attempt')
+      return
+    }
+
+    const heartbeat = setInterval(
+      () => {
+        extendLease(database, clock, job, leaseMs)
+          .then((kept) => {
+            if (!kept) abort.abort(new Error('lease lost'))
+          })
+          .catch((error) => log.warn({ err: error }, 'lease extension failed'))
+      },
+      Math.max(250, Math.floor(leaseMs / 3)),
+    )
+    try {
+      const payload = JSON.parse(job.payload) as unknown
+      await definition.handle(payload, { job, database, clock, log, signal: abort.signal })
+      const completed = await completeJob(database, clock, job)
+      if (!completed) log.warn('job finished after its lease was lost; another claim owns it now')
+      metrics?.finished(job.type, completed ? 'done' : 'lost', performance.now() - startedAt)
+    } catch (error) {
+      const message = describeError(error)
+      const permanent = error instanceof PermanentJobError || job.attempts >= maxAttempts
+      const delay =
+        error instanceof RetryJobLaterError
+          ? error.delayMs
+          : backoffDelay(job.attempts, definition.backoff ?? DEFAULT_BACKOFF, this.#options.random)
+      const retryAt = permanent ? undefined : clock.now() + delay
+      await failJob(database, clock, job, message, retryAt).catch((failError) =>
+        log.error(
+          { err: failError },
+          'could not record job failure; the lease will expire and it will run again',
+        ),
+      )
+      metrics?.finished(job.type, permanent ? 'dead' : 'retry', performance.now() - startedAt)
+      if (permanent) log.error({ error: message }, 'job dead')
+      else log.warn({ error: message, retryAt }, 'job failed; will retry')
+    } finally {
+      clearInterval(heartbeat)
+    }
+  }
+
+  async #scheduleRecurring(): Promise<void> {
+    const { recurring = [], databases, clock } = this.#options
+    if (recurring.length === 0) return
+    const now = clock.now()
+    // Once a second is plenty: slots are at least that long and enqueueing a slot twice is a no-op.
+    if (now - this.#lastScheduled < 1_000) return
+    this.#lastScheduled = now
+    for (const database of databases) {
+      for (const job of recurring) {
+        const slot = Math.floor(now / job.everyMs) * job.everyMs
+        // The dedupe key makes every worker of every process agree on one run per slot.
+        await enqueueJob(database.db, clock, job.type, job.payload ?? null, {
+          runAt: slot,
+          dedupeKey: `recurring:${job.type}:${slot}`,
+          maxAttempts: 3,
+        })
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { type LoggerOptions, type Logger as PinoLogger, pino } from 'pino'
+
+export type Logger = PinoLogger
+
+/**
+ * Paths never written to the logs. Credentials and personal data are censored wherever they appear
+ * in a logged object; request logging (src/http/app.ts) also never logs bodies or headers, and strips
+ * query strings from URLs.
+ */
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'secretKey',
+  '*.secretKey',
+  'secret_hash',
+  '*.secret_hash',
+  'accessToken',
+  '*.accessToken',
+  'token',
+  '*.token',
+  'ssn',
+  '*.ssn',
+  'otpCode',
+  '*.otpCode',
+  'verificationCode',
+  '*.verificationCode',
+  'documentNumber',
+  '*.documentNumber',
+  'sessionUrl',
+  '*.sessionUrl',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-secret-key"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-secret-key"]',
+]
+
+export const loggerOptions = (level: string): LoggerOptions => ({
+  level,
+  redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  base: { service: 'verity' },
+  timestamp: pino.stdTimeFunctions.isoTime,
+})
+
+export const createLogger = (level: string): Logger => pino(loggerOptions(level))

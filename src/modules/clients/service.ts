@@ -1,0 +1,131 @@
+import type { Databases, Region } from '../../db/database.ts'
+import type { ClientMode } from '../../db/schema.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { AppError } from '../../lib/errors.ts'
+import { newId, newUuid } from '../../lib/ids.ts'
+import { generateSecret, hashSecret, secretHint, verifySecret } from '../../lib/tokens.ts'
+import type { Client, ClientWithSecret } from './model.ts'
+import * as repo from './repo.ts'
+import {
+  type FieldProblem,
+  parseAllowedOrigins,
+  parseName,
+  parseRedirectUris,
+  parseRegions,
+} from './validation.ts'
+
+export type ClientDeps = { databases: Databases; clock: Clock }
+
+export type CreateClientInput = {
+  name: string
+  mode: ClientMode
+  regions: readonly string[]
+  redirectUris?: readonly string[]
+  allowedOrigins?: readonly string[]
+}
+
+const secretPrefix = (mode: ClientMode) => (mode === 'live' ? 'vsk_live_' : 'vsk_test_')
+
+const rejectProblems = (problems: FieldProblem[]): void => {
+  if (problems.length > 0) throw new AppError('VALIDATION_ERROR', { body: { errors: problems } })
+}
+
+export const createClient = async (
+  { databases, clock }: ClientDeps,
+  input: CreateClientInput,
+): Promise<ClientWithSecret> => {
+  const problems: FieldProblem[] = []
+  const name = parseName(input.name, problems)
+  const regions = parseRegions(input.regions, problems)
+  const redirectUris = parseRedirectUris(input.redirectUris ?? [], input.mode, problems)
+  const allowedOrigins = parseAllowedOrigins(input.allowedOrigins ?? [], input.mode, problems)
+  rejectProblems(problems)
+
+  const now = clock.now()
+  const secretKey = generateSecret(secretPrefix(input.mode))
+  const id = newId('client')
+  // Clients are tenant-wide, so they live in the home (intl) database whatever regions they serve.
+  await databases.home.db.transaction().execute((trx) =>
+    repo.insertClient(
+      trx,
+      {
+        id,
+        name,
+        mode: input.mode,
+        regions: JSON.stringify(regions),
+        client_key: newUuid(),
+        secret_hash: hashSecret(secretKey),
+        secret_hint: secretHint(secretKey),
+        status: 'active',
+        redirect_uris: JSON.stringify(redirectUris),
+        created_at: now,
+        updated_at: now,
+        secret_rotated_at: now,
+        disabled_at: null,
+      },
+      allowedOrigins,
+    ),
+  )
+  const client = await repo.findClient(databases.home.db, { id })
+  return { client: client as Client, secretKey }
+}
+
+export const listClients = ({ databases }: ClientDeps): Promise<Client[]> =>
+  repo.listClients(databases.home.db)
+
+/** Finds a client by id, or by its public key (the CLI accepts either). */
+export const getClient = async ({ databases }: ClientDeps, idOrKey: string): Promise<Client> => {
+  const by = idOrKey.startsWith('cli_') ? { id: idOrKey } : { clientKey: idOrKey }
+  const client = await repo.findClient(databases.home.db, by)
+  if (!client) throw new AppError('NOT_FOUND', { message: `No client ${idOrKey}` })
+  return client
+}
+
+/** The active client holding this public key, or undefined for unknown and disabled keys alike. */
+export const findActiveClientByKey = async (
+  { databases }: ClientDeps,
+  clientKey: string,
+): Promise<Client | undefined> => {
+  const client = await repo.findClient(databases.home.db, { clientKey })
+  return client?.status === 'active' ? client : undefined
+}
+
+export const checkSecretKey = async (
+  { databases }: ClientDeps,
+  client: Client,
+  presented: string,
+): Promise<boolean> => {
+  const stored = await repo.findSecretHash(databases.home.db, client.id)
+  return stored !== undefined && verifySecret(presented, stored)
+}
+
+/** Issues a new secret key; the old one stops working at once. */
+export const rotateClientSecret = async (deps: ClientDeps, idOrKey: string): Promise<ClientWithSecret> => {
+  const client = await getClient(deps, idOrKey)
+  const now = deps.clock.now()
+  const secretKey = generateSecret(secretPrefix(client.mode))
+  await repo.updateClient(deps.databases.home.db, client.id, {
+    secret_hash: hashSecret(secretKey),
+    secret_hint: secretHint(secretKey),
+    secret_rotated_at: now,
+    updated_at: now,
+  })
+  return { client: await getClient(deps, client.id), secretKey }
+}
+
+export const disableClient = async (deps: ClientDeps, idOrKey: string): Promise<Client> => {
+  const client = await getClient(deps, idOrKey)
+  if (client.status === 'disabled') return client
+  const now = deps.clock.now()
+  await repo.updateClient(deps.databases.home.db, client.id, {
+    status: 'disabled',
+    disabled_at: now,
+    updated_at: now,
+  })
+  return getClient(deps, client.id)
+}
+
+export const isOriginAllowedForAnyClient = ({ databases }: ClientDeps, origin: string): Promise<boolean> =>
+  repo.isOriginAllowedForAnyClient(databases.home.db, origin)
+
+export const clientServesRegion = (client: Client, region: Region): boolean => client.regions.includes(region)

@@ -1,0 +1,97 @@
+import { REGIONS, type Region } from '../../db/database.ts'
+import type { ClientMode } from '../../db/schema.ts'
+
+export type FieldProblem = { field: string; message: string }
+
+const isLoopbackHost = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]'
+
+export const parseRegions = (values: readonly string[], problems: FieldProblem[]): Region[] => {
+  const regions = [...new Set(values.map((value) => value.trim().toLowerCase()).filter(Boolean))]
+  if (regions.length === 0)
+    problems.push({ field: 'regions', message: 'at least one region is required (intl, us)' })
+  for (const region of regions) {
+    if (!(REGIONS as readonly string[]).includes(region)) {
+      problems.push({ field: 'regions', message: `unknown region "${region}" (expected intl or us)` })
+    }
+  }
+  return regions as Region[]
+}
+
+/**
+ * Redirect URIs are compared exactly at use. Custom schemes (app deep links such as
+ * `io.example.app://callback`) are allowed; plain http only for loopback development, and never for
+ * live clients, whose codes would otherwise travel in clear.
+ */
+export const parseRedirectUris = (
+  values: readonly string[],
+  mode: ClientMode,
+  problems: FieldProblem[],
+): string[] => {
+  const uris: string[] = []
+  for (const value of values) {
+    let url: URL
+    try {
+      url = new URL(value)
+    } catch {
+      problems.push({ field: 'redirectUris', message: `"${value}" is not an absolute URI` })
+      continue
+    }
+    if (url.hash) problems.push({ field: 'redirectUris', message: `"${value}" must not contain a fragment` })
+    if (url.protocol === 'http:' && (mode === 'live' || !isLoopbackHost(url.hostname))) {
+      problems.push({
+        field: 'redirectUris',
+        message: `"${value}" must use https (http is allowed only for localhost in sandbox)`,
+      })
+    }
+    if (url.protocol === 'javascript:' || url.protocol === 'data:') {
+      problems.push({ field: 'redirectUris', message: `"${value}" uses a forbidden scheme` })
+    }
+    uris.push(value)
+  }
+  return [...new Set(uris)]
+}
+
+/** Browser origins allowed to call the API with this client's key: `scheme://host[:port]`, nothing more. */
+export const parseAllowedOrigins = (
+  values: readonly string[],
+  mode: ClientMode,
+  problems: FieldProblem[],
+): string[] => {
+  const origins: string[] = []
+  for (const value of values) {
+    let url: URL
+    try {
+      url = new URL(value)
+    } catch {
+      problems.push({
+        field: 'allowedOrigins',
+        message: `"${value}" is not an origin like https://app.example.com`,
+      })
+      continue
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value.replace(/\/$/, '')) {
+      problems.push({
+        field: 'allowedOrigins',
+        message: `"${value}" is not an origin like https://app.example.com`,
+      })
+      continue
+    }
+    if (url.protocol === 'http:' && (mode === 'live' || !isLoopbackHost(url.hostname))) {
+      problems.push({
+        field: 'allowedOrigins',
+        message: `"${value}" must use https (http is allowed only for localhost in sandbox)`,
+      })
+      continue
+    }
+    origins.push(url.origin)
+  }
+  return [...new Set(origins)]
+}
+
+export const parseName = (value: string, problems: FieldProblem[]): string => {
+  const name = value.trim()
+  if (name.length === 0 || name.length > 100)
+    problems.push({ field: 'name', message: 'must be 1 to 100 characters' })
+  return name
+}

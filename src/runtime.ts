@@ -1,0 +1,61 @@
+import { Registry } from 'prom-client'
+import type { Config } from './config/config.ts'
+import { type Databases, openDatabases } from './db/database.ts'
+import { migrateToLatest } from './db/migrate.ts'
+import { buildApp } from './http/app.ts'
+import { maintenanceSchedule, pruneJobsJob } from './jobs/maintenance.ts'
+import { createJobMetrics, registerQueueGauges } from './jobs/metrics.ts'
+import { Worker } from './jobs/worker.ts'
+import { type Clock, systemClock } from './lib/clock.ts'
+import { createLogger, type Logger } from './lib/logger.ts'
+
+/**
+ * The composition root: the one place that turns configuration into connected parts. The CLI,
+ * the tests and the benchmarks all start from here.
+ */
+export type Runtime = {
+  config: Config
+  databases: Databases
+  clock: Clock
+  log: Logger
+  metrics: Registry
+  close(): Promise<void>
+}
+
+export type RuntimeOverrides = { clock?: Clock; log?: Logger; databases?: Databases }
+
+export const openRuntime = async (config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> => {
+  const log = overrides.log ?? createLogger(config.LOG_LEVEL)
+  const clock = overrides.clock ?? systemClock
+  const databases = overrides.databases ?? openDatabases(config.databases)
+  try {
+    if (config.MIGRATE_ON_BOOT) {
+      for (const database of databases.all) await migrateToLatest(database)
+    }
+  } catch (error) {
+    await databases.destroy()
+    throw error
+  }
+  const metrics = new Registry()
+  registerQueueGauges(metrics, databases.all, clock)
+  return { config, databases, clock, log, metrics, close: () => databases.destroy() }
+}
+
+export const createApp = (runtime: Runtime) => buildApp(runtime)
+
+/** Every job type this server knows, and the jobs it schedules itself. */
+export const jobDefinitions = () => [pruneJobsJob]
+export const recurringJobs = () => maintenanceSchedule
+
+export const createWorker = (runtime: Runtime): Worker =>
+  new Worker({
+    databases: runtime.databases.all,
+    definitions: jobDefinitions(),
+    recurring: recurringJobs(),
+    clock: runtime.clock,
+    log: runtime.log.child({ component: 'worker' }),
+    concurrency: runtime.config.WORKER_CONCURRENCY,
+    pollIntervalMs: runtime.config.JOB_POLL_INTERVAL_MS,
+    leaseMs: runtime.config.JOB_VISIBILITY_TIMEOUT_MS,
+    metrics: createJobMetrics(runtime.metrics),
+  })
