@@ -29,11 +29,7 @@ export type Databases = {
   destroy(): Promise<void>
 }
 
-export type OpenOptions = {
-  /** PostgreSQL schema to use instead of the connection's default (tests isolate themselves this way). */
-  schema?: string
-  poolSize?: number
-}
+export type OpenOptions = { poolSize?: number }
 
 const INT8_OID = 20
 const NUMERIC_OID = 1700
@@ -60,7 +56,6 @@ export const openRegionDatabase = (
     connectionString: target.url,
     max: options.poolSize ?? 10,
     types: pgTypes,
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   })
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {})

@@ -13,6 +13,7 @@ import { registerJsonBodyParser } from './json-body.ts'
 import { registerHttpMetrics } from './metrics.ts'
 import { registerOpenApi } from './openapi.ts'
 import { requestIdFor } from './request-id.ts'
+import { registerValidation } from './validation.ts'
 import { RequestLog } from './request-log.ts'
 import { registerSecurityHeaders } from './security-headers.ts'
 import './types.ts'
@@ -49,6 +50,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   })
 
   registerJsonBodyParser(app)
+  registerValidation(app)
   registerErrorHandling(app)
   await registerSecurityHeaders(app, { https: config.PUBLIC_URL.startsWith('https://') })
   await registerOpenApi(app, config.PUBLIC_URL)

@@ -43,7 +43,11 @@ export const registerClientAuth = (
     request.client = client
     request.log = request.log.child({ clientId: client.id })
 
-    const region = resolveRegion(request)
+    const regionParam = (request.query as Record<string, unknown> | undefined)?.region
+    const region = resolveRegion({
+      usEnvHeader: singleHeader(request, 'x-us-env'),
+      regionParam: regionParam === undefined ? undefined : String(regionParam),
+    })
     if (!clientServesRegion(client, region)) {
       throw new AppError('REGION_NOT_ENABLED', { internal: `client not enabled for region ${region}` })
     }

@@ -1,31 +1,25 @@
-import type { FastifyRequest } from 'fastify'
-import type { Region } from '../db/database.ts'
 import { AppError } from '../lib/errors.ts'
+import type { Region } from '../db/database.ts'
 
-const headerValue = (request: FastifyRequest, name: string): string | undefined => {
-  const value = request.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
+export type RegionHints = { usEnvHeader: string | undefined; regionParam: string | undefined }
 
 /**
  * The region a request is for. `x-us-env: true` or `?region=us` route to us; absent means intl
  * (Ledger never sends the header, MetaMask always sends "true" or "false"). Any other value is a 422
  * rather than a silent fallback that would put a user in the wrong region.
  */
-export const resolveRegion = (request: FastifyRequest): Region => {
+export const resolveRegion = ({ usEnvHeader, regionParam }: RegionHints): Region => {
   const problems: { field: string; message: string }[] = []
   let region: Region = 'intl'
 
-  const usEnv = headerValue(request, 'x-us-env')?.trim().toLowerCase()
+  const usEnv = usEnvHeader?.trim().toLowerCase()
   if (usEnv === 'true') region = 'us'
   else if (usEnv !== undefined && usEnv !== 'false' && usEnv !== '') {
     problems.push({ field: 'x-us-env', message: 'must be "true" or "false"' })
   }
 
-  const query = request.query as Record<string, unknown> | undefined
-  const regionParam = query?.region
   if (regionParam !== undefined) {
-    const value = String(regionParam).trim().toLowerCase()
+    const value = regionParam.trim().toLowerCase()
     if (value === 'us') region = 'us'
     else if (value !== 'intl') problems.push({ field: 'region', message: 'must be "us" or "intl"' })
   }

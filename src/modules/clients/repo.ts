@@ -81,6 +81,16 @@ export const updateClient = async (db: Queryable, id: string, changes: ClientUpd
   return result.numUpdatedRows === 1n
 }
 
+export const replaceAllowedOrigins = async (db: Queryable, clientId: string, origins: string[]): Promise<void> => {
+  await db.deleteFrom('client_allowed_origin').where('client_id', '=', clientId).execute()
+  if (origins.length > 0) {
+    await db
+      .insertInto('client_allowed_origin')
+      .values(origins.map((origin) => ({ client_id: clientId, origin })))
+      .execute()
+  }
+}
+
 /** True when some active client allows this browser origin (used to answer CORS preflights). */
 export const isOriginAllowedForAnyClient = async (db: Queryable, origin: string): Promise<boolean> => {
   const row = await db

@@ -1,33 +1,67 @@
-import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { clientErrorResponses, errorResponse, RegionHeaders, RegionQuery } from '../../http/schemas.ts'
 import { AppError } from '../../lib/errors.ts'
-import { type ClientDeps, checkSecretKey } from './service.ts'
+import { clientErrorResponses, errorResponse, RegionHeaders, RegionQuery } from '../../http/schemas.ts'
+import type { Client } from './model.ts'
+import { type ClientDeps, checkSecretKey, updateClientSettings } from './service.ts'
+
+const RegionName = Type.Union([Type.Literal('intl'), Type.Literal('us')])
 
 const PublicClient = Type.Object({
   id: Type.String(),
   name: Type.String(),
   mode: Type.Union([Type.Literal('sandbox'), Type.Literal('live')]),
-  regions: Type.Array(Type.Union([Type.Literal('intl'), Type.Literal('us')])),
-  region: Type.Union([Type.Literal('intl'), Type.Literal('us')], {
-    description: 'The region this request was routed to.',
-  }),
+  regions: Type.Array(RegionName),
+  region: { ...RegionName, description: 'The region this request was routed to.' },
   secretKeyVerified: Type.Boolean({ description: 'True when a valid x-secret-key came with the request.' }),
   redirectUris: Type.Optional(Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' })),
-  allowedOrigins: Type.Optional(
-    Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' }),
-  ),
-  secretHint: Type.Optional(
-    Type.String({ description: 'Last characters of the secret key; only with x-secret-key.' }),
-  ),
+  allowedOrigins: Type.Optional(Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' })),
+  secretHint: Type.Optional(Type.String({ description: 'Last characters of the secret key; only with x-secret-key.' })),
+})
+
+const SettingsBody = Type.Object(
+  {
+    redirectUris: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
+        maxItems: 20,
+        description: 'Exact OAuth redirect URIs. https, an app scheme, or http://localhost in sandbox.',
+      }),
+    ),
+    allowedOrigins: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
+        maxItems: 20,
+        description: 'Browser origins (https://app.example.com) allowed to call the API with this key.',
+      }),
+    ),
+  },
+  { minProperties: 1 },
+)
+
+const authenticatedClient = (request: FastifyRequest): Client => {
+  if (!request.client) throw new AppError('INTERNAL_ERROR', { internal: 'client auth hook did not run' })
+  return request.client
+}
+
+const present = (client: Client, region: string, secretKeyVerified: boolean) => ({
+  id: client.id,
+  name: client.name,
+  mode: client.mode,
+  regions: client.regions,
+  region,
+  secretKeyVerified,
+  ...(secretKeyVerified
+    ? { redirectUris: client.redirectUris, allowedOrigins: client.allowedOrigins, secretHint: client.secretHint }
+    : {}),
 })
 
 /**
- * GET /v1/client: lets an integrator check a key (and the region routing) before writing any other
- * call. With a valid x-secret-key it also shows the server-side settings; a wrong secret is a 401,
- * never a silent downgrade.
+ * The client's own settings. GET lets an integrator check a key (and the region routing) before writing
+ * any other call; with a valid x-secret-key it also shows the server-side settings, and a wrong secret
+ * is a 401, never a silent downgrade. PATCH (secret required) changes redirect URIs and CORS origins.
  */
-export const clientRoutes = (deps: ClientDeps) => async (app: FastifyInstance) => {
+export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstance) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get(
     '/v1/client',
     {
@@ -40,39 +74,43 @@ export const clientRoutes = (deps: ClientDeps) => async (app: FastifyInstance) =
           'x-secret-key': Type.Optional(Type.String({ description: 'Optional; adds server-side settings.' })),
         }),
         querystring: RegionQuery,
+        response: { 200: PublicClient, 401: errorResponse('x-secret-key was sent but is wrong.'), ...clientErrorResponses },
+      },
+    },
+    async (request) => {
+      const client = authenticatedClient(request)
+      const presented = request.headers['x-secret-key']
+      if (presented === undefined) return present(client, request.region, false)
+      if (typeof presented !== 'string' || !(await checkSecretKey(deps, client, presented.trim()))) {
+        throw new AppError('INVALID_SECRET_KEY')
+      }
+      return present(client, request.region, true)
+    },
+  )
+
+  app.patch(
+    '/v1/client',
+    {
+      config: { clientAuth: 'client+secret' },
+      schema: {
+        tags: ['client'],
+        summary: "Change the client's redirect URIs or allowed browser origins",
+        security: [{ clientKey: [], secretKey: [] }],
+        headers: RegionHeaders,
+        querystring: RegionQuery,
+        body: SettingsBody,
         response: {
           200: PublicClient,
-          401: errorResponse('x-secret-key was sent but is wrong.'),
+          400: errorResponse('Malformed JSON body.'),
+          401: errorResponse('Missing or wrong x-secret-key.'),
+          413: errorResponse('Request body too large.'),
           ...clientErrorResponses,
         },
       },
     },
     async (request) => {
-      const client = request.client
-      if (!client) throw new AppError('INTERNAL_ERROR', { internal: 'client auth hook did not run' })
-      const presented = request.headers['x-secret-key']
-      let secretKeyVerified = false
-      if (presented !== undefined) {
-        if (typeof presented !== 'string' || !(await checkSecretKey(deps, client, presented.trim()))) {
-          throw new AppError('INVALID_SECRET_KEY')
-        }
-        secretKeyVerified = true
-      }
-      return {
-        id: client.id,
-        name: client.name,
-        mode: client.mode,
-        regions: client.regions,
-        region: request.region,
-        secretKeyVerified,
-        ...(secretKeyVerified
-          ? {
-              redirectUris: client.redirectUris,
-              allowedOrigins: client.allowedOrigins,
-              secretHint: client.secretHint,
-            }
-          : {}),
-      }
+      const client = await updateClientSettings(deps, authenticatedClient(request), request.body)
+      return present(client, request.region, true)
     },
   )
 }

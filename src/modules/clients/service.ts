@@ -125,6 +125,25 @@ export const disableClient = async (deps: ClientDeps, idOrKey: string): Promise<
   return getClient(deps, client.id)
 }
 
+export type ClientSettingsInput = { redirectUris?: readonly string[]; allowedOrigins?: readonly string[] }
+
+/** Replaces the lists given (a list that is left out stays as it is). */
+export const updateClientSettings = async (deps: ClientDeps, client: Client, input: ClientSettingsInput): Promise<Client> => {
+  const problems: FieldProblem[] = []
+  const redirectUris = input.redirectUris && parseRedirectUris(input.redirectUris, client.mode, problems)
+  const allowedOrigins = input.allowedOrigins && parseAllowedOrigins(input.allowedOrigins, client.mode, problems)
+  rejectProblems(problems)
+  const now = deps.clock.now()
+  await deps.databases.home.db.transaction().execute(async (trx) => {
+    await repo.updateClient(trx, client.id, {
+      updated_at: now,
+      ...(redirectUris ? { redirect_uris: JSON.stringify(redirectUris) } : {}),
+    })
+    if (allowedOrigins) await repo.replaceAllowedOrigins(trx, client.id, allowedOrigins)
+  })
+  return getClient(deps, client.id)
+}
+
 export const isOriginAllowedForAnyClient = ({ databases }: ClientDeps, origin: string): Promise<boolean> =>
   repo.isOriginAllowedForAnyClient(databases.home.db, origin)
 

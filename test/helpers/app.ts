@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { loadConfig } from '../../src/config/config.ts'
+import { ManualClock } from '../../src/lib/clock.ts'
+import { createLogger, type Logger } from '../../src/lib/logger.ts'
+import type { Dialect } from '../../src/db/database.ts'
+import { type CreateClientInput, createClient } from '../../src/modules/clients/service.ts'
+import { createApp, openRuntime, type Runtime } from '../../src/runtime.ts'
+import { createTestDatabaseTargets, type TestDatabaseTargets } from './dialects.ts'
+
+export type TestApp = {
+  app: FastifyInstance
+  runtime: Runtime
+  clock: ManualClock
+  storage: TestDatabaseTargets
+  createClient(input?: Partial<CreateClientInput>): ReturnType<typeof createClient>
+  close(): Promise<void>
+}
+
+export type TestAppOptions = {
+  env?: Record<string, string>
+  log?: Logger
+  /** Build the app without running migrations (readiness tests). */
+  migrate?: boolean
+}
+
+/** Builds the real app on fresh databases of the given dialect, with a manual clock and silent logs. */
+export const buildTestApp = async (dialect: Dialect, options: TestAppOptions = {}): Promise<TestApp> => {
+  const storage = await createTestDatabaseTargets(dialect)
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: storage.dataDir,
+    SERVER_SECRET: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://localhost:3000',
+    MIGRATE_ON_BOOT: options.migrate === false ? 'false' : 'true',
+    ...storage.env,
+    ...options.env,
+  })
+  const clock = new ManualClock(Date.now())
+  let runtime: Runtime | undefined
+  let app: FastifyInstance | undefined
+  try {
+    runtime = await openRuntime(config, { clock, log: options.log ?? createLogger('silent') })
+    app = await createApp(runtime)
+    await app.ready()
+  } catch (error) {
+    await app?.close()
+    await runtime?.close()
+    await storage.cleanup()
+    throw error
+  }
+  const started = runtime
+  return {
+    app,
+    runtime: started,
+    clock,
+    storage,
+    createClient: (input = {}) =>
+      createClient(started, { name: 'test client', mode: 'sandbox', regions: ['intl'], ...input }),
+    close: async () => {
+      await app.close()
+      await started.close()
+      await storage.cleanup()
+    },
+  }
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import type { DatabaseTarget } from '../../src/config/config.ts'
+import type { Dialect, Region } from '../../src/db/database.ts'
+
+/**
+ * The dialects every integration suite runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is
+ * set (CI sets it). Each suite gets its own SQLite files or its own PostgreSQL schemas.
+ */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL
+export const DIALECTS: Dialect[] = TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']
+
+export type TestDatabaseTargets = {
+  dialect: Dialect
+  dataDir: string
+  targets: Record<Region, DatabaseTarget>
+  /** The same targets as DATABASE_URL / US_DATABASE_URL values, for child processes. */
+  env: Record<'DATABASE_URL' | 'US_DATABASE_URL', string>
+  cleanup(): Promise<void>
+}
+
+const withSearchPath = (url: string, schema: string): string => {
+  const parsed = new URL(url)
+  parsed.searchParams.set('options', `-c search_path=${schema}`)
+  return parsed.toString()
+}
+
+export const createTestDatabaseTargets = async (dialect: Dialect): Promise<TestDatabaseTargets> => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'verity-test-'))
+  if (dialect === 'sqlite') {
+    const targets = {
+      intl: { dialect: 'sqlite', file: path.join(dataDir, 'intl.sqlite') },
+      us: { dialect: 'sqlite', file: path.join(dataDir, 'us.sqlite') },
+    } as const
+    return {
+      dialect,
+      dataDir,
+      targets,
+      env: { DATABASE_URL: `sqlite:${targets.intl.file}`, US_DATABASE_URL: `sqlite:${targets.us.file}` },
+      cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+    }
+  }
+  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set')
+  const prefix = `t_${randomBytes(6).toString('hex')}`
+  const schemas = { intl: `${prefix}_intl`, us: `${prefix}_us` }
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  await admin.connect()
+  for (const schema of Object.values(schemas)) await admin.query(`create schema "${schema}"`)
+  await admin.end()
+  const urls = { intl: withSearchPath(TEST_DATABASE_URL, schemas.intl), us: withSearchPath(TEST_DATABASE_URL, schemas.us) }
+  return {
+    dialect,
+    dataDir,
+    targets: { intl: { dialect: 'postgres', url: urls.intl }, us: { dialect: 'postgres', url: urls.us } },
+    env: { DATABASE_URL: urls.intl, US_DATABASE_URL: urls.us },
+    cleanup: async () => {
+      const cleaner = new pg.Client({ connectionString: TEST_DATABASE_URL })
+      await cleaner.connect()
+      for (const schema of Object.values(schemas)) await cleaner.query(`drop schema if exists "${schema}" cascade`)
+      await cleaner.end()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { enqueueJob } from '../../src/jobs/queue.ts'
+import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { DIALECTS } from '../helpers/dialects.ts'
+
+describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await buildTestApp(dialect)
+  })
+  afterAll(() => t.close())
+
+  it('/healthz answers while the process lives', async () => {
+    const response = await t.app.inject('/healthz')
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ status: 'ok' })
+  })
+
+  it('/readyz reports each region database as reachable and migrated', async () => {
+    const response = await t.app.inject('/readyz')
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({
+      status: 'ready',
+      regions: {
+        intl: { dialect, database: 'ok', pendingMigrations: [] },
+        us: { dialect, database: 'ok', pendingMigrations: [] },
+      },
+    })
+  })
+
+  it('/metrics exposes request latency by route and the job queue by region', async () => {
+    await t.app.inject('/healthz')
+    await enqueueJob(t.runtime.databases.byRegion.us.db, t.clock, 'jobs.prune', {})
+    const response = await t.app.inject('/metrics')
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toContain('text/plain')
+    expect(response.body).toMatch(/verity_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/)
+    expect(response.body).toContain('verity_jobs{region="us",status="pending"} 1')
+    expect(response.body).toContain('verity_jobs{region="intl",status="pending"} 0')
+    expect(response.body).toMatch(/verity_jobs_oldest_ready_age_seconds\{region="us"\} \d/)
+  })
+
+  it('/openapi.json is an OpenAPI 3.1 document listing every route', async () => {
+    const response = await t.app.inject('/openapi.json')
+    expect(response.statusCode).toBe(200)
+    const document = response.json()
+    expect(document.openapi).toBe('3.1.0')
+    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    )
+    expect(operations.sort()).toEqual(['GET /healthz', 'GET /readyz', 'GET /v1/client', 'PATCH /v1/client'])
+    const get = document.paths['/v1/client'].get
+    expect(Object.keys(get.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '422', '498', '499', '500']))
+  })
+
+  it('/docs serves the interactive reference from local files', async () => {
+    const page = await t.app.inject('/docs/')
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-type']).toContain('text/html')
+    expect(page.body).toContain('/openapi.json')
+    const script = await t.app.inject('/docs/js/scalar.js')
+    expect(script.statusCode).toBe(200)
+  })
+})
+
+describe.each(DIALECTS)('readiness before migrations (%s)', (dialect) => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await buildTestApp(dialect, { migrate: false })
+  })
+  afterAll(() => t.close())
+
+  it('/readyz is 503 and names the pending migrations', async () => {
+    const response = await t.app.inject('/readyz')
+    expect(response.statusCode).toBe(503)
+    expect(response.json().status).toBe('not ready')
+    expect(response.json().regions.intl.pendingMigrations).toEqual(['0001_foundation'])
+  })
+})
