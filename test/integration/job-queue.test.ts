@@ -1,0 +1,274 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { RegionDatabase } from '../../src/db/database.ts'
+import type { JobDefinition } from '../../src/jobs/definitions.ts'
+import { PermanentJobError, RetryJobLaterError } from '../../src/jobs/errors.ts'
+import { claimJob, completeJob, enqueueJob, extendLease } from '../../src/jobs/queue.ts'
+import { Worker, type WorkerOptions } from '../../src/jobs/worker.ts'
+import { type Clock, ManualClock, systemClock } from '../../src/lib/clock.ts'
+import { createLogger } from '../../src/lib/logger.ts'
+import { DIALECTS } from '../helpers/dialects.ts'
+import { eventually, openTestDatabases, type TestDatabases } from '../helpers/databases.ts'
+
+const log = createLogger('silent')
+
+describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
+  let t: TestDatabases
+  let intl: RegionDatabase
+  const workers: Worker[] = []
+
+  beforeEach(async () => {
+    t = await openTestDatabases(dialect)
+    intl = t.databases.byRegion.intl
+  })
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop()))
+    await t.close()
+  })
+
+  const jobRow = (id: string, database = intl) =>
+    database.db.selectFrom('job').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+
+  const startWorker = (definitions: JobDefinition[], options: Partial<WorkerOptions> = {}): Worker => {
+    const worker = new Worker({
+      databases: t.databases.all,
+      definitions,
+      clock: systemClock,
+      log,
+      concurrency: 2,
+      pollIntervalMs: 20,
+      leaseMs: 5_000,
+      random: () => 0,
+      ...options,
+    })
+    workers.push(worker)
+    worker.start()
+    return worker
+  }
+
+  describe('enqueue', () => {
+    it('commits and rolls back with the transaction that enqueues', async () => {
+      await expect(
+        intl.db.transaction().execute(async (trx) => {
+          await enqueueJob(trx, systemClock, 'test.job', { n: 1 })
+          throw new Error('the change failed')
+        }),
+      ).rejects.toThrow('the change failed')
+      expect(await intl.db.selectFrom('job').selectAll().execute()).toEqual([])
+
+      const id = await intl.db.transaction().execute((trx) => enqueueJob(trx, systemClock, 'test.job', { n: 2 }))
+      expect(await jobRow(id)).toMatchObject({ type: 'test.job', status: 'pending', payload: '{"n":2}', attempts: 0 })
+    })
+
+    it('enqueues a dedupe key only once', async () => {
+      await enqueueJob(intl.db, systemClock, 'test.job', {}, { dedupeKey: 'once' })
+      await enqueueJob(intl.db, systemClock, 'test.job', {}, { dedupeKey: 'once' })
+      expect(await intl.db.selectFrom('job').selectAll().execute()).toHaveLength(1)
+    })
+  })
+
+  describe('claim', () => {
+    it('hands each ready job to exactly one of many concurrent claimers', async () => {
+      for (let i = 0; i < 3; i++) await enqueueJob(intl.db, systemClock, 'test.job', { i })
+      const claims = await Promise.all(Array.from({ length: 8 }, () => claimJob(intl, systemClock, ['test.job'], 10_000)))
+      const claimed = claims.filter((claim) => claim !== undefined)
+      expect(claimed).toHaveLength(3)
+      expect(new Set(claimed.map((claim) => claim.id)).size).toBe(3)
+    })
+
+    it('does not claim delayed jobs before their time, nor types it was not asked for', async () => {
+      const clock = new ManualClock(1_000_000)
+      await enqueueJob(intl.db, clock, 'test.job', {}, { runAt: 1_060_000 })
+      await enqueueJob(intl.db, clock, 'other.job', {})
+      expect(await claimJob(intl, clock, ['test.job'], 1_000)).toBeUndefined()
+      clock.advance(60_000)
+      expect(await claimJob(intl, clock, ['test.job'], 1_000)).toMatchObject({ type: 'test.job', attempts: 1 })
+    })
+
+    it('brings a job back after its lease expires, and fences off the stale claim', async () => {
+      const clock = new ManualClock(1_000_000)
+      const id = await enqueueJob(intl.db, clock, 'test.job', {})
+      const first = await claimJob(intl, clock, ['test.job'], 1_000)
+      expect(await claimJob(intl, clock, ['test.job'], 1_000)).toBeUndefined()
+      clock.advance(1_000)
+      const second = await claimJob(intl, clock, ['test.job'], 1_000)
+      expect(second).toMatchObject({ id, attempts: 2 })
+      if (!first || !second) throw new Error('expected both claims')
+      expect(await completeJob(intl, clock, first)).toBe(false)
+      expect(await extendLease(intl, clock, first, 1_000)).toBe(false)
+      expect(await completeJob(intl, clock, second)).toBe(true)
+      expect(await jobRow(id)).toMatchObject({ status: 'done', lock_token: null })
+    })
+  })
+
+  describe('worker', () => {
+    it('runs jobs of both regions, each exactly once, with two competing workers', async () => {
+      const runs = new Map<string, number>()
+      const definition: JobDefinition = {
+        type: 'test.count',
+        async handle(payload) {
+          const key = (payload as { key: string }).key
+          runs.set(key, (runs.get(key) ?? 0) + 1)
+        },
+      }
+      for (let i = 0; i < 30; i++) {
+        const region = i % 2 === 0 ? t.databases.byRegion.intl : t.databases.byRegion.us
+        await enqueueJob(region.db, systemClock, 'test.count', { key: `${region.region}-${i}` })
+      }
+      startWorker([definition])
+      startWorker([definition])
+      await eventually(() => expect(runs.size).toBe(30))
+      expect([...runs.values()].every((count) => count === 1)).toBe(true)
+      await eventually(async () => {
+        for (const database of t.databases.all) {
+          const statuses = await database.db.selectFrom('job').select('status').execute()
+          expect(statuses.every((row) => row.status === 'done')).toBe(true)
+        }
+      })
+    })
+
+    it('retries with exponential backoff, then succeeds', async () => {
+      const clock = new ManualClock(5_000_000)
+      let calls = 0
+      const id = await enqueueJob(intl.db, clock, 'test.flaky', {})
+      startWorker(
+        [
+          {
+            type: 'test.flaky',
+            backoff: { baseMs: 10_000, maxMs: 60_000 },
+            async handle() {
+              calls += 1
+              if (calls < 3) throw new Error(`failure ${calls}`)
+            },
+          },
+        ],
+        { clock },
+      )
+      // random() = 0 gives the lower bound of the jitter: half of base * 2^(attempt-1).
+      await eventually(async () => expect(await jobRow(id)).toMatchObject({ status: 'pending', attempts: 1, run_at: 5_005_000, last_error: 'Error: failure 1' }))
+      clock.advance(5_000)
+      await eventually(async () => expect(await jobRow(id)).toMatchObject({ status: 'pending', attempts: 2, run_at: 5_015_000 }))
+      clock.advance(10_000)
+      await eventually(async () => expect(await jobRow(id)).toMatchObject({ status: 'done', attempts: 3, last_error: null }))
+      expect(calls).toBe(3)
+    })
+
+    it('marks a job dead with its last error after the final attempt', async () => {
+      const clock = new ManualClock(5_000_000)
+      const id = await enqueueJob(intl.db, clock, 'test.broken', {}, { maxAttempts: 2 })
+      startWorker(
+        [
+          {
+            type: 'test.broken',
+            backoff: { baseMs: 1_000, maxMs: 1_000 },
+            async handle() {
+              throw new Error('always broken')
+            },
+          },
+        ],
+        { clock },
+      )
+      await eventually(async () => expect(await jobRow(id)).toMatchObject({ status: 'pending', attempts: 1 }))
+      clock.advance(1_000)
+      await eventually(async () =>
+        expect(await jobRow(id)).toMatchObject({ status: 'dead', attempts: 2, last_error: 'Error: always broken' }),
+      )
+    })
+
+    it('honours a permanent failure and a requested retry delay', async () => {
+      const clock = new ManualClock(5_000_000)
+      const permanent = await enqueueJob(intl.db, clock, 'test.permanent', {})
+      const later = await enqueueJob(intl.db, clock, 'test.later', {})
+      startWorker(
+        [
+          {
+            type: 'test.permanent',
+            async handle() {
+              throw new PermanentJobError('receiver said 400')
+            },
+          },
+          {
+            type: 'test.later',
+            async handle() {
+              throw new RetryJobLaterError('receiver said 429', 42_000)
+            },
+          },
+        ],
+        { clock },
+      )
+      await eventually(async () => expect(await jobRow(permanent)).toMatchObject({ status: 'dead', attempts: 1 }))
+      await eventually(async () => expect(await jobRow(later)).toMatchObject({ status: 'pending', run_at: 5_042_000 }))
+    })
+
+    it('keeps extending the lease of a long job so no other worker takes it', async () => {
+      let runs = 0
+      const id = await enqueueJob(intl.db, systemClock, 'test.slow', {})
+      const definition: JobDefinition = {
+        type: 'test.slow',
+        async handle() {
+          runs += 1
+          await new Promise((resolve) => setTimeout(resolve, 2_500))
+        },
+      }
+      startWorker([definition], { leaseMs: 1_000 })
+      startWorker([definition], { leaseMs: 1_000 })
+      await eventually(async () => expect(await jobRow(id)).toMatchObject({ status: 'done', attempts: 1 }))
+      expect(runs).toBe(1)
+    })
+
+    it('kills a job whose worker keeps dying once its attempts are used up', async () => {
+      const clock = new ManualClock(5_000_000)
+      const id = await enqueueJob(intl.db, clock, 'test.crashy', {}, { maxAttempts: 1 })
+      // A claim whose worker vanished: the lease simply runs out.
+      await claimJob(intl, clock, ['test.crashy'], 1_000)
+      clock.advance(1_000)
+      let ran = false
+      startWorker(
+        [
+          {
+            type: 'test.crashy',
+            async handle() {
+              ran = true
+            },
+          },
+        ],
+        { clock },
+      )
+      await eventually(async () => expect(await jobRow(id)).toMatchObject({ status: 'dead', attempts: 2 }))
+      expect((await jobRow(id)).last_error).toContain('lease expired')
+      expect(ran).toBe(false)
+    })
+
+    it('releases unfinished jobs on shutdown so they run again at once', async () => {
+      const id = await enqueueJob(intl.db, systemClock, 'test.hang', {})
+      let started = false
+      const worker = startWorker([
+        {
+          type: 'test.hang',
+          handle: (_payload, { signal }) =>
+            new Promise<void>((_resolve, reject) => {
+              started = true
+              signal.addEventListener('abort', () => reject(new Error('aborted')))
+            }),
+        },
+      ])
+      await eventually(() => expect(started).toBe(true))
+      await worker.stop(50)
+      expect(await jobRow(id)).toMatchObject({ status: 'pending', attempts: 0, lock_token: null })
+    })
+
+    it('schedules a recurring job once per slot, however many workers run', async () => {
+      const clock: Clock = { now: () => 7_200_000 + 1_234 }
+      const recurring = [{ type: 'test.tick', everyMs: 3_600_000 }]
+      const definition: JobDefinition = { type: 'test.tick', handle: async () => {} }
+      startWorker([definition], { clock, recurring })
+      startWorker([definition], { clock, recurring })
+      await eventually(async () => {
+        for (const database of t.databases.all) {
+          const jobs = await database.db.selectFrom('job').selectAll().where('type', '=', 'test.tick').execute()
+          expect(jobs).toHaveLength(1)
+          expect(jobs[0]).toMatchObject({ dedupe_key: 'recurring:test.tick:7200000', run_at: 7_200_000, status: 'done' })
+        }
+      })
+    })
+  })
+})
