@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { ConfigError } from './config-error.ts'
 import { BooleanFields, EnvSchema } from './env-schema.ts'
 import { loadOrCreateServerSecret } from './secrets.ts'
 
@@ -18,13 +18,6 @@ export type Config = Readonly<
     isProduction: boolean
   }
 >
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
-    this.name = 'ConfigError'
-  }
-}
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on'])
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off'])
@@ -130,9 +123,4 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
     serverSecret,
     isProduction,
   })
-}
-
-/** Loads `.env` from the working directory when present; real environment variables win. */
-export const loadDotEnv = (file = '.env'): void => {
-  if (existsSync(file)) process.loadEnvFile(file)
 }

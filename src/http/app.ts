@@ -13,9 +13,9 @@ import { registerJsonBodyParser } from './json-body.ts'
 import { registerHttpMetrics } from './metrics.ts'
 import { registerOpenApi } from './openapi.ts'
 import { requestIdFor } from './request-id.ts'
-import { registerValidation } from './validation.ts'
 import { RequestLog } from './request-log.ts'
 import { registerSecurityHeaders } from './security-headers.ts'
+import { registerValidation } from './validation.ts'
 import './types.ts'
 
 export type AppDeps = {

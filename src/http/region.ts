@@ -1,5 +1,5 @@
-import { AppError } from '../lib/errors.ts'
 import type { Region } from '../db/database.ts'
+import { AppError } from '../lib/errors.ts'
 
 export type RegionHints = { usEnvHeader: string | undefined; regionParam: string | undefined }
 

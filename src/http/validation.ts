@@ -19,5 +19,7 @@ const createAjv = (coerceTypes: Options['coerceTypes']): Ajv => {
 export const registerValidation = (app: FastifyInstance): void => {
   const strict = createAjv(false)
   const coercing = createAjv('array')
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema))
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema),
+  )
 }

@@ -20,7 +20,11 @@ export const openTestDatabases = async (dialect: Dialect): Promise<TestDatabases
 }
 
 /** Polls until the assertion stops throwing, or fails with its last error after `timeoutMs`. */
-export const eventually = async <T>(assertion: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 25): Promise<T> => {
+export const eventually = async <T>(
+  assertion: () => Promise<T> | T,
+  timeoutMs = 10_000,
+  intervalMs = 25,
+): Promise<T> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     try {

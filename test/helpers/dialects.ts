@@ -50,7 +50,10 @@ export const createTestDatabaseTargets = async (dialect: Dialect): Promise<TestD
   await admin.connect()
   for (const schema of Object.values(schemas)) await admin.query(`create schema "${schema}"`)
   await admin.end()
-  const urls = { intl: withSearchPath(TEST_DATABASE_URL, schemas.intl), us: withSearchPath(TEST_DATABASE_URL, schemas.us) }
+  const urls = {
+    intl: withSearchPath(TEST_DATABASE_URL, schemas.intl),
+    us: withSearchPath(TEST_DATABASE_URL, schemas.us),
+  }
   return {
     dialect,
     dataDir,
@@ -59,7 +62,8 @@ export const createTestDatabaseTargets = async (dialect: Dialect): Promise<TestD
     cleanup: async () => {
       const cleaner = new pg.Client({ connectionString: TEST_DATABASE_URL })
       await cleaner.connect()
-      for (const schema of Object.values(schemas)) await cleaner.query(`drop schema if exists "${schema}" cascade`)
+      for (const schema of Object.values(schemas))
+        await cleaner.query(`drop schema if exists "${schema}" cascade`)
       await cleaner.end()
       rmSync(dataDir, { recursive: true, force: true })
     },

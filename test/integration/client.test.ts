@@ -10,13 +10,22 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
 
   beforeAll(async () => {
     t = await buildTestApp(dialect)
-    both = await t.createClient({ name: 'both regions', regions: ['intl', 'us'], allowedOrigins: ['https://app.example.com'] })
+    both = await t.createClient({
+      name: 'both regions',
+      regions: ['intl', 'us'],
+      allowedOrigins: ['https://app.example.com'],
+    })
     intlOnly = await t.createClient({ name: 'intl only', regions: ['intl'] })
   })
   afterAll(() => t.close())
 
-  const get = (headers: Record<string, string>, url = '/v1/client') => t.app.inject({ method: 'GET', url, headers })
-  const patch = (headers: Record<string, string>, payload: string | object, contentType = 'application/json') =>
+  const get = (headers: Record<string, string>, url = '/v1/client') =>
+    t.app.inject({ method: 'GET', url, headers })
+  const patch = (
+    headers: Record<string, string>,
+    payload: string | object,
+    contentType = 'application/json',
+  ) =>
     t.app.inject({
       method: 'PATCH',
       url: '/v1/client',
@@ -47,7 +56,10 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
     })
 
     it('accepts Content-Type: application/json on a GET, as real clients send it', async () => {
-      const response = await get({ 'x-client-key': both.client.clientKey, 'content-type': 'application/json' })
+      const response = await get({
+        'x-client-key': both.client.clientKey,
+        'content-type': 'application/json',
+      })
       expect(response.statusCode).toBe(200)
     })
 
@@ -65,20 +77,28 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
     it('PATCH replaces the lists it is given and keeps the others', async () => {
       const client = await t.createClient({ name: 'patchable', allowedOrigins: ['https://a.example.com'] })
       const headers = { 'x-client-key': client.client.clientKey, 'x-secret-key': client.secretKey }
-      const response = await patch(headers, { redirectUris: ['https://a.example.com/cb', 'io.example.app://cb'] })
+      const response = await patch(headers, {
+        redirectUris: ['https://a.example.com/cb', 'io.example.app://cb'],
+      })
       expect(response.statusCode).toBe(200)
       expect(response.json()).toMatchObject({
         redirectUris: ['https://a.example.com/cb', 'io.example.app://cb'],
         allowedOrigins: ['https://a.example.com'],
       })
       const second = await patch(headers, { allowedOrigins: [] })
-      expect(second.json()).toMatchObject({ redirectUris: ['https://a.example.com/cb', 'io.example.app://cb'], allowedOrigins: [] })
+      expect(second.json()).toMatchObject({
+        redirectUris: ['https://a.example.com/cb', 'io.example.app://cb'],
+        allowedOrigins: [],
+      })
     })
   })
 
   describe('400', () => {
     it('malformed JSON', async () => {
-      const response = await patch({ 'x-client-key': both.client.clientKey, 'x-secret-key': both.secretKey }, '{"redirectUris": [')
+      const response = await patch(
+        { 'x-client-key': both.client.clientKey, 'x-secret-key': both.secretKey },
+        '{"redirectUris": [',
+      )
       expect(response.statusCode).toBe(400)
       expect(response.json()).toEqual({ message: 'Malformed JSON body', errorCode: 'MALFORMED_JSON' })
     })
@@ -98,7 +118,10 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
     })
 
     it("another client's secret does not work", async () => {
-      const response = await patch({ 'x-client-key': both.client.clientKey, 'x-secret-key': intlOnly.secretKey }, { allowedOrigins: [] })
+      const response = await patch(
+        { 'x-client-key': both.client.clientKey, 'x-secret-key': intlOnly.secretKey },
+        { allowedOrigins: [] },
+      )
       expect(response.statusCode).toBe(401)
     })
 
@@ -135,7 +158,10 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
   describe('413', () => {
     it('a body over the limit', async () => {
       const huge = { redirectUris: ['https://x.example.com/'.padEnd(2_000_000, 'a')] }
-      const response = await patch({ 'x-client-key': both.client.clientKey, 'x-secret-key': both.secretKey }, huge)
+      const response = await patch(
+        { 'x-client-key': both.client.clientKey, 'x-secret-key': both.secretKey },
+        huge,
+      )
       expect(response.statusCode).toBe(413)
       expect(response.json()).toEqual({ message: 'Request body too large', errorCode: 'PAYLOAD_TOO_LARGE' })
     })
@@ -143,7 +169,11 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
 
   describe('415', () => {
     it('a body that is not JSON', async () => {
-      const response = await patch({ 'x-client-key': both.client.clientKey, 'x-secret-key': both.secretKey }, '<x/>', 'application/xml')
+      const response = await patch(
+        { 'x-client-key': both.client.clientKey, 'x-secret-key': both.secretKey },
+        '<x/>',
+        'application/xml',
+      )
       expect(response.statusCode).toBe(415)
       expect(response.json().errorCode).toBe('UNSUPPORTED_MEDIA_TYPE')
     })
@@ -164,13 +194,19 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
     })
 
     it('wrong types name the field', async () => {
-      const response = await patch({ 'x-client-key': both.client.clientKey, 'x-secret-key': both.secretKey }, { redirectUris: 'https://x' })
+      const response = await patch(
+        { 'x-client-key': both.client.clientKey, 'x-secret-key': both.secretKey },
+        { redirectUris: 'https://x' },
+      )
       expect(response.statusCode).toBe(422)
       expect(response.json().errors).toEqual([{ field: 'redirectUris', message: 'must be array' }])
     })
 
     it('an empty body (as some clients send) is read as {} and fails on content, not on parsing', async () => {
-      const response = await patch({ 'x-client-key': both.client.clientKey, 'x-secret-key': both.secretKey }, '')
+      const response = await patch(
+        { 'x-client-key': both.client.clientKey, 'x-secret-key': both.secretKey },
+        '',
+      )
       expect(response.statusCode).toBe(422)
       expect(response.json().errorCode).toBe('VALIDATION_ERROR')
     })
@@ -178,16 +214,23 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
     it('invalid values are explained', async () => {
       const response = await patch(
         { 'x-client-key': both.client.clientKey, 'x-secret-key': both.secretKey },
-        { redirectUris: ['not a url', 'http://evil.example.com/cb'], allowedOrigins: ['https://ok.example.com/path'] },
+        {
+          redirectUris: ['not a url', 'http://evil.example.com/cb'],
+          allowedOrigins: ['https://ok.example.com/path'],
+        },
       )
       expect(response.statusCode).toBe(422)
       expect(response.json().errors).toEqual([
         { field: 'redirectUris', message: '"not a url" is not an absolute URI' },
         {
           field: 'redirectUris',
-          message: '"http://evil.example.com/cb" must use https (http is allowed only for localhost in sandbox)',
+          message:
+            '"http://evil.example.com/cb" must use https (http is allowed only for localhost in sandbox)',
         },
-        { field: 'allowedOrigins', message: '"https://ok.example.com/path" is not an origin like https://app.example.com' },
+        {
+          field: 'allowedOrigins',
+          message: '"https://ok.example.com/path" is not an origin like https://app.example.com',
+        },
       ])
     })
 

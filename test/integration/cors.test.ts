@@ -14,11 +14,18 @@ describe.each(DIALECTS)('CORS per client (%s)', (dialect) => {
   })
   afterAll(() => t.close())
 
-  const preflight = (origin: string, requestHeaders = 'x-client-key, content-type, authorization, x-us-env') =>
+  const preflight = (
+    origin: string,
+    requestHeaders = 'x-client-key, content-type, authorization, x-us-env',
+  ) =>
     t.app.inject({
       method: 'OPTIONS',
       url: '/v1/client',
-      headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': requestHeaders },
+      headers: {
+        origin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': requestHeaders,
+      },
     })
 
   it('answers a preflight from an origin a client allows, with the headers the seed examples send', async () => {
@@ -26,7 +33,9 @@ describe.each(DIALECTS)('CORS per client (%s)', (dialect) => {
     expect(response.statusCode).toBe(204)
     expect(response.headers['access-control-allow-origin']).toBe('https://shop.example.com')
     const allowed = String(response.headers['access-control-allow-headers']).split(/,\s*/)
-    expect(allowed).toEqual(expect.arrayContaining(['x-client-key', 'content-type', 'authorization', 'x-us-env']))
+    expect(allowed).toEqual(
+      expect.arrayContaining(['x-client-key', 'content-type', 'authorization', 'x-us-env']),
+    )
   })
 
   it('never lets a browser send x-secret-key', async () => {

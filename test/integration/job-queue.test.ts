@@ -6,8 +6,8 @@ import { claimJob, completeJob, enqueueJob, extendLease } from '../../src/jobs/q
 import { Worker, type WorkerOptions } from '../../src/jobs/worker.ts'
 import { type Clock, ManualClock, systemClock } from '../../src/lib/clock.ts'
 import { createLogger } from '../../src/lib/logger.ts'
-import { DIALECTS } from '../helpers/dialects.ts'
 import { eventually, openTestDatabases, type TestDatabases } from '../helpers/databases.ts'
+import { DIALECTS } from '../helpers/dialects.ts'
 
 const log = createLogger('silent')
 
@@ -55,8 +55,15 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
       ).rejects.toThrow('the change failed')
       expect(await intl.db.selectFrom('job').selectAll().execute()).toEqual([])
 
-      const id = await intl.db.transaction().execute((trx) => enqueueJob(trx, systemClock, 'test.job', { n: 2 }))
-      expect(await jobRow(id)).toMatchObject({ type: 'test.job', status: 'pending', payload: '{"n":2}', attempts: 0 })
+      const id = await intl.db
+        .transaction()
+        .execute((trx) => enqueueJob(trx, systemClock, 'test.job', { n: 2 }))
+      expect(await jobRow(id)).toMatchObject({
+        type: 'test.job',
+        status: 'pending',
+        payload: '{"n":2}',
+        attempts: 0,
+      })
     })
 
     it('enqueues a dedupe key only once', async () => {
@@ -69,7 +76,9 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
   describe('claim', () => {
     it('hands each ready job to exactly one of many concurrent claimers', async () => {
       for (let i = 0; i < 3; i++) await enqueueJob(intl.db, systemClock, 'test.job', { i })
-      const claims = await Promise.all(Array.from({ length: 8 }, () => claimJob(intl, systemClock, ['test.job'], 10_000)))
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, () => claimJob(intl, systemClock, ['test.job'], 10_000)),
+      )
       const claimed = claims.filter((claim) => claim !== undefined)
       expect(claimed).toHaveLength(3)
       expect(new Set(claimed.map((claim) => claim.id)).size).toBe(3)
@@ -81,7 +90,10 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
       await enqueueJob(intl.db, clock, 'other.job', {})
       expect(await claimJob(intl, clock, ['test.job'], 1_000)).toBeUndefined()
       clock.advance(60_000)
-      expect(await claimJob(intl, clock, ['test.job'], 1_000)).toMatchObject({ type: 'test.job', attempts: 1 })
+      expect(await claimJob(intl, clock, ['test.job'], 1_000)).toMatchObject({
+        type: 'test.job',
+        attempts: 1,
+      })
     })
 
     it('brings a job back after its lease expires, and fences off the stale claim', async () => {
@@ -144,11 +156,22 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
         { clock },
       )
       // random() = 0 gives the lower bound of the jitter: half of base * 2^(attempt-1).
-      await eventually(async () => expect(await jobRow(id)).toMatchObject({ status: 'pending', attempts: 1, run_at: 5_005_000, last_error: 'Error: failure 1' }))
+      await eventually(async () =>
+        expect(await jobRow(id)).toMatchObject({
+          status: 'pending',
+          attempts: 1,
+          run_at: 5_005_000,
+          last_error: 'Error: failure 1',
+        }),
+      )
       clock.advance(5_000)
-      await eventually(async () => expect(await jobRow(id)).toMatchObject({ status: 'pending', attempts: 2, run_at: 5_015_000 }))
+      await eventually(async () =>
+        expect(await jobRow(id)).toMatchObject({ status: 'pending', attempts: 2, run_at: 5_015_000 }),
+      )
       clock.advance(10_000)
-      await eventually(async () => expect(await jobRow(id)).toMatchObject({ status: 'done', attempts: 3, last_error: null }))
+      await eventually(async () =>
+        expect(await jobRow(id)).toMatchObject({ status: 'done', attempts: 3, last_error: null }),
+      )
       expect(calls).toBe(3)
     })
 
@@ -170,7 +193,11 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
       await eventually(async () => expect(await jobRow(id)).toMatchObject({ status: 'pending', attempts: 1 }))
       clock.advance(1_000)
       await eventually(async () =>
-        expect(await jobRow(id)).toMatchObject({ status: 'dead', attempts: 2, last_error: 'Error: always broken' }),
+        expect(await jobRow(id)).toMatchObject({
+          status: 'dead',
+          attempts: 2,
+          last_error: 'Error: always broken',
+        }),
       )
     })
 
@@ -195,8 +222,12 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
         ],
         { clock },
       )
-      await eventually(async () => expect(await jobRow(permanent)).toMatchObject({ status: 'dead', attempts: 1 }))
-      await eventually(async () => expect(await jobRow(later)).toMatchObject({ status: 'pending', run_at: 5_042_000 }))
+      await eventually(async () =>
+        expect(await jobRow(permanent)).toMatchObject({ status: 'dead', attempts: 1 }),
+      )
+      await eventually(async () =>
+        expect(await jobRow(later)).toMatchObject({ status: 'pending', run_at: 5_042_000 }),
+      )
     })
 
     it('keeps extending the lease of a long job so no other worker takes it', async () => {
@@ -264,9 +295,17 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
       startWorker([definition], { clock, recurring })
       await eventually(async () => {
         for (const database of t.databases.all) {
-          const jobs = await database.db.selectFrom('job').selectAll().where('type', '=', 'test.tick').execute()
+          const jobs = await database.db
+            .selectFrom('job')
+            .selectAll()
+            .where('type', '=', 'test.tick')
+            .execute()
           expect(jobs).toHaveLength(1)
-          expect(jobs[0]).toMatchObject({ dedupe_key: 'recurring:test.tick:7200000', run_at: 7_200_000, status: 'done' })
+          expect(jobs[0]).toMatchObject({
+            dedupe_key: 'recurring:test.tick:7200000',
+            run_at: 7_200_000,
+            status: 'done',
+          })
         }
       })
     })

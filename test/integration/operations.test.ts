@@ -34,7 +34,9 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
     const response = await t.app.inject('/metrics')
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toContain('text/plain')
-    expect(response.body).toMatch(/verity_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/)
+    expect(response.body).toMatch(
+      /verity_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/,
+    )
     expect(response.body).toContain('verity_jobs{region="us",status="pending"} 1')
     expect(response.body).toContain('verity_jobs{region="intl",status="pending"} 0')
     expect(response.body).toMatch(/verity_jobs_oldest_ready_age_seconds\{region="us"\} \d/)
@@ -45,12 +47,14 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
     expect(response.statusCode).toBe(200)
     const document = response.json()
     expect(document.openapi).toBe('3.1.0')
-    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
-      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     )
     expect(operations.sort()).toEqual(['GET /healthz', 'GET /readyz', 'GET /v1/client', 'PATCH /v1/client'])
     const get = document.paths['/v1/client'].get
-    expect(Object.keys(get.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '422', '498', '499', '500']))
+    expect(Object.keys(get.responses)).toEqual(
+      expect.arrayContaining(['200', '401', '403', '422', '498', '499', '500']),
+    )
   })
 
   it('/docs serves the interactive reference from local files', async () => {

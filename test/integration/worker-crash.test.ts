@@ -6,8 +6,8 @@ import { enqueueJob } from '../../src/jobs/queue.ts'
 import { Worker } from '../../src/jobs/worker.ts'
 import { systemClock } from '../../src/lib/clock.ts'
 import { createLogger } from '../../src/lib/logger.ts'
-import { DIALECTS } from '../helpers/dialects.ts'
 import { eventually, openTestDatabases, type TestDatabases } from '../helpers/databases.ts'
+import { DIALECTS } from '../helpers/dialects.ts'
 
 const LEASE_MS = 1_500
 
@@ -34,8 +34,13 @@ describe.each(DIALECTS)('a worker killed while holding a job (%s)', (dialect) =>
       },
       stdio: 'inherit',
     })
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
-    await eventually(() => expect(existsSync(marker) && readFileSync(marker, 'utf8')).toContain(`claimed ${id}`), 20_000)
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    )
+    await eventually(
+      () => expect(existsSync(marker) && readFileSync(marker, 'utf8')).toContain(`claimed ${id}`),
+      20_000,
+    )
     const claimed = await intl.db.selectFrom('job').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
     expect(claimed).toMatchObject({ status: 'running', attempts: 1 })
 

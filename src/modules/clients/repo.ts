@@ -81,7 +81,11 @@ export const updateClient = async (db: Queryable, id: string, changes: ClientUpd
   return result.numUpdatedRows === 1n
 }
 
-export const replaceAllowedOrigins = async (db: Queryable, clientId: string, origins: string[]): Promise<void> => {
+export const replaceAllowedOrigins = async (
+  db: Queryable,
+  clientId: string,
+  origins: string[],
+): Promise<void> => {
   await db.deleteFrom('client_allowed_origin').where('client_id', '=', clientId).execute()
   if (origins.length > 0) {
     await db

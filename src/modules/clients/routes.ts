@@ -1,8 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { AppError } from '../../lib/errors.ts'
 import { clientErrorResponses, errorResponse, RegionHeaders, RegionQuery } from '../../http/schemas.ts'
+import { AppError } from '../../lib/errors.ts'
 import type { Client } from './model.ts'
 import { type ClientDeps, checkSecretKey, updateClientSettings } from './service.ts'
 
@@ -16,8 +16,12 @@ const PublicClient = Type.Object({
   region: { ...RegionName, description: 'The region this request was routed to.' },
   secretKeyVerified: Type.Boolean({ description: 'True when a valid x-secret-key came with the request.' }),
   redirectUris: Type.Optional(Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' })),
-  allowedOrigins: Type.Optional(Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' })),
-  secretHint: Type.Optional(Type.String({ description: 'Last characters of the secret key; only with x-secret-key.' })),
+  allowedOrigins: Type.Optional(
+    Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' }),
+  ),
+  secretHint: Type.Optional(
+    Type.String({ description: 'Last characters of the secret key; only with x-secret-key.' }),
+  ),
 })
 
 const SettingsBody = Type.Object(
@@ -51,7 +55,11 @@ const present = (client: Client, region: string, secretKeyVerified: boolean) => 
   region,
   secretKeyVerified,
   ...(secretKeyVerified
-    ? { redirectUris: client.redirectUris, allowedOrigins: client.allowedOrigins, secretHint: client.secretHint }
+    ? {
+        redirectUris: client.redirectUris,
+        allowedOrigins: client.allowedOrigins,
+        secretHint: client.secretHint,
+      }
     : {}),
 })
 
@@ -74,7 +82,11 @@ export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstanc
           'x-secret-key': Type.Optional(Type.String({ description: 'Optional; adds server-side settings.' })),
         }),
         querystring: RegionQuery,
-        response: { 200: PublicClient, 401: errorResponse('x-secret-key was sent but is wrong.'), ...clientErrorResponses },
+        response: {
+          200: PublicClient,
+          401: errorResponse('x-secret-key was sent but is wrong.'),
+          ...clientErrorResponses,
+        },
       },
     },
     async (request) => {

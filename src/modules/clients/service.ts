@@ -128,10 +128,15 @@ export const disableClient = async (deps: ClientDeps, idOrKey: string): Promise<
 export type ClientSettingsInput = { redirectUris?: readonly string[]; allowedOrigins?: readonly string[] }
 
 /** Replaces the lists given (a list that is left out stays as it is). */
-export const updateClientSettings = async (deps: ClientDeps, client: Client, input: ClientSettingsInput): Promise<Client> => {
+export const updateClientSettings = async (
+  deps: ClientDeps,
+  client: Client,
+  input: ClientSettingsInput,
+): Promise<Client> => {
   const problems: FieldProblem[] = []
   const redirectUris = input.redirectUris && parseRedirectUris(input.redirectUris, client.mode, problems)
-  const allowedOrigins = input.allowedOrigins && parseAllowedOrigins(input.allowedOrigins, client.mode, problems)
+  const allowedOrigins =
+    input.allowedOrigins && parseAllowedOrigins(input.allowedOrigins, client.mode, problems)
   rejectProblems(problems)
   const now = deps.clock.now()
   await deps.databases.home.db.transaction().execute(async (trx) => {

@@ -1,0 +1,137 @@
+import closeWithGrace from 'close-with-grace'
+import { loadConfig } from '../config/config.ts'
+import { openDatabases } from '../db/database.ts'
+import { migrateToLatest, migrationStatus } from '../db/migrate.ts'
+import { createLogger } from '../lib/logger.ts'
+import { ensureDemoClient } from '../modules/clients/demo.ts'
+import { createClient, disableClient, listClients, rotateClientSecret } from '../modules/clients/service.ts'
+import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
+import { clientJson, describeClient, firstStartWalkthrough, printJson } from './output.ts'
+
+/** Opens the runtime for a short CLI command: quiet logs, migrations as configured. */
+const withRuntime = async <T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> => {
+  const config = loadConfig()
+  const runtime = await openRuntime(config, {
+    log: createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL),
+  })
+  try {
+    return await fn(runtime)
+  } finally {
+    await runtime.close()
+  }
+}
+
+export const serve = async (options: { worker: boolean }): Promise<void> => {
+  const config = loadConfig()
+  const runtime = await openRuntime(config)
+  const app = await createApp(runtime)
+  const worker = options.worker ? createWorker(runtime) : undefined
+
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS + 5_000 }, async ({ signal, err }) => {
+    if (err) runtime.log.error({ err }, 'shutting down after an unexpected error')
+    else runtime.log.info({ signal }, 'shutting down')
+    // Stop taking requests and let in-flight ones finish, then hand unfinished jobs back.
+    await app.close()
+    await worker?.stop(config.SHUTDOWN_GRACE_MS)
+    await runtime.close()
+  })
+
+  if (config.DEMO_CLIENT) {
+    const demo = await ensureDemoClient(runtime, config.PUBLIC_URL)
+    if (demo) {
+      process.stdout.write(
+        firstStartWalkthrough(config.PUBLIC_URL, demo.client, demo.created ? demo.secretKey : undefined),
+      )
+    }
+  }
+  await app.listen({ host: config.HOST, port: config.PORT })
+  worker?.start()
+  runtime.log.info(
+    {
+      url: config.PUBLIC_URL,
+      worker: Boolean(worker),
+      databases: runtime.databases.all.map((database) => `${database.region}:${database.dialect}`),
+    },
+    'verity is serving',
+  )
+}
+
+export const work = async (): Promise<void> => {
+  const config = loadConfig()
+  const runtime = await openRuntime(config)
+  const worker = createWorker(runtime)
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS + 5_000 }, async ({ signal, err }) => {
+    if (err) runtime.log.error({ err }, 'worker stopping after an unexpected error')
+    else runtime.log.info({ signal }, 'worker stopping')
+    await worker.stop(config.SHUTDOWN_GRACE_MS)
+    await runtime.close()
+  })
+  worker.start()
+  runtime.log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started')
+}
+
+export const migrate = async (options: { status: boolean }): Promise<void> => {
+  const config = loadConfig()
+  const databases = openDatabases(config.databases)
+  try {
+    for (const database of databases.all) {
+      const label = `${database.region} (${database.dialect})`
+      if (options.status) {
+        const { applied, pending } = await migrationStatus(database)
+        process.stdout.write(
+          `${label}: ${applied.length} applied, pending: ${pending.join(', ') || 'none'}\n`,
+        )
+      } else {
+        const { results = [] } = await migrateToLatest(database)
+        const names = results.map((result) => result.migrationName)
+        process.stdout.write(`${label}: ${names.length > 0 ? `applied ${names.join(', ')}` : 'up to date'}\n`)
+      }
+    }
+  } finally {
+    await databases.destroy()
+  }
+}
+
+export type CreateClientOptions = {
+  name: string
+  sandbox: boolean
+  regions: string
+  redirectUri: string[]
+  origin: string[]
+  json: boolean
+}
+
+export const clientCreate = (options: CreateClientOptions): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const { client, secretKey } = await createClient(runtime, {
+      name: options.name,
+      mode: options.sandbox ? 'sandbox' : 'live',
+      regions: options.regions.split(','),
+      redirectUris: options.redirectUri,
+      allowedOrigins: options.origin,
+    })
+    if (options.json) printJson(clientJson(client, secretKey))
+    else process.stdout.write(`${describeClient(client, secretKey)}\n`)
+  })
+
+export const clientList = (options: { json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const clients = await listClients(runtime)
+    if (options.json) printJson(clients.map((client) => clientJson(client)))
+    else if (clients.length === 0) process.stdout.write('no clients\n')
+    else process.stdout.write(`${clients.map((client) => describeClient(client)).join('\n\n')}\n`)
+  })
+
+export const clientRotateSecret = (idOrKey: string, options: { json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const { client, secretKey } = await rotateClientSecret(runtime, idOrKey)
+    if (options.json) printJson(clientJson(client, secretKey))
+    else process.stdout.write(`${describeClient(client, secretKey)}\n`)
+  })
+
+export const clientDisable = (idOrKey: string, options: { json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const client = await disableClient(runtime, idOrKey)
+    if (options.json) printJson(clientJson(client))
+    else process.stdout.write(`${describeClient(client)}\n`)
+  })
