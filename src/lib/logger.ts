@@ -1,4 +1,4 @@
-import { type LoggerOptions, type Logger as PinoLogger, pino } from 'pino'
+import { type DestinationStream, type LoggerOptions, type Logger as PinoLogger, pino } from 'pino'
 
 export type Logger = PinoLogger
 
@@ -43,4 +43,5 @@ export const loggerOptions = (level: string): LoggerOptions => ({
   timestamp: pino.stdTimeFunctions.isoTime,
 })
 
-export const createLogger = (level: string): Logger => pino(loggerOptions(level))
+export const createLogger = (level: string, destination?: DestinationStream): Logger =>
+  destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level))
