@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import {
   CompiledQuery,
   type DatabaseConnection,
+  SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
@@ -19,6 +20,18 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * SQLite runs DDL inside transactions, but Kysely's adapter says it does not, so its Migrator would
+ * run migrations outside one and two processes starting at once could both apply the same migration.
+ * Declaring the truth makes the Migrator wrap the whole run in one (IMMEDIATE) transaction, which
+ * serializes concurrent migrators on the database file itself.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true
+  }
+}
+
 export class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig
   constructor(config: SqliteDialectConfig) {
@@ -27,6 +40,9 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver(): SqliteDriver {
     return new ImmediateSqliteDriver(this.#config)
+  }
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalDdlSqliteAdapter()
   }
 }
 

@@ -40,7 +40,13 @@ describe.each(DIALECTS)('logs and failures (%s)', (dialect) => {
     const log = lines.join('\n')
     expect(log).toContain('"url":"/v1/client"')
     expect(log).toContain(`"clientId":"${client.id}"`)
-    for (const secret of [secretKey, 'wrong-secret-value', 'url-secret-abc123', 'access-token-xyz', 'cookie-secret']) {
+    for (const secret of [
+      secretKey,
+      'wrong-secret-value',
+      'url-secret-abc123',
+      'access-token-xyz',
+      'cookie-secret',
+    ]) {
       expect(log).not.toContain(secret)
     }
   })
@@ -49,11 +55,17 @@ describe.each(DIALECTS)('logs and failures (%s)', (dialect) => {
     const { client } = await t.createClient({ name: 'doomed' })
     // The home database going away mid-flight is an internal failure the client must not see details of.
     await t.runtime.databases.home.destroy()
-    const response = await t.app.inject({ method: 'GET', url: '/v1/client', headers: { 'x-client-key': client.clientKey } })
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/v1/client',
+      headers: { 'x-client-key': client.clientKey },
+    })
     expect(response.statusCode).toBe(500)
     expect(response.json()).toEqual({ message: 'Internal server error', errorCode: 'INTERNAL_ERROR' })
     const requestId = response.headers['x-request-id'] as string
-    const failure = lines.map((line) => JSON.parse(line)).find((entry) => entry.requestId === requestId && entry.level === 50)
+    const failure = lines
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.requestId === requestId && entry.level === 50)
     expect(failure).toMatchObject({ msg: 'request failed', errorCode: 'INTERNAL_ERROR' })
     expect(failure.err.stack).toBeTruthy()
   })
