@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client'
 import type { Config } from '../config/config.ts'
 import type { Databases } from '../db/database.ts'
 import type { Clock } from '../lib/clock.ts'
+import { AppError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
 import { clientRoutes } from '../modules/clients/routes.ts'
 import { healthRoutes } from '../modules/health/routes.ts'
@@ -38,15 +39,21 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     genReqId: requestIdFor,
     trustProxy: config.TRUST_PROXY,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    return503OnClosing: true,
-    ajv: {
-      customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true },
-    },
+    // Requests that arrive while closing get our own 503 body (see below), not Fastify's.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
   })
 
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    if (closing) {
+      reply.header('connection', 'close')
+      throw new AppError('SERVICE_UNAVAILABLE', { message: 'Server is shutting down; retry shortly' })
+    }
   })
 
   registerJsonBodyParser(app)
