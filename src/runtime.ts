@@ -3,11 +3,16 @@ import type { Config } from './config/config.ts'
 import { type Databases, openDatabases } from './db/database.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { buildApp } from './http/app.ts'
+import type { JobDefinition } from './jobs/definitions.ts'
 import { maintenanceSchedule, pruneJobsJob } from './jobs/maintenance.ts'
 import { createJobMetrics, registerQueueGauges } from './jobs/metrics.ts'
-import { Worker } from './jobs/worker.ts'
+import { JobSignal } from './jobs/signal.ts'
+import { Worker, type WorkerOptions } from './jobs/worker.ts'
 import { type Clock, systemClock } from './lib/clock.ts'
+import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
+import { deliverMessageJob } from './modules/messaging/deliver-job.ts'
+import { createMessageSender } from './modules/messaging/senders.ts'
 
 /**
  * The composition root: the one place that turns configuration into connected parts. The CLI,
@@ -19,6 +24,9 @@ export type Runtime = {
   clock: Clock
   log: Logger
   metrics: Registry
+  keys: Keys
+  /** Wakes this process's worker right after a transaction enqueued a job. */
+  jobSignal: JobSignal
   close(): Promise<void>
 }
 
@@ -38,24 +46,37 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
   }
   const metrics = new Registry()
   registerQueueGauges(metrics, databases.all, clock)
-  return { config, databases, clock, log, metrics, close: () => databases.destroy() }
+  return {
+    config,
+    databases,
+    clock,
+    log,
+    metrics,
+    keys: deriveKeys(config.serverSecret),
+    jobSignal: new JobSignal(),
+    close: () => databases.destroy(),
+  }
 }
 
 export const createApp = (runtime: Runtime) => buildApp(runtime)
 
-/** Every job type this server knows, and the jobs it schedules itself. */
-export const jobDefinitions = () => [pruneJobsJob]
-export const recurringJobs = () => maintenanceSchedule
+/** Every job type this server knows. */
+export const jobDefinitions = (runtime: Runtime): JobDefinition[] => [
+  pruneJobsJob,
+  deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),
+]
 
-export const createWorker = (runtime: Runtime): Worker =>
+export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions> = {}): Worker =>
   new Worker({
     databases: runtime.databases.all,
-    definitions: jobDefinitions(),
-    recurring: recurringJobs(),
+    definitions: jobDefinitions(runtime),
+    recurring: maintenanceSchedule,
     clock: runtime.clock,
     log: runtime.log.child({ component: 'worker' }),
     concurrency: runtime.config.WORKER_CONCURRENCY,
     pollIntervalMs: runtime.config.JOB_POLL_INTERVAL_MS,
     leaseMs: runtime.config.JOB_VISIBILITY_TIMEOUT_MS,
     metrics: createJobMetrics(runtime.metrics),
+    signal: runtime.jobSignal,
+    ...overrides,
   })

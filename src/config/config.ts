@@ -102,6 +102,12 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
   ) {
     problems.push('US_DATABASE_URL: must differ from DATABASE_URL (each region is its own database)')
   }
+  if (isProduction && env.SMTP_URL === undefined) {
+    problems.push('SMTP_URL: required when NODE_ENV=production (verification codes are sent by email)')
+  }
+  if (isProduction && env.SMS_WEBHOOK_URL === undefined) {
+    problems.push('SMS_WEBHOOK_URL: required when NODE_ENV=production (phone codes are sent by SMS)')
+  }
   if (isProduction && env.SERVER_SECRET === undefined) {
     problems.push(
       'SERVER_SECRET: required when NODE_ENV=production (at least 32 random bytes, base64 or hex)',

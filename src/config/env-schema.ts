@@ -58,6 +58,34 @@ export const EnvSchema = Type.Object({
     default: true,
     description: 'Create and print a sandbox demo client on first start (never in production).',
   }),
+  SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://',
+      description:
+        'Mail server, e.g. smtps://user:pass@mail.example.com:465. Without it (outside production) mail goes to the outbox.',
+    }),
+  ),
+  MAIL_FROM: Type.String({
+    minLength: 3,
+    default: 'Verity <no-reply@localhost>',
+    description: 'From address of outgoing mail.',
+  }),
+  SMS_WEBHOOK_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'SMS gateway endpoint that receives POST {"to","body"}. Without it (outside production) SMS go to the outbox.',
+    }),
+  ),
+  SMS_WEBHOOK_TOKEN: Type.Optional(
+    Type.String({ minLength: 1, description: 'Bearer token sent to SMS_WEBHOOK_URL.' }),
+  ),
+  TERMS_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'Terms of service link shown by /v1/auth/settings.' }),
+  ),
+  PRIVACY_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'Privacy policy link shown by /v1/auth/settings.' }),
+  ),
   WORKER_CONCURRENCY: IntAtLeast(1, 2, 'Jobs one worker process runs at once.'),
   JOB_POLL_INTERVAL_MS: IntAtLeast(10, 500, 'How often an idle worker looks for jobs.'),
   JOB_VISIBILITY_TIMEOUT_MS: IntAtLeast(

@@ -54,13 +54,114 @@ export type JobTable = {
   finished_at: number | null
 }
 
+export type UserStatus = 'active' | 'suspended'
+export type VerificationState = 'UNVERIFIED' | 'PENDING' | 'VERIFIED' | 'REJECTED'
+
+export type AppUserTable = {
+  /** UUID: real clients validate user ids as UUIDs. */
+  id: string
+  client_id: string
+  onboarding_id: string
+  /** Lower-cased; unique per client. */
+  email: string
+  password_hash: string
+  status: UserStatus
+  external_id: string | null
+  country_of_residence: string
+  marketing_consent_at: number | null
+  sms_consent_at: number | null
+  phone_country_code: string | null
+  phone_number: string | null
+  phone_verified_at: number | null
+  first_name: string | null
+  last_name: string | null
+  date_of_birth: string | null
+  country_of_nationality: string | null
+  /** AES-GCM under a key derived from the server secret; only the last four digits are kept in clear. */
+  ssn_sealed: string | null
+  ssn_last4: string | null
+  address_line1: string | null
+  address_line2: string | null
+  city: string | null
+  zip: string | null
+  us_state: string | null
+  mailing_address_line1: string | null
+  mailing_address_line2: string | null
+  mailing_city: string | null
+  mailing_zip: string | null
+  mailing_us_state: string | null
+  /** Set when a US resident said the mailing address differs and has not given it yet. */
+  mailing_pending_since: number | null
+  registration_completed_at: number | null
+  verification_state: VerificationState
+  state_version: number
+  login_otp_enabled_at: number | null
+  failed_login_count: number
+  locked_until: number | null
+  suspended_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+export type ContactVerificationTable = {
+  id: string
+  client_id: string
+  email: string
+  email_verified_at: number | null
+  user_id: string | null
+  created_at: number
+  expires_at: number
+}
+
+export type CodePurpose = 'email' | 'phone' | 'login_otp'
+
+export type VerificationCodeTable = {
+  id: string
+  client_id: string
+  purpose: CodePurpose
+  /** What the code unlocks: a contact verification id, or a user id for login OTPs. */
+  subject: string
+  /** Where it was sent (email or E.164 phone), for resend limits. */
+  target: string
+  code_digest: string
+  attempts: number
+  expires_at: number
+  consumed_at: number | null
+  created_at: number
+}
+
+export type AccessTokenTable = {
+  /** SHA-256 of the token; the token itself is never stored. */
+  id: string
+  user_id: string
+  client_id: string
+  created_at: number
+  expires_at: number
+  revoked_at: number | null
+}
+
+export type OutboxMessageTable = {
+  id: string
+  channel: 'email' | 'sms'
+  recipient: string
+  subject: string | null
+  body: string
+  created_at: number
+}
+
 export type DB = {
   client: ClientTable
   client_allowed_origin: ClientAllowedOriginTable
   job: JobTable
+  app_user: AppUserTable
+  contact_verification: ContactVerificationTable
+  verification_code: VerificationCodeTable
+  access_token: AccessTokenTable
+  outbox_message: OutboxMessageTable
 }
 
 export type ClientRow = Selectable<ClientTable>
 export type NewClientRow = Insertable<ClientTable>
 export type ClientUpdate = Updateable<ClientTable>
 export type JobRow = Selectable<JobTable>
+export type UserRow = Selectable<AppUserTable>

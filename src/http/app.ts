@@ -2,11 +2,18 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import type { Config } from '../config/config.ts'
 import type { Databases } from '../db/database.ts'
+import type { JobSignal } from '../jobs/signal.ts'
 import type { Clock } from '../lib/clock.ts'
 import { AppError } from '../lib/errors.ts'
+import type { Keys } from '../lib/keys.ts'
 import type { Logger } from '../lib/logger.ts'
+import { LoginThrottle } from '../modules/auth/login-throttle.ts'
+import { authRoutes } from '../modules/auth/routes.ts'
 import { clientRoutes } from '../modules/clients/routes.ts'
 import { healthRoutes } from '../modules/health/routes.ts'
+import { onboardingRoutes } from '../modules/onboarding/routes.ts'
+import { settingsRoutes } from '../modules/settings/routes.ts'
+import { userRoutes } from '../modules/users/routes.ts'
 import { registerClientAuth } from './client-auth.ts'
 import { registerCors } from './cors.ts'
 import { registerErrorHandling } from './error-handler.ts'
@@ -25,6 +32,8 @@ export type AppDeps = {
   clock: Clock
   log: Logger
   metrics: Registry
+  keys: Keys
+  jobSignal: JobSignal
 }
 
 /**
@@ -64,11 +73,16 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   registerHttpMetrics(app, deps.metrics)
   await app.register(healthRoutes(deps.databases))
 
-  // Everything under /v1 is a client's API: CORS per client, then client authentication.
+  const accounts = { ...deps, loginThrottle: new LoginThrottle(deps.clock) }
+  // Everything under /v1 is a client's API: CORS per client, then client (and user) authentication.
   await app.register(async (v1) => {
     await registerCors(v1, deps)
     registerClientAuth(v1, deps)
     await v1.register(clientRoutes(deps))
+    await v1.register(settingsRoutes(config))
+    await v1.register(onboardingRoutes(accounts))
+    await v1.register(authRoutes(accounts))
+    await v1.register(userRoutes())
   })
 
   return app

@@ -8,6 +8,7 @@ import {
   findActiveClientByKey,
 } from '../modules/clients/service.ts'
 import { resolveRegion } from './region.ts'
+import { authenticateUser } from './user-auth.ts'
 
 const singleHeader = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name]
@@ -23,6 +24,7 @@ const MAX_KEY_LENGTH = 200
  * 1. x-client-key missing → 499; unknown or disabled → 498 (the two are not told apart).
  * 2. the region asked for (x-us-env / ?region=) must be valid (422) and enabled for the client (403).
  * 3. routes marked `client+secret` also need the client's x-secret-key (401 otherwise).
+ * 4. routes marked `userAuth` also need a user's bearer token (see user-auth.ts).
  */
 export const registerClientAuth = (
   app: FastifyInstance,
@@ -31,6 +33,8 @@ export const registerClientAuth = (
   app.decorateRequest('client', null)
   app.decorateRequest('region', 'intl')
   app.decorateRequest('regionDb', null)
+  app.decorateRequest('user', null)
+  app.decorateRequest('accessTokenId', null)
 
   app.addHook('onRequest', async (request) => {
     const mode = request.routeOptions.config.clientAuth ?? 'client'
@@ -64,5 +68,7 @@ export const registerClientAuth = (
         throw new AppError('INVALID_SECRET_KEY', { internal: 'missing or wrong x-secret-key' })
       }
     }
+
+    if (request.routeOptions.config.userAuth) await authenticateUser(request, deps.clock)
   })
 }

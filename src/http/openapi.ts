@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger'
 import apiReference from '@scalar/fastify-api-reference'
 import type { FastifyInstance } from 'fastify'
+import { UserSchema } from '../modules/users/view.ts'
 import { ErrorBody, ValidationErrorBody } from './schemas.ts'
 
 /**
@@ -10,6 +11,7 @@ import { ErrorBody, ValidationErrorBody } from './schemas.ts'
 export const registerOpenApi = async (app: FastifyInstance, publicUrl: string): Promise<void> => {
   app.addSchema(ErrorBody)
   app.addSchema(ValidationErrorBody)
+  app.addSchema(UserSchema)
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

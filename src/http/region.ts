@@ -1,5 +1,5 @@
 import type { Region } from '../db/database.ts'
-import { AppError } from '../lib/errors.ts'
+import { type FieldProblem, throwIfProblems } from '../lib/errors.ts'
 
 export type RegionHints = { usEnvHeader: string | undefined; regionParam: string | undefined }
 
@@ -9,7 +9,7 @@ export type RegionHints = { usEnvHeader: string | undefined; regionParam: string
  * rather than a silent fallback that would put a user in the wrong region.
  */
 export const resolveRegion = ({ usEnvHeader, regionParam }: RegionHints): Region => {
-  const problems: { field: string; message: string }[] = []
+  const problems: FieldProblem[] = []
   let region: Region = 'intl'
 
   const usEnv = usEnvHeader?.trim().toLowerCase()
@@ -24,6 +24,6 @@ export const resolveRegion = ({ usEnvHeader, regionParam }: RegionHints): Region
     else if (value !== 'intl') problems.push({ field: 'region', message: 'must be "us" or "intl"' })
   }
 
-  if (problems.length > 0) throw new AppError('VALIDATION_ERROR', { body: { errors: problems } })
+  throwIfProblems(problems)
   return region
 }

@@ -40,3 +40,16 @@ export const RegionHeaders = Type.Object({
 export const RegionQuery = Type.Object({
   region: Type.Optional(Type.String({ description: '"us" is an alternative to x-us-env: true.' })),
 })
+
+/** Error responses of routes that need a user's bearer token. */
+export const userErrorResponses = {
+  ...clientErrorResponses,
+  401: errorResponse(
+    'Not authenticated: missing, invalid, expired or revoked access token (or one from the other region).',
+  ),
+  403: errorResponse(
+    'Not authorized: the token belongs to another client, the user is suspended, or the region is not enabled.',
+  ),
+}
+
+export const SuccessBody = Type.Object({ success: Type.Literal(true) })

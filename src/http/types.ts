@@ -1,4 +1,5 @@
 import type { Region, RegionDatabase } from '../db/database.ts'
+import type { UserRow } from '../db/schema.ts'
 import type { Client } from '../modules/clients/model.ts'
 
 /**
@@ -12,6 +13,8 @@ export type ClientAuth = 'client' | 'client+secret'
 declare module 'fastify' {
   interface FastifyContextConfig {
     clientAuth?: ClientAuth
+    /** The route also needs `Authorization: Bearer <accessToken>` of a user of this client and region. */
+    userAuth?: boolean
   }
   interface FastifyRequest {
     /** The authenticated client; set on every /v1 route. */
@@ -19,5 +22,8 @@ declare module 'fastify' {
     /** The region the request is routed to (x-us-env / ?region=). */
     region: Region
     regionDb: RegionDatabase | null
+    /** The user behind the bearer token, on `userAuth` routes. */
+    user: UserRow | null
+    accessTokenId: string | null
   }
 }

@@ -15,6 +15,7 @@ import {
   failJob,
   releaseJob,
 } from './queue.ts'
+import type { JobSignal } from './signal.ts'
 
 export type WorkerOptions = {
   databases: readonly RegionDatabase[]
@@ -27,6 +28,8 @@ export type WorkerOptions = {
   leaseMs: number
   metrics?: JobMetrics
   random?: () => number
+  /** Wakes the worker when this process enqueues a job. */
+  signal?: JobSignal
 }
 
 type Running = { job: ClaimedJob; database: RegionDatabase; abort: AbortController; done: Promise<void> }
@@ -48,6 +51,8 @@ export class Worker {
   #stopping = false
   #loop: Promise<void> | undefined
   #wake: (() => void) | undefined
+  /** Set by wake() while the loop is busy, so the next sleep is skipped instead of missing the news. */
+  #woken = false
   #nextRegion = 0
   #lastScheduled = 0
 
@@ -56,13 +61,17 @@ export class Worker {
     this.#definitions = new Map(options.definitions.map((definition) => [definition.type, definition]))
   }
 
+  #unsubscribe: (() => void) | undefined
+
   start(): void {
     if (this.#loop) return
+    this.#unsubscribe = this.#options.signal?.subscribe(() => this.wake())
     this.#loop = this.#run()
   }
 
   /** Looks for work now instead of at the next poll (e.g. right after a commit that enqueued a job). */
   wake(): void {
+    this.#woken = true
     this.#wake?.()
   }
 
@@ -72,6 +81,7 @@ export class Worker {
 
   async stop(graceMs = 0): Promise<void> {
     this.#stopping = true
+    this.#unsubscribe?.()
     this.wake()
     await this.#loop
     const pending = [...this.#running]
@@ -91,6 +101,7 @@ export class Worker {
   async #run(): Promise<void> {
     const { log, pollIntervalMs } = this.#options
     while (!this.#stopping) {
+      this.#woken = false
       try {
         await this.#scheduleRecurring()
         const started = await this.#fillSlots()
@@ -98,6 +109,7 @@ export class Worker {
       } catch (error) {
         log.error({ err: error }, 'worker loop error')
       }
+      if (this.#woken) continue
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollIntervalMs)
         this.#wake = () => {

@@ -7,14 +7,30 @@
 export const ERROR_CATALOGUE = {
   BAD_REQUEST: { status: 400, message: 'Bad request' },
   MALFORMED_JSON: { status: 400, message: 'Malformed JSON body' },
+  INVALID_CODE: { status: 400, message: 'Invalid verification code' },
+  CODE_EXPIRED: { status: 400, message: 'Verification code expired; request a new one' },
+  CODE_ATTEMPTS_EXCEEDED: { status: 400, message: 'Too many wrong codes; request a new one' },
+  INVALID_CONTACT_VERIFICATION: {
+    status: 400,
+    message: 'Invalid or expired contactVerificationId; start again with email/send',
+  },
   NOT_AUTHENTICATED: { status: 401, message: 'Not authenticated' },
   INVALID_SECRET_KEY: { status: 401, message: 'Not authenticated' },
+  INVALID_CREDENTIALS: { status: 401, message: 'Invalid email or password' },
+  ACCOUNT_LOCKED: {
+    status: 401,
+    message: 'Your account is temporarily locked after too many failed attempts; try again later',
+  },
   NOT_AUTHORIZED: { status: 403, message: 'Not authorized' },
   REGION_NOT_ENABLED: { status: 403, message: 'Not authorized' },
+  ACCOUNT_DISABLED: { status: 403, message: 'Your account has been disabled; contact support' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Route not found' },
+  INVALID_ONBOARDING_ID: { status: 404, message: 'Invalid onboarding ID' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   CONFLICT: { status: 409, message: 'Conflict' },
+  ONBOARDING_STEP_MISSING: { status: 409, message: 'A previous onboarding step is not complete' },
+  REGISTRATION_COMPLETE: { status: 409, message: 'Registration is already complete; log in instead' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported media type' },
   VALIDATION_ERROR: { status: 422, message: 'Validation error' },
@@ -59,3 +75,11 @@ export class AppError extends Error {
 }
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError
+
+/** One failing input field, as listed in a 422 body. */
+export type FieldProblem = { field: string; message: string }
+
+/** Throws the 422 listing every problem found, if there is any. */
+export const throwIfProblems = (problems: readonly FieldProblem[]): void => {
+  if (problems.length > 0) throw new AppError('VALIDATION_ERROR', { body: { errors: problems } })
+}

@@ -10,6 +10,8 @@ const PREFIXES = {
   client: 'cli',
   job: 'job',
   request: 'req',
+  message: 'msg',
+  code: 'vc',
 } as const
 
 export type IdKind = keyof typeof PREFIXES

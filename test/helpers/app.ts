@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { loadConfig } from '../../src/config/config.ts'
 import type { Dialect } from '../../src/db/database.ts'
+import type { Worker } from '../../src/jobs/worker.ts'
 import { ManualClock } from '../../src/lib/clock.ts'
 import { createLogger, type Logger } from '../../src/lib/logger.ts'
 import { type CreateClientInput, createClient } from '../../src/modules/clients/service.ts'
-import { createApp, openRuntime, type Runtime } from '../../src/runtime.ts'
+import { createApp, createWorker, openRuntime, type Runtime } from '../../src/runtime.ts'
 import { createTestDatabaseTargets, type TestDatabaseTargets } from './dialects.ts'
 
 export type TestApp = {
@@ -22,6 +23,8 @@ export type TestAppOptions = {
   log?: Logger
   /** Build the app without running migrations (readiness tests). */
   migrate?: boolean
+  /** Run an in-process worker (mail, SMS and other jobs) while the app lives. */
+  worker?: boolean
 }
 
 /** Builds the real app on fresh databases of the given dialect, with a manual clock and silent logs. */
@@ -40,10 +43,15 @@ export const buildTestApp = async (dialect: Dialect, options: TestAppOptions = {
   const clock = new ManualClock(Date.now())
   let runtime: Runtime | undefined
   let app: FastifyInstance | undefined
+  let worker: Worker | undefined
   try {
     runtime = await openRuntime(config, { clock, log: options.log ?? createLogger('silent') })
     app = await createApp(runtime)
     await app.ready()
+    if (options.worker) {
+      worker = createWorker(runtime, { pollIntervalMs: 20 })
+      worker.start()
+    }
   } catch (error) {
     await app?.close()
     await runtime?.close()
@@ -59,6 +67,7 @@ export const buildTestApp = async (dialect: Dialect, options: TestAppOptions = {
     createClient: (input = {}) =>
       createClient(started, { name: 'test client', mode: 'sandbox', regions: ['intl'], ...input }),
     close: async () => {
+      await worker?.stop()
       await app.close()
       await started.close()
       await storage.cleanup()

@@ -1,18 +1,12 @@
 import type { Databases, Region } from '../../db/database.ts'
 import type { ClientMode } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { AppError } from '../../lib/errors.ts'
+import { AppError, type FieldProblem, throwIfProblems } from '../../lib/errors.ts'
 import { newId, newUuid } from '../../lib/ids.ts'
 import { generateSecret, hashSecret, secretHint, verifySecret } from '../../lib/tokens.ts'
 import type { Client, ClientWithSecret } from './model.ts'
 import * as repo from './repo.ts'
-import {
-  type FieldProblem,
-  parseAllowedOrigins,
-  parseName,
-  parseRedirectUris,
-  parseRegions,
-} from './validation.ts'
+import { parseAllowedOrigins, parseName, parseRedirectUris, parseRegions } from './validation.ts'
 
 export type ClientDeps = { databases: Databases; clock: Clock }
 
@@ -26,10 +20,6 @@ export type CreateClientInput = {
 
 const secretPrefix = (mode: ClientMode) => (mode === 'live' ? 'vsk_live_' : 'vsk_test_')
 
-const rejectProblems = (problems: FieldProblem[]): void => {
-  if (problems.length > 0) throw new AppError('VALIDATION_ERROR', { body: { errors: problems } })
-}
-
 export const createClient = async (
   { databases, clock }: ClientDeps,
   input: CreateClientInput,
@@ -39,7 +29,7 @@ export const createClient = async (
   const regions = parseRegions(input.regions, problems)
   const redirectUris = parseRedirectUris(input.redirectUris ?? [], input.mode, problems)
   const allowedOrigins = parseAllowedOrigins(input.allowedOrigins ?? [], input.mode, problems)
-  rejectProblems(problems)
+  throwIfProblems(problems)
 
   const now = clock.now()
   const secretKey = generateSecret(secretPrefix(input.mode))
@@ -137,7 +127,7 @@ export const updateClientSettings = async (
   const redirectUris = input.redirectUris && parseRedirectUris(input.redirectUris, client.mode, problems)
   const allowedOrigins =
     input.allowedOrigins && parseAllowedOrigins(input.allowedOrigins, client.mode, problems)
-  rejectProblems(problems)
+  throwIfProblems(problems)
   const now = deps.clock.now()
   await deps.databases.home.db.transaction().execute(async (trx) => {
     await repo.updateClient(trx, client.id, {

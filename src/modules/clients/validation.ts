@@ -1,7 +1,6 @@
 import { REGIONS, type Region } from '../../db/database.ts'
 import type { ClientMode } from '../../db/schema.ts'
-
-export type FieldProblem = { field: string; message: string }
+import type { FieldProblem } from '../../lib/errors.ts'
 
 const isLoopbackHost = (hostname: string): boolean =>
   hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]'

@@ -1,0 +1,17 @@
+import { deriveKey } from './crypto.ts'
+
+/** Every key the server uses, each derived from the server secret for one purpose only. */
+export type Keys = {
+  /** HMAC of 6-digit verification codes. */
+  verificationCodes: Buffer
+  /** AES-GCM of US Social Security numbers. */
+  ssn: Buffer
+  /** AES-GCM of job payloads that carry secrets (message bodies with codes). */
+  jobPayloads: Buffer
+}
+
+export const deriveKeys = (serverSecret: Buffer): Keys => ({
+  verificationCodes: deriveKey(serverSecret, 'verification-codes'),
+  ssn: deriveKey(serverSecret, 'ssn'),
+  jobPayloads: deriveKey(serverSecret, 'job-payloads'),
+})

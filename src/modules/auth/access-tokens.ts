@@ -1,0 +1,54 @@
+import type { Queryable, Region } from '../../db/database.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { generateSecret, hashSecret } from '../../lib/tokens.ts'
+
+/** 6 hours, as the Baanx contract's `expires_in: 21600`. */
+export const ACCESS_TOKEN_TTL_MS = 6 * 60 * 60 * 1000
+
+// Tokens carry their region in clear (the Baanx examples prefix them US_) so that a token presented to
+// the other region is refused before any lookup.
+const PREFIX: Record<Region, string> = { us: 'US_', intl: 'INTL_' }
+
+export const tokenRegion = (token: string): Region | undefined =>
+  token.startsWith(PREFIX.us) ? 'us' : token.startsWith(PREFIX.intl) ? 'intl' : undefined
+
+export const issueAccessToken = async (
+  db: Queryable,
+  clock: Clock,
+  grant: { userId: string; clientId: string; region: Region },
+): Promise<{ token: string; expiresAt: number }> => {
+  const token = generateSecret(PREFIX[grant.region])
+  const now = clock.now()
+  const expiresAt = now + ACCESS_TOKEN_TTL_MS
+  await db
+    .insertInto('access_token')
+    .values({
+      id: hashSecret(token),
+      user_id: grant.userId,
+      client_id: grant.clientId,
+      created_at: now,
+      expires_at: expiresAt,
+      revoked_at: null,
+    })
+    .execute()
+  return { token, expiresAt }
+}
+
+/** The live token row for a presented token, or undefined (unknown, expired or revoked). */
+export const findLiveToken = (db: Queryable, clock: Clock, token: string) =>
+  db
+    .selectFrom('access_token')
+    .selectAll()
+    .where('id', '=', hashSecret(token))
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', clock.now())
+    .executeTakeFirst()
+
+export const revokeToken = async (db: Queryable, clock: Clock, tokenId: string): Promise<void> => {
+  await db
+    .updateTable('access_token')
+    .set({ revoked_at: clock.now() })
+    .where('id', '=', tokenId)
+    .where('revoked_at', 'is', null)
+    .execute()
+}

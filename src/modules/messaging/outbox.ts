@@ -1,0 +1,32 @@
+import type { Queryable } from '../../db/database.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { newId } from '../../lib/ids.ts'
+import type { Message } from './model.ts'
+
+/**
+ * Development and test delivery: messages are written to the region's `outbox_message` table and
+ * `verity outbox` prints them. Never used in production, where SMTP_URL and SMS_WEBHOOK_URL are
+ * required.
+ */
+export const writeToOutbox = async (db: Queryable, clock: Clock, message: Message): Promise<void> => {
+  await db
+    .insertInto('outbox_message')
+    .values({
+      id: newId('message'),
+      channel: message.channel,
+      recipient: message.to,
+      subject: message.channel === 'email' ? message.subject : null,
+      body: message.text,
+      created_at: clock.now(),
+    })
+    .execute()
+}
+
+export const readOutbox = (db: Queryable, limit: number) =>
+  db
+    .selectFrom('outbox_message')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()

@@ -1,0 +1,69 @@
+import nodemailer from 'nodemailer'
+import type { RegionDatabase } from '../../db/database.ts'
+import { PermanentJobError } from '../../jobs/errors.ts'
+import type { Clock } from '../../lib/clock.ts'
+import type { Message } from './model.ts'
+import { writeToOutbox } from './outbox.ts'
+
+export type MessageSender = (
+  message: Message,
+  context: { database: RegionDatabase; signal: AbortSignal },
+) => Promise<void>
+
+export type SenderConfig = {
+  SMTP_URL?: string | undefined
+  MAIL_FROM: string
+  SMS_WEBHOOK_URL?: string | undefined
+  SMS_WEBHOOK_TOKEN?: string | undefined
+}
+
+const SMS_TIMEOUT_MS = 10_000
+
+/** Email through SMTP (nodemailer), SMS through one HTTP gateway, or both to the outbox in development. */
+export const createMessageSender = (config: SenderConfig, clock: Clock): MessageSender => {
+  const transport = config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : undefined
+
+  const sendEmail = async (message: Extract<Message, { channel: 'email' }>, database: RegionDatabase) => {
+    if (!transport) return writeToOutbox(database.db, clock, message)
+    await transport.sendMail({
+      from: config.MAIL_FROM,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+    })
+  }
+
+  const sendSms = async (
+    message: Extract<Message, { channel: 'sms' }>,
+    database: RegionDatabase,
+    signal: AbortSignal,
+  ) => {
+    if (!config.SMS_WEBHOOK_URL) return writeToOutbox(database.db, clock, message)
+    const response = await fetch(config.SMS_WEBHOOK_URL, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(config.SMS_WEBHOOK_TOKEN ? { authorization: `Bearer ${config.SMS_WEBHOOK_TOKEN}` } : {}),
+      },
+      body: JSON.stringify({ to: message.to, body: message.text }),
+      redirect: 'error',
+      signal: AbortSignal.any([signal, AbortSignal.timeout(SMS_TIMEOUT_MS)]),
+    })
+    await response.body?.cancel()
+    if (response.ok) return
+    // A gateway that refuses the request will refuse it again; server errors and throttling are retried.
+    const failure = `SMS gateway answered ${response.status}`
+    if (
+      response.status >= 400 &&
+      response.status < 500 &&
+      response.status !== 408 &&
+      response.status !== 429
+    ) {
+      throw new PermanentJobError(failure)
+    }
+    throw new Error(failure)
+  }
+
+  return (message, { database, signal }) =>
+    message.channel === 'email' ? sendEmail(message, database) : sendSms(message, database, signal)
+}

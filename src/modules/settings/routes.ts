@@ -1,0 +1,93 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { clientErrorResponses, RegionHeaders, RegionQuery } from '../../http/schemas.ts'
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.ts'
+import { CODE_MAX_ATTEMPTS, CODE_TTL_MS } from '../codes/service.ts'
+import { MINIMUM_AGE } from '../onboarding/service.ts'
+import { countryList, usStateList } from './geography.ts'
+
+export type SettingsConfig = { TERMS_URL?: string | undefined; PRIVACY_URL?: string | undefined }
+
+const Links = Type.Object({
+  termsOfService: Type.Union([Type.String(), Type.Null()]),
+  privacyPolicy: Type.Union([Type.String(), Type.Null()]),
+})
+
+const FormConfig = Type.Object({
+  passwordMinLength: Type.Integer(),
+  passwordMaxLength: Type.Integer(),
+  minimumAge: Type.Integer(),
+  verificationCodeLength: Type.Integer(),
+  verificationCodeTtlSeconds: Type.Integer(),
+  verificationCodeMaxAttempts: Type.Integer(),
+  ssnRequired: Type.Boolean(),
+  separateMailingAddressAllowed: Type.Boolean(),
+})
+
+const Settings = Type.Object({
+  countries: Type.Array(
+    Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      iso3166alpha2: Type.String(),
+      name: Type.String(),
+      callingCode: Type.String({ description: 'Without +, e.g. 44' }),
+      canSignUp: Type.Boolean({
+        description: 'Residents may register in the region this request was routed to',
+      }),
+    }),
+  ),
+  usStates: Type.Array(
+    Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      name: Type.String(),
+      postalAbbreviation: Type.String(),
+      canSignUp: Type.Boolean(),
+    }),
+  ),
+  links: Type.Object({ intl: Links, us: Links }),
+  config: Type.Object({ intl: FormConfig, us: FormConfig }),
+})
+
+const formConfig = (us: boolean) => ({
+  passwordMinLength: PASSWORD_MIN_LENGTH,
+  passwordMaxLength: PASSWORD_MAX_LENGTH,
+  minimumAge: MINIMUM_AGE,
+  verificationCodeLength: 6,
+  verificationCodeTtlSeconds: CODE_TTL_MS / 1000,
+  verificationCodeMaxAttempts: CODE_MAX_ATTEMPTS,
+  ssnRequired: us,
+  separateMailingAddressAllowed: us,
+})
+
+/** GET /v1/auth/settings: what a sign-up form needs, for the region the request is routed to. */
+export const settingsRoutes = (config: SettingsConfig) => async (fastify: FastifyInstance) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const links = { termsOfService: config.TERMS_URL ?? null, privacyPolicy: config.PRIVACY_URL ?? null }
+  for (const [path, summary] of [
+    ['/v1/auth/settings', 'Countries, US states, legal links and form rules'],
+    ['/v1/auth/register/settings', 'Alias of /v1/auth/settings (newer MetaMask)'],
+  ] as const) {
+    app.get(
+      path,
+      {
+        schema: {
+          tags: ['onboarding'],
+          summary,
+          headers: RegionHeaders,
+          querystring: RegionQuery,
+          response: { 200: Settings, ...clientErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        reply.header('cache-control', 'public, max-age=3600')
+        return {
+          countries: countryList(request.region),
+          usStates: usStateList(request.region),
+          links: { intl: links, us: links },
+          config: { intl: formConfig(false), us: formConfig(true) },
+        }
+      },
+    )
+  }
+}
