@@ -64,12 +64,15 @@ export const startSmsReceiver = async (token: string) => {
   return {
     url: `http://127.0.0.1:${port}/sms`,
     messages,
-    codeFor: (to: string) =>
+    /** Waits for the newest code texted to `to`; with `after`, for one newer than the first `after` texts. */
+    codeFor: (to: string, after = 0) =>
       eventually(() => {
-        const code = codeIn(messages.filter((message) => message.to === to).at(-1)?.text ?? '')
-        if (!code) throw new Error(`no code texted to ${to} yet`)
+        const sent = messages.filter((message) => message.to === to)
+        const code = sent.length > after ? codeIn(sent.at(-1)?.text ?? '') : undefined
+        if (!code) throw new Error(`no new code texted to ${to} yet`)
         return code
       }),
+    countTo: (to: string) => messages.filter((message) => message.to === to).length,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }
