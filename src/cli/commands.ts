@@ -5,6 +5,8 @@ import { migrateToLatest, migrationStatus } from '../db/migrate.ts'
 import { createLogger } from '../lib/logger.ts'
 import { ensureDemoClient } from '../modules/clients/demo.ts'
 import { createClient, disableClient, listClients, rotateClientSecret } from '../modules/clients/service.ts'
+import { readOutbox } from '../modules/messaging/outbox.ts'
+import { describeUser, setLoginOtp, setUserSuspended } from '../modules/users/admin.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
 import { clientJson, describeClient, firstStartWalkthrough, printJson } from './output.ts'
 
@@ -134,4 +136,45 @@ export const clientDisable = (idOrKey: string, options: { json: boolean }): Prom
     const client = await disableClient(runtime, idOrKey)
     if (options.json) printJson(clientJson(client))
     else process.stdout.write(`${describeClient(client)}\n`)
+  })
+
+export const userShow = (userId: string): Promise<void> =>
+  withRuntime(async (runtime) => printJson(await describeUser(runtime, userId)))
+
+export const userSuspend = (userId: string, suspended: boolean): Promise<void> =>
+  withRuntime(async (runtime) => printJson(await setUserSuspended(runtime, userId, suspended)))
+
+export const userOtp = (userId: string, setting: string): Promise<void> =>
+  withRuntime(async (runtime) => {
+    if (setting !== 'on' && setting !== 'off') throw new Error('the setting is "on" or "off"')
+    printJson(await setLoginOtp(runtime, userId, setting === 'on'))
+  })
+
+/** Development mail and SMS (without SMTP_URL / SMS_WEBHOOK_URL), newest first, from both regions. */
+export const outbox = (options: { limit: string; json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const limit = Math.max(1, Math.min(500, Number.parseInt(options.limit, 10) || 20))
+    const messages = (
+      await Promise.all(
+        runtime.databases.all.map(async (database) =>
+          (await readOutbox(database.db, limit)).map((message) => ({ region: database.region, ...message })),
+        ),
+      )
+    )
+      .flat()
+      .sort((a, b) => b.created_at - a.created_at)
+      .slice(0, limit)
+    if (options.json) {
+      printJson(
+        messages.map((message) => ({ ...message, created_at: new Date(message.created_at).toISOString() })),
+      )
+      return
+    }
+    if (messages.length === 0) process.stdout.write('the outbox is empty\n')
+    for (const message of messages) {
+      const heading = `${new Date(message.created_at).toISOString()}  ${message.channel} to ${message.recipient} (${message.region})`
+      process.stdout.write(
+        `${heading}\n${message.subject ? `Subject: ${message.subject}\n` : ''}${message.body}\n\n`,
+      )
+    }
   })

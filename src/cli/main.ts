@@ -69,6 +69,38 @@ export const buildCli = (): Command => {
     .option('--json', 'print one JSON object', false)
     .action(async (idOrKey, options) => (await commands()).clientDisable(idOrKey, options))
 
+  const user = program
+    .command('user')
+    .description('operate on one end user (found in whichever region holds it)')
+  user
+    .command('show')
+    .description('print the user as JSON (SSN masked)')
+    .argument('<userId>', 'the user id (UUID)')
+    .action(async (userId) => (await commands()).userShow(userId))
+  user
+    .command('suspend')
+    .description("refuse logins (403) and the user's tokens (403) until unsuspended")
+    .argument('<userId>', 'the user id (UUID)')
+    .action(async (userId) => (await commands()).userSuspend(userId, true))
+  user
+    .command('unsuspend')
+    .description('allow the user again')
+    .argument('<userId>', 'the user id (UUID)')
+    .action(async (userId) => (await commands()).userSuspend(userId, false))
+  user
+    .command('otp')
+    .description('require (on) or stop requiring (off) an SMS code at every login')
+    .argument('<userId>', 'the user id (UUID)')
+    .argument('<setting>', 'on or off')
+    .action(async (userId, setting) => (await commands()).userOtp(userId, setting))
+
+  program
+    .command('outbox')
+    .description('print development mail and SMS (sent there when SMTP_URL / SMS_WEBHOOK_URL are not set)')
+    .option('--limit <n>', 'how many messages, newest first', '20')
+    .option('--json', 'print a JSON array', false)
+    .action(async (options) => (await commands()).outbox(options))
+
   return program
 }
 

@@ -81,14 +81,18 @@ describe('loadConfig', () => {
     ])
   })
 
-  it('requires SERVER_SECRET in production and never creates the demo client there', () => {
+  it('requires SERVER_SECRET, SMTP and SMS in production and never creates the demo client there', () => {
     expect(problemsOf({ DATA_DIR: dataDir(), NODE_ENV: 'production' })).toEqual([
+      'SMTP_URL: required when NODE_ENV=production (verification codes are sent by email)',
+      'SMS_WEBHOOK_URL: required when NODE_ENV=production (phone codes are sent by SMS)',
       'SERVER_SECRET: required when NODE_ENV=production (at least 32 random bytes, base64 or hex)',
     ])
     const config = loadConfig({
       DATA_DIR: dataDir(),
       NODE_ENV: 'production',
       SERVER_SECRET: 'a'.repeat(64),
+      SMTP_URL: 'smtps://mail.example.com',
+      SMS_WEBHOOK_URL: 'https://sms.example.com/send',
       DEMO_CLIENT: 'true',
     })
     expect(config.DEMO_CLIENT).toBe(false)

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { migrations } from '../../src/db/migrations/index.ts'
 import { runCli, startServer } from '../helpers/cli.ts'
 import { createTestDatabaseTargets, DIALECTS, type TestDatabaseTargets } from '../helpers/dialects.ts'
 
@@ -62,9 +63,11 @@ describe.each(DIALECTS)('the verity command, as an operator uses it (%s)', (dial
   it('migrates and reports status', async () => {
     const migrated = await runCli(['migrate'], env)
     expect(migrated.code).toBe(0)
-    expect(migrated.stdout).toMatch(/intl \((sqlite|postgres)\): (up to date|applied 0001_foundation)/)
+    expect(migrated.stdout).toMatch(/intl \((sqlite|postgres)\): up to date/)
     const status = await runCli(['migrate', '--status'], env)
-    expect(status.stdout).toMatch(/us \((sqlite|postgres)\): 1 applied, pending: none/)
+    expect(status.stdout).toContain(
+      `us (${dialect}): ${Object.keys(migrations).length} applied, pending: none`,
+    )
   })
 
   it('serves the API with a CLI-made client, answers 498/499/403 exactly, and stops cleanly on SIGTERM', async () => {
@@ -119,6 +122,11 @@ describe('verity --help', () => {
       ['client', 'list'],
       ['client', 'rotate-secret'],
       ['client', 'disable'],
+      ['user', 'show'],
+      ['user', 'suspend'],
+      ['user', 'unsuspend'],
+      ['user', 'otp'],
+      ['outbox'],
     ]) {
       const result = await runCli([...args, '--help'], {})
       expect(result.code, args.join(' ')).toBe(0)
@@ -162,7 +170,13 @@ describe('first start on an empty data directory', () => {
   })
 
   it('never creates a demo client in production', async () => {
-    const env = { DATA_DIR: `${storage.dataDir}/prod`, NODE_ENV: 'production', SERVER_SECRET: 'b'.repeat(64) }
+    const env = {
+      DATA_DIR: `${storage.dataDir}/prod`,
+      NODE_ENV: 'production',
+      SERVER_SECRET: 'b'.repeat(64),
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      SMS_WEBHOOK_URL: 'https://sms.example.com/send',
+    }
     const server = await startServer(env)
     try {
       expect(server.output()).not.toContain('demo')

@@ -233,7 +233,12 @@ describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
       const user = await newUser()
       const usUser = await newUser(sandbox.client.clientKey, 'us')
       const http = api(t.app, sandbox.client.clientKey)
-      for (const headers of [{}, { authorization: 'Token abc' }, { authorization: 'Bearer INTL_forged' }]) {
+      const attempts: Record<string, string>[] = [
+        {},
+        { authorization: 'Token abc' },
+        { authorization: 'Bearer INTL_forged' },
+      ]
+      for (const headers of attempts) {
         const response = await http.get('/v1/user', headers)
         expect([response.statusCode, response.json()]).toEqual([
           401,
