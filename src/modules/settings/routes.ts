@@ -64,6 +64,14 @@ const formConfig = (us: boolean) => ({
 export const settingsRoutes = (config: SettingsConfig) => async (fastify: FastifyInstance) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const links = { termsOfService: config.TERMS_URL ?? null, privacyPolicy: config.PRIVACY_URL ?? null }
+  // Computed once: the lists only change with a release.
+  const settingsFor = (region: 'intl' | 'us') => ({
+    countries: countryList(region),
+    usStates: usStateList(region),
+    links: { intl: links, us: links },
+    config: { intl: formConfig(false), us: formConfig(true) },
+  })
+  const byRegion = { intl: settingsFor('intl'), us: settingsFor('us') }
   for (const [path, summary] of [
     ['/v1/auth/settings', 'Countries, US states, legal links and form rules'],
     ['/v1/auth/register/settings', 'Alias of /v1/auth/settings (newer MetaMask)'],
@@ -80,13 +88,9 @@ export const settingsRoutes = (config: SettingsConfig) => async (fastify: Fastif
         },
       },
       async (request, reply) => {
-        reply.header('cache-control', 'public, max-age=3600')
-        return {
-          countries: countryList(request.region),
-          usStates: usStateList(request.region),
-          links: { intl: links, us: links },
-          config: { intl: formConfig(false), us: formConfig(true) },
-        }
+        // The answer depends on the region, which the client may choose by header.
+        reply.header('cache-control', 'public, max-age=3600').header('vary', 'x-us-env, origin')
+        return byRegion[request.region]
       },
     )
   }
