@@ -13,6 +13,8 @@ import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { deliverMessageJob } from './modules/messaging/deliver-job.ts'
 import { createMessageSender } from './modules/messaging/senders.ts'
+import { sandboxDecideJob } from './modules/sandbox/decide-job.ts'
+import { expireSessionsJob, expireSessionsSchedule } from './modules/verification/sweep-job.ts'
 
 /**
  * The composition root: the one place that turns configuration into connected parts. The CLI,
@@ -64,13 +66,15 @@ export const createApp = (runtime: Runtime) => buildApp(runtime)
 export const jobDefinitions = (runtime: Runtime): JobDefinition[] => [
   pruneJobsJob,
   deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),
+  expireSessionsJob,
+  sandboxDecideJob,
 ]
 
 export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions> = {}): Worker =>
   new Worker({
     databases: runtime.databases.all,
     definitions: jobDefinitions(runtime),
-    recurring: maintenanceSchedule,
+    recurring: [...maintenanceSchedule, expireSessionsSchedule],
     clock: runtime.clock,
     log: runtime.log.child({ component: 'worker' }),
     concurrency: runtime.config.WORKER_CONCURRENCY,

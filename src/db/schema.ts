@@ -99,6 +99,8 @@ export type AppUserTable = {
   failed_login_count: number
   locked_until: number | null
   suspended_at: number | null
+  /** Sandbox "reset limits": sessions and decisions before this time no longer count. */
+  limits_reset_at: number | null
   created_at: number
   updated_at: number
 }
@@ -149,6 +151,44 @@ export type OutboxMessageTable = {
   created_at: number
 }
 
+export type SessionKind = 'user' | 'onboarding'
+export type SessionStatus = 'issued' | 'opened' | 'submitted' | 'expired'
+/** abandoned and resubmission_required are failures (3_per_hour); review keeps it in progress. */
+export type SessionOutcome = 'abandoned' | 'resubmission_required' | 'approved' | 'rejected' | 'review'
+
+export type VerificationSessionTable = {
+  id: string
+  client_id: string
+  user_id: string
+  kind: SessionKind
+  status: SessionStatus
+  outcome: SessionOutcome | null
+  /** JSON array of user-safe reasons ({code, message}). */
+  reasons: string
+  created_at: number
+  expires_at: number
+  opened_at: number | null
+  submitted_at: number | null
+  outcome_at: number | null
+  /** 1 when the user was already VERIFIED at submission (the state stays until the decision). */
+  reverification: number
+}
+
+/** A browser that opened a session: the digest of the secret in its cookie. */
+export type SessionClaimTable = { session_id: string; digest: string; created_at: number }
+
+export type VerificationStateTransitionTable = {
+  id: string
+  user_id: string
+  version: number
+  from_state: VerificationState
+  to_state: VerificationState
+  cause: string
+  session_id: string | null
+  reasons: string
+  created_at: number
+}
+
 export type DB = {
   client: ClientTable
   client_allowed_origin: ClientAllowedOriginTable
@@ -158,6 +198,9 @@ export type DB = {
   verification_code: VerificationCodeTable
   access_token: AccessTokenTable
   outbox_message: OutboxMessageTable
+  verification_session: VerificationSessionTable
+  session_claim: SessionClaimTable
+  verification_state_transition: VerificationStateTransitionTable
 }
 
 export type ClientRow = Selectable<ClientTable>
@@ -165,3 +208,4 @@ export type NewClientRow = Insertable<ClientTable>
 export type ClientUpdate = Updateable<ClientTable>
 export type JobRow = Selectable<JobTable>
 export type UserRow = Selectable<AppUserTable>
+export type SessionRow = Selectable<VerificationSessionTable>

@@ -11,9 +11,12 @@ import { LoginThrottle } from '../modules/auth/login-throttle.ts'
 import { authRoutes } from '../modules/auth/routes.ts'
 import { clientRoutes } from '../modules/clients/routes.ts'
 import { healthRoutes } from '../modules/health/routes.ts'
+import { hostedRoutes } from '../modules/hosted/routes.ts'
 import { onboardingRoutes } from '../modules/onboarding/routes.ts'
+import { sandboxRoutes } from '../modules/sandbox/routes.ts'
 import { settingsRoutes } from '../modules/settings/routes.ts'
 import { userRoutes } from '../modules/users/routes.ts'
+import { verificationRoutes } from '../modules/verification/routes.ts'
 import { registerClientAuth } from './client-auth.ts'
 import { registerCors } from './cors.ts'
 import { registerErrorHandling } from './error-handler.ts'
@@ -83,7 +86,12 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     await v1.register(onboardingRoutes(accounts))
     await v1.register(authRoutes(accounts))
     await v1.register(userRoutes())
+    await v1.register(verificationRoutes(deps))
+    await v1.register(sandboxRoutes(deps))
   })
+
+  // The hosted pages behind session links: no client key (the link is the credential).
+  await app.register(hostedRoutes({ ...deps, secureCookies: config.PUBLIC_URL.startsWith('https://') }))
 
   return app
 }

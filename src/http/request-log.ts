@@ -1,10 +1,7 @@
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 
-/** URL for the logs: path only. Query strings can carry codes and tokens, so they never reach a log line. */
-export const loggableUrl = (url: string): string => url.split('?', 1)[0] ?? url
-
 /**
- * One log line per request, written when it completes, with no headers, bodies or query strings
+ * One log line per request, written when it completes, with no headers, bodies, paths or query strings
  * (Fastify's default would log the raw URL on arrival).
  */
 export class RequestLog extends LogController {
@@ -19,10 +16,11 @@ export class RequestLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
+    // The route template, never the path or query: paths carry verification link tokens and ids,
+    // and the path of an unmatched request could carry anything.
     const line = {
       method: request.method,
-      url: loggableUrl(request.url),
-      route: request.routeOptions.url,
+      route: request.routeOptions.url ?? '(no route)',
       status: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
     }

@@ -31,6 +31,8 @@ export const ERROR_CATALOGUE = {
   CONFLICT: { status: 409, message: 'Conflict' },
   ONBOARDING_STEP_MISSING: { status: 409, message: 'A previous onboarding step is not complete' },
   REGISTRATION_COMPLETE: { status: 409, message: 'Registration is already complete; log in instead' },
+  VERIFICATION_IN_PROGRESS: { status: 409, message: 'Verification already in progress' },
+  STATE_CONFLICT: { status: 409, message: 'The verification state changed meanwhile; retry' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported media type' },
   VALIDATION_ERROR: { status: 422, message: 'Validation error' },

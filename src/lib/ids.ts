@@ -12,6 +12,8 @@ const PREFIXES = {
   request: 'req',
   message: 'msg',
   code: 'vc',
+  session: 'ses',
+  transition: 'vst',
 } as const
 
 export type IdKind = keyof typeof PREFIXES

@@ -8,10 +8,13 @@ export type Keys = {
   ssn: Buffer
   /** AES-GCM of job payloads that carry secrets (message bodies with codes). */
   jobPayloads: Buffer
+  /** HMAC that makes verification links: derived from the session id, never stored. */
+  sessionUrls: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
   verificationCodes: deriveKey(serverSecret, 'verification-codes'),
   ssn: deriveKey(serverSecret, 'ssn'),
   jobPayloads: deriveKey(serverSecret, 'job-payloads'),
+  sessionUrls: deriveKey(serverSecret, 'session-urls'),
 })

@@ -38,7 +38,7 @@ describe.each(DIALECTS)('logs and failures (%s)', (dialect) => {
       payload: { allowedOrigins: [] },
     })
     const log = lines.join('\n')
-    expect(log).toContain('"url":"/v1/client"')
+    expect(log).toContain('"route":"/v1/client"')
     expect(log).toContain(`"clientId":"${client.id}"`)
     for (const secret of [
       secretKey,

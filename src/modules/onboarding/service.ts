@@ -253,6 +253,7 @@ export const verifyEmail = async (deps: OnboardingDeps, scope: ClientScope, inpu
         failed_login_count: 0,
         locked_until: null,
         suspended_at: null,
+        limits_reset_at: null,
         created_at: now,
         updated_at: now,
       })

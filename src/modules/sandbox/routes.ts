@@ -1,0 +1,104 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import {
+  clientErrorResponses,
+  errorResponse,
+  RegionHeaders,
+  RegionQuery,
+  SuccessBody,
+} from '../../http/schemas.ts'
+import { clientScope } from '../../http/scope.ts'
+import { AppError } from '../../lib/errors.ts'
+import { findUserById } from '../users/repo.ts'
+import type { VerificationDeps } from '../verification/service.ts'
+import { scenarioCatalogue } from './scenarios.ts'
+
+/** Sandbox tooling exists only for sandbox clients: for a live client these routes are plain 404s. */
+const sandboxScope = (request: FastifyRequest) => {
+  const scope = clientScope(request)
+  if (scope.client.mode !== 'sandbox') throw new AppError('ROUTE_NOT_FOUND')
+  return scope
+}
+
+export const sandboxRoutes = (deps: Pick<VerificationDeps, 'clock'>) => async (fastify: FastifyInstance) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+
+  app.get(
+    '/v1/sandbox/scenarios',
+    {
+      schema: {
+        tags: ['sandbox'],
+        summary: 'Every magic value of the sandbox and its outcome (sandbox clients only)',
+        headers: RegionHeaders,
+        querystring: RegionQuery,
+        response: {
+          200: Type.Object({
+            users: Type.Array(
+              Type.Object({
+                firstName: Type.String(),
+                lastName: Type.String(),
+                outcome: Type.String(),
+                verificationState: Type.String(),
+                description: Type.String(),
+              }),
+            ),
+            otherUsers: Type.String(),
+            codes: Type.Array(
+              Type.Object({ purpose: Type.String(), code: Type.String(), description: Type.String() }),
+            ),
+          }),
+          404: errorResponse('Not a sandbox client.'),
+          ...clientErrorResponses,
+        },
+      },
+    },
+    async (request) => {
+      sandboxScope(request)
+      return scenarioCatalogue()
+    },
+  )
+
+  app.post(
+    '/v1/sandbox/users/:userId/reset-limits',
+    {
+      config: { clientAuth: 'client+secret' },
+      schema: {
+        tags: ['sandbox'],
+        summary: "Clear a test user's session limits and cooldowns (sandbox clients only)",
+        security: [{ clientKey: [], secretKey: [] }],
+        headers: RegionHeaders,
+        querystring: RegionQuery,
+        params: Type.Object({ userId: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: SuccessBody,
+          401: errorResponse('Missing or wrong x-secret-key.'),
+          404: errorResponse('Not a sandbox client, or no such user of this client in this region.'),
+          ...clientErrorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const scope = sandboxScope(request)
+      const user = await findUserById(scope.database.db, request.params.userId)
+      if (!user || user.client_id !== scope.client.id)
+        throw new AppError('NOT_FOUND', { message: 'No such user' })
+      const now = deps.clock.now()
+      await scope.database.db.transaction().execute(async (trx) => {
+        // Open links stop working and nothing before now counts for the limits any more.
+        await trx
+          .updateTable('verification_session')
+          .set({ status: 'expired' })
+          .where('user_id', '=', user.id)
+          .where('status', 'in', ['issued', 'opened'])
+          .execute()
+        await trx
+          .updateTable('app_user')
+          .set({ limits_reset_at: now, updated_at: now })
+          .where('id', '=', user.id)
+          .execute()
+      })
+      return { success: true as const }
+    },
+  )
+}

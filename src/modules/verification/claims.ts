@@ -1,0 +1,125 @@
+import type { Databases, RegionDatabase } from '../../db/database.ts'
+import type { SessionRow, UserRow } from '../../db/schema.ts'
+import type { Clock } from '../../lib/clock.ts'
+import type { Keys } from '../../lib/keys.ts'
+import { findUserById } from '../users/repo.ts'
+import { findSession } from './repo.ts'
+import {
+  browserCookieValue,
+  claimDigest,
+  newBrowserSecret,
+  parseBrowserCookie,
+  parseSessionLinkToken,
+  type SessionRef,
+} from './session-links.ts'
+
+export type ClaimDeps = { clock: Clock; keys: Keys; databases: Databases }
+
+export type GoneReason = 'expired' | 'used' | 'submitted'
+
+export type LinkState =
+  | { state: 'invalid' }
+  | { state: 'gone'; reason: GoneReason }
+  | { state: 'open'; session: SessionRow }
+
+export type ClaimResult =
+  | { state: 'invalid' }
+  | { state: 'gone'; reason: GoneReason }
+  | { state: 'claimed'; cookie: string; session: SessionRow }
+  | { state: 'continue'; session: SessionRow }
+
+const load = async (deps: ClaimDeps, ref: SessionRef | undefined) => {
+  if (!ref) return undefined
+  const database = deps.databases.byRegion[ref.region]
+  const session = await findSession(database.db, ref.sessionId)
+  return session ? { database, session } : undefined
+}
+
+const goneReason = (session: SessionRow, now: number): GoneReason | undefined => {
+  if (session.status === 'submitted') return 'submitted'
+  if (session.status === 'expired' || session.expires_at <= now) return 'expired'
+  return undefined
+}
+
+const hasClaim = async (database: RegionDatabase, sessionId: string, secret: string) =>
+  (await database.db
+    .selectFrom('session_claim')
+    .select('session_id')
+    .where('session_id', '=', sessionId)
+    .where('digest', '=', claimDigest(secret))
+    .executeTakeFirst()) !== undefined
+
+/** What a link leads to, without changing anything (a link preview must not use up a single-use link). */
+export const inspectLink = async (deps: ClaimDeps, token: string): Promise<LinkState> => {
+  const found = await load(deps, parseSessionLinkToken(deps.keys.sessionUrls, token))
+  if (!found) return { state: 'invalid' }
+  const gone = goneReason(found.session, deps.clock.now())
+  return gone ? { state: 'gone', reason: gone } : { state: 'open', session: found.session }
+}
+
+/**
+ * Opens a link in a browser. A user session is single-use: the first browser claims it (a conditional
+ * update, so exactly one of any number of concurrent browsers wins); that browser, recognized by its
+ * cookie, may come back; everyone else gets "used". An onboarding session may be opened by any browser
+ * holding the link until it is submitted.
+ */
+export const claimLink = async (
+  deps: ClaimDeps,
+  token: string,
+  cookie: string | undefined,
+): Promise<ClaimResult> => {
+  const ref = parseSessionLinkToken(deps.keys.sessionUrls, token)
+  const found = await load(deps, ref)
+  if (!ref || !found) return { state: 'invalid' }
+  const { database, session } = found
+  const now = deps.clock.now()
+  const gone = goneReason(session, now)
+  if (gone) return { state: 'gone', reason: gone }
+
+  const presented = parseBrowserCookie(cookie)
+  if (presented?.sessionId === session.id && (await hasClaim(database, session.id, presented.secret))) {
+    return { state: 'continue', session }
+  }
+  if (session.kind === 'user' && session.status !== 'issued') return { state: 'gone', reason: 'used' }
+
+  const secret = newBrowserSecret()
+  const claimed = await database.db.transaction().execute(async (trx) => {
+    const opened = await trx
+      .updateTable('verification_session')
+      .set({ status: 'opened', opened_at: now })
+      .where('id', '=', session.id)
+      .where('status', '=', 'issued')
+      .where('expires_at', '>', now)
+      .returningAll()
+      .executeTakeFirst()
+    if (!opened && session.kind === 'user') return undefined
+    await trx
+      .insertInto('session_claim')
+      .values({ session_id: session.id, digest: claimDigest(secret), created_at: now })
+      .execute()
+    return opened ?? session
+  })
+  if (!claimed) return { state: 'gone', reason: 'used' }
+  return { state: 'claimed', cookie: browserCookieValue(ref, secret), session: claimed }
+}
+
+export type BrowserSession =
+  | { state: 'none' }
+  | { state: 'gone'; reason: GoneReason }
+  | { state: 'ready'; session: SessionRow; user: UserRow; database: RegionDatabase }
+
+/** The session this browser holds (by its cookie), if it is still open. */
+export const browserSession = async (
+  deps: ClaimDeps,
+  cookie: string | undefined,
+): Promise<BrowserSession> => {
+  const presented = parseBrowserCookie(cookie)
+  const found = await load(deps, presented)
+  if (!presented || !found || !(await hasClaim(found.database, found.session.id, presented.secret)))
+    return { state: 'none' }
+  const gone = goneReason(found.session, deps.clock.now())
+  if (gone) return { state: 'gone', reason: gone }
+  const user = await findUserById(found.database.db, found.session.user_id)
+  if (!user) return { state: 'none' }
+  return { state: 'ready', session: found.session, user, database: found.database }
+}

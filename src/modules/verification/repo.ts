@@ -1,0 +1,93 @@
+import type { Insertable } from 'kysely'
+import { isPostgres, type Queryable, type RegionDatabase } from '../../db/database.ts'
+import type { SessionRow, UserRow, VerificationSessionTable } from '../../db/schema.ts'
+
+/**
+ * Serializes everything that reads and then changes one user's sessions. PostgreSQL: the user row is
+ * locked until the transaction ends. SQLite: every transaction already holds the write lock
+ * (BEGIN IMMEDIATE), so concurrent requests run one after the other.
+ */
+export const lockUser = (
+  database: RegionDatabase,
+  db: Queryable,
+  userId: string,
+): Promise<UserRow | undefined> =>
+  db
+    .selectFrom('app_user')
+    .selectAll()
+    .where('id', '=', userId)
+    .$if(isPostgres(database), (query) => query.forUpdate())
+    .executeTakeFirst()
+
+/**
+ * Marks sessions past their expiry: opened ones as abandoned (a failure for 3_per_hour, dated at their
+ * expiry), never-opened ones as simply expired. Limited to one user when `userId` is given.
+ */
+export const expireDueSessions = async (db: Queryable, now: number, userId?: string): Promise<number> => {
+  const abandoned = await db
+    .updateTable('verification_session')
+    .set((eb) => ({ status: 'expired', outcome: 'abandoned', outcome_at: eb.ref('expires_at') }))
+    .where('status', '=', 'opened')
+    .where('expires_at', '<=', now)
+    .$if(userId !== undefined, (query) => query.where('user_id', '=', userId as string))
+    .executeTakeFirst()
+  const unused = await db
+    .updateTable('verification_session')
+    .set({ status: 'expired' })
+    .where('status', '=', 'issued')
+    .where('expires_at', '<=', now)
+    .$if(userId !== undefined, (query) => query.where('user_id', '=', userId as string))
+    .executeTakeFirst()
+  return Number(abandoned.numUpdatedRows) + Number(unused.numUpdatedRows)
+}
+
+export const insertSession = (
+  db: Queryable,
+  row: Insertable<VerificationSessionTable>,
+): Promise<SessionRow> =>
+  db.insertInto('verification_session').values(row).returningAll().executeTakeFirstOrThrow()
+
+export const findSession = (db: Queryable, id: string) =>
+  db.selectFrom('verification_session').selectAll().where('id', '=', id).executeTakeFirst()
+
+/** Sessions that count for the limits: since `since` (the later of 24 h ago and a sandbox reset). */
+export const sessionsSince = (db: Queryable, userId: string, since: number) =>
+  db
+    .selectFrom('verification_session')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where((eb) =>
+      eb.or([eb('created_at', '>', since), eb('status', 'in', ['issued', 'opened', 'submitted'])]),
+    )
+    .execute()
+
+export const recentOutcomes = (db: Queryable, userId: string, since: number, limit: number) =>
+  db
+    .selectFrom('verification_session')
+    .select(['outcome', 'outcome_at'])
+    .where('user_id', '=', userId)
+    .where('outcome', 'is not', null)
+    .where('outcome_at', '>', since)
+    .orderBy('outcome_at', 'desc')
+    .limit(limit)
+    .execute()
+
+export const latestTransitionTo = (db: Queryable, userId: string, state: UserRow['verification_state']) =>
+  db
+    .selectFrom('verification_state_transition')
+    .select(['created_at', 'version'])
+    .where('user_id', '=', userId)
+    .where('to_state', '=', state)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+
+export const listUserSessions = (db: Queryable, userId: string, limit: number) =>
+  db
+    .selectFrom('verification_session')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()

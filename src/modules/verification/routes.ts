@@ -1,0 +1,162 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import {
+  clientErrorResponses,
+  errorResponse,
+  RegionHeaders,
+  RegionQuery,
+  userErrorResponses,
+} from '../../http/schemas.ts'
+import { authenticatedUser, clientScope } from '../../http/scope.ts'
+import {
+  createUserSession,
+  getOnboardingSession,
+  type IssuedSession,
+  listSessions,
+  type VerificationDeps,
+} from './service.ts'
+
+const SessionLink = Type.Object({
+  sessionUrl: Type.String({
+    format: 'uri',
+    description: 'Send the user here. Single-use and valid 24 h (user), or reusable for 7 days (onboarding)',
+  }),
+  sessionId: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+})
+
+const limitResponses = {
+  409: errorResponse('Verification already in progress: a submission is being checked or reviewed.'),
+  429: {
+    description: 'A per-user limit: retryAfter seconds (also in Retry-After) and which limit.',
+    ...Type.Object({
+      message: Type.Literal('Rate limit exceeded'),
+      errorCode: Type.Literal('RATE_LIMITED'),
+      retryAfter: Type.Integer(),
+      limit: Type.Union([
+        Type.Literal('10_per_day'),
+        Type.Literal('3_concurrent'),
+        Type.Literal('3_per_hour'),
+        Type.Literal('24h_after_rejection'),
+      ]),
+    }),
+  },
+}
+
+const Reason = Type.Object({ code: Type.String(), message: Type.String() })
+const Session = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('user'), Type.Literal('onboarding')]),
+  status: Type.Union([
+    Type.Literal('issued'),
+    Type.Literal('opened'),
+    Type.Literal('submitted'),
+    Type.Literal('expired'),
+  ]),
+  outcome: Type.Union(
+    [
+      Type.Literal('abandoned'),
+      Type.Literal('resubmission_required'),
+      Type.Literal('approved'),
+      Type.Literal('rejected'),
+      Type.Literal('review'),
+      Type.Null(),
+    ],
+    {
+      description:
+        'abandoned and resubmission_required count as failures; review waits for a compliance officer',
+    },
+  ),
+  reasons: Type.Array(Reason, { description: 'User-safe reasons for the outcome' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  openedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  expiresAt: Type.String({ format: 'date-time' }),
+})
+
+const withoutQuota = ({ quota: _quota, ...link }: IssuedSession) => link
+
+export const verificationRoutes = (deps: VerificationDeps) => async (fastify: FastifyInstance) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+
+  app.get(
+    '/v1/user/verification',
+    {
+      config: { userAuth: true },
+      schema: {
+        tags: ['verification'],
+        summary: 'A single-use verification link for the logged-in user (24 h)',
+        security: [{ clientKey: [], bearer: [] }],
+        headers: RegionHeaders,
+        querystring: RegionQuery,
+        response: { 200: SessionLink, ...userErrorResponses, ...limitResponses },
+      },
+    },
+    async (request, reply) => {
+      const issued = await createUserSession(deps, clientScope(request), authenticatedUser(request).user)
+      if (issued.quota) {
+        reply.headers({
+          'ratelimit-limit': String(issued.quota.limit),
+          'ratelimit-remaining': String(issued.quota.remaining),
+          'ratelimit-reset': String(issued.quota.resetSeconds),
+        })
+      }
+      return withoutQuota(issued)
+    },
+  )
+
+  app.get(
+    '/v1/user/verification/sessions',
+    {
+      config: { userAuth: true },
+      schema: {
+        tags: ['verification'],
+        summary: "The user's verification sessions with outcomes and reasons (never their links)",
+        security: [{ clientKey: [], bearer: [] }],
+        headers: RegionHeaders,
+        querystring: RegionQuery,
+        response: { 200: Type.Object({ sessions: Type.Array(Session) }), ...userErrorResponses },
+      },
+    },
+    async (request) => ({
+      sessions: await listSessions(deps, clientScope(request), authenticatedUser(request).user),
+    }),
+  )
+
+  for (const [path, summary] of [
+    ['/v1/auth/register/verification', 'The onboarding verification link (7 days, reusable until submitted)'],
+    ['/v1/auth/register/verification/start', 'Alias of /v1/auth/register/verification (newer MetaMask)'],
+  ] as const) {
+    app.post(
+      path,
+      {
+        schema: {
+          tags: ['onboarding'],
+          summary,
+          headers: RegionHeaders,
+          querystring: RegionQuery,
+          body: Type.Object({ onboardingId: Type.String({ maxLength: 64 }) }),
+          response: {
+            200: SessionLink,
+            ...clientErrorResponses,
+            404: errorResponse('Invalid onboarding ID.'),
+            ...limitResponses,
+          },
+        },
+      },
+      async (request, reply) => {
+        const issued = await getOnboardingSession(deps, clientScope(request), request.body.onboardingId)
+        if (issued.quota) {
+          reply.headers({
+            'ratelimit-limit': String(issued.quota.limit),
+            'ratelimit-remaining': String(issued.quota.remaining),
+            'ratelimit-reset': String(issued.quota.resetSeconds),
+          })
+        }
+        return withoutQuota(issued)
+      },
+    )
+  }
+}

@@ -1,0 +1,304 @@
+import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
+import type { SessionKind, SessionOutcome, SessionRow, UserRow } from '../../db/schema.ts'
+import { enqueueJob } from '../../jobs/queue.ts'
+import type { JobSignal } from '../../jobs/signal.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { AppError } from '../../lib/errors.ts'
+import { newId } from '../../lib/ids.ts'
+import type { Keys } from '../../lib/keys.ts'
+import type { ClientScope } from '../clients/scope.ts'
+import { findUserByOnboardingId } from '../users/repo.ts'
+import { DAY_MS, evaluateLimits, type LimitFacts, type LimitVerdict } from './limits.ts'
+import {
+  expireDueSessions,
+  findSession,
+  insertSession,
+  latestTransitionTo,
+  listUserSessions,
+  lockUser,
+  recentOutcomes,
+  sessionsSince,
+} from './repo.ts'
+import { sessionLinkToken, sessionUrl } from './session-links.ts'
+import { applyVerificationEvent, type Reason } from './state.ts'
+
+export type VerificationDeps = {
+  clock: Clock
+  keys: Keys
+  jobSignal: JobSignal
+  databases: Databases
+  config: { PUBLIC_URL: string }
+}
+
+export const USER_SESSION_TTL_MS = DAY_MS
+export const ONBOARDING_SESSION_TTL_MS = 7 * DAY_MS
+/** Job that decides a submission; the sandbox handler is in modules/sandbox, real checks come later. */
+export const DECIDE_SANDBOX_SUBMISSION = 'verification.sandbox-decide'
+
+// ---- limits ---------------------------------------------------------------------------------------
+
+const readFacts = async (
+  db: Queryable,
+  user: UserRow,
+  now: number,
+): Promise<LimitFacts & { inProgress: boolean }> => {
+  const resetAt = user.limits_reset_at ?? 0
+  const windowStart = Math.max(now - DAY_MS, resetAt)
+  const [sessions, outcomes, rejection] = await Promise.all([
+    sessionsSince(db, user.id, windowStart),
+    recentOutcomes(db, user.id, resetAt, 3),
+    user.verification_state === 'REJECTED'
+      ? latestTransitionTo(db, user.id, 'REJECTED')
+      : Promise.resolve(undefined),
+  ])
+  return {
+    now,
+    createdInLastDay: sessions
+      .filter((session) => session.created_at > windowStart)
+      .map((session) => session.created_at),
+    activeExpiries: sessions
+      .filter(
+        (session) => (session.status === 'issued' || session.status === 'opened') && session.expires_at > now,
+      )
+      .map((session) => session.expires_at),
+    recentOutcomes: outcomes.map((row) => ({
+      outcome: row.outcome as SessionOutcome,
+      at: row.outcome_at as number,
+    })),
+    rejectedAt: rejection && rejection.created_at > resetAt ? rejection.created_at : undefined,
+    // Submitted and not decided yet (checks running, or waiting for a reviewer).
+    inProgress: sessions.some(
+      (session) =>
+        session.status === 'submitted' && (session.outcome === null || session.outcome === 'review'),
+    ),
+  }
+}
+
+const refuse = (verdict: Extract<LimitVerdict, { allowed: false }>): AppError =>
+  new AppError('RATE_LIMITED', {
+    body: { retryAfter: verdict.retryAfterSeconds, limit: verdict.limit },
+    headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+  })
+
+// ---- creating sessions ----------------------------------------------------------------------------
+
+export type IssuedSession = {
+  sessionUrl: string
+  sessionId: string
+  expiresAt: string
+  /** The daily quota after this session, for RateLimit-* headers; absent when an existing link is returned. */
+  quota?: { limit: number; remaining: number; resetSeconds: number }
+}
+
+const present = (
+  deps: VerificationDeps,
+  region: RegionDatabase['region'],
+  session: SessionRow,
+): IssuedSession => ({
+  sessionUrl: sessionUrl(deps.config.PUBLIC_URL, sessionLinkToken(deps.keys.sessionUrls, region, session.id)),
+  sessionId: session.id,
+  expiresAt: new Date(session.expires_at).toISOString(),
+})
+
+const newSessionRow = (scope: ClientScope, user: UserRow, kind: SessionKind, now: number) => ({
+  id: newId('session'),
+  client_id: scope.client.id,
+  user_id: user.id,
+  kind,
+  status: 'issued' as const,
+  outcome: null,
+  reasons: '[]',
+  created_at: now,
+  expires_at: now + (kind === 'user' ? USER_SESSION_TTL_MS : ONBOARDING_SESSION_TTL_MS),
+  opened_at: null,
+  submitted_at: null,
+  outcome_at: null,
+  reverification: 0,
+})
+
+/**
+ * Checks the limits and creates a session in one transaction that holds the user's lock, so that no
+ * number of concurrent requests can exceed them. `reuse` returns an active onboarding link instead.
+ */
+const issueSession = async (
+  deps: VerificationDeps,
+  scope: ClientScope,
+  userId: string,
+  kind: SessionKind,
+): Promise<IssuedSession> => {
+  const { database } = scope
+  return database.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now()
+    const user = await lockUser(database, trx, userId)
+    if (!user) throw new AppError('NOT_AUTHENTICATED', { internal: 'user vanished' })
+    await expireDueSessions(trx, now, user.id)
+    const facts = await readFacts(trx, user, now)
+    if (facts.inProgress) throw new AppError('VERIFICATION_IN_PROGRESS')
+    if (kind === 'onboarding') {
+      // Reusable until submitted, from any device: the same link while it is active.
+      const active = await trx
+        .selectFrom('verification_session')
+        .selectAll()
+        .where('user_id', '=', user.id)
+        .where('kind', '=', 'onboarding')
+        .where('status', 'in', ['issued', 'opened'])
+        .where('expires_at', '>', now)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst()
+      if (active) return present(deps, database.region, active)
+    }
+    const verdict = evaluateLimits(facts)
+    if (!verdict.allowed) throw refuse(verdict)
+    const session = await insertSession(trx, newSessionRow(scope, user, kind, now))
+    return {
+      ...present(deps, database.region, session),
+      quota: { limit: 10, remaining: verdict.dailyRemaining, resetSeconds: verdict.dailyResetSeconds },
+    }
+  })
+}
+
+/** GET /v1/user/verification: a new single-use link, valid 24 h. */
+export const createUserSession = (deps: VerificationDeps, scope: ClientScope, user: UserRow) =>
+  issueSession(deps, scope, user.id, 'user')
+
+/** POST /v1/auth/register/verification: the onboarding link (7 days, reusable until submitted). */
+export const getOnboardingSession = async (
+  deps: VerificationDeps,
+  scope: ClientScope,
+  onboardingId: string,
+) => {
+  const user = await findUserByOnboardingId(scope.database.db, scope.client.id, onboardingId.trim())
+  if (!user) throw new AppError('INVALID_ONBOARDING_ID')
+  return issueSession(deps, scope, user.id, 'onboarding')
+}
+
+// ---- listing --------------------------------------------------------------------------------------
+
+export const sessionStatusAt = (session: SessionRow, now: number) =>
+  (session.status === 'issued' || session.status === 'opened') && session.expires_at <= now
+    ? 'expired'
+    : session.status
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+/** The user's sessions, newest first, with user-safe reasons; never their links. */
+export const listSessions = async (
+  deps: Pick<VerificationDeps, 'clock'>,
+  scope: ClientScope,
+  user: UserRow,
+  limit = 50,
+) => {
+  const now = deps.clock.now()
+  const rows = await listUserSessions(scope.database.db, user.id, limit)
+  return rows.map((session) => ({
+    id: session.id,
+    kind: session.kind,
+    status: sessionStatusAt(session, now),
+    outcome:
+      session.outcome ??
+      (sessionStatusAt(session, now) === 'expired' && session.opened_at !== null ? 'abandoned' : null),
+    reasons: JSON.parse(session.reasons) as Reason[],
+    createdAt: iso(session.created_at) as string,
+    openedAt: iso(session.opened_at),
+    submittedAt: iso(session.submitted_at),
+    decidedAt: session.outcome === 'abandoned' ? null : iso(session.outcome_at),
+    expiresAt: iso(session.expires_at) as string,
+  }))
+}
+
+// ---- submission and decision (driven by the hosted flow, the checks and the reviewers) -------------
+
+/**
+ * Submits an opened session: one transaction moves the session to `submitted`, the user to PENDING (or
+ * keeps VERIFIED during a re-verification) and enqueues the job that decides it. Submitting again is
+ * a no-op.
+ */
+export const submitSession = async (
+  deps: VerificationDeps,
+  database: RegionDatabase,
+  sessionId: string,
+  sandbox: boolean,
+): Promise<SessionRow> => {
+  const submitted = await database.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now()
+    const session = await findSession(trx, sessionId)
+    if (!session) throw new AppError('NOT_FOUND', { message: 'No such verification session' })
+    if (session.status === 'submitted') return session
+    if (session.status !== 'opened' || session.expires_at <= now) {
+      throw new AppError('CONFLICT', { message: 'This verification session can no longer be submitted' })
+    }
+    const user = await lockUser(database, trx, session.user_id)
+    if (!user) throw new AppError('NOT_FOUND', { message: 'No such user' })
+    const facts = await readFacts(trx, user, now)
+    if (facts.inProgress) throw new AppError('VERIFICATION_IN_PROGRESS')
+    const reverification = user.verification_state === 'VERIFIED' ? 1 : 0
+    await applyVerificationEvent(trx, deps.clock, {
+      user,
+      event: { type: 'submitted' },
+      sessionId: session.id,
+    })
+    const updated = await trx
+      .updateTable('verification_session')
+      .set({ status: 'submitted', submitted_at: now, reverification })
+      .where('id', '=', session.id)
+      .where('status', '=', 'opened')
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    if (sandbox) await enqueueJob(trx, deps.clock, DECIDE_SANDBOX_SUBMISSION, { sessionId: session.id })
+    return updated
+  })
+  deps.jobSignal.notify()
+  return submitted
+}
+
+export type Decision = { outcome: Exclude<SessionOutcome, 'abandoned'>; reasons: Reason[] }
+
+/**
+ * Records the outcome of a submitted session and moves the user's state accordingly, once: a session
+ * already decided (other than "review") is left as it is and the call answers false.
+ */
+export const decideSession = async (
+  deps: Pick<VerificationDeps, 'clock'>,
+  database: RegionDatabase,
+  sessionId: string,
+  decision: Decision,
+): Promise<boolean> =>
+  database.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now()
+    const session = await findSession(trx, sessionId)
+    if (
+      !session ||
+      session.status !== 'submitted' ||
+      (session.outcome !== null && session.outcome !== 'review')
+    )
+      return false
+    const user = await lockUser(database, trx, session.user_id)
+    if (!user) return false
+    const event =
+      decision.outcome === 'approved'
+        ? ({ type: 'decided', decision: 'VERIFIED' } as const)
+        : decision.outcome === 'rejected'
+          ? ({ type: 'decided', decision: 'REJECTED' } as const)
+          : decision.outcome === 'resubmission_required'
+            ? ({ type: 'resubmission_required' } as const)
+            : undefined
+    if (event) {
+      await applyVerificationEvent(trx, deps.clock, {
+        user,
+        event,
+        sessionId: session.id,
+        reasons: decision.reasons,
+        reverifying: session.reverification === 1,
+      })
+    }
+    await trx
+      .updateTable('verification_session')
+      .set({ outcome: decision.outcome, outcome_at: now, reasons: JSON.stringify(decision.reasons) })
+      .where('id', '=', session.id)
+      .execute()
+    return true
+  })
+
+/** The periodic sweep: expire due sessions of every user (abandoned ones count as failures). */
+export const expireSessions = (database: RegionDatabase, clock: Clock) =>
+  expireDueSessions(database.db, clock.now())
