@@ -266,12 +266,10 @@ export const decideSession = async (
   database.db.transaction().execute(async (trx) => {
     const now = deps.clock.now()
     const session = await findSession(trx, sessionId)
-    if (
-      !session ||
-      session.status !== 'submitted' ||
-      (session.outcome !== null && session.outcome !== 'review')
-    )
-      return false
+    // Only a submitted session that is undecided (or waiting in review) takes a decision.
+    const decidable =
+      session?.status === 'submitted' && (session.outcome === null || session.outcome === 'review')
+    if (!session || !decidable) return false
     const user = await lockUser(database, trx, session.user_id)
     if (!user) return false
     const event =
