@@ -11,6 +11,7 @@ import { Worker, type WorkerOptions } from './jobs/worker.ts'
 import { type Clock, systemClock } from './lib/clock.ts'
 import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
+import { ClientCache } from './modules/clients/cache.ts'
 import { deliverMessageJob } from './modules/messaging/deliver-job.ts'
 import { createMessageSender } from './modules/messaging/senders.ts'
 import { sandboxDecideJob } from './modules/sandbox/decide-job.ts'
@@ -29,6 +30,7 @@ export type Runtime = {
   keys: Keys
   /** Wakes this process's worker right after a transaction enqueued a job. */
   jobSignal: JobSignal
+  clientCache: ClientCache
   close(): Promise<void>
 }
 
@@ -56,6 +58,7 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
     metrics,
     keys: deriveKeys(config.serverSecret),
     jobSignal: new JobSignal(),
+    clientCache: new ClientCache(),
     close: () => databases.destroy(),
   }
 }

@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { DatabaseTarget } from '../config/config.ts'
 import type { DB } from './schema.ts'
-import { applySqlitePragmas, ImmediateSqliteDialect } from './sqlite-dialect.ts'
+import { applySqlitePragmas, ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.ts'
 
 export const REGIONS = ['intl', 'us'] as const
 export type Region = (typeof REGIONS)[number]
@@ -49,7 +49,9 @@ export const openRegionDatabase = (
     if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true })
     const database = new Database(target.file)
     applySqlitePragmas(database)
-    const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database }) })
+    const db = new Kysely<DB>({
+      dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+    })
     return { region, dialect: 'sqlite', db, destroy: () => db.destroy() }
   }
   const pool = new pg.Pool({

@@ -9,6 +9,7 @@ import type { Keys } from '../lib/keys.ts'
 import type { Logger } from '../lib/logger.ts'
 import { LoginThrottle } from '../modules/auth/login-throttle.ts'
 import { authRoutes } from '../modules/auth/routes.ts'
+import type { ClientCache } from '../modules/clients/cache.ts'
 import { clientRoutes } from '../modules/clients/routes.ts'
 import { healthRoutes } from '../modules/health/routes.ts'
 import { hostedRoutes } from '../modules/hosted/routes.ts'
@@ -37,6 +38,7 @@ export type AppDeps = {
   metrics: Registry
   keys: Keys
   jobSignal: JobSignal
+  clientCache: ClientCache
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Databases } from '../db/database.ts'
 import { AppError } from '../lib/errors.ts'
+import type { Logger } from '../lib/logger.ts'
 import {
   type ClientDeps,
   checkSecretKey,
@@ -45,7 +46,7 @@ export const registerClientAuth = (
       clientKey.length <= MAX_KEY_LENGTH ? await findActiveClientByKey(deps, clientKey) : undefined
     if (!client) throw new AppError('INVALID_CLIENT_KEY', { internal: 'unknown or disabled client key' })
     request.client = client
-    request.log = request.log.child({ clientId: client.id })
+    ;(request.log as Logger).setBindings({ clientId: client.id })
 
     const regionParam = (request.query as Record<string, unknown> | undefined)?.region
     const region = resolveRegion({

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import type { Clock } from '../lib/clock.ts'
 import { AppError } from '../lib/errors.ts'
-import { findLiveToken, tokenRegion } from '../modules/auth/access-tokens.ts'
-import { findUserById } from '../modules/users/repo.ts'
+import type { Logger } from '../lib/logger.ts'
+import { findTokenUser, tokenRegion } from '../modules/auth/access-tokens.ts'
 
 const BEARER = /^Bearer\s+(\S{1,512})$/i
 
@@ -21,14 +21,13 @@ export const authenticateUser = async (request: FastifyRequest, clock: Clock): P
   if (tokenRegion(token) !== regionDb.region) {
     throw new AppError('NOT_AUTHENTICATED', { internal: 'token presented to another region' })
   }
-  const live = await findLiveToken(regionDb.db, clock, token)
-  if (!live) throw new AppError('NOT_AUTHENTICATED', { internal: 'unknown, expired or revoked token' })
-  if (live.client_id !== client.id)
+  const found = await findTokenUser(regionDb.db, clock, token)
+  if (!found) throw new AppError('NOT_AUTHENTICATED', { internal: 'unknown, expired or revoked token' })
+  const { token_id: tokenId, token_client_id: tokenClientId, ...user } = found
+  if (tokenClientId !== client.id)
     throw new AppError('NOT_AUTHORIZED', { internal: 'token of another client' })
-  const user = await findUserById(regionDb.db, live.user_id)
-  if (!user) throw new AppError('NOT_AUTHENTICATED', { internal: 'token of a deleted user' })
   if (user.status !== 'active') throw new AppError('NOT_AUTHORIZED', { internal: 'user suspended' })
   request.user = user
-  request.accessTokenId = live.id
-  request.log = request.log.child({ userId: user.id })
+  request.accessTokenId = tokenId
+  ;(request.log as Logger).setBindings({ userId: user.id })
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomFillSync, randomUUID } from 'node:crypto'
 import { ulid } from 'ulid'
 
 /**
@@ -18,6 +18,18 @@ const PREFIXES = {
 
 export type IdKind = keyof typeof PREFIXES
 
-export const newId = (kind: IdKind): string => `${PREFIXES[kind]}_${ulid()}`
+// ulid's default source asks the OS for one byte per character (16 calls per id); drawing from a pooled
+// buffer of the same CSPRNG output is equally random and an order of magnitude cheaper.
+const pool = new Uint8Array(4096)
+let poolIndex = pool.length
+const pooledRandom = (): number => {
+  if (poolIndex >= pool.length) {
+    randomFillSync(pool)
+    poolIndex = 0
+  }
+  return (pool[poolIndex++] as number) / 256
+}
+
+export const newId = (kind: IdKind): string => `${PREFIXES[kind]}_${ulid(undefined, pooledRandom)}`
 
 export const newUuid = (): string => randomUUID()

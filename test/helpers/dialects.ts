@@ -28,7 +28,10 @@ const withSearchPath = (url: string, schema: string): string => {
   return parsed.toString()
 }
 
-export const createTestDatabaseTargets = async (dialect: Dialect): Promise<TestDatabaseTargets> => {
+export const createTestDatabaseTargets = async (
+  dialect: Dialect,
+  postgresUrl = TEST_DATABASE_URL,
+): Promise<TestDatabaseTargets> => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'verity-test-'))
   if (dialect === 'sqlite') {
     const targets = {
@@ -43,16 +46,16 @@ export const createTestDatabaseTargets = async (dialect: Dialect): Promise<TestD
       cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
     }
   }
-  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set')
+  if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set')
   const prefix = `t_${randomBytes(6).toString('hex')}`
   const schemas = { intl: `${prefix}_intl`, us: `${prefix}_us` }
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  const admin = new pg.Client({ connectionString: postgresUrl })
   await admin.connect()
   for (const schema of Object.values(schemas)) await admin.query(`create schema "${schema}"`)
   await admin.end()
   const urls = {
-    intl: withSearchPath(TEST_DATABASE_URL, schemas.intl),
-    us: withSearchPath(TEST_DATABASE_URL, schemas.us),
+    intl: withSearchPath(postgresUrl, schemas.intl),
+    us: withSearchPath(postgresUrl, schemas.us),
   }
   return {
     dialect,
@@ -60,7 +63,7 @@ export const createTestDatabaseTargets = async (dialect: Dialect): Promise<TestD
     targets: { intl: { dialect: 'postgres', url: urls.intl }, us: { dialect: 'postgres', url: urls.us } },
     env: { DATABASE_URL: urls.intl, US_DATABASE_URL: urls.us },
     cleanup: async () => {
-      const cleaner = new pg.Client({ connectionString: TEST_DATABASE_URL })
+      const cleaner = new pg.Client({ connectionString: postgresUrl })
       await cleaner.connect()
       for (const schema of Object.values(schemas))
         await cleaner.query(`drop schema if exists "${schema}" cascade`)

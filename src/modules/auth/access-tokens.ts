@@ -34,14 +34,19 @@ export const issueAccessToken = async (
   return { token, expiresAt }
 }
 
-/** The live token row for a presented token, or undefined (unknown, expired or revoked). */
-export const findLiveToken = (db: Queryable, clock: Clock, token: string) =>
+/**
+ * The user behind a live token (unknown, expired and revoked tokens give undefined), with the token's
+ * id and client, in one query: this runs on every authenticated request.
+ */
+export const findTokenUser = (db: Queryable, clock: Clock, token: string) =>
   db
     .selectFrom('access_token')
-    .selectAll()
-    .where('id', '=', hashSecret(token))
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', clock.now())
+    .innerJoin('app_user', 'app_user.id', 'access_token.user_id')
+    .selectAll('app_user')
+    .select(['access_token.id as token_id', 'access_token.client_id as token_client_id'])
+    .where('access_token.id', '=', hashSecret(token))
+    .where('access_token.revoked_at', 'is', null)
+    .where('access_token.expires_at', '>', clock.now())
     .executeTakeFirst()
 
 export const revokeToken = async (db: Queryable, clock: Clock, tokenId: string): Promise<void> => {

@@ -4,11 +4,12 @@ import type { Clock } from '../../lib/clock.ts'
 import { AppError, type FieldProblem, throwIfProblems } from '../../lib/errors.ts'
 import { newId, newUuid } from '../../lib/ids.ts'
 import { generateSecret, hashSecret, secretHint, verifySecret } from '../../lib/tokens.ts'
+import type { ClientCache } from './cache.ts'
 import type { Client, ClientWithSecret } from './model.ts'
 import * as repo from './repo.ts'
 import { parseAllowedOrigins, parseName, parseRedirectUris, parseRegions } from './validation.ts'
 
-export type ClientDeps = { databases: Databases; clock: Clock }
+export type ClientDeps = { databases: Databases; clock: Clock; clientCache?: ClientCache }
 
 export type CreateClientInput = {
   name: string
@@ -73,11 +74,15 @@ export const getClient = async ({ databases }: ClientDeps, idOrKey: string): Pro
 
 /** The active client holding this public key, or undefined for unknown and disabled keys alike. */
 export const findActiveClientByKey = async (
-  { databases }: ClientDeps,
+  { databases, clientCache }: ClientDeps,
   clientKey: string,
 ): Promise<Client | undefined> => {
+  const cached = clientCache?.get(clientKey)
+  if (cached) return cached
   const client = await repo.findClient(databases.home.db, { clientKey })
-  return client?.status === 'active' ? client : undefined
+  if (client?.status !== 'active') return undefined
+  clientCache?.set(client)
+  return client
 }
 
 export const checkSecretKey = async (
@@ -100,6 +105,7 @@ export const rotateClientSecret = async (deps: ClientDeps, idOrKey: string): Pro
     secret_rotated_at: now,
     updated_at: now,
   })
+  deps.clientCache?.invalidate(client)
   return { client: await getClient(deps, client.id), secretKey }
 }
 
@@ -112,6 +118,7 @@ export const disableClient = async (deps: ClientDeps, idOrKey: string): Promise<
     disabled_at: now,
     updated_at: now,
   })
+  deps.clientCache?.invalidate(client)
   return getClient(deps, client.id)
 }
 
@@ -136,6 +143,7 @@ export const updateClientSettings = async (
     })
     if (allowedOrigins) await repo.replaceAllowedOrigins(trx, client.id, allowedOrigins)
   })
+  deps.clientCache?.invalidate(client)
   return getClient(deps, client.id)
 }
 

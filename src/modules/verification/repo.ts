@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely'
 import { isPostgres, type Queryable, type RegionDatabase } from '../../db/database.ts'
-import type { SessionRow, UserRow, VerificationSessionTable } from '../../db/schema.ts'
+import type { SessionOutcome, SessionRow, UserRow, VerificationSessionTable } from '../../db/schema.ts'
 
 /**
  * Serializes everything that reads and then changes one user's sessions. PostgreSQL: the user row is
@@ -24,21 +24,28 @@ export const lockUser = (
  * expiry), never-opened ones as simply expired. Limited to one user when `userId` is given.
  */
 export const expireDueSessions = async (db: Queryable, now: number, userId?: string): Promise<number> => {
-  const abandoned = await db
+  const result = await db
     .updateTable('verification_session')
-    .set((eb) => ({ status: 'expired', outcome: 'abandoned', outcome_at: eb.ref('expires_at') }))
-    .where('status', '=', 'opened')
+    .set((eb) => ({
+      status: 'expired',
+      outcome: eb
+        .case()
+        .when('status', '=', 'opened')
+        .then(eb.val<SessionOutcome>('abandoned'))
+        .else(eb.ref('outcome'))
+        .end(),
+      outcome_at: eb
+        .case()
+        .when('status', '=', 'opened')
+        .then(eb.ref('expires_at'))
+        .else(eb.ref('outcome_at'))
+        .end(),
+    }))
+    .where('status', 'in', ['issued', 'opened'])
     .where('expires_at', '<=', now)
     .$if(userId !== undefined, (query) => query.where('user_id', '=', userId as string))
     .executeTakeFirst()
-  const unused = await db
-    .updateTable('verification_session')
-    .set({ status: 'expired' })
-    .where('status', '=', 'issued')
-    .where('expires_at', '<=', now)
-    .$if(userId !== undefined, (query) => query.where('user_id', '=', userId as string))
-    .executeTakeFirst()
-  return Number(abandoned.numUpdatedRows) + Number(unused.numUpdatedRows)
+  return Number(result.numUpdatedRows)
 }
 
 export const insertSession = (

@@ -1,0 +1,286 @@
+/**
+ * `npm run bench`: throughput and latency of GET /v1/user and GET /v1/user/verification against a bare
+ * Fastify route measured in the same run, on SQLite and (when reachable) PostgreSQL. Writes
+ * docs/benchmarks.md. The server and the baseline each run in their own process; the load generator
+ * (autocannon) runs here. Ratios matter more than absolute numbers on a shared 2-core machine.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import os from 'node:os'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import { loadConfig } from '../src/config/config.ts'
+import type { Dialect } from '../src/db/database.ts'
+import { createLogger } from '../src/lib/logger.ts'
+import { generateSecret, hashSecret } from '../src/lib/tokens.ts'
+import { hashPassword } from '../src/modules/auth/passwords.ts'
+import { createClient } from '../src/modules/clients/service.ts'
+import { openRuntime } from '../src/runtime.ts'
+import { createTestDatabaseTargets } from '../test/helpers/dialects.ts'
+
+const USERS = Number(process.env.BENCH_USERS ?? 6000)
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 8)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
+const PG_URL =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres'
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
+const waitForHttp = async (url: string) => {
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(url)
+      return
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  throw new Error(`${url} did not come up`)
+}
+
+const start = (args: string[], env: Record<string, string>): ChildProcess =>
+  spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
+
+type Measured = { rps: number; p50: number; p99: number; non2xx: number; total: number }
+
+const run = (options: autocannon.Options): Promise<Measured> =>
+  new Promise((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, ...options }, (error, result) => {
+      if (error) return reject(error)
+      resolve({
+        rps: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        non2xx: result.non2xx,
+        total: result.requests.total,
+      })
+    })
+  })
+
+/** Rotates one header per request through the given values. */
+const rotating = (clientKey: string, tokens: string[]) => {
+  let next = 0
+  return [
+    {
+      setupRequest: (request: autocannon.Request) => {
+        const token = tokens[next % tokens.length] as string
+        next += 1
+        return { ...request, headers: { 'x-client-key': clientKey, authorization: `Bearer ${token}` } }
+      },
+    },
+  ]
+}
+
+const prepare = async (dialect: Dialect) => {
+  const storage = await createTestDatabaseTargets(dialect, PG_URL)
+  const secret = randomBytes(32).toString('base64')
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: storage.dataDir,
+    SERVER_SECRET: secret,
+    LOG_LEVEL: 'warn',
+    ...storage.env,
+  })
+  const runtime = await openRuntime(config, { log: createLogger('warn') })
+  const { client } = await createClient(runtime, { name: 'bench', mode: 'sandbox', regions: ['intl'] })
+  const passwordHash = await hashPassword('correct horse battery')
+  const now = Date.now()
+  const tokens: string[] = []
+  const db = runtime.databases.home.db
+  for (let offset = 0; offset < USERS; offset += 500) {
+    const batch = Array.from({ length: Math.min(500, USERS - offset) }, (_, i) => offset + i)
+    const users = batch.map((n) => ({
+      id: crypto.randomUUID(),
+      client_id: client.id,
+      onboarding_id: crypto.randomUUID(),
+      email: `bench${n}@example.com`,
+      password_hash: passwordHash,
+      status: 'active' as const,
+      external_id: null,
+      country_of_residence: 'GB',
+      marketing_consent_at: null,
+      sms_consent_at: null,
+      phone_country_code: '+44',
+      phone_number: `7400${String(n).padStart(6, '0')}`,
+      phone_verified_at: now,
+      first_name: 'Bench',
+      last_name: `User${n}`,
+      date_of_birth: '1990-01-31',
+      country_of_nationality: 'GB',
+      ssn_sealed: null,
+      ssn_last4: null,
+      address_line1: '1 High St',
+      address_line2: null,
+      city: 'Leeds',
+      zip: 'LS1 1AA',
+      us_state: null,
+      mailing_address_line1: null,
+      mailing_address_line2: null,
+      mailing_city: null,
+      mailing_zip: null,
+      mailing_us_state: null,
+      mailing_pending_since: null,
+      registration_completed_at: now,
+      verification_state: 'UNVERIFIED' as const,
+      state_version: 0,
+      login_otp_enabled_at: null,
+      failed_login_count: 0,
+      locked_until: null,
+      suspended_at: null,
+      limits_reset_at: null,
+      created_at: now,
+      updated_at: now,
+    }))
+    const batchTokens = users.map(() => generateSecret('INTL_'))
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('app_user').values(users).execute()
+      await trx
+        .insertInto('access_token')
+        .values(
+          users.map((user, i) => ({
+            id: hashSecret(batchTokens[i] as string),
+            user_id: user.id,
+            client_id: client.id,
+            created_at: now,
+            expires_at: now + 6 * 3600_000,
+            revoked_at: null,
+          })),
+        )
+        .execute()
+    })
+    tokens.push(...batchTokens)
+  }
+  await runtime.close()
+  return { storage, secret, clientKey: client.clientKey, tokens }
+}
+
+const pgReachable = async () => {
+  const probe = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 })
+  try {
+    await probe.connect()
+    await probe.end()
+    return true
+  } catch {
+    return false
+  }
+}
+
+const benchDialect = async (dialect: Dialect) => {
+  process.stderr.write(`\n[${dialect}] preparing ${USERS} users…\n`)
+  const { storage, secret, clientKey, tokens } = await prepare(dialect)
+  const [apiPort, barePort] = [await freePort(), await freePort()]
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : []
+  const server = start([...profile, 'bin/verity.js', 'serve', '--no-worker'], {
+    NODE_ENV: 'test',
+    PORT: String(apiPort),
+    DATA_DIR: storage.dataDir,
+    SERVER_SECRET: secret,
+    LOG_LEVEL: 'warn',
+    DEMO_CLIENT: 'false',
+    MIGRATE_ON_BOOT: 'false',
+    ...storage.env,
+  })
+  const bare = start(['--import', 'tsx', 'bench/bare-server.ts'], { PORT: String(barePort) })
+  try {
+    const api = `http://127.0.0.1:${apiPort}`
+    await Promise.all([waitForHttp(`${api}/healthz`), waitForHttp(`http://127.0.0.1:${barePort}/bare`)])
+    // Warm up both processes (JIT, connection pools) before measuring.
+    // The baseline gets the same rotating headers, so the load generator does the same work for both.
+    await run({
+      url: `http://127.0.0.1:${barePort}/bare`,
+      duration: 2,
+      requests: rotating(clientKey, tokens),
+    })
+    await run({ url: `${api}/v1/user`, duration: 2, requests: rotating(clientKey, tokens) })
+
+    process.stderr.write(`[${dialect}] measuring…\n`)
+    const baseline = await run({
+      url: `http://127.0.0.1:${barePort}/bare`,
+      duration: DURATION_S,
+      requests: rotating(clientKey, tokens),
+    })
+    const user = await run({
+      url: `${api}/v1/user`,
+      duration: DURATION_S,
+      requests: rotating(clientKey, tokens),
+    })
+    // Each user may hold 3 active sessions: stay under that so every request creates a session.
+    const sessions = await run({
+      url: `${api}/v1/user/verification`,
+      amount: tokens.length * 2,
+      requests: rotating(clientKey, tokens),
+    })
+    return { dialect, baseline, user, sessions }
+  } finally {
+    await Promise.all([stop(server), stop(bare)])
+    await storage.cleanup()
+  }
+}
+
+const results = [await benchDialect('sqlite')]
+if (await pgReachable()) {
+  results.push(await benchDialect('postgres'))
+} else {
+  process.stderr.write(`PostgreSQL not reachable at ${PG_URL}: skipped\n`)
+}
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+const row = (name: string, m: Measured, baseline: Measured) =>
+  `| ${name} | ${m.rps.toLocaleString('en')} | ${(m.rps / baseline.rps).toFixed(2)} | ${m.p50} | ${m.p99} | ${m.non2xx} |`
+const table = results
+  .map(
+    ({ dialect, baseline, user, sessions }) => `### ${dialect}
+
+| route | requests/s | ratio to bare | p50 ms | p99 ms | non-2xx |
+|---|---:|---:|---:|---:|---:|
+${row('bare Fastify route (baseline)', baseline, baseline)}
+${row('GET /v1/user', user, baseline)}
+${row('GET /v1/user/verification (creates a session)', sessions, baseline)}
+`,
+  )
+  .join('\n')
+
+const verdicts = results
+  .map(({ dialect, baseline, user, sessions }) => {
+    const target = dialect === 'sqlite' ? 2000 : 1000
+    return `- ${dialect}: GET /v1/user at ${Math.round((user.rps / baseline.rps) * 100)}% of the bare route (target ≥ 50%: ${user.rps / baseline.rps >= 0.5 ? 'met' : 'missed'}); session creation ${sessions.rps}/s with p99 ${sessions.p99} ms (target ≥ ${target}/s and p99 < 25 ms: ${sessions.rps >= target && sessions.p99 < 25 ? 'met' : 'missed'}).`
+  })
+  .join('\n')
+
+const report = `# Benchmarks
+
+Generated by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}.
+
+Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}.
+
+Setup: ${USERS.toLocaleString('en')} registered users with access tokens; \`verity serve --no-worker\` and the baseline
+server each in their own process, LOG_LEVEL=warn; autocannon with ${CONNECTIONS} connections in the bench process, ${DURATION_S} s per
+read run after a 2 s warm-up. Session creation sends ${(USERS * 2).toLocaleString('en')} requests rotating over the users (two per
+user, under the 3-concurrent limit, so every request creates a session). Server, database and load
+generator share the same cores, so read the ratios rather than the absolute numbers.
+
+${table}
+## Against the targets
+
+${verdicts}
+`
+writeFileSync('docs/benchmarks.md', report)
+process.stdout.write(report)
