@@ -212,6 +212,11 @@ const benchDialect = async (dialect: Dialect) => {
     await run({ url: `${api}/v1/user`, duration: 2, requests: rotating(clientKey, tokens) })
 
     process.stderr.write(`[${dialect}] measuring…\n`)
+    if (process.env.BENCH_PROFILE) {
+      // Profiling run: load only GET /v1/user so the profile shows that path alone.
+      await run({ url: `${api}/v1/user`, duration: DURATION_S, requests: rotating(clientKey, tokens) })
+      return undefined
+    }
     const baseline = await run({
       url: `http://127.0.0.1:${barePort}/bare`,
       duration: DURATION_S,
@@ -235,12 +240,14 @@ const benchDialect = async (dialect: Dialect) => {
   }
 }
 
-const results = [await benchDialect('sqlite')]
+const measured = [await benchDialect('sqlite')]
+if (process.env.BENCH_PROFILE) process.exit(0)
 if (await pgReachable()) {
-  results.push(await benchDialect('postgres'))
+  measured.push(await benchDialect('postgres'))
 } else {
   process.stderr.write(`PostgreSQL not reachable at ${PG_URL}: skipped\n`)
 }
+const results = measured.filter((result) => result !== undefined)
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
 const row = (name: string, m: Measured, baseline: Measured) =>
