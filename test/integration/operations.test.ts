@@ -59,7 +59,12 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       'GET /v1/auth/register/status/{onboardingId}',
       'GET /v1/auth/settings',
       'GET /v1/client',
+      'GET /v1/sandbox/scenarios',
       'GET /v1/user',
+      'GET /v1/user/verification',
+      'GET /v1/user/verification/sessions',
+      'GET /verify',
+      'GET /verify/{token}',
       'PATCH /v1/client',
       'POST /v1/auth/login',
       'POST /v1/auth/login/otp',
@@ -72,6 +77,10 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       'POST /v1/auth/register/personal-details',
       'POST /v1/auth/register/phone/send',
       'POST /v1/auth/register/phone/verify',
+      'POST /v1/auth/register/verification',
+      'POST /v1/auth/register/verification/start',
+      'POST /v1/sandbox/users/{userId}/reset-limits',
+      'POST /verify/{token}',
     ])
     const get = document.paths['/v1/client'].get
     expect(Object.keys(get.responses)).toEqual(
