@@ -17,6 +17,7 @@ import { createLogger } from '../src/lib/logger.ts'
 import { generateSecret, hashSecret } from '../src/lib/tokens.ts'
 import { hashPassword } from '../src/modules/auth/passwords.ts'
 import { createClient } from '../src/modules/clients/service.ts'
+import { newUserRow } from '../src/modules/users/repo.ts'
 import { openRuntime } from '../src/runtime.ts'
 import { createTestDatabaseTargets } from '../test/helpers/dialects.ts'
 
@@ -105,48 +106,28 @@ const prepare = async (dialect: Dialect) => {
   const db = runtime.databases.home.db
   for (let offset = 0; offset < USERS; offset += 500) {
     const batch = Array.from({ length: Math.min(500, USERS - offset) }, (_, i) => offset + i)
-    const users = batch.map((n) => ({
-      id: crypto.randomUUID(),
-      client_id: client.id,
-      onboarding_id: crypto.randomUUID(),
-      email: `bench${n}@example.com`,
-      password_hash: passwordHash,
-      status: 'active' as const,
-      external_id: null,
-      country_of_residence: 'GB',
-      marketing_consent_at: null,
-      sms_consent_at: null,
-      phone_country_code: '+44',
-      phone_number: `7400${String(n).padStart(6, '0')}`,
-      phone_verified_at: now,
-      first_name: 'Bench',
-      last_name: `User${n}`,
-      date_of_birth: '1990-01-31',
-      country_of_nationality: 'GB',
-      ssn_sealed: null,
-      ssn_last4: null,
-      address_line1: '1 High St',
-      address_line2: null,
-      city: 'Leeds',
-      zip: 'LS1 1AA',
-      us_state: null,
-      mailing_address_line1: null,
-      mailing_address_line2: null,
-      mailing_city: null,
-      mailing_zip: null,
-      mailing_us_state: null,
-      mailing_pending_since: null,
-      registration_completed_at: now,
-      verification_state: 'UNVERIFIED' as const,
-      state_version: 0,
-      login_otp_enabled_at: null,
-      failed_login_count: 0,
-      locked_until: null,
-      suspended_at: null,
-      limits_reset_at: null,
-      created_at: now,
-      updated_at: now,
-    }))
+    const users = batch.map((n) =>
+      newUserRow({
+        id: crypto.randomUUID(),
+        client_id: client.id,
+        onboarding_id: crypto.randomUUID(),
+        email: `bench${n}@example.com`,
+        password_hash: passwordHash,
+        country_of_residence: 'GB',
+        phone_country_code: '+44',
+        phone_number: `7400${String(n).padStart(6, '0')}`,
+        phone_verified_at: now,
+        first_name: 'Bench',
+        last_name: `User${n}`,
+        date_of_birth: '1990-01-31',
+        country_of_nationality: 'GB',
+        address_line1: '1 High St',
+        city: 'Leeds',
+        zip: 'LS1 1AA',
+        registration_completed_at: now,
+        created_at: now,
+      }),
+    )
     const batchTokens = users.map(() => generateSecret('INTL_'))
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('app_user').values(users).execute()

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/lib/logger.ts'
+import { describeUser } from '../../src/modules/users/admin.ts'
 import { DAY_MS, HOUR_MS } from '../../src/modules/verification/limits.ts'
 import { decideSession, submitSession } from '../../src/modules/verification/service.ts'
 import { api, type Codes, register } from '../helpers/accounts.ts'
@@ -288,6 +289,12 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
         limit: '24h_after_rejection',
         retryAfter: 86_400,
       })
+      // Each change is a numbered transition with its cause, shown to operators by `verity user show`.
+      const { stateHistory } = await describeUser(t.runtime, user.id)
+      expect(stateHistory.map((step) => `${step.version}:${step.from}>${step.to}:${step.cause}`)).toEqual([
+        '1:UNVERIFIED>PENDING:submitted',
+        '2:PENDING>REJECTED:decided:REJECTED',
+      ])
       t.clock.advance(23 * HOUR_MS + 59 * 60_000)
       expect((await startSession(user)).json()).toMatchObject({
         limit: '24h_after_rejection',

@@ -22,7 +22,7 @@ import { queueMessage } from '../messaging/deliver-job.ts'
 import { codeEmail, codeSms } from '../messaging/templates.ts'
 import { canSignUpIn } from '../settings/geography.ts'
 import { type Phase, registrationPhase } from '../users/phase.ts'
-import { findUserByEmail, findUserByOnboardingId, insertUser, updateUser } from '../users/repo.ts'
+import { findUserByEmail, findUserByOnboardingId, insertUser, newUserRow, updateUser } from '../users/repo.ts'
 import { toUserView } from '../users/view.ts'
 import { findContactVerification, insertContactVerification, markEmailVerified } from './repo.ts'
 
@@ -215,48 +215,21 @@ export const verifyEmail = async (deps: OnboardingDeps, scope: ClientScope, inpu
   const passwordHash = await hashPassword(input.password)
   try {
     const user = await database.db.transaction().execute(async (trx) => {
-      const created = await insertUser(trx, {
-        id: userId,
-        client_id: client.id,
-        onboarding_id: newUuid(),
-        email: email as string,
-        password_hash: passwordHash,
-        status: 'active',
-        external_id: input.userExternalId?.trim() || null,
-        country_of_residence: country as string,
-        marketing_consent_at: input.allowMarketing ? now : null,
-        sms_consent_at: input.allowSms ? now : null,
-        phone_country_code: null,
-        phone_number: null,
-        phone_verified_at: null,
-        first_name: null,
-        last_name: null,
-        date_of_birth: null,
-        country_of_nationality: null,
-        ssn_sealed: null,
-        ssn_last4: null,
-        address_line1: null,
-        address_line2: null,
-        city: null,
-        zip: null,
-        us_state: null,
-        mailing_address_line1: null,
-        mailing_address_line2: null,
-        mailing_city: null,
-        mailing_zip: null,
-        mailing_us_state: null,
-        mailing_pending_since: null,
-        registration_completed_at: null,
-        verification_state: 'UNVERIFIED',
-        state_version: 0,
-        login_otp_enabled_at: null,
-        failed_login_count: 0,
-        locked_until: null,
-        suspended_at: null,
-        limits_reset_at: null,
-        created_at: now,
-        updated_at: now,
-      })
+      const created = await insertUser(
+        trx,
+        newUserRow({
+          id: userId,
+          client_id: client.id,
+          onboarding_id: newUuid(),
+          email: email as string,
+          password_hash: passwordHash,
+          external_id: input.userExternalId?.trim() || null,
+          country_of_residence: country as string,
+          marketing_consent_at: input.allowMarketing ? now : null,
+          sms_consent_at: input.allowSms ? now : null,
+          created_at: now,
+        }),
+      )
       await markEmailVerified(trx, contact.id, userId, now)
       return created
     })

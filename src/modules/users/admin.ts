@@ -2,6 +2,7 @@ import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { UserRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
+import { stateHistory } from '../verification/state.ts'
 import { registrationPhase } from './phase.ts'
 import { findUserById, updateUser } from './repo.ts'
 import { toUserView } from './view.ts'
@@ -32,6 +33,16 @@ export const describeUser = async (deps: UserAdminDeps, userId: string) => {
     stateVersion: user.state_version,
     loginOtp: user.login_otp_enabled_at !== null,
     lockedUntil: user.locked_until === null ? null : new Date(user.locked_until).toISOString(),
+    // Every verificationState change with its cause: what a compliance officer asks first.
+    stateHistory: (await stateHistory(database.db, user.id)).map((step) => ({
+      version: step.version,
+      from: step.from_state,
+      to: step.to_state,
+      cause: step.cause,
+      sessionId: step.session_id,
+      reasons: JSON.parse(step.reasons) as unknown[],
+      at: new Date(step.created_at).toISOString(),
+    })),
   }
 }
 

@@ -4,6 +4,55 @@ import type { AppUserTable, UserRow } from '../../db/schema.ts'
 
 type UserChanges = Partial<Omit<UserRow, 'id' | 'client_id' | 'created_at'>>
 
+type RequiredUserFields =
+  | 'id'
+  | 'client_id'
+  | 'onboarding_id'
+  | 'email'
+  | 'password_hash'
+  | 'country_of_residence'
+  | 'created_at'
+
+/** An account as email verification creates it: every later onboarding field still empty. */
+export const newUserRow = (
+  fields: Pick<Insertable<AppUserTable>, RequiredUserFields> & Partial<Insertable<AppUserTable>>,
+): Insertable<AppUserTable> => ({
+  status: 'active',
+  external_id: null,
+  marketing_consent_at: null,
+  sms_consent_at: null,
+  phone_country_code: null,
+  phone_number: null,
+  phone_verified_at: null,
+  first_name: null,
+  last_name: null,
+  date_of_birth: null,
+  country_of_nationality: null,
+  ssn_sealed: null,
+  ssn_last4: null,
+  address_line1: null,
+  address_line2: null,
+  city: null,
+  zip: null,
+  us_state: null,
+  mailing_address_line1: null,
+  mailing_address_line2: null,
+  mailing_city: null,
+  mailing_zip: null,
+  mailing_us_state: null,
+  mailing_pending_since: null,
+  registration_completed_at: null,
+  verification_state: 'UNVERIFIED',
+  state_version: 0,
+  login_otp_enabled_at: null,
+  failed_login_count: 0,
+  locked_until: null,
+  suspended_at: null,
+  limits_reset_at: null,
+  updated_at: fields.created_at,
+  ...fields,
+})
+
 export const insertUser = (db: Queryable, row: Insertable<AppUserTable>): Promise<UserRow> =>
   db.insertInto('app_user').values(row).returningAll().executeTakeFirstOrThrow()
 

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import { Type } from 'typebox'
 import {
   clientErrorResponses,
@@ -76,7 +76,17 @@ const Session = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
 })
 
-const withoutQuota = ({ quota: _quota, ...link }: IssuedSession) => link
+/** Sends the daily quota as RateLimit-* headers (when a session was created) and the link as the body. */
+const sendLink = (reply: FastifyReply, { quota, ...link }: IssuedSession) => {
+  if (quota) {
+    reply.headers({
+      'ratelimit-limit': String(quota.limit),
+      'ratelimit-remaining': String(quota.remaining),
+      'ratelimit-reset': String(quota.resetSeconds),
+    })
+  }
+  return link
+}
 
 export const verificationRoutes = (deps: VerificationDeps) => async (fastify: FastifyInstance) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -95,15 +105,10 @@ export const verificationRoutes = (deps: VerificationDeps) => async (fastify: Fa
       },
     },
     async (request, reply) => {
-      const issued = await createUserSession(deps, clientScope(request), authenticatedUser(request).user)
-      if (issued.quota) {
-        reply.headers({
-          'ratelimit-limit': String(issued.quota.limit),
-          'ratelimit-remaining': String(issued.quota.remaining),
-          'ratelimit-reset': String(issued.quota.resetSeconds),
-        })
-      }
-      return withoutQuota(issued)
+      return sendLink(
+        reply,
+        await createUserSession(deps, clientScope(request), authenticatedUser(request).user),
+      )
     },
   )
 
@@ -147,15 +152,10 @@ export const verificationRoutes = (deps: VerificationDeps) => async (fastify: Fa
         },
       },
       async (request, reply) => {
-        const issued = await getOnboardingSession(deps, clientScope(request), request.body.onboardingId)
-        if (issued.quota) {
-          reply.headers({
-            'ratelimit-limit': String(issued.quota.limit),
-            'ratelimit-remaining': String(issued.quota.remaining),
-            'ratelimit-reset': String(issued.quota.resetSeconds),
-          })
-        }
-        return withoutQuota(issued)
+        return sendLink(
+          reply,
+          await getOnboardingSession(deps, clientScope(request), request.body.onboardingId),
+        )
       },
     )
   }

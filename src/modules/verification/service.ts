@@ -1,4 +1,4 @@
-import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
+import type { Queryable, RegionDatabase } from '../../db/database.ts'
 import type { SessionKind, SessionOutcome, SessionRow, UserRow } from '../../db/schema.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import type { JobSignal } from '../../jobs/signal.ts'
@@ -26,7 +26,6 @@ export type VerificationDeps = {
   clock: Clock
   keys: Keys
   jobSignal: JobSignal
-  databases: Databases
   config: { PUBLIC_URL: string }
 }
 
