@@ -73,7 +73,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   registerJsonBodyParser(app)
   registerValidation(app)
   registerErrorHandling(app)
-  await registerSecurityHeaders(app, { https: config.PUBLIC_URL.startsWith('https://') })
+  registerSecurityHeaders(app, { https: config.PUBLIC_URL.startsWith('https://') })
   await registerOpenApi(app, config.PUBLIC_URL)
   registerHttpMetrics(app, deps.metrics)
   await app.register(healthRoutes(deps.databases))

@@ -290,6 +290,12 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
       expect(response.headers['x-content-type-options']).toBe('nosniff')
       expect(response.headers['content-security-policy']).toContain("default-src 'none'")
       expect(response.headers['referrer-policy']).toBe('no-referrer')
+      expect(response.headers['x-frame-options']).toBe('SAMEORIGIN')
+      expect(response.headers['cross-origin-resource-policy']).toBe('same-site')
+      // PUBLIC_URL is http here: no HSTS (it would pin a development host to https).
+      expect(response.headers['strict-transport-security']).toBeUndefined()
+      const missing = await get({}, '/v1/nothing-here')
+      expect(missing.headers['x-content-type-options']).toBe('nosniff')
     })
   })
 })
