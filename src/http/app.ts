@@ -58,6 +58,10 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     routerOptions: { ignoreTrailingSlash: true },
   })
 
+  const https = config.PUBLIC_URL.startsWith('https://')
+  // First, so that every answer (errors and shutdown refusals included) carries them.
+  registerSecurityHeaders(app, { https })
+
   let closing = false
   app.addHook('preClose', async () => {
     closing = true
@@ -73,7 +77,6 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   registerJsonBodyParser(app)
   registerValidation(app)
   registerErrorHandling(app)
-  registerSecurityHeaders(app, { https: config.PUBLIC_URL.startsWith('https://') })
   await registerOpenApi(app, config.PUBLIC_URL)
   registerHttpMetrics(app, deps.metrics)
   await app.register(healthRoutes(deps.databases))
@@ -93,7 +96,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   })
 
   // The hosted pages behind session links: no client key (the link is the credential).
-  await app.register(hostedRoutes({ ...deps, secureCookies: config.PUBLIC_URL.startsWith('https://') }))
+  await app.register(hostedRoutes({ ...deps, secureCookies: https }))
 
   return app
 }
