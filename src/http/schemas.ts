@@ -53,3 +53,21 @@ export const userErrorResponses = {
 }
 
 export const SuccessBody = Type.Object({ success: Type.Literal(true) })
+
+/**
+ * A string or null, as `type: ["string", "null"]`: the response serializer writes it directly, while an
+ * anyOf union makes it validate each value to choose a branch.
+ */
+export const NullableString = (options: { description?: string; format?: string } = {}) =>
+  Type.Unsafe<string | null>({ type: ['string', 'null'], ...options })
+
+/** A closed set of strings as `enum` (cheaper to serialize than a union of literals). */
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
+
+export const NullableStringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+) => Type.Unsafe<T[number] | null>({ type: ['string', 'null'], enum: [...values, null], ...options })

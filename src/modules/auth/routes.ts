@@ -4,38 +4,29 @@ import { Type } from 'typebox'
 import {
   clientErrorResponses,
   errorResponse,
+  NullableString,
+  NullableStringEnum,
   RegionHeaders,
   RegionQuery,
   SuccessBody,
   userErrorResponses,
 } from '../../http/schemas.ts'
 import { authenticatedUser, clientScope } from '../../http/scope.ts'
-import { VerificationStateSchema } from '../users/view.ts'
+import { VERIFICATION_STATES } from '../users/view.ts'
 import { type AuthDeps, login, logout, sendLoginOtp } from './service.ts'
 
-const Phase = Type.Union(
-  [
-    Type.Literal('ACCOUNT'),
-    Type.Literal('PHONE_NUMBER'),
-    Type.Literal('PERSONAL_INFORMATION'),
-    Type.Literal('PHYSICAL_ADDRESS'),
-    Type.Literal('MAILING_ADDRESS'),
-    Type.Null(),
-  ],
+const Phase = NullableStringEnum(
+  ['ACCOUNT', 'PHONE_NUMBER', 'PERSONAL_INFORMATION', 'PHYSICAL_ADDRESS', 'MAILING_ADDRESS'],
   { description: 'null when registration is complete; otherwise the onboarding step to finish' },
 )
 
 const LoginResponse = Type.Object({
-  accessToken: Type.Union([Type.String(), Type.Null()], {
-    description: 'Bearer token (6 h); null until login is complete',
-  }),
-  userId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  accessToken: NullableString({ description: 'Bearer token (6 h); null until login is complete' }),
+  userId: NullableString({ format: 'uuid' }),
   isOtpRequired: Type.Boolean({ description: 'Call /v1/auth/login/otp, then post again with otpCode' }),
-  phoneNumber: Type.Union([Type.String(), Type.Null()], {
-    description: 'Masked, only when an OTP is required',
-  }),
+  phoneNumber: NullableString({ description: 'Masked, only when an OTP is required' }),
   phase: Phase,
-  verificationState: Type.Union([VerificationStateSchema, Type.Null()]),
+  verificationState: NullableStringEnum(VERIFICATION_STATES),
   isLinked: Type.Boolean({ description: 'OAuth authorization granted to this client' }),
 })
 

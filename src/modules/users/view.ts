@@ -1,14 +1,20 @@
 import { Type } from 'typebox'
-import type { UserRow } from '../../db/schema.ts'
+import type { UserRow, VerificationState } from '../../db/schema.ts'
+import { NullableString, StringEnum } from '../../http/schemas.ts'
 import { maskSsn } from '../../lib/validators.ts'
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()])
-const text = (description: string) => Nullable(Type.String({ description }))
+const text = (description: string) => NullableString({ description })
 
-export const VerificationStateSchema = Type.Union(
-  [Type.Literal('UNVERIFIED'), Type.Literal('PENDING'), Type.Literal('VERIFIED'), Type.Literal('REJECTED')],
-  { description: 'UNVERIFIED: nothing submitted · PENDING: submitted, being checked · VERIFIED · REJECTED' },
-)
+export const VERIFICATION_STATES = [
+  'UNVERIFIED',
+  'PENDING',
+  'VERIFIED',
+  'REJECTED',
+] as const satisfies readonly VerificationState[]
+
+export const VerificationStateSchema = StringEnum(VERIFICATION_STATES, {
+  description: 'UNVERIFIED: nothing submitted · PENDING: submitted, being checked · VERIFIED · REJECTED',
+})
 
 /** The user object of `GET /v1/user` and of the onboarding responses (Baanx field names). */
 export const UserSchema = Type.Object(

@@ -4,8 +4,11 @@ import { Type } from 'typebox'
 import {
   clientErrorResponses,
   errorResponse,
+  NullableString,
+  NullableStringEnum,
   RegionHeaders,
   RegionQuery,
+  StringEnum,
   userErrorResponses,
 } from '../../http/schemas.ts'
 import { authenticatedUser, clientScope } from '../../http/scope.ts'
@@ -34,12 +37,7 @@ const limitResponses = {
       message: Type.Literal('Rate limit exceeded'),
       errorCode: Type.Literal('RATE_LIMITED'),
       retryAfter: Type.Integer(),
-      limit: Type.Union([
-        Type.Literal('10_per_day'),
-        Type.Literal('3_concurrent'),
-        Type.Literal('3_per_hour'),
-        Type.Literal('24h_after_rejection'),
-      ]),
+      limit: StringEnum(['10_per_day', '3_concurrent', '3_per_hour', '24h_after_rejection']),
     }),
   },
 }
@@ -47,32 +45,17 @@ const limitResponses = {
 const Reason = Type.Object({ code: Type.String(), message: Type.String() })
 const Session = Type.Object({
   id: Type.String(),
-  kind: Type.Union([Type.Literal('user'), Type.Literal('onboarding')]),
-  status: Type.Union([
-    Type.Literal('issued'),
-    Type.Literal('opened'),
-    Type.Literal('submitted'),
-    Type.Literal('expired'),
-  ]),
-  outcome: Type.Union(
-    [
-      Type.Literal('abandoned'),
-      Type.Literal('resubmission_required'),
-      Type.Literal('approved'),
-      Type.Literal('rejected'),
-      Type.Literal('review'),
-      Type.Null(),
-    ],
-    {
-      description:
-        'abandoned and resubmission_required count as failures; review waits for a compliance officer',
-    },
-  ),
+  kind: StringEnum(['user', 'onboarding']),
+  status: StringEnum(['issued', 'opened', 'submitted', 'expired']),
+  outcome: NullableStringEnum(['abandoned', 'resubmission_required', 'approved', 'rejected', 'review'], {
+    description:
+      'abandoned and resubmission_required count as failures; review waits for a compliance officer',
+  }),
   reasons: Type.Array(Reason, { description: 'User-safe reasons for the outcome' }),
   createdAt: Type.String({ format: 'date-time' }),
-  openedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  openedAt: NullableString({ format: 'date-time' }),
+  submittedAt: NullableString({ format: 'date-time' }),
+  decidedAt: NullableString({ format: 'date-time' }),
   expiresAt: Type.String({ format: 'date-time' }),
 })
 
