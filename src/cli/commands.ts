@@ -38,15 +38,14 @@ export const serve = async (options: { worker: boolean }): Promise<void> => {
     await runtime.close()
   })
 
-  if (config.DEMO_CLIENT) {
-    const demo = await ensureDemoClient(runtime, config.PUBLIC_URL)
-    if (demo) {
-      process.stdout.write(
-        firstStartWalkthrough(config.PUBLIC_URL, demo.client, demo.created ? demo.secretKey : undefined),
-      )
-    }
-  }
+  const demo = config.DEMO_CLIENT ? await ensureDemoClient(runtime, config.PUBLIC_URL) : undefined
   await app.listen({ host: config.HOST, port: config.PORT })
+  // Printed once the server listens, so that the calls it suggests work straight away.
+  if (demo) {
+    process.stdout.write(
+      firstStartWalkthrough(config.PUBLIC_URL, demo.client, demo.created ? demo.secretKey : undefined),
+    )
+  }
   worker?.start()
   runtime.log.info(
     {

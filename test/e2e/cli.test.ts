@@ -152,7 +152,11 @@ describe('first start on an empty data directory', () => {
     const first = await startServer(env)
     let clientKey = ''
     try {
-      const output = first.output()
+      // The walkthrough is printed right after the server starts listening.
+      const output = await eventually(() => {
+        if (!first.output().includes('Try the API')) throw new Error('no walkthrough yet')
+        return first.output()
+      })
       expect(output).toContain('First start: a sandbox demo client was created for you.')
       clientKey = /clientKey\s+([0-9a-f-]{36})/.exec(output)?.[1] ?? ''
       expect(output).toMatch(/secretKey\s+vsk_test_/)
@@ -166,6 +170,7 @@ describe('first start on an empty data directory', () => {
 
     const second = await startServer(env)
     try {
+      await eventually(() => expect(second.output()).toContain('Try the API'))
       expect(second.output()).not.toContain('First start')
       expect(second.output()).not.toMatch(/secretKey\s+vsk_test_/)
       expect(second.output()).toContain(clientKey)
