@@ -54,7 +54,8 @@ export class Worker {
   /** Set by wake() while the loop is busy, so the next sleep is skipped instead of missing the news. */
   #woken = false
   #nextRegion = 0
-  #lastScheduled = 0
+  /** The slot last enqueued per region and recurring job. */
+  readonly #scheduledSlots = new Map<string, number>()
 
   constructor(options: WorkerOptions) {
     this.#options = options
@@ -223,20 +224,20 @@ export class Worker {
 
   async #scheduleRecurring(): Promise<void> {
     const { recurring = [], databases, clock } = this.#options
-    if (recurring.length === 0) return
     const now = clock.now()
-    // Once a second is plenty: slots are at least that long and enqueueing a slot twice is a no-op.
-    if (now - this.#lastScheduled < 1_000) return
-    this.#lastScheduled = now
     for (const database of databases) {
       for (const job of recurring) {
         const slot = Math.floor(now / job.everyMs) * job.everyMs
+        // Only when a new slot begins: the insert would be a no-op until then.
+        const key = `${database.region}:${job.type}`
+        if (this.#scheduledSlots.get(key) === slot) continue
         // The dedupe key makes every worker of every process agree on one run per slot.
         await enqueueJob(database.db, clock, job.type, job.payload ?? null, {
           runAt: slot,
           dedupeKey: `recurring:${job.type}:${slot}`,
           maxAttempts: 3,
         })
+        this.#scheduledSlots.set(key, slot)
       }
     }
   }

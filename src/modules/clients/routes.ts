@@ -1,7 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { clientErrorResponses, errorResponse, RegionHeaders, RegionQuery } from '../../http/schemas.ts'
+import { clientScope } from '../../http/scope.ts'
 import { AppError } from '../../lib/errors.ts'
 import type { Client } from './model.ts'
 import { type ClientDeps, checkSecretKey, updateClientSettings } from './service.ts'
@@ -41,11 +42,6 @@ const SettingsBody = Type.Object(
   },
   { minProperties: 1 },
 )
-
-const authenticatedClient = (request: FastifyRequest): Client => {
-  if (!request.client) throw new AppError('INTERNAL_ERROR', { internal: 'client auth hook did not run' })
-  return request.client
-}
 
 const present = (client: Client, region: string, secretKeyVerified: boolean) => ({
   id: client.id,
@@ -90,7 +86,7 @@ export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstanc
       },
     },
     async (request) => {
-      const client = authenticatedClient(request)
+      const client = clientScope(request).client
       const presented = request.headers['x-secret-key']
       if (presented === undefined) return present(client, request.region, false)
       if (typeof presented !== 'string' || !(await checkSecretKey(deps, client, presented.trim()))) {
@@ -121,7 +117,7 @@ export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstanc
       },
     },
     async (request) => {
-      const client = await updateClientSettings(deps, authenticatedClient(request), request.body)
+      const client = await updateClientSettings(deps, clientScope(request).client, request.body)
       return present(client, request.region, true)
     },
   )
