@@ -119,3 +119,33 @@ export const register = async (
     beforeMailing: address,
   }
 }
+
+/** Steps 1–2 for a sandbox client (code 000000): the account exists, nothing else is done yet. */
+export const createSandboxAccount = async (
+  http: ReturnType<typeof api>,
+  email: string,
+  countryOfResidence: string,
+  password = 'correct horse battery',
+) => {
+  const { contactVerificationId } = ok(
+    await http.post('/v1/auth/register/email/send', { email }),
+    'email/send',
+  )
+  const verified = ok(
+    await http.post('/v1/auth/register/email/verify', {
+      email,
+      password,
+      verificationCode: '000000',
+      contactVerificationId,
+      countryOfResidence,
+      allowMarketing: false,
+      allowSms: false,
+    }),
+    'email/verify',
+  )
+  return {
+    contactVerificationId: contactVerificationId as string,
+    onboardingId: verified.onboardingId as string,
+    user: verified.user,
+  }
+}

@@ -3,7 +3,7 @@ import { ACCESS_TOKEN_TTL_MS } from '../../src/modules/auth/access-tokens.ts'
 import { LOCKOUT_MS } from '../../src/modules/auth/service.ts'
 import { readOutbox } from '../../src/modules/messaging/outbox.ts'
 import { setLoginOtp, setUserSuspended } from '../../src/modules/users/admin.ts'
-import { api, type Codes, register } from '../helpers/accounts.ts'
+import { api, type Codes, createSandboxAccount, register } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
@@ -94,18 +94,7 @@ describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
     it('answers 200 with the phase and no token while onboarding is unfinished', async () => {
       const http = api(t.app, sandbox.client.clientKey)
       const email = `unfinished${++sequence}@example.com`
-      const { contactVerificationId } = (await http.post('/v1/auth/register/email/send', { email })).json()
-      const { user } = (
-        await http.post('/v1/auth/register/email/verify', {
-          email,
-          password: PASSWORD,
-          verificationCode: '000000',
-          contactVerificationId,
-          countryOfResidence: 'GB',
-          allowMarketing: false,
-          allowSms: false,
-        })
-      ).json()
+      const { user } = await createSandboxAccount(http, email, 'GB', PASSWORD)
       expect((await login({ email, password: PASSWORD })).json()).toEqual({
         accessToken: null,
         userId: user.id,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CODE_TTL_MS } from '../../src/modules/codes/service.ts'
-import { api, type Codes, register } from '../helpers/accounts.ts'
+import { api, type Codes, createSandboxAccount, register } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 import { startSmsReceiver, startSmtpReceiver } from '../helpers/receivers.ts'
@@ -333,18 +333,7 @@ describe.each(DIALECTS)('Baanx onboarding over HTTP with real SMTP and SMS recei
     it('names the missing step when steps come out of order, and refuses steps after completion', async () => {
       const http = api(t.app, sandbox.client.clientKey)
       const email = uniqueEmail()
-      const { contactVerificationId } = (await http.post('/v1/auth/register/email/send', { email })).json()
-      const { onboardingId } = (
-        await http.post('/v1/auth/register/email/verify', {
-          email,
-          password: 'correct horse battery',
-          verificationCode: '000000',
-          contactVerificationId,
-          countryOfResidence: 'GB',
-          allowMarketing: false,
-          allowSms: false,
-        })
-      ).json()
+      const { contactVerificationId, onboardingId } = await createSandboxAccount(http, email, 'GB')
       const details = {
         onboardingId,
         firstName: 'Jane',
@@ -434,18 +423,7 @@ describe.each(DIALECTS)('Baanx onboarding over HTTP with real SMTP and SMS recei
     it('checks phone, age, SSN, state and ZIP', async () => {
       const http = api(t.app, sandbox.client.clientKey, 'us')
       const email = uniqueEmail()
-      const { contactVerificationId } = (await http.post('/v1/auth/register/email/send', { email })).json()
-      const { onboardingId } = (
-        await http.post('/v1/auth/register/email/verify', {
-          email,
-          password: 'correct horse battery',
-          verificationCode: '000000',
-          contactVerificationId,
-          countryOfResidence: 'US',
-          allowMarketing: false,
-          allowSms: false,
-        })
-      ).json()
+      const { contactVerificationId, onboardingId } = await createSandboxAccount(http, email, 'US')
       const badPhone = await http.post('/v1/auth/register/phone/send', {
         phoneCountryCode: '+1',
         phoneNumber: '12',
