@@ -163,7 +163,7 @@ export type VerificationSessionTable = {
   kind: SessionKind
   status: SessionStatus
   outcome: SessionOutcome | null
-  /** JSON array of user-safe reasons ({code, message}). */
+  /** JSON array of reasons (see verification/reasons.ts). */
   reasons: string
   created_at: number
   expires_at: number

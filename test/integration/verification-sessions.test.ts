@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/lib/logger.ts'
 import { describeUser } from '../../src/modules/users/admin.ts'
 import { DAY_MS, HOUR_MS } from '../../src/modules/verification/limits.ts'
+import { reason } from '../../src/modules/verification/reasons.ts'
 import { decideSession, submitSession } from '../../src/modules/verification/service.ts'
 import { api, type Codes, register } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
@@ -309,7 +310,7 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
         })
       ).json().sessions
       expect(sessions.find((session: { outcome: string }) => session.outcome === 'rejected').reasons).toEqual(
-        [{ code: 'FACE_MISMATCH', message: 'The face in the selfie does not match the document photo.' }],
+        [reason('FACE_MISMATCH')],
       )
     })
 
@@ -323,7 +324,7 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
       await submitSession(t.runtime, user.database, second.sessionId, false)
       await decideSession(t.runtime, user.database, second.sessionId, {
         outcome: 'resubmission_required',
-        reasons: [{ code: 'POOR_IMAGE_QUALITY', message: 'The photo is too blurry.' }],
+        reasons: [reason('POOR_IMAGE_QUALITY')],
       })
       expect((await userState(user)).verification_state).toBe('UNVERIFIED')
       t.clock.advance(60_000)

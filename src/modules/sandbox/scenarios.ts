@@ -1,5 +1,6 @@
 import type { UserRow } from '../../db/schema.ts'
 import { SANDBOX_CODE } from '../codes/service.ts'
+import { reason } from '../verification/reasons.ts'
 import type { Decision } from '../verification/service.ts'
 
 /**
@@ -31,10 +32,7 @@ export const SANDBOX_USERS = [
   },
 ] as const
 
-export const SANDBOX_REJECTION = {
-  code: 'FACE_MISMATCH',
-  message: 'The face in the selfie does not match the document photo.',
-}
+export const SANDBOX_REJECTION = reason('FACE_MISMATCH')
 
 export const sandboxDecision = (user: Pick<UserRow, 'first_name' | 'last_name'>): Decision => {
   const match = SANDBOX_USERS.find(

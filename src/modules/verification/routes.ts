@@ -42,7 +42,15 @@ const limitResponses = {
   },
 }
 
-const Reason = Type.Object({ code: Type.String(), message: Type.String() })
+const Reason = Type.Object({
+  code: Type.String({ description: 'Stable reason code, e.g. FACE_MISMATCH' }),
+  category: StringEnum(['document', 'selfie', 'address', 'ssn', 'fraud', 'system']),
+  retryable: Type.Boolean({ description: 'Whether a new attempt can succeed' }),
+  failureCode: Type.String({
+    description: 'Veriff-style numeric code, as in the kyc.status.changed webhook',
+  }),
+  message: Type.String({ description: 'Safe to show the end user' }),
+})
 const Session = Type.Object({
   id: Type.String(),
   kind: StringEnum(['user', 'onboarding']),

@@ -9,6 +9,7 @@ import type { Keys } from '../../lib/keys.ts'
 import type { ClientScope } from '../clients/scope.ts'
 import { findUserByOnboardingId } from '../users/repo.ts'
 import { DAY_MS, evaluateLimits, type LimitFacts, type LimitVerdict } from './limits.ts'
+import type { Reason } from './reasons.ts'
 import {
   expireDueSessions,
   findSession,
@@ -20,7 +21,7 @@ import {
   sessionsSince,
 } from './repo.ts'
 import { sessionLinkToken, sessionUrl } from './session-links.ts'
-import { applyVerificationEvent, type Reason } from './state.ts'
+import { applyVerificationEvent } from './state.ts'
 
 export type VerificationDeps = {
   clock: Clock

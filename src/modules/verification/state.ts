@@ -3,9 +3,8 @@ import type { UserRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
+import type { Reason } from './reasons.ts'
 import { nextState, type VerificationEvent } from './state-machine.ts'
-
-export type Reason = { code: string; message: string }
 
 export type StateChange = {
   user: UserRow

@@ -1,0 +1,70 @@
+/**
+ * The catalogue of decision reasons. Every reason a decision can carry is listed here once, with a stable
+ * `code`, the `category` it belongs to, whether a new attempt can succeed (`retryable`), a message safe to
+ * show the end user, and the Veriff-style numeric `failureCode` the Baanx `kyc.status.changed` webhook
+ * carries (1xx declined, 2xx resubmission requested).
+ */
+export const REASON_CATALOGUE = {
+  FACE_MISMATCH: {
+    category: 'selfie',
+    retryable: false,
+    failureCode: '103',
+    message: 'The face in the selfie does not match the document photo.',
+  },
+  DOCUMENT_TAMPERED: {
+    category: 'fraud',
+    retryable: false,
+    failureCode: '102',
+    message: 'The document appears to have been altered.',
+  },
+  KNOWN_FRAUD: {
+    category: 'fraud',
+    retryable: false,
+    failureCode: '106',
+    message: 'We could not verify your identity.',
+  },
+  MEDIA_MISSING: {
+    category: 'document',
+    retryable: true,
+    failureCode: '201',
+    message: 'Some of the required photos were missing.',
+  },
+  POOR_IMAGE_QUALITY: {
+    category: 'document',
+    retryable: true,
+    failureCode: '204',
+    message: 'The photos were too blurry, dark or cropped to read. Please try again in good light.',
+  },
+  UNSUPPORTED_DOCUMENT: {
+    category: 'document',
+    retryable: true,
+    failureCode: '206',
+    message: 'This type of document is not accepted. Please use a passport, driving licence or ID card.',
+  },
+  DOCUMENT_EXPIRED: {
+    category: 'document',
+    retryable: true,
+    failureCode: '207',
+    message: 'The document has expired. Please use a valid document.',
+  },
+} as const satisfies Record<
+  string,
+  {
+    category: 'document' | 'selfie' | 'address' | 'ssn' | 'fraud' | 'system'
+    retryable: boolean
+    failureCode: string
+    message: string
+  }
+>
+
+export type ReasonCode = keyof typeof REASON_CATALOGUE
+
+export type Reason = {
+  code: ReasonCode
+  category: (typeof REASON_CATALOGUE)[ReasonCode]['category']
+  retryable: boolean
+  failureCode: string
+  message: string
+}
+
+export const reason = (code: ReasonCode): Reason => ({ code, ...REASON_CATALOGUE[code] })
