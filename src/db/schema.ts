@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely'
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
 
 /**
  * The database as TypeScript sees it. Conventions (docs/architecture.md): text primary keys, times as
@@ -25,6 +25,12 @@ export type ClientTable = {
   updated_at: number
   secret_rotated_at: number
   disabled_at: number | null
+  /** JSON array of origins allowed to frame the hosted pages (CSP frame-ancestors). */
+  frame_ancestors: Generated<string>
+  /** 1 when every session of this client must include a proof of address (always required in us). */
+  require_proof_of_address: Generated<number>
+  /** Where the hosted pages send the user back to when they are done (https or an app link). */
+  return_url: string | null
 }
 
 export type ClientAllowedOriginTable = {
@@ -189,10 +195,51 @@ export type VerificationStateTransitionTable = {
   created_at: number
 }
 
+export type DocumentType = 'passport' | 'driving_licence' | 'id_card' | 'residence_permit'
+export type DocumentSlot = 'document_front' | 'document_back' | 'selfie' | 'proof_of_address'
+
+/** Where a session's hosted flow stands. `revision` changes on every accepted form (one-time CSRF tokens). */
+export type CaptureProgressTable = {
+  session_id: string
+  revision: number
+  consented_at: number | null
+  document_type: DocumentType | null
+  issuing_country: string | null
+  /** When the user gave their SSN in this flow (us users who gave none at onboarding). */
+  ssn_provided_at: number | null
+  /** JSON array of {type, at} events the page reported (camera denied or unsupported). */
+  events: string
+  created_at: number
+  updated_at: number
+}
+
+/** An uploaded document, stored encrypted in the blob store under `storage_key`. */
+export type DocumentFileTable = {
+  id: string
+  session_id: string
+  user_id: string
+  slot: DocumentSlot
+  /** What is stored: image/jpeg for every photo (re-encoded), application/pdf for a PDF. */
+  media_type: string
+  /** What the bytes were when uploaded, as sniffed (never as declared). */
+  original_type: string
+  byte_size: number
+  width: number | null
+  height: number | null
+  /** SHA-256 of the stored plaintext, hex. */
+  sha256: string
+  storage_key: string
+  /** The object's own AES-256 key, sealed under the documents master key. */
+  wrapped_key: string
+  created_at: number
+}
+
 export type DB = {
   client: ClientTable
   client_allowed_origin: ClientAllowedOriginTable
   job: JobTable
+  capture_progress: CaptureProgressTable
+  document_file: DocumentFileTable
   app_user: AppUserTable
   contact_verification: ContactVerificationTable
   verification_code: VerificationCodeTable
@@ -209,3 +256,5 @@ export type ClientUpdate = Updateable<ClientTable>
 export type JobRow = Selectable<JobTable>
 export type UserRow = Selectable<AppUserTable>
 export type SessionRow = Selectable<VerificationSessionTable>
+export type CaptureProgressRow = Selectable<CaptureProgressTable>
+export type DocumentFileRow = Selectable<DocumentFileTable>

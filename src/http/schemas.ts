@@ -58,8 +58,9 @@ export const SuccessBody = Type.Object({ success: Type.Literal(true) })
  * A string or null, as `type: ["string", "null"]`: the response serializer writes it directly, while an
  * anyOf union makes it validate each value to choose a branch.
  */
-export const NullableString = (options: { description?: string; format?: string } = {}) =>
-  Type.Unsafe<string | null>({ type: ['string', 'null'], ...options })
+export const NullableString = (
+  options: { description?: string; format?: string; minLength?: number; maxLength?: number } = {},
+) => Type.Unsafe<string | null>({ type: ['string', 'null'], ...options })
 
 /** A closed set of strings as `enum` (cheaper to serialize than a union of literals). */
 export const StringEnum = <const T extends readonly string[]>(

@@ -10,6 +10,10 @@ export type Keys = {
   jobPayloads: Buffer
   /** HMAC that makes verification links: derived from the session id, never stored. */
   sessionUrls: Buffer
+  /** Wraps the per-object keys of stored documents (envelope encryption). */
+  documents: Buffer
+  /** HMAC of the one-time CSRF tokens of the hosted pages. */
+  csrf: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
@@ -17,4 +21,6 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   ssn: deriveKey(serverSecret, 'ssn'),
   jobPayloads: deriveKey(serverSecret, 'job-payloads'),
   sessionUrls: deriveKey(serverSecret, 'session-urls'),
+  documents: deriveKey(serverSecret, 'documents'),
+  csrf: deriveKey(serverSecret, 'csrf'),
 })

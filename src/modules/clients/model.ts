@@ -12,6 +12,11 @@ export type Client = {
   status: ClientStatus
   redirectUris: string[]
   allowedOrigins: string[]
+  /** Origins allowed to embed the hosted pages (webview or iframe); none by default. */
+  frameAncestors: string[]
+  requireProofOfAddress: boolean
+  /** Link the hosted pages offer when the user is done; null: the user is told to close the page. */
+  returnUrl: string | null
   createdAt: number
   updatedAt: number
   secretRotatedAt: number

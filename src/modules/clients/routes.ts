@@ -1,7 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { clientErrorResponses, errorResponse, RegionHeaders, RegionQuery } from '../../http/schemas.ts'
+import {
+  clientErrorResponses,
+  errorResponse,
+  NullableString,
+  RegionHeaders,
+  RegionQuery,
+} from '../../http/schemas.ts'
 import { clientScope } from '../../http/scope.ts'
 import { AppError } from '../../lib/errors.ts'
 import type { Client } from './model.ts'
@@ -20,6 +26,11 @@ const PublicClient = Type.Object({
   allowedOrigins: Type.Optional(
     Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' }),
   ),
+  frameAncestors: Type.Optional(
+    Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' }),
+  ),
+  requireProofOfAddress: Type.Optional(Type.Boolean({ description: 'Only with a valid x-secret-key.' })),
+  returnUrl: Type.Optional(NullableString({ description: 'Only with a valid x-secret-key.' })),
   secretHint: Type.Optional(
     Type.String({ description: 'Last characters of the secret key; only with x-secret-key.' }),
   ),
@@ -39,6 +50,26 @@ const SettingsBody = Type.Object(
         description: 'Browser origins (https://app.example.com) allowed to call the API with this key.',
       }),
     ),
+    frameAncestors: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
+        maxItems: 20,
+        description:
+          'Origins allowed to embed the hosted verification pages in an iframe or webview (CSP frame-ancestors). Empty: no embedding.',
+      }),
+    ),
+    requireProofOfAddress: Type.Optional(
+      Type.Boolean({
+        description: 'Ask every user for a proof of address (always asked in the us region).',
+      }),
+    ),
+    returnUrl: Type.Optional(
+      NullableString({
+        minLength: 1,
+        maxLength: 2048,
+        description:
+          'Link offered on the last hosted page ("Return to the app"): https, or an app link. null removes it.',
+      }),
+    ),
   },
   { minProperties: 1 },
 )
@@ -54,6 +85,9 @@ const present = (client: Client, region: string, secretKeyVerified: boolean) => 
     ? {
         redirectUris: client.redirectUris,
         allowedOrigins: client.allowedOrigins,
+        frameAncestors: client.frameAncestors,
+        requireProofOfAddress: client.requireProofOfAddress,
+        returnUrl: client.returnUrl,
         secretHint: client.secretHint,
       }
     : {}),
@@ -62,7 +96,7 @@ const present = (client: Client, region: string, secretKeyVerified: boolean) => 
 /**
  * The client's own settings. GET lets an integrator check a key (and the region routing) before writing
  * any other call; with a valid x-secret-key it also shows the server-side settings, and a wrong secret
- * is a 401, never a silent downgrade. PATCH (secret required) changes redirect URIs and CORS origins.
+ * is a 401, never a silent downgrade. PATCH (secret required) changes redirect URIs, CORS origins and the hosted pages' settings.
  */
 export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstance) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -102,7 +136,7 @@ export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstanc
       config: { clientAuth: 'client+secret' },
       schema: {
         tags: ['client'],
-        summary: "Change the client's redirect URIs or allowed browser origins",
+        summary: "Change the client's redirect URIs, browser origins or hosted-page settings",
         security: [{ clientKey: [], secretKey: [] }],
         headers: RegionHeaders,
         querystring: RegionQuery,

@@ -122,7 +122,13 @@ export const disableClient = async (deps: ClientDeps, idOrKey: string): Promise<
   return getClient(deps, client.id)
 }
 
-export type ClientSettingsInput = { redirectUris?: readonly string[]; allowedOrigins?: readonly string[] }
+export type ClientSettingsInput = {
+  redirectUris?: readonly string[]
+  allowedOrigins?: readonly string[]
+  frameAncestors?: readonly string[]
+  requireProofOfAddress?: boolean
+  returnUrl?: string | null
+}
 
 /** Replaces the lists given (a list that is left out stays as it is). */
 export const updateClientSettings = async (
@@ -134,12 +140,23 @@ export const updateClientSettings = async (
   const redirectUris = input.redirectUris && parseRedirectUris(input.redirectUris, client.mode, problems)
   const allowedOrigins =
     input.allowedOrigins && parseAllowedOrigins(input.allowedOrigins, client.mode, problems)
+  const frameAncestors =
+    input.frameAncestors && parseAllowedOrigins(input.frameAncestors, client.mode, problems, 'frameAncestors')
+  const returnUrl =
+    input.returnUrl === undefined || input.returnUrl === null
+      ? input.returnUrl
+      : parseRedirectUris([input.returnUrl], client.mode, problems, 'returnUrl')[0]
   throwIfProblems(problems)
   const now = deps.clock.now()
   await deps.databases.home.db.transaction().execute(async (trx) => {
     await repo.updateClient(trx, client.id, {
       updated_at: now,
       ...(redirectUris ? { redirect_uris: JSON.stringify(redirectUris) } : {}),
+      ...(frameAncestors ? { frame_ancestors: JSON.stringify(frameAncestors) } : {}),
+      ...(input.requireProofOfAddress === undefined
+        ? {}
+        : { require_proof_of_address: input.requireProofOfAddress ? 1 : 0 }),
+      ...(returnUrl === undefined ? {} : { return_url: returnUrl }),
     })
     if (allowedOrigins) await repo.replaceAllowedOrigins(trx, client.id, allowedOrigins)
   })

@@ -26,6 +26,7 @@ export const parseRedirectUris = (
   values: readonly string[],
   mode: ClientMode,
   problems: FieldProblem[],
+  field: 'redirectUris' | 'returnUrl' = 'redirectUris',
 ): string[] => {
   const uris: string[] = []
   for (const value of values) {
@@ -33,18 +34,18 @@ export const parseRedirectUris = (
     try {
       url = new URL(value)
     } catch {
-      problems.push({ field: 'redirectUris', message: `"${value}" is not an absolute URI` })
+      problems.push({ field, message: `"${value}" is not an absolute URI` })
       continue
     }
-    if (url.hash) problems.push({ field: 'redirectUris', message: `"${value}" must not contain a fragment` })
+    if (url.hash) problems.push({ field, message: `"${value}" must not contain a fragment` })
     if (url.protocol === 'http:' && (mode === 'live' || !isLoopbackHost(url.hostname))) {
       problems.push({
-        field: 'redirectUris',
+        field,
         message: `"${value}" must use https (http is allowed only for localhost in sandbox)`,
       })
     }
     if (url.protocol === 'javascript:' || url.protocol === 'data:') {
-      problems.push({ field: 'redirectUris', message: `"${value}" uses a forbidden scheme` })
+      problems.push({ field, message: `"${value}" uses a forbidden scheme` })
     }
     uris.push(value)
   }
@@ -56,6 +57,7 @@ export const parseAllowedOrigins = (
   values: readonly string[],
   mode: ClientMode,
   problems: FieldProblem[],
+  field: 'allowedOrigins' | 'frameAncestors' = 'allowedOrigins',
 ): string[] => {
   const origins: string[] = []
   for (const value of values) {
@@ -64,21 +66,21 @@ export const parseAllowedOrigins = (
       url = new URL(value)
     } catch {
       problems.push({
-        field: 'allowedOrigins',
+        field,
         message: `"${value}" is not an origin like https://app.example.com`,
       })
       continue
     }
     if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value.replace(/\/$/, '')) {
       problems.push({
-        field: 'allowedOrigins',
+        field,
         message: `"${value}" is not an origin like https://app.example.com`,
       })
       continue
     }
     if (url.protocol === 'http:' && (mode === 'live' || !isLoopbackHost(url.hostname))) {
       problems.push({
-        field: 'allowedOrigins',
+        field,
         message: `"${value}" must use https (http is allowed only for localhost in sandbox)`,
       })
       continue

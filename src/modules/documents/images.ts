@@ -1,0 +1,111 @@
+import { fileTypeFromBuffer } from 'file-type'
+import decodeHeic from 'heic-decode'
+import sharp from 'sharp'
+import { AppError } from '../../lib/errors.ts'
+
+/** The largest upload accepted, per file. */
+export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+/**
+ * Largest image accepted, in pixels. Phone cameras go up to 48 MP; anything bigger is refused from the
+ * header, before a single pixel is decoded (a small file can declare a huge image: a pixel bomb).
+ */
+export const MAX_INPUT_PIXELS = 50_000_000
+/** Stored photos are re-encoded no larger than this on their longest side (enough to read an MRZ). */
+export const MAX_STORED_EDGE = 3000
+
+const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif'])
+
+export type AcceptedKinds = 'photo' | 'photo-or-pdf'
+
+export type NormalizedUpload = {
+  mediaType: 'image/jpeg' | 'application/pdf'
+  originalType: string
+  bytes: Buffer
+  width: number | null
+  height: number | null
+}
+
+const refuse = (message: string) => new AppError('UNSUPPORTED_UPLOAD', { message })
+
+const tooLarge = () =>
+  refuse(
+    `This image is too large (more than ${MAX_INPUT_PIXELS / 1_000_000} megapixels). Please take a new photo.`,
+  )
+
+/** What the bytes are, from their content only: the file name and the declared type are never trusted. */
+export const sniffType = async (bytes: Buffer): Promise<string | undefined> =>
+  (await fileTypeFromBuffer(bytes))?.mime
+
+/**
+ * A PDF is kept as uploaded (it is only for proof of address), but it must be whole: a header at the
+ * start and an end-of-file marker near the end, which a truncated upload lacks.
+ */
+const checkPdf = (bytes: Buffer) => {
+  const tail = bytes.subarray(Math.max(0, bytes.length - 1024)).toString('latin1')
+  if (!tail.includes('%%EOF')) throw refuse('This PDF is incomplete or damaged. Please upload it again.')
+}
+
+/** HEIC/HEIF (iPhone photos): libvips as shipped with sharp cannot decode HEVC, so libheif (WASM) does. */
+const heicToSharp = async (bytes: Buffer) => {
+  let images: Awaited<ReturnType<typeof decodeHeic.all>>
+  try {
+    images = await decodeHeic.all({ buffer: bytes })
+  } catch {
+    throw refuse('This photo could not be read. It may be damaged or incomplete; please take it again.')
+  }
+  try {
+    const primary = images[0]
+    if (!primary) throw refuse('This photo contains no image.')
+    if (primary.width * primary.height > MAX_INPUT_PIXELS) throw tooLarge()
+    const { width, height, data } = await primary.decode()
+    return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+      raw: { width, height, channels: 4 },
+    })
+  } finally {
+    images.dispose()
+  }
+}
+
+/**
+ * Checks an upload and turns it into what is stored: photos are decoded (refusing damaged, truncated and
+ * oversized ones), turned upright from their EXIF orientation, downscaled to MAX_STORED_EDGE and
+ * re-encoded as JPEG, which drops every piece of metadata (GPS position, device, time).
+ */
+export const normalizeUpload = async (bytes: Buffer, accepts: AcceptedKinds): Promise<NormalizedUpload> => {
+  if (bytes.length === 0) throw refuse('The file is empty. Please choose a photo.')
+  const type = await sniffType(bytes)
+  if (type === 'application/pdf' && accepts === 'photo-or-pdf') {
+    checkPdf(bytes)
+    return { mediaType: 'application/pdf', originalType: type, bytes, width: null, height: null }
+  }
+  if (!type || !PHOTO_TYPES.has(type)) {
+    throw refuse(
+      accepts === 'photo-or-pdf'
+        ? 'This file is not a photo or PDF we can use. Please upload a JPEG, PNG, WebP or HEIC photo, or a PDF.'
+        : 'This file is not a photo we can use. Please upload a JPEG, PNG, WebP or HEIC photo.',
+    )
+  }
+  const input =
+    type === 'image/heic' || type === 'image/heif'
+      ? await heicToSharp(bytes)
+      : sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' })
+  try {
+    const { data, info } = await input
+      .rotate()
+      .resize({ width: MAX_STORED_EDGE, height: MAX_STORED_EDGE, fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 90, mozjpeg: true })
+      .toBuffer({ resolveWithObject: true })
+    return {
+      mediaType: 'image/jpeg',
+      originalType: type,
+      bytes: data,
+      width: info.width,
+      height: info.height,
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error
+    if (error instanceof Error && /pixel limit/i.test(error.message)) throw tooLarge()
+    throw refuse('This photo could not be read. It may be damaged or incomplete; please take it again.')
+  }
+}
