@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { Registry } from 'prom-client'
 import type { Config } from './config/config.ts'
 import { type Databases, openDatabases } from './db/database.ts'
@@ -12,9 +13,11 @@ import { type Clock, systemClock } from './lib/clock.ts'
 import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { ClientCache } from './modules/clients/cache.ts'
+import { diskBlobStore } from './modules/documents/blob-store.ts'
+import { type DocumentVault, documentVault } from './modules/documents/vault.ts'
 import { deliverMessageJob } from './modules/messaging/deliver-job.ts'
 import { createMessageSender } from './modules/messaging/senders.ts'
-import { sandboxDecideJob } from './modules/sandbox/decide-job.ts'
+import { checkSubmissionJob } from './modules/verification/check-job.ts'
 import { expireSessionsJob, expireSessionsSchedule } from './modules/verification/sweep-job.ts'
 
 /**
@@ -31,6 +34,8 @@ export type Runtime = {
   /** Wakes this process's worker right after a transaction enqueued a job. */
   jobSignal: JobSignal
   clientCache: ClientCache
+  /** Encrypted document storage (DATA_DIR/documents by default). */
+  vault: DocumentVault
   close(): Promise<void>
 }
 
@@ -50,15 +55,17 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
   }
   const metrics = new Registry()
   registerQueueGauges(metrics, databases.all, clock)
+  const keys = deriveKeys(config.serverSecret)
   return {
     config,
     databases,
     clock,
     log,
     metrics,
-    keys: deriveKeys(config.serverSecret),
+    keys,
     jobSignal: new JobSignal(),
     clientCache: new ClientCache(),
+    vault: documentVault(diskBlobStore(join(config.DATA_DIR, 'documents')), keys.documents),
     close: () => databases.destroy(),
   }
 }
@@ -70,7 +77,7 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => [
   pruneJobsJob,
   deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),
   expireSessionsJob,
-  sandboxDecideJob,
+  checkSubmissionJob,
 ]
 
 export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions> = {}): Worker =>

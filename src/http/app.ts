@@ -11,6 +11,7 @@ import { LoginThrottle } from '../modules/auth/login-throttle.ts'
 import { authRoutes } from '../modules/auth/routes.ts'
 import type { ClientCache } from '../modules/clients/cache.ts'
 import { clientRoutes } from '../modules/clients/routes.ts'
+import type { DocumentVault } from '../modules/documents/vault.ts'
 import { healthRoutes } from '../modules/health/routes.ts'
 import { hostedRoutes } from '../modules/hosted/routes.ts'
 import { onboardingRoutes } from '../modules/onboarding/routes.ts'
@@ -39,6 +40,7 @@ export type AppDeps = {
   keys: Keys
   jobSignal: JobSignal
   clientCache: ClientCache
+  vault: DocumentVault
 }
 
 /**

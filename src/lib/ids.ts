@@ -14,6 +14,7 @@ const PREFIXES = {
   code: 'vc',
   session: 'ses',
   transition: 'vst',
+  document: 'doc',
 } as const
 
 export type IdKind = keyof typeof PREFIXES

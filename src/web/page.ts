@@ -43,10 +43,38 @@ main{max-width:34rem;margin:0 auto;padding:1.5rem 1rem 3rem}
 h1{font-size:1.4rem;line-height:1.3;margin:.25rem 0 1rem}p,li{color:var(--muted)}
 .brand{font-size:.85rem;letter-spacing:.04em;text-transform:uppercase;color:var(--muted)}
 button,.button{display:block;width:100%;padding:.9rem 1rem;border:0;border-radius:10px;background:var(--accent);color:#fff;font-size:1rem;font-weight:600;text-align:center;text-decoration:none}
-button:focus-visible,.button:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+button:focus-visible,.button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #b45309;outline-offset:2px}
+button[disabled]{background:#6b7280}
+.secondary{background:#fff;color:var(--accent);border:2px solid var(--accent);margin-top:.75rem}
+a{color:var(--accent)}
+.progress{font-size:.9rem;color:var(--muted);margin:0 0 .5rem}
+label,legend{display:block;font-weight:600;color:var(--ink);margin:.75rem 0 .35rem}
+fieldset{border:0;margin:0 0 1rem;padding:0}
+.choice{display:flex;gap:.6rem;align-items:center;padding:.65rem .75rem;border:1px solid var(--line);border-radius:8px;margin:.4rem 0;font-weight:400}
+.choice input{width:1.25rem;height:1.25rem;margin:0}
+select,input[type=text],input[type=file]{display:block;width:100%;font:inherit;padding:.7rem;border:1px solid #6b7280;border-radius:8px;background:#fff;color:var(--ink);margin-bottom:1rem}
+.hint{font-size:.9rem;margin:-.5rem 0 1rem}
+.error{border-left:4px solid #b91c1c;background:#fef2f2;color:#7f1d1d;padding:.75rem 1rem;margin:0 0 1rem;border-radius:6px}
+.error:empty{display:none}
+.done{border-left:4px solid #15803d;background:#f0fdf4;color:#14532d;padding:.75rem 1rem;margin:0 0 1rem;border-radius:6px}
+progress{width:100%;height:1rem;margin:0 0 1rem}
+video{width:100%;border-radius:8px;background:#111;margin-bottom:.75rem}
+dl{display:grid;grid-template-columns:auto 1fr auto;gap:.5rem 1rem;margin:0 0 1.25rem}dt{font-weight:600}dd{margin:0;color:var(--muted)}
+[hidden]{display:none!important}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `
 
-export type PageOptions = { title: string; body: Html; lang?: string; script?: string }
+export type PageOptions = {
+  title: string
+  body: Html
+  lang?: string
+  /** Inline script (it gets this response's nonce). */
+  script?: string
+  /** Script files from this server (they get the nonce too). */
+  scriptFiles?: string[]
+  /** Origins allowed to frame the page (a client's webview/iframe); none by default. */
+  frameAncestors?: readonly string[]
+}
 
 /**
  * Sends a complete page with a strict content security policy: nothing loads from anywhere else, and
@@ -54,7 +82,14 @@ export type PageOptions = { title: string; body: Html; lang?: string; script?: s
  */
 export const sendPage = (reply: FastifyReply, status: number, options: PageOptions): FastifyReply => {
   const nonce = randomBytes(16).toString('base64')
-  const script = options.script ? `<script nonce="${nonce}">${options.script}</script>` : ''
+  const script =
+    (options.script ? `<script nonce="${nonce}">${options.script}</script>` : '') +
+    (options.scriptFiles ?? [])
+      .map((src) => `<script nonce="${nonce}" src="${escapeHtml(src)}" defer></script>`)
+      .join('')
+  const frameAncestors = options.frameAncestors?.length ? options.frameAncestors.join(' ') : "'none'"
+  // With origins allowed to frame the page, the CSP decides alone (X-Frame-Options cannot list origins).
+  if (options.frameAncestors?.length) reply.removeHeader('x-frame-options')
   const document = `<!doctype html>
 <html lang="${escapeHtml(options.lang ?? 'en')}">
 <head>
@@ -70,8 +105,9 @@ export const sendPage = (reply: FastifyReply, status: number, options: PageOptio
     .code(status)
     .header(
       'content-security-policy',
-      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data: blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; form-action 'self'; frame-ancestors ${frameAncestors}; base-uri 'none'`,
     )
+    .header('permissions-policy', 'camera=(self), microphone=(), geolocation=(), payment=()')
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
     .send(document)

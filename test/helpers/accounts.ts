@@ -11,6 +11,8 @@ export type Registration = {
   ssn?: string
   usState?: string
   separateMailing?: boolean
+  firstName?: string
+  lastName?: string
 }
 
 export const api = (app: FastifyInstance, clientKey: string, region: 'intl' | 'us' = 'intl') => {
@@ -74,8 +76,8 @@ export const register = async (
   ok(
     await http.post('/v1/auth/register/personal-details', {
       onboardingId,
-      firstName: 'Jane',
-      lastName: 'Doe',
+      firstName: person.firstName ?? 'Jane',
+      lastName: person.lastName ?? 'Doe',
       dateOfBirth: '1990-01-31',
       countryOfNationality: person.country,
       ...(person.ssn ? { ssn: person.ssn } : {}),

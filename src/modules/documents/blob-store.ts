@@ -15,7 +15,7 @@ export type BlobStore = {
   locate(key: string): string
 }
 
-const SAFE_KEY = /^[a-z0-9_]+(\/[a-z0-9_]+)*$/
+const SAFE_KEY = /^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)*$/
 
 /**
  * Files under one directory (`DATA_DIR/documents`), never served by the HTTP server. A write goes to a

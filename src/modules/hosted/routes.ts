@@ -5,15 +5,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { Type } from 'typebox'
 import { html, sendPage } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
-import {
-  browserSession,
-  type ClaimDeps,
-  claimLink,
-  type GoneReason,
-  inspectLink,
-} from '../verification/claims.ts'
-
-export const BROWSER_COOKIE = 'verity_session'
+import { BROWSER_COOKIE, type CaptureRouteDeps, captureRoutes } from '../capture/routes.ts'
+import { claimLink, type GoneReason, inspectLink } from '../verification/claims.ts'
 
 const GONE: Record<GoneReason, { title: string; body: string }> = {
   used: { title: en.goneTitleUsed, body: en.goneBodyUsed },
@@ -44,7 +37,7 @@ const htmlResponse = (description: string) => ({
  * bar, the history and any Referer.
  */
 export const hostedRoutes =
-  (deps: ClaimDeps & { secureCookies: boolean }) => async (fastify: FastifyInstance) => {
+  (deps: CaptureRouteDeps & { secureCookies: boolean }) => async (fastify: FastifyInstance) => {
     await fastify.register(cookie)
     await fastify.register(formbody)
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -107,30 +100,5 @@ export const hostedRoutes =
       },
     )
 
-    app.get(
-      '/verify',
-      {
-        schema: {
-          tags: ['hosted pages'],
-          summary: 'The verification flow of the session this browser holds',
-          response: {
-            200: htmlResponse('The flow'),
-            404: htmlResponse('No session in this browser'),
-            410: htmlResponse('Session used or expired'),
-          },
-        },
-      },
-      async (request, reply) => {
-        const current = await browserSession(deps, request.cookies[BROWSER_COOKIE])
-        if (current.state === 'none') return message(reply, 404, en.noneTitle, en.noneBody)
-        if (current.state === 'gone') return gone(reply, current.reason)
-        const expires = new Date(current.session.expires_at).toISOString().replace('T', ' ').slice(0, 16)
-        return sendPage(reply, 200, {
-          title: en.readyTitle,
-          body: html`<p class="brand">${en.productName}</p><div class="card" data-session="${current.session.id}"><h1>${en.readyTitle}</h1>
-<p>${en.readyIntro}</p><p>${en.readyPrepare}</p><ul><li>${en.readyDocument}</li><li>${en.readySelfie}</li><li>${en.readyLight}</li></ul>
-<p>${en.readyTime}</p><p>${en.readyExpires} ${expires} UTC.</p></div>`,
-        })
-      },
-    )
+    await fastify.register(captureRoutes(deps))
   }

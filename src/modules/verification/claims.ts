@@ -103,12 +103,24 @@ export const claimLink = async (
   return { state: 'claimed', cookie: browserCookieValue(ref, secret), session: claimed }
 }
 
+export type HeldSession = {
+  session: SessionRow
+  user: UserRow
+  database: RegionDatabase
+  /** Digest of this browser's claim secret: binds the pages' CSRF tokens to this browser. */
+  claimDigest: string
+}
+
 export type BrowserSession =
   | { state: 'none' }
-  | { state: 'gone'; reason: GoneReason }
-  | { state: 'ready'; session: SessionRow; user: UserRow; database: RegionDatabase }
+  | { state: 'expired' }
+  | ({ state: 'open' } & HeldSession)
+  | ({ state: 'submitted' } & HeldSession)
 
-/** The session this browser holds (by its cookie), if it is still open. */
+/**
+ * The session this browser holds (by its cookie): open (the flow goes on), submitted (it may follow
+ * the decision) or expired. Only the browser that claimed the session ever gets it.
+ */
 export const browserSession = async (
   deps: ClaimDeps,
   cookie: string | undefined,
@@ -118,8 +130,14 @@ export const browserSession = async (
   if (!presented || !found || !(await hasClaim(found.database, found.session.id, presented.secret)))
     return { state: 'none' }
   const gone = goneReason(found.session, deps.clock.now())
-  if (gone) return { state: 'gone', reason: gone }
+  if (gone === 'expired' || gone === 'used') return { state: 'expired' }
   const user = await findUserById(found.database.db, found.session.user_id)
   if (!user) return { state: 'none' }
-  return { state: 'ready', session: found.session, user, database: found.database }
+  const held = {
+    session: found.session,
+    user,
+    database: found.database,
+    claimDigest: claimDigest(presented.secret),
+  }
+  return gone === 'submitted' ? { state: 'submitted', ...held } : { state: 'open', ...held }
 }

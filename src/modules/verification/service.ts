@@ -33,7 +33,9 @@ export type VerificationDeps = {
 export const USER_SESSION_TTL_MS = DAY_MS
 export const ONBOARDING_SESSION_TTL_MS = 7 * DAY_MS
 /** Job that decides a submission; the sandbox handler is in modules/sandbox, real checks come later. */
-export const DECIDE_SANDBOX_SUBMISSION = 'verification.sandbox-decide'
+/** The job that checks and decides a submission (for sandbox clients: by the magic names). */
+export const CHECK_SUBMISSION = 'verification.check'
+export type CheckSubmissionPayload = { sessionId: string; sandbox: boolean }
 
 // ---- limits ---------------------------------------------------------------------------------------
 
@@ -210,14 +212,16 @@ export const listSessions = async (
 
 /**
  * Submits an opened session: one transaction moves the session to `submitted`, the user to PENDING (or
- * keeps VERIFIED during a re-verification) and enqueues the job that decides it. Submitting again is
- * a no-op.
+ * keeps VERIFIED during a re-verification) and enqueues the job that checks and decides it. Submitting
+ * again is a no-op. `precondition` runs first inside that transaction (the hosted flow checks there
+ * that every document is in), so a refused submission changes nothing.
  */
 export const submitSession = async (
-  deps: VerificationDeps,
+  deps: Pick<VerificationDeps, 'clock' | 'jobSignal'>,
   database: RegionDatabase,
   sessionId: string,
   sandbox: boolean,
+  precondition?: (trx: Queryable) => Promise<void>,
 ): Promise<SessionRow> => {
   const submitted = await database.db.transaction().execute(async (trx) => {
     const now = deps.clock.now()
@@ -227,6 +231,7 @@ export const submitSession = async (
     if (session.status !== 'opened' || session.expires_at <= now) {
       throw new AppError('CONFLICT', { message: 'This verification session can no longer be submitted' })
     }
+    await precondition?.(trx)
     const user = await lockUser(database, trx, session.user_id)
     if (!user) throw new AppError('NOT_FOUND', { message: 'No such user' })
     const facts = await readFacts(trx, user, now)
@@ -244,7 +249,8 @@ export const submitSession = async (
       .where('status', '=', 'opened')
       .returningAll()
       .executeTakeFirstOrThrow()
-    if (sandbox) await enqueueJob(trx, deps.clock, DECIDE_SANDBOX_SUBMISSION, { sessionId: session.id })
+    const check: CheckSubmissionPayload = { sessionId: session.id, sandbox }
+    await enqueueJob(trx, deps.clock, CHECK_SUBMISSION, check)
     return updated
   })
   deps.jobSignal.notify()

@@ -1,0 +1,58 @@
+import type { Queryable } from '../../db/database.ts'
+import type { CaptureProgressRow, DocumentFileRow, DocumentSlot } from '../../db/schema.ts'
+import { AppError } from '../../lib/errors.ts'
+
+export const findProgress = (db: Queryable, sessionId: string) =>
+  db.selectFrom('capture_progress').selectAll().where('session_id', '=', sessionId).executeTakeFirst()
+
+/** The progress row of a session, created on first use (concurrent first uses create one). */
+export const ensureProgress = async (
+  db: Queryable,
+  sessionId: string,
+  now: number,
+): Promise<CaptureProgressRow> => {
+  const existing = await findProgress(db, sessionId)
+  if (existing) return existing
+  await db
+    .insertInto('capture_progress')
+    .values({ session_id: sessionId, revision: 1, events: '[]', created_at: now, updated_at: now })
+    .onConflict((conflict) => conflict.column('session_id').doNothing())
+    .execute()
+  return (await findProgress(db, sessionId)) as CaptureProgressRow
+}
+
+/**
+ * Moves the flow to its next revision, only from the revision the accepted form was issued for: of two
+ * submissions of one form (a replay, a double click, two tabs) exactly one gets through.
+ */
+export const advanceRevision = async (
+  db: Queryable,
+  sessionId: string,
+  expectedRevision: number,
+  now: number,
+  changes: Partial<
+    Pick<CaptureProgressRow, 'consented_at' | 'document_type' | 'issuing_country' | 'ssn_provided_at'>
+  > = {},
+): Promise<void> => {
+  const result = await db
+    .updateTable('capture_progress')
+    .set({ ...changes, revision: expectedRevision + 1, updated_at: now })
+    .where('session_id', '=', sessionId)
+    .where('revision', '=', expectedRevision)
+    .executeTakeFirst()
+  if (result.numUpdatedRows === 0n)
+    throw new AppError('CSRF_REJECTED', {
+      internal: `stale form revision ${expectedRevision} for ${sessionId}`,
+    })
+}
+
+export const documentsOf = (db: Queryable, sessionId: string): Promise<DocumentFileRow[]> =>
+  db.selectFrom('document_file').selectAll().where('session_id', '=', sessionId).execute()
+
+export const deleteDocuments = (db: Queryable, sessionId: string, slots: DocumentSlot[]) =>
+  db
+    .deleteFrom('document_file')
+    .where('session_id', '=', sessionId)
+    .where('slot', 'in', slots)
+    .returning(['storage_key'])
+    .execute()

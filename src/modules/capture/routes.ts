@@ -1,0 +1,446 @@
+import { readFileSync } from 'node:fs'
+import multipart from '@fastify/multipart'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { transformSync } from 'esbuild'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import type { Databases } from '../../db/database.ts'
+import { StringEnum } from '../../http/schemas.ts'
+import { AppError, isAppError } from '../../lib/errors.ts'
+import { type Html, sendPage } from '../../web/page.ts'
+import { en } from '../../web/strings.ts'
+import type { Client } from '../clients/model.ts'
+import { getClient } from '../clients/service.ts'
+import { MAX_UPLOAD_BYTES } from '../documents/images.ts'
+import { countryList } from '../settings/geography.ts'
+import { type BrowserSession, browserSession, type ClaimDeps } from '../verification/claims.ts'
+import { csrfToken, isValidCsrfToken } from './csrf.ts'
+import { canOpen, DOCUMENT_TYPES, nextStep, STEPS, type Step, type UploadStep } from './flow.ts'
+import {
+  consentPage,
+  documentPage,
+  introPage,
+  messagePage,
+  reviewPage,
+  ssnPage,
+  statusPage,
+  stepUrl,
+  uploadPage,
+} from './pages.ts'
+import {
+  CAMERA_EVENTS,
+  type Capture,
+  type CaptureDeps,
+  chooseDocument,
+  type FlowView,
+  giveConsent,
+  giveSsn,
+  loadFlow,
+  recordEvent,
+  statusOf,
+  storeUpload,
+  submit,
+} from './service.ts'
+
+export const BROWSER_COOKIE = 'verity_session'
+export const FLOW_SCRIPT_PATH = '/verify/assets/flow.js'
+
+export type CaptureRouteDeps = CaptureDeps &
+  ClaimDeps & { databases: Databases; config: { PRIVACY_URL?: string | undefined } }
+
+// The browser script is TypeScript in the repository, compiled once when the server starts.
+const flowScript = transformSync(readFileSync(new URL('../../web/client/flow.ts', import.meta.url), 'utf8'), {
+  loader: 'ts',
+  format: 'iife',
+  target: 'es2020',
+  minify: true,
+}).code
+
+const htmlResponse = (description: string) => ({
+  description,
+  content: { 'text/html': { schema: { type: 'string' } } },
+})
+const pageResponses = {
+  404: htmlResponse('No verification session in this browser'),
+  410: htmlResponse('The session expired'),
+}
+
+const StepParams = Type.Object({ step: StringEnum(STEPS) })
+const FormStepParams = Type.Object({ step: StringEnum(['consent', 'document', 'ssn', 'review']) })
+const UploadStepParams = Type.Object({ step: StringEnum(['front', 'back', 'selfie', 'address']) })
+const FormBody = Type.Object({
+  csrf: Type.String({ maxLength: 100 }),
+  consent: Type.Optional(Type.Literal('yes')),
+  documentType: Type.Optional(StringEnum(DOCUMENT_TYPES)),
+  issuingCountry: Type.Optional(Type.String({ maxLength: 2 })),
+  ssn: Type.Optional(Type.String({ maxLength: 20 })),
+})
+const EventBody = Type.Object({ csrf: Type.String({ maxLength: 100 }), type: StringEnum(CAMERA_EVENTS) })
+
+const wantsJson = (request: FastifyRequest) => (request.headers.accept ?? '').includes('application/json')
+
+/**
+ * The hosted verification flow, for the browser that claimed the session (its cookie). Every page
+ * works without JavaScript; forms post back and are answered with a redirect to the next step, or the
+ * same page with the problem explained. The script's uploads ask for JSON instead.
+ */
+export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: FastifyInstance) => {
+  await fastify.register(multipart, {
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 2, parts: 3, fieldSize: 200, headerPairs: 50 },
+  })
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+
+  const send = (reply: FastifyReply, status: number, title: string, body: Html, client?: Client) =>
+    sendPage(reply, status, {
+      title,
+      body,
+      scriptFiles: [FLOW_SCRIPT_PATH],
+      frameAncestors: client?.frameAncestors,
+    })
+
+  type Held = Exclude<BrowserSession, { state: 'none' } | { state: 'expired' }> & { client: Client }
+
+  /** The session this browser holds, or the page that says why there is none. */
+  const hold = async (request: FastifyRequest, reply: FastifyReply): Promise<Held | undefined> => {
+    const held = await browserSession(deps, request.cookies[BROWSER_COOKIE])
+    if (held.state === 'none' || held.state === 'expired') {
+      const [status, title, body] =
+        held.state === 'none'
+          ? [404, en.noneTitle, en.noneBody]
+          : [410, en.goneTitleExpired, en.goneBodyExpired]
+      if (wantsJson(request)) await reply.code(status).send({ error: `${title}. ${body}` })
+      else await send(reply, status, title, messagePage(title, body))
+      return undefined
+    }
+    return { ...held, client: await getClient(deps, held.session.client_id) }
+  }
+
+  const formToken = (capture: Capture, view: FlowView, form: string) =>
+    csrfToken(deps.keys.csrf, {
+      sessionId: capture.session.id,
+      claimDigest: capture.claimDigest,
+      form,
+      revision: view.progress.revision,
+    })
+
+  const checkCsrf = (capture: Capture, view: FlowView, form: string, presented: unknown) => {
+    const binding = {
+      sessionId: capture.session.id,
+      claimDigest: capture.claimDigest,
+      form,
+      revision: view.progress.revision,
+    }
+    if (!isValidCsrfToken(deps.keys.csrf, binding, presented)) throw new AppError('CSRF_REJECTED')
+  }
+
+  const renderStep = async (
+    reply: FastifyReply,
+    capture: Capture,
+    step: Step,
+    status = 200,
+    error?: string,
+  ) => {
+    const view = await loadFlow(deps, capture)
+    const page = { facts: view.facts, csrf: formToken(capture, view, step), error, client: capture.client }
+    const countries = () => countryList(capture.database.region)
+    let body: Html
+    if (step === 'consent') body = consentPage({ ...page, privacyUrl: deps.config.PRIVACY_URL })
+    else if (step === 'document')
+      body = documentPage({
+        ...page,
+        countries: countries().map((country) => ({ code: country.iso3166alpha2, name: country.name })),
+        suggestedCountry: capture.user.country_of_residence,
+      })
+    else if (step === 'ssn') body = ssnPage(page)
+    else if (step === 'review')
+      body = reviewPage({
+        ...page,
+        countryName:
+          countries().find((country) => country.iso3166alpha2 === view.facts.issuingCountry)?.name ?? null,
+      })
+    else body = uploadPage({ ...page, step, next: nextStep(view.facts) })
+    return send(
+      reply,
+      status,
+      error ? `${en.errorTitle} – ${en.productName}` : en.productName,
+      body,
+      capture.client,
+    )
+  }
+
+  /** Answers a refused form: the same page with the message (or JSON for the script), never a 500. */
+  const refuse = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    capture: Capture,
+    step: Step,
+    error: unknown,
+  ) => {
+    const problem = toProblem(error)
+    if (!problem) throw error
+    if (wantsJson(request))
+      return reply.code(problem.status).send({ error: problem.message, code: problem.code })
+    if (problem.code === 'ALREADY_SUBMITTED')
+      return send(
+        reply,
+        409,
+        en.alreadySubmittedTitle,
+        messagePage(en.alreadySubmittedTitle, en.goneBodySubmitted),
+      )
+    if (problem.code === 'FLOW_STEP_MISSING' || !canOpen(step, (await loadFlow(deps, capture)).facts))
+      return send(
+        reply,
+        problem.status,
+        en.stepMissingTitle,
+        messagePage(en.stepMissingTitle, en.stepMissingBody),
+      )
+    return renderStep(reply, capture, step, problem.status, problem.message)
+  }
+
+  const accepted = async (request: FastifyRequest, reply: FastifyReply, capture: Capture, step: Step) => {
+    const next =
+      step === 'review' ? '/verify/status' : stepUrl(nextStep((await loadFlow(deps, capture)).facts))
+    if (wantsJson(request)) return reply.code(200).send({ next })
+    return reply.code(303).header('cache-control', 'no-store').redirect(next, 303)
+  }
+
+  app.get(
+    '/verify',
+    {
+      schema: {
+        tags: ['hosted pages'],
+        summary: 'Start of the verification flow: why, what to prepare, how long it takes',
+        response: {
+          200: htmlResponse('The introduction'),
+          303: htmlResponse('To the status page'),
+          ...pageResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const capture = await hold(request, reply)
+      if (!capture) return reply
+      if (capture.state === 'submitted') return reply.redirect('/verify/status', 303)
+      const view = await loadFlow(deps, capture)
+      return send(
+        reply,
+        200,
+        en.readyTitle,
+        introPage(capture.session.expires_at, nextStep(view.facts)),
+        capture.client,
+      )
+    },
+  )
+
+  app.get(
+    '/verify/flow/:step',
+    {
+      schema: {
+        tags: ['hosted pages'],
+        summary: 'One step of the flow (an earlier step left undone redirects there)',
+        params: StepParams,
+        response: {
+          200: htmlResponse('The step'),
+          303: htmlResponse('Elsewhere in the flow'),
+          ...pageResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const capture = await hold(request, reply)
+      if (!capture) return reply
+      if (capture.state === 'submitted') return reply.redirect('/verify/status', 303)
+      const view = await loadFlow(deps, capture)
+      if (!canOpen(request.params.step, view.facts)) return reply.redirect(stepUrl(nextStep(view.facts)), 303)
+      return renderStep(reply, capture, request.params.step)
+    },
+  )
+
+  app.post(
+    '/verify/flow/:step',
+    {
+      attachValidation: true,
+      schema: {
+        tags: ['hosted pages'],
+        summary: 'Answer a form step (consent, document choice, SSN) or submit for verification (review)',
+        params: FormStepParams,
+        body: FormBody,
+        consumes: ['application/x-www-form-urlencoded'],
+        response: {
+          303: htmlResponse('On to the next step (or the status page after submission)'),
+          403: htmlResponse('Form out of date, from another session or browser (CSRF)'),
+          409: htmlResponse('An earlier step is missing, or already submitted'),
+          422: htmlResponse('The answer is not valid; the page says why'),
+          ...pageResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const capture = await hold(request, reply)
+      if (!capture) return reply
+      const { step } = request.params
+      try {
+        if (capture.state === 'submitted') throw new AppError('ALREADY_SUBMITTED')
+        const view = await loadFlow(deps, capture)
+        if (!canOpen(step, view.facts)) throw new AppError('FLOW_STEP_MISSING')
+        checkCsrf(capture, view, step, (request.body as { csrf?: unknown } | undefined)?.csrf)
+        const body = request.validationError ? undefined : request.body
+        const revision = view.progress.revision
+        if (step === 'consent') {
+          if (body?.consent !== 'yes') throw new AppError('VALIDATION_ERROR', { message: en.consentRequired })
+          await giveConsent(deps, capture, revision)
+        } else if (step === 'document') {
+          if (!body?.documentType)
+            throw new AppError('VALIDATION_ERROR', { message: en.documentTypeRequired })
+          await chooseDocument(deps, capture, revision, {
+            documentType: body.documentType,
+            issuingCountry: body.issuingCountry ?? '',
+          })
+        } else if (step === 'ssn') {
+          await giveSsn(deps, capture, revision, body?.ssn ?? '')
+        } else {
+          await submit(deps, capture, revision)
+        }
+      } catch (error) {
+        return refuse(request, reply, capture, step, error)
+      }
+      return accepted(request, reply, capture, step)
+    },
+  )
+
+  app.post(
+    '/verify/upload/:step',
+    {
+      schema: {
+        tags: ['hosted pages'],
+        summary: 'Upload the photo (or PDF) of a step, as multipart/form-data: `csrf` first, then `file`',
+        description: `At most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB. The type is read from the bytes: JPEG, PNG, WebP, HEIC/HEIF photos; PDF for proof of address.`,
+        params: UploadStepParams,
+        consumes: ['multipart/form-data'],
+        response: {
+          200: Type.Object({ next: Type.String() }, { description: 'With Accept: application/json' }),
+          303: htmlResponse('On to the next step'),
+          403: htmlResponse('Form out of date, from another session or browser (CSRF)'),
+          409: htmlResponse('An earlier step is missing, or already submitted'),
+          413: htmlResponse('Larger than 15 MB'),
+          415: htmlResponse('Not multipart/form-data'),
+          422: htmlResponse('Not a usable photo or document; the page says why'),
+          ...pageResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const capture = await hold(request, reply)
+      if (!capture) return reply
+      const step = request.params.step as UploadStep
+      try {
+        if (capture.state === 'submitted') throw new AppError('ALREADY_SUBMITTED')
+        if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE')
+        const part = await request.file()
+        const view = await loadFlow(deps, capture)
+        if (!canOpen(step, view.facts)) throw new AppError('FLOW_STEP_MISSING')
+        const csrf = part?.fields.csrf
+        checkCsrf(capture, view, step, csrf && 'value' in csrf ? csrf.value : undefined)
+        if (part?.fieldname !== 'file') throw new AppError('UNSUPPORTED_UPLOAD', { message: en.fileRequired })
+        const bytes = await part.toBuffer()
+        await storeUpload(deps, capture, view.progress.revision, step, bytes)
+      } catch (error) {
+        return refuse(request, reply, capture, step, error)
+      }
+      return accepted(request, reply, capture, step)
+    },
+  )
+
+  app.post(
+    '/verify/events',
+    {
+      schema: {
+        tags: ['hosted pages'],
+        summary: 'Record a camera problem seen by the selfie page on the session',
+        body: EventBody,
+        response: { 204: Type.Null(), 403: htmlResponse('CSRF token not valid'), ...pageResponses },
+      },
+    },
+    async (request, reply) => {
+      const capture = await hold(request, reply)
+      if (!capture) return reply
+      if (capture.state === 'submitted') return reply.code(204).send(null)
+      const view = await loadFlow(deps, capture)
+      checkCsrf(capture, view, 'selfie', request.body.csrf)
+      await recordEvent(deps, capture, request.body.type)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.get(
+    '/verify/status',
+    {
+      schema: {
+        tags: ['hosted pages'],
+        summary: 'Where the submitted verification stands; the page follows the decision by itself',
+        response: {
+          200: htmlResponse('The status'),
+          303: htmlResponse('Not submitted yet: the flow'),
+          ...pageResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const capture = await hold(request, reply)
+      if (!capture) return reply
+      if (capture.state !== 'submitted') return reply.redirect('/verify', 303)
+      return send(reply, 200, en.productName, statusPage(statusOf(capture), capture.client), capture.client)
+    },
+  )
+
+  app.get(
+    '/verify/status.json',
+    {
+      schema: {
+        tags: ['hosted pages'],
+        summary: 'The status page polls this',
+        response: {
+          200: Type.Object({
+            phase: StringEnum(['checking', 'approved', 'rejected', 'resubmit', 'review']),
+            reasons: Type.Array(Type.Object({ message: Type.String() })),
+            done: Type.Boolean(),
+          }),
+          404: Type.Object({ error: Type.String() }),
+          410: Type.Object({ error: Type.String() }),
+        },
+      },
+    },
+    async (request, reply) => {
+      request.headers.accept = 'application/json'
+      const capture = await hold(request, reply)
+      if (!capture) return reply
+      const status = statusOf(capture)
+      return reply.header('cache-control', 'no-store').send({
+        phase: status.phase,
+        reasons: status.reasons.map((reason) => ({ message: reason.message })),
+        done: status.phase === 'approved' || status.phase === 'rejected' || status.phase === 'resubmit',
+      })
+    },
+  )
+
+  app.get(
+    FLOW_SCRIPT_PATH,
+    { schema: { tags: ['hosted pages'], summary: 'The script of the hosted pages', hide: true } },
+    async (_request, reply) =>
+      reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(flowScript),
+  )
+}
+
+const toProblem = (error: unknown) => {
+  if (isAppError(error)) return { status: error.status, code: error.code, message: error.publicMessage }
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'FST_REQ_FILE_TOO_LARGE')
+    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: en.fileTooLarge }
+  if (typeof code === 'string' && code.startsWith('FST_') && (error as { statusCode?: number }).statusCode)
+    return {
+      status: (error as { statusCode: number }).statusCode,
+      code: 'BAD_REQUEST',
+      message: en.uploadFailed,
+    }
+  return undefined
+}

@@ -1,0 +1,259 @@
+import type { Queryable } from '../../db/database.ts'
+import type { CaptureProgressRow, DocumentFileRow, DocumentSlot, DocumentType } from '../../db/schema.ts'
+import type { JobSignal } from '../../jobs/signal.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { seal } from '../../lib/crypto.ts'
+import { AppError } from '../../lib/errors.ts'
+import { newId } from '../../lib/ids.ts'
+import type { Keys } from '../../lib/keys.ts'
+import { normalizeSsn } from '../../lib/validators.ts'
+import type { Client } from '../clients/model.ts'
+import { normalizeUpload } from '../documents/images.ts'
+import type { DocumentVault } from '../documents/vault.ts'
+import { countryList } from '../settings/geography.ts'
+import type { HeldSession } from '../verification/claims.ts'
+import type { Reason } from '../verification/reasons.ts'
+import { submitSession } from '../verification/service.ts'
+import {
+  canOpen,
+  type FlowFacts,
+  hasBack,
+  requiredSlots,
+  SLOT_OF_STEP,
+  type Step,
+  type UploadStep,
+} from './flow.ts'
+import { advanceRevision, deleteDocuments, documentsOf, ensureProgress } from './repo.ts'
+
+export type CaptureDeps = { clock: Clock; keys: Keys; vault: DocumentVault; jobSignal: JobSignal }
+
+/** A browser's open session with everything the flow decides on. */
+export type Capture = HeldSession & { client: Client }
+
+export type FlowView = { progress: CaptureProgressRow; documents: DocumentFileRow[]; facts: FlowFacts }
+
+const factsOf = (capture: Capture, progress: CaptureProgressRow, documents: DocumentFileRow[]): FlowFacts => {
+  const us = capture.database.region === 'us'
+  return {
+    consented: progress.consented_at !== null,
+    documentType: progress.document_type,
+    issuingCountry: progress.issuing_country,
+    uploaded: new Set(documents.map((document) => document.slot)),
+    needsAddress: us || capture.client.requireProofOfAddress,
+    needsSsn: us && (capture.user.ssn_sealed === null || progress.ssn_provided_at !== null),
+    ssnGiven: capture.user.ssn_sealed !== null,
+  }
+}
+
+const read = async (db: Queryable, capture: Capture, now: number): Promise<FlowView> => {
+  const progress = await ensureProgress(db, capture.session.id, now)
+  const documents = await documentsOf(db, capture.session.id)
+  return { progress, documents, facts: factsOf(capture, progress, documents) }
+}
+
+export const loadFlow = (deps: Pick<CaptureDeps, 'clock'>, capture: Capture): Promise<FlowView> =>
+  read(capture.database.db, capture, deps.clock.now())
+
+const requireOpen = (step: Step, facts: FlowFacts) => {
+  if (!canOpen(step, facts)) throw new AppError('FLOW_STEP_MISSING')
+}
+
+/** Removes stored objects after the rows that pointed at them are gone (a failure leaves an orphan, not a hole). */
+const discard = async (deps: CaptureDeps, storageKeys: string[]) => {
+  await Promise.all(storageKeys.map((key) => deps.vault.delete(key)))
+}
+
+export const giveConsent = async (deps: CaptureDeps, capture: Capture, revision: number) => {
+  await capture.database.db.transaction().execute(async (trx) => {
+    const view = await read(trx, capture, deps.clock.now())
+    requireOpen('consent', view.facts)
+    await advanceRevision(trx, capture.session.id, revision, deps.clock.now(), {
+      consented_at: view.progress.consented_at ?? deps.clock.now(),
+    })
+  })
+}
+
+export type DocumentChoice = { documentType: DocumentType; issuingCountry: string }
+
+/**
+ * Records the document. Changing the type throws away photos taken of the previous document: a
+ * passport page is not the front of an ID card.
+ */
+export const chooseDocument = async (
+  deps: CaptureDeps,
+  capture: Capture,
+  revision: number,
+  choice: DocumentChoice,
+) => {
+  const country = choice.issuingCountry.trim().toUpperCase()
+  if (!countryList(capture.database.region).some((entry) => entry.iso3166alpha2 === country))
+    throw new AppError('VALIDATION_ERROR', { message: 'Choose the country that issued your document.' })
+  const removed = await capture.database.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now()
+    const view = await read(trx, capture, now)
+    requireOpen('document', view.facts)
+    await advanceRevision(trx, capture.session.id, revision, now, {
+      document_type: choice.documentType,
+      issuing_country: country,
+    })
+    if (view.progress.document_type === null || view.progress.document_type === choice.documentType) return []
+    return deleteDocuments(trx, capture.session.id, ['document_front', 'document_back'])
+  })
+  await discard(
+    deps,
+    removed.map((row) => row.storage_key),
+  )
+  if (!hasBack(choice.documentType)) {
+    // A passport has no back: a back photo kept from an earlier choice must not be submitted.
+    const backs = await capture.database.db
+      .transaction()
+      .execute((trx) => deleteDocuments(trx, capture.session.id, ['document_back']))
+    await discard(
+      deps,
+      backs.map((row) => row.storage_key),
+    )
+  }
+}
+
+/**
+ * Stores one photo (or PDF) for a step, replacing an earlier one. The bytes are checked and normalized
+ * before anything is written; the encrypted object is written before the row that points at it, and
+ * removed again if the row cannot be written, so a refused or failed upload leaves nothing half-saved.
+ */
+export const storeUpload = async (
+  deps: CaptureDeps,
+  capture: Capture,
+  revision: number,
+  step: UploadStep,
+  bytes: Buffer,
+): Promise<DocumentFileRow> => {
+  const before = await loadFlow(deps, capture)
+  requireOpen(step, before.facts)
+  const normalized = await normalizeUpload(bytes, step === 'address' ? 'photo-or-pdf' : 'photo')
+  const slot: DocumentSlot = SLOT_OF_STEP[step]
+  const id = newId('document')
+  const sealed = await deps.vault.put(id, `${capture.database.region}/${id}`, normalized.bytes)
+  try {
+    const { row, replaced } = await capture.database.db.transaction().execute(async (trx) => {
+      const now = deps.clock.now()
+      const view = await read(trx, capture, now)
+      requireOpen(step, view.facts)
+      await advanceRevision(trx, capture.session.id, revision, now)
+      const replaced = await deleteDocuments(trx, capture.session.id, [slot])
+      const row = await trx
+        .insertInto('document_file')
+        .values({
+          id,
+          session_id: capture.session.id,
+          user_id: capture.user.id,
+          slot,
+          media_type: normalized.mediaType,
+          original_type: normalized.originalType,
+          byte_size: sealed.byteSize,
+          width: normalized.width,
+          height: normalized.height,
+          sha256: sealed.sha256,
+          storage_key: sealed.storageKey,
+          wrapped_key: sealed.wrappedKey,
+          created_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      return { row, replaced }
+    })
+    await discard(
+      deps,
+      replaced.map((old) => old.storage_key),
+    )
+    return row
+  } catch (error) {
+    await deps.vault.delete(sealed.storageKey)
+    throw error
+  }
+}
+
+/** A US user who gave no SSN at onboarding gives it here; it is sealed like the onboarding one. */
+export const giveSsn = async (deps: CaptureDeps, capture: Capture, revision: number, value: string) => {
+  const ssn = normalizeSsn(value)
+  if (!ssn)
+    throw new AppError('VALIDATION_ERROR', {
+      message: 'Enter a valid US Social Security number, like 123-45-6789.',
+    })
+  await capture.database.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now()
+    const view = await read(trx, capture, now)
+    requireOpen('ssn', view.facts)
+    await advanceRevision(trx, capture.session.id, revision, now, { ssn_provided_at: now })
+    await trx
+      .updateTable('app_user')
+      .set({
+        ssn_sealed: seal(deps.keys.ssn, ssn, capture.user.id),
+        ssn_last4: ssn.slice(-4),
+        updated_at: now,
+      })
+      .where('id', '=', capture.user.id)
+      .execute()
+  })
+}
+
+export const CAMERA_EVENTS = ['camera_denied', 'camera_unsupported', 'camera_error'] as const
+export type CameraEvent = (typeof CAMERA_EVENTS)[number]
+const MAX_EVENTS = 20
+
+/** Notes what the page saw (a camera refused or missing) on the session, for support and review. */
+export const recordEvent = async (deps: CaptureDeps, capture: Capture, type: CameraEvent) => {
+  await capture.database.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now()
+    const { progress } = await read(trx, capture, now)
+    const events = JSON.parse(progress.events) as { type: string; at: number }[]
+    if (events.length >= MAX_EVENTS) return
+    await trx
+      .updateTable('capture_progress')
+      .set({ events: JSON.stringify([...events, { type, at: now }]) })
+      .where('session_id', '=', capture.session.id)
+      .execute()
+  })
+}
+
+/**
+ * Submits the session: in the one transaction of `submitSession` (session submitted, user PENDING,
+ * check job enqueued), after checking that every step is done and that this form is the current one.
+ */
+export const submit = async (deps: CaptureDeps, capture: Capture, revision: number) => {
+  await submitSession(
+    deps,
+    capture.database,
+    capture.session.id,
+    capture.client.mode === 'sandbox',
+    async (trx) => {
+      const now = deps.clock.now()
+      const view = await read(trx, capture, now)
+      requireOpen('review', view.facts)
+      if (requiredSlots(view.facts).some((slot) => !view.facts.uploaded.has(slot)))
+        throw new AppError('FLOW_STEP_MISSING')
+      await advanceRevision(trx, capture.session.id, revision, now)
+    },
+  )
+}
+
+export type StatusView = {
+  phase: 'checking' | 'approved' | 'rejected' | 'resubmit' | 'review'
+  reasons: Reason[]
+}
+
+/** What the status page shows: the session's outcome once there is one. */
+export const statusOf = (capture: Pick<Capture, 'session'>): StatusView => {
+  const reasons = JSON.parse(capture.session.reasons) as Reason[]
+  switch (capture.session.outcome) {
+    case 'approved':
+      return { phase: 'approved', reasons: [] }
+    case 'rejected':
+      return { phase: 'rejected', reasons }
+    case 'resubmission_required':
+      return { phase: 'resubmit', reasons }
+    case 'review':
+      return { phase: 'review', reasons: [] }
+    default:
+      return { phase: 'checking', reasons: [] }
+  }
+}

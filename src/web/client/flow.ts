@@ -1,0 +1,228 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The little script of the hosted pages (served compiled at /verify/assets/flow.js). Every page works
+ * without it; it adds: photos downscaled before upload, upload progress, errors shown in place, live
+ * selfie capture with the camera, one submission per click, and a status page that follows the
+ * decision without a reload.
+ */
+
+const MAX_EDGE = 2560
+const STATUS_POLL_MS = 2000
+
+const $ = <T extends Element>(root: ParentNode, selector: string) => root.querySelector<T>(selector)
+
+const showError = (message: string) => {
+  const region = $<HTMLElement>(document, '#error')
+  if (!region) return
+  region.textContent = message
+  region.focus()
+}
+
+/** Re-encodes a photo the browser can decode at most MAX_EDGE wide or high; anything else goes as it is. */
+const downscale = async (file: Blob): Promise<Blob> => {
+  if (!file.type.startsWith('image/') || file.type === 'image/heic' || file.type === 'image/heif') return file
+  try {
+    const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' })
+    const scale = Math.min(1, MAX_EDGE / Math.max(bitmap.width, bitmap.height))
+    if (scale === 1 && file.type === 'image/jpeg') return file
+    const canvas = document.createElement('canvas')
+    canvas.width = Math.round(bitmap.width * scale)
+    canvas.height = Math.round(bitmap.height * scale)
+    canvas.getContext('2d')?.drawImage(bitmap, 0, 0, canvas.width, canvas.height)
+    bitmap.close()
+    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.9))
+    return blob ?? file
+  } catch {
+    // Not decodable here (a damaged file, or not an image at all): the server gives the clear answer.
+    return file
+  }
+}
+
+type UploadText = { uploading: string; failed: string; required: string; tooLarge: string }
+
+const upload = (form: HTMLFormElement, file: Blob, name: string) => {
+  const text = JSON.parse(form.dataset.text ?? '{}') as UploadText
+  const button = $<HTMLButtonElement>(form, 'button[type=submit]')
+  const progress = $<HTMLProgressElement>(form, 'progress')
+  const csrf = $<HTMLInputElement>(form, 'input[name=csrf]')?.value ?? ''
+  const body = new FormData()
+  body.append('csrf', csrf) // before the file: the server checks it before reading the upload
+  body.append('file', file, name)
+  const request = new XMLHttpRequest()
+  request.open('POST', form.action)
+  request.setRequestHeader('accept', 'application/json')
+  request.upload.onprogress = (event) => {
+    if (progress && event.lengthComputable) progress.value = Math.round((event.loaded / event.total) * 100)
+  }
+  const finish = () => {
+    if (button) {
+      button.disabled = false
+      button.textContent = button.dataset.label ?? button.textContent
+    }
+    if (progress) progress.hidden = true
+  }
+  request.onload = () => {
+    let answer: { next?: string; error?: string } = {}
+    try {
+      answer = JSON.parse(request.responseText)
+    } catch {
+      answer = { error: text.failed }
+    }
+    if (request.status < 300 && answer.next) {
+      window.location.assign(answer.next)
+      return
+    }
+    finish()
+    showError(answer.error ?? text.failed)
+  }
+  request.onerror = () => {
+    finish()
+    showError(text.failed)
+  }
+  if (button) {
+    button.dataset.label = button.textContent ?? ''
+    button.disabled = true
+    button.textContent = text.uploading
+  }
+  if (progress) {
+    progress.value = 0
+    progress.hidden = false
+  }
+  request.send(body)
+}
+
+const MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+
+const enhanceUpload = (form: HTMLFormElement) => {
+  const input = $<HTMLInputElement>(form, 'input[type=file]')
+  const text = JSON.parse(form.dataset.text ?? '{}') as UploadText
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    const file = input?.files?.[0]
+    if (!file) return showError(text.required)
+    const prepared = await downscale(file)
+    if (prepared.size > MAX_UPLOAD_BYTES) return showError(text.tooLarge)
+    upload(form, prepared, prepared === file ? file.name : 'photo.jpg')
+  })
+}
+
+/** Reports a camera problem on the session (support and reviewers see it); best effort. */
+const report = (form: HTMLFormElement, type: string) => {
+  const csrf = $<HTMLInputElement>(form, 'input[name=csrf]')?.value ?? ''
+  const body = new URLSearchParams({ csrf, type })
+  void fetch(form.dataset.events ?? '/verify/events', { method: 'POST', body }).catch(() => undefined)
+}
+
+const enhanceCamera = (area: HTMLElement, form: HTMLFormElement) => {
+  const message = $<HTMLElement>(area, '#camera-message')
+  const texts = JSON.parse($<HTMLElement>(area, '[data-camera-text]')?.dataset.cameraText ?? '{}') as Record<
+    string,
+    string
+  >
+  const start = $<HTMLButtonElement>(area, '[data-start-camera]')
+  const live = $<HTMLElement>(area, '[data-camera]')
+  const video = $<HTMLVideoElement>(area, 'video')
+  const shoot = $<HTMLButtonElement>(area, '[data-shoot]')
+  const problem = (kind: 'denied' | 'unsupported' | 'error') => {
+    if (message) message.textContent = texts[kind] ?? ''
+    if (live) live.hidden = true
+    report(form, `camera_${kind}`)
+  }
+  if (!navigator.mediaDevices?.getUserMedia) return problem('unsupported')
+  if (!start || !live || !video || !shoot) return
+  start.hidden = false
+  start.addEventListener('click', async () => {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: 'user' },
+        audio: false,
+      })
+      video.srcObject = stream
+      await video.play()
+      live.hidden = false
+      start.hidden = true
+      shoot.focus()
+      shoot.onclick = () => {
+        const canvas = document.createElement('canvas')
+        const scale = Math.min(1, MAX_EDGE / Math.max(video.videoWidth, video.videoHeight))
+        canvas.width = Math.round(video.videoWidth * scale)
+        canvas.height = Math.round(video.videoHeight * scale)
+        canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height)
+        canvas.toBlob(
+          (blob) => {
+            for (const track of stream.getTracks()) track.stop()
+            if (blob) upload(form, blob, 'selfie.jpg')
+          },
+          'image/jpeg',
+          0.9,
+        )
+      }
+    } catch (error) {
+      const name = error instanceof DOMException ? error.name : ''
+      problem(name === 'NotAllowedError' || name === 'SecurityError' ? 'denied' : 'error')
+    }
+  })
+}
+
+/** One submission per click: a double click must not post the form twice. */
+const submitOnce = (form: HTMLFormElement) => {
+  form.addEventListener('submit', (event) => {
+    if (form.dataset.sent) return event.preventDefault()
+    form.dataset.sent = 'yes'
+    const button = $<HTMLButtonElement>(form, 'button[type=submit]')
+    if (button && form.dataset.busy) button.textContent = form.dataset.busy
+  })
+}
+
+type StatusAnswer = { phase: string; reasons: { message: string }[]; done: boolean }
+
+const followStatus = (panel: HTMLElement) => {
+  const texts = JSON.parse(panel.dataset.texts ?? '{}') as Record<string, { title: string; body: string }>
+  const render = (answer: StatusAnswer) => {
+    if (answer.phase === panel.dataset.phase) return
+    panel.dataset.phase = answer.phase
+    const text = texts[answer.phase]
+    const title = $<HTMLElement>(panel, '#status-title')
+    const body = $<HTMLElement>(panel, '#status-body')
+    const reasons = $<HTMLElement>(panel, '#status-reasons')
+    if (title && text) title.textContent = text.title
+    if (body && text) body.textContent = text.body
+    if (reasons) {
+      reasons.replaceChildren(
+        ...answer.reasons.map((reason) => {
+          const item = document.createElement('li')
+          item.textContent = reason.message
+          return item
+        }),
+      )
+    }
+    const back = $<HTMLElement>(panel, '#status-return')
+    if (back) back.hidden = answer.phase === 'checking'
+    title?.focus()
+  }
+  const poll = async () => {
+    try {
+      const response = await fetch(panel.dataset.status ?? '', { headers: { accept: 'application/json' } })
+      if (response.ok) {
+        const answer = (await response.json()) as StatusAnswer
+        render(answer)
+        if (answer.done) return
+      }
+    } catch {
+      // Offline for a moment: try again at the next tick.
+    }
+    window.setTimeout(poll, STATUS_POLL_MS)
+  }
+  if (panel.dataset.phase === 'checking' || panel.dataset.phase === 'review')
+    window.setTimeout(poll, STATUS_POLL_MS)
+}
+
+for (const form of document.querySelectorAll<HTMLFormElement>('form[data-upload]')) enhanceUpload(form)
+for (const form of document.querySelectorAll<HTMLFormElement>('form[data-submit-once]')) submitOnce(form)
+const cameraArea = $<HTMLElement>(document, '[data-camera-area]')
+const uploadForm = $<HTMLFormElement>(document, 'form[data-upload]')
+if (cameraArea && uploadForm) enhanceCamera(cameraArea, uploadForm)
+const statusPanel = $<HTMLElement>(document, '[data-status]')
+if (statusPanel) followStatus(statusPanel)
+if ($<HTMLElement>(document, '#error')?.textContent) $<HTMLElement>(document, '#error')?.focus()
