@@ -64,6 +64,9 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       'GET /v1/user/verification',
       'GET /v1/user/verification/sessions',
       'GET /verify',
+      'GET /verify/flow/{step}',
+      'GET /verify/status',
+      'GET /verify/status.json',
       'GET /verify/{token}',
       'PATCH /v1/client',
       'POST /v1/auth/login',
@@ -80,6 +83,9 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       'POST /v1/auth/register/verification',
       'POST /v1/auth/register/verification/start',
       'POST /v1/sandbox/users/{userId}/reset-limits',
+      'POST /verify/events',
+      'POST /verify/flow/{step}',
+      'POST /verify/upload/{step}',
       'POST /verify/{token}',
     ])
     const get = document.paths['/v1/client'].get
