@@ -14,6 +14,7 @@ import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { ClientCache } from './modules/clients/cache.ts'
 import { diskBlobStore } from './modules/documents/blob-store.ts'
+import { purgeDocumentsJob, purgeDocumentsSchedule } from './modules/documents/purge-job.ts'
 import { type DocumentVault, documentVault } from './modules/documents/vault.ts'
 import { deliverMessageJob } from './modules/messaging/deliver-job.ts'
 import { createMessageSender } from './modules/messaging/senders.ts'
@@ -78,13 +79,14 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => [
   deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),
   expireSessionsJob,
   checkSubmissionJob,
+  purgeDocumentsJob(runtime.vault, runtime.config.DOCUMENT_RETENTION_DAYS),
 ]
 
 export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions> = {}): Worker =>
   new Worker({
     databases: runtime.databases.all,
     definitions: jobDefinitions(runtime),
-    recurring: [...maintenanceSchedule, expireSessionsSchedule],
+    recurring: [...maintenanceSchedule, expireSessionsSchedule, purgeDocumentsSchedule],
     clock: runtime.clock,
     log: runtime.log.child({ component: 'worker' }),
     concurrency: runtime.config.WORKER_CONCURRENCY,

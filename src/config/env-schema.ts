@@ -86,6 +86,11 @@ export const EnvSchema = Type.Object({
   PRIVACY_URL: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'Privacy policy link shown by /v1/auth/settings.' }),
   ),
+  DOCUMENT_RETENTION_DAYS: IntAtLeast(
+    1,
+    30,
+    'Days document images are kept after the decision (or the expiry of an unsubmitted session); decisions stay.',
+  ),
   WORKER_CONCURRENCY: IntAtLeast(1, 2, 'Jobs one worker process runs at once.'),
   JOB_POLL_INTERVAL_MS: IntAtLeast(10, 500, 'How often an idle worker looks for jobs.'),
   JOB_VISIBILITY_TIMEOUT_MS: IntAtLeast(

@@ -229,9 +229,11 @@ export type DocumentFileTable = {
   /** SHA-256 of the stored plaintext, hex. */
   sha256: string
   storage_key: string
-  /** The object's own AES-256 key, sealed under the documents master key. */
+  /** The object's own AES-256 key, sealed under the documents master key; '' once purged. */
   wrapped_key: string
   created_at: number
+  /** When the retention period ended and the object was destroyed (the row stays as the audit record). */
+  purged_at: number | null
 }
 
 export type DB = {

@@ -2,7 +2,10 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { JobContext } from '../../src/jobs/definitions.ts'
 import { sniffType } from '../../src/modules/documents/images.ts'
+import { purgeDocumentsJob } from '../../src/modules/documents/purge-job.ts'
+import { DAY_MS } from '../../src/modules/verification/limits.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import {
   currentUser,
@@ -290,6 +293,58 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     expect((await flow.page('/verify/flow/front')).headers.location).toBe('/verify/status')
     expect((await flow.upload('front', reviewToken, await file('front'))).statusCode).toBe(409)
     expect(browser.cookie).toBeDefined()
+  })
+
+  it('destroys document images after the retention period, but not while a decision is pending', async () => {
+    const submitPassport = async (lastName: string) => {
+      const { user, flow } = await opened({ lastName })
+      await throughDocument(flow)
+      await flow.upload('front', await flow.token('front'), await file('front'))
+      await flow.upload('selfie', await flow.token('selfie'), await file('selfie'))
+      expect((await flow.form('review', { csrf: await flow.token('review') })).statusCode).toBe(303)
+      return user
+    }
+    const approved = await submitPassport('Approved')
+    const pending = await submitPassport('Pending')
+    await eventually(async () =>
+      expect((await currentUser(t, sandbox.client.clientKey, approved)).verificationState).toBe('VERIFIED'),
+    )
+    await eventually(async () => {
+      const session = await pending.database.db
+        .selectFrom('verification_session')
+        .select('outcome')
+        .where('user_id', '=', pending.id)
+        .executeTakeFirstOrThrow()
+      expect(session.outcome).toBe('review')
+    })
+    const purge = purgeDocumentsJob(t.runtime.vault, 30)
+    const run = () =>
+      purge.handle(undefined, {
+        database: approved.database,
+        clock: t.clock,
+        log: t.runtime.log,
+        signal: new AbortController().signal,
+      } as unknown as JobContext)
+
+    t.clock.advance(29 * DAY_MS)
+    await run()
+    expect((await documentRows(approved)).every((row) => row.purged_at === null)).toBe(true)
+
+    t.clock.advance(2 * DAY_MS)
+    await run()
+    const purged = await documentRows(approved)
+    expect(purged).toHaveLength(2)
+    for (const row of purged) {
+      expect(row.purged_at).not.toBeNull()
+      expect(row.wrapped_key).toBe('')
+      expect(row.sha256).toMatch(/^[0-9a-f]{64}$/)
+      await expect(readFile(join(documentsDir(), row.storage_key))).rejects.toThrow(/ENOENT/)
+    }
+    // In manual review: kept, readable.
+    for (const row of await documentRows(pending)) {
+      expect(row.purged_at).toBeNull()
+      await expect(readFile(join(documentsDir(), row.storage_key))).resolves.toBeInstanceOf(Buffer)
+    }
   })
 
   it('answers an expired session in mid-flow with 410 and a page that says so', async () => {

@@ -50,6 +50,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('storage_key', 'text', (col) => col.notNull())
     .addColumn('wrapped_key', 'text', (col) => col.notNull())
     .addColumn('created_at', 'bigint', (col) => col.notNull())
+    .addColumn('purged_at', 'bigint')
     .addUniqueConstraint('document_file_session_slot_unique', ['session_id', 'slot'])
     .execute()
 }

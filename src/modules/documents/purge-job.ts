@@ -1,0 +1,61 @@
+import type { JobDefinition, RecurringJob } from '../../jobs/definitions.ts'
+import type { DocumentVault } from './vault.ts'
+
+const BATCH = 200
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Destroys document images once their retention period is over: counted from the session's decision,
+ * or from its expiry when it was never submitted. A session waiting for a decision (checks or manual
+ * review) keeps its documents. The wrapped key is erased first, in the database: from that moment the
+ * object is unreadable wherever a copy of it survives (crypto-shredding), so a failed file deletion
+ * cannot leave a readable image. The row stays, with its hash, as the audit record.
+ */
+export const purgeDocumentsJob = (vault: DocumentVault, retentionDays: number): JobDefinition => ({
+  type: 'documents.purge',
+  async handle(_payload, { database, clock, log, signal }) {
+    const cutoff = clock.now() - retentionDays * DAY_MS
+    let purged = 0
+    while (!signal.aborted) {
+      const due = await database.db
+        .selectFrom('document_file')
+        .innerJoin('verification_session', 'verification_session.id', 'document_file.session_id')
+        .select(['document_file.id', 'document_file.storage_key'])
+        .where('document_file.purged_at', 'is', null)
+        .where((where) =>
+          where.or([
+            where.and([
+              where('verification_session.outcome', 'in', [
+                'approved',
+                'rejected',
+                'resubmission_required',
+                'abandoned',
+              ]),
+              where('verification_session.outcome_at', '<', cutoff),
+            ]),
+            where.and([
+              where('verification_session.status', '=', 'expired'),
+              where('verification_session.expires_at', '<', cutoff),
+            ]),
+          ]),
+        )
+        .limit(BATCH)
+        .execute()
+      if (due.length === 0) break
+      await database.db
+        .updateTable('document_file')
+        .set({ wrapped_key: '', purged_at: clock.now() })
+        .where(
+          'id',
+          'in',
+          due.map((row) => row.id),
+        )
+        .execute()
+      await Promise.all(due.map((row) => vault.delete(row.storage_key)))
+      purged += due.length
+    }
+    if (purged > 0) log.info({ purged }, 'purged document images past retention')
+  },
+})
+
+export const purgeDocumentsSchedule: RecurringJob = { type: 'documents.purge', everyMs: 60 * 60 * 1000 }
