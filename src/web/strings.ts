@@ -110,6 +110,7 @@ export const en = {
   closePage: 'You can now close this page and return to the app.',
   staleTitle: 'This page is out of date',
   alreadySubmittedTitle: 'Your documents were already submitted',
+  statusNotSubmitted: 'Your documents have not been submitted yet.',
   stepMissingTitle: 'A step is missing',
   stepMissingBody: 'Please complete the earlier steps first.',
 } as const

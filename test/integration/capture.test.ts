@@ -396,3 +396,45 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     })
   })
 })
+
+describe('hosted page cookies behind https', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await buildTestApp('sqlite', { env: { PUBLIC_URL: 'https://kyc.example.com' } })
+  })
+  afterAll(() => t.close())
+
+  const claimCookie = async (frameAncestors: string[]) => {
+    const client = await t.createClient({ name: 'Framed', mode: 'sandbox', regions: ['intl'] })
+    if (frameAncestors.length > 0) {
+      const patched = await t.app.inject({
+        method: 'PATCH',
+        url: '/v1/client',
+        headers: { 'x-client-key': client.client.clientKey, 'x-secret-key': client.secretKey },
+        payload: { frameAncestors },
+      })
+      expect(patched.statusCode).toBe(200)
+    }
+    const user = await registerSandboxUser(t, client.client.clientKey)
+    const url = await startVerification(t, client.client.clientKey, user)
+    const claim = await openLink(t.app, url, {})
+    expect(claim.statusCode).toBe(303)
+    const page = await flowClient(t.app, {
+      cookie: String(claim.headers['set-cookie']).split(';', 1)[0],
+    }).page('/verify/status.json')
+    expect(page.statusCode).toBe(409)
+    return String(claim.headers['set-cookie'])
+  }
+
+  it('is Secure, HttpOnly and SameSite=Strict; SameSite=None and Partitioned only for a client that frames the pages', async () => {
+    const strict = await claimCookie([])
+    expect(strict).toMatch(/; Secure/)
+    expect(strict).toMatch(/; HttpOnly/)
+    expect(strict).toMatch(/; SameSite=Strict/)
+    expect(strict).not.toMatch(/Partitioned/)
+    const framed = await claimCookie(['https://wallet.example.com'])
+    expect(framed).toMatch(/; Secure/)
+    expect(framed).toMatch(/; SameSite=None/)
+    expect(framed).toMatch(/; Partitioned/)
+  })
+})

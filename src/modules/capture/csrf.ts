@@ -10,7 +10,8 @@ export type CsrfBinding = { sessionId: string; claimDigest: string; form: string
 
 export const csrfToken = (key: Buffer, binding: CsrfBinding): string =>
   createHmac('sha256', key)
-    .update(`${binding.sessionId}|${binding.claimDigest}|${binding.form}|${binding.revision}`)
+    // JSON keeps the fields apart: no two bindings share an encoding, whatever characters they hold.
+    .update(JSON.stringify([binding.sessionId, binding.claimDigest, binding.form, binding.revision]))
     .digest('base64url')
 
 export const isValidCsrfToken = (key: Buffer, binding: CsrfBinding, presented: unknown): boolean => {

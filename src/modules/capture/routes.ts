@@ -406,6 +406,7 @@ export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: Fastify
             done: Type.Boolean(),
           }),
           404: Type.Object({ error: Type.String() }),
+          409: Type.Object({ error: Type.String() }, { description: 'Not submitted yet' }),
           410: Type.Object({ error: Type.String() }),
         },
       },
@@ -414,6 +415,7 @@ export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: Fastify
       request.headers.accept = 'application/json'
       const capture = await hold(request, reply)
       if (!capture) return reply
+      if (capture.state !== 'submitted') return reply.code(409).send({ error: en.statusNotSubmitted })
       const status = statusOf(capture)
       return reply.header('cache-control', 'no-store').send({
         phase: status.phase,

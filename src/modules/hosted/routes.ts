@@ -6,6 +6,7 @@ import { Type } from 'typebox'
 import { html, sendPage } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
 import { BROWSER_COOKIE, type CaptureRouteDeps, captureRoutes } from '../capture/routes.ts'
+import { getClient } from '../clients/service.ts'
 import { claimLink, type GoneReason, inspectLink } from '../verification/claims.ts'
 
 const GONE: Record<GoneReason, { title: string; body: string }> = {
@@ -88,10 +89,16 @@ export const hostedRoutes =
         if (result.state === 'invalid') return invalid(reply)
         if (result.state === 'gone') return gone(reply, result.reason)
         if (result.state === 'claimed') {
+          // A client that embeds the pages in an iframe on its own site needs the cookie sent in that
+          // third-party context: SameSite=None and Partitioned (CHIPS), which browsers take only over
+          // https. Forms stay protected by their one-time CSRF tokens. Everyone else gets Strict.
+          const client = await getClient(deps, result.session.client_id)
+          const framed = client.frameAncestors.length > 0 && deps.secureCookies
           reply.setCookie(BROWSER_COOKIE, result.cookie, {
             path: '/verify',
             httpOnly: true,
-            sameSite: 'strict',
+            sameSite: framed ? 'none' : 'strict',
+            partitioned: framed,
             secure: deps.secureCookies,
             expires: new Date(result.session.expires_at),
           })
