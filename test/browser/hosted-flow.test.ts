@@ -2,7 +2,14 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
-import { freePort, launchChromium, PHONE, screenshot, seriousViolations } from '../helpers/browser.ts'
+import {
+  chromiumAvailable,
+  freePort,
+  launchChromium,
+  PHONE,
+  screenshot,
+  seriousViolations,
+} from '../helpers/browser.ts'
 import {
   currentUser,
   type Fixtures,
@@ -13,7 +20,7 @@ import {
 import { eventually } from '../helpers/databases.ts'
 
 // One dialect is enough here: the pages run the same service code the HTTP tests run on both.
-describe('hosted verification flow in Chromium (phone viewport)', () => {
+describe.skipIf(!chromiumAvailable())('hosted verification flow in Chromium (phone viewport)', () => {
   let t: TestApp
   let browser: Browser
   let sandbox: Awaited<ReturnType<TestApp['createClient']>>

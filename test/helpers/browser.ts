@@ -1,9 +1,23 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+/**
+ * Whether the browser tests can run. On a developer machine without Chromium they are skipped with a
+ * warning; under CI=true (as .ci/run sets) a missing browser is a failure, never a silent skip.
+ */
+export const chromiumAvailable = (): boolean => {
+  if (existsSync(CHROMIUM) || process.env.CI === 'true') return true
+  console.warn(
+    `browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  )
+  return false
+}
 
 /**
  * Debian's Chromium (installed by .ci/run with apt-get; playwright-core never downloads a browser). The
@@ -12,7 +26,7 @@ import { type Browser, chromium, type Page } from 'playwright-core'
  */
 export const launchChromium = (): Promise<Browser> =>
   chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: [
       '--no-sandbox',
       '--disable-gpu',

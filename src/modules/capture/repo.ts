@@ -1,5 +1,6 @@
+import type { Insertable } from 'kysely'
 import type { Queryable } from '../../db/database.ts'
-import type { CaptureProgressRow, DocumentFileRow, DocumentSlot } from '../../db/schema.ts'
+import type { CaptureProgressRow, DocumentFileRow, DocumentFileTable, DocumentSlot } from '../../db/schema.ts'
 import { AppError } from '../../lib/errors.ts'
 
 export const findProgress = (db: Queryable, sessionId: string) =>
@@ -55,4 +56,14 @@ export const deleteDocuments = (db: Queryable, sessionId: string, slots: Documen
     .where('session_id', '=', sessionId)
     .where('slot', 'in', slots)
     .returning(['storage_key'])
+    .execute()
+
+export const insertDocument = (db: Queryable, row: Insertable<DocumentFileTable>) =>
+  db.insertInto('document_file').values(row).returningAll().executeTakeFirstOrThrow()
+
+export const saveEvents = (db: Queryable, sessionId: string, events: { type: string; at: number }[]) =>
+  db
+    .updateTable('capture_progress')
+    .set({ events: JSON.stringify(events) })
+    .where('session_id', '=', sessionId)
     .execute()

@@ -11,6 +11,7 @@ import type { Client } from '../clients/model.ts'
 import { normalizeUpload } from '../documents/images.ts'
 import type { DocumentVault } from '../documents/vault.ts'
 import { countryList } from '../settings/geography.ts'
+import { updateUser } from '../users/repo.ts'
 import type { HeldSession } from '../verification/claims.ts'
 import type { Reason } from '../verification/reasons.ts'
 import { submitSession } from '../verification/service.ts'
@@ -23,7 +24,14 @@ import {
   type Step,
   type UploadStep,
 } from './flow.ts'
-import { advanceRevision, deleteDocuments, documentsOf, ensureProgress } from './repo.ts'
+import {
+  advanceRevision,
+  deleteDocuments,
+  documentsOf,
+  ensureProgress,
+  insertDocument,
+  saveEvents,
+} from './repo.ts'
 
 export type CaptureDeps = { clock: Clock; keys: Keys; vault: DocumentVault; jobSignal: JobSignal }
 
@@ -140,25 +148,21 @@ export const storeUpload = async (
       requireOpen(step, view.facts)
       await advanceRevision(trx, capture.session.id, revision, now)
       const replaced = await deleteDocuments(trx, capture.session.id, [slot])
-      const row = await trx
-        .insertInto('document_file')
-        .values({
-          id,
-          session_id: capture.session.id,
-          user_id: capture.user.id,
-          slot,
-          media_type: normalized.mediaType,
-          original_type: normalized.originalType,
-          byte_size: sealed.byteSize,
-          width: normalized.width,
-          height: normalized.height,
-          sha256: sealed.sha256,
-          storage_key: sealed.storageKey,
-          wrapped_key: sealed.wrappedKey,
-          created_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow()
+      const row = await insertDocument(trx, {
+        id,
+        session_id: capture.session.id,
+        user_id: capture.user.id,
+        slot,
+        media_type: normalized.mediaType,
+        original_type: normalized.originalType,
+        byte_size: sealed.byteSize,
+        width: normalized.width,
+        height: normalized.height,
+        sha256: sealed.sha256,
+        storage_key: sealed.storageKey,
+        wrapped_key: sealed.wrappedKey,
+        created_at: now,
+      })
       return { row, replaced }
     })
     await discard(
@@ -184,15 +188,11 @@ export const giveSsn = async (deps: CaptureDeps, capture: Capture, revision: num
     const view = await read(trx, capture, now)
     requireOpen('ssn', view.facts)
     await advanceRevision(trx, capture.session.id, revision, now, { ssn_provided_at: now })
-    await trx
-      .updateTable('app_user')
-      .set({
-        ssn_sealed: seal(deps.keys.ssn, ssn, capture.user.id),
-        ssn_last4: ssn.slice(-4),
-        updated_at: now,
-      })
-      .where('id', '=', capture.user.id)
-      .execute()
+    await updateUser(trx, capture.user.id, {
+      ssn_sealed: seal(deps.keys.ssn, ssn, capture.user.id),
+      ssn_last4: ssn.slice(-4),
+      updated_at: now,
+    })
   })
 }
 
@@ -207,11 +207,7 @@ export const recordEvent = async (deps: CaptureDeps, capture: Capture, type: Cam
     const { progress } = await read(trx, capture, now)
     const events = JSON.parse(progress.events) as { type: string; at: number }[]
     if (events.length >= MAX_EVENTS) return
-    await trx
-      .updateTable('capture_progress')
-      .set({ events: JSON.stringify([...events, { type, at: now }]) })
-      .where('session_id', '=', capture.session.id)
-      .execute()
+    await saveEvents(trx, capture.session.id, [...events, { type, at: now }])
   })
 }
 

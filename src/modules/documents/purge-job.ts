@@ -1,4 +1,5 @@
 import type { JobDefinition, RecurringJob } from '../../jobs/definitions.ts'
+import { documentsPastRetention, markPurged } from './repo.ts'
 import type { DocumentVault } from './vault.ts'
 
 const BATCH = 200
@@ -17,40 +18,13 @@ export const purgeDocumentsJob = (vault: DocumentVault, retentionDays: number): 
     const cutoff = clock.now() - retentionDays * DAY_MS
     let purged = 0
     while (!signal.aborted) {
-      const due = await database.db
-        .selectFrom('document_file')
-        .innerJoin('verification_session', 'verification_session.id', 'document_file.session_id')
-        .select(['document_file.id', 'document_file.storage_key'])
-        .where('document_file.purged_at', 'is', null)
-        .where((where) =>
-          where.or([
-            where.and([
-              where('verification_session.outcome', 'in', [
-                'approved',
-                'rejected',
-                'resubmission_required',
-                'abandoned',
-              ]),
-              where('verification_session.outcome_at', '<', cutoff),
-            ]),
-            where.and([
-              where('verification_session.status', '=', 'expired'),
-              where('verification_session.expires_at', '<', cutoff),
-            ]),
-          ]),
-        )
-        .limit(BATCH)
-        .execute()
+      const due = await documentsPastRetention(database.db, cutoff, BATCH)
       if (due.length === 0) break
-      await database.db
-        .updateTable('document_file')
-        .set({ wrapped_key: '', purged_at: clock.now() })
-        .where(
-          'id',
-          'in',
-          due.map((row) => row.id),
-        )
-        .execute()
+      await markPurged(
+        database.db,
+        due.map((row) => row.id),
+        clock.now(),
+      )
       await Promise.all(due.map((row) => vault.delete(row.storage_key)))
       purged += due.length
     }
