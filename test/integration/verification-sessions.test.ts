@@ -195,6 +195,41 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
     })
   })
 
+  describe('decisions', () => {
+    it('two deciders racing for one session: the final decision wins, the review never overwrites it', async () => {
+      for (let round = 0; round < 5; round += 1) {
+        const user = await newUser()
+        const session = (await startSession(user)).json()
+        await openLink(t.app, session.sessionUrl)
+        await submitSession(t.runtime, user.database, session.sessionId, false)
+        await Promise.all([
+          decideSession(t.runtime, user.database, session.sessionId, { outcome: 'review', reasons: [] }),
+          decideSession(t.runtime, user.database, session.sessionId, {
+            outcome: 'rejected',
+            reasons: [reason('DOCUMENT_EXPIRED')],
+          }),
+        ])
+        // The check job (live: review) also runs; whatever the order, the rejection stands.
+        await eventually(async () => {
+          const stored = await user.database.db
+            .selectFrom('verification_session')
+            .select(['outcome', 'reasons'])
+            .where('id', '=', session.sessionId)
+            .executeTakeFirstOrThrow()
+          expect(stored.outcome).toBe('rejected')
+          expect((await userState(user)).verification_state).toBe('REJECTED')
+          const jobs = await user.database.db
+            .selectFrom('job')
+            .select('status')
+            .where('type', '=', 'verification.check')
+            .where('payload', 'like', `%${session.sessionId}%`)
+            .execute()
+          expect(jobs.map((job) => job.status)).toEqual(['done'])
+        })
+      }
+    })
+  })
+
   describe('404 and 410 pages', () => {
     it('forged, truncated and garbage links get the invalid-link page, never a 500', async () => {
       const user = await newUser()

@@ -271,13 +271,17 @@ export const decideSession = async (
 ): Promise<boolean> =>
   database.db.transaction().execute(async (trx) => {
     const now = deps.clock.now()
+    const found = await findSession(trx, sessionId)
+    if (!found) return false
+    const user = await lockUser(database, trx, found.user_id)
+    if (!user) return false
+    // Read again under the user's lock: two deciders (a check job and a reviewer, say) racing for the
+    // same session must not both decide it, nor the later one overwrite the earlier one's outcome.
     const session = await findSession(trx, sessionId)
     // Only a submitted session that is undecided (or waiting in review) takes a decision.
     const decidable =
       session?.status === 'submitted' && (session.outcome === null || session.outcome === 'review')
     if (!session || !decidable) return false
-    const user = await lockUser(database, trx, session.user_id)
-    if (!user) return false
     const event =
       decision.outcome === 'approved'
         ? ({ type: 'decided', decision: 'VERIFIED' } as const)
