@@ -1,7 +1,7 @@
 import { fileTypeFromBuffer } from 'file-type'
-import decodeHeic from 'heic-decode'
 import sharp from 'sharp'
 import { AppError } from '../../lib/errors.ts'
+import { decodeHeicOffThread } from './heic.ts'
 
 /** The largest upload accepted, per file. */
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024
@@ -45,25 +45,21 @@ const checkPdf = (bytes: Buffer) => {
   if (!tail.includes('%%EOF')) throw refuse('This PDF is incomplete or damaged. Please upload it again.')
 }
 
-/** HEIC/HEIF (iPhone photos): libvips as shipped with sharp cannot decode HEVC, so libheif (WASM) does. */
+/**
+ * HEIC/HEIF (iPhone photos): the libvips shipped with sharp cannot decode HEVC, so libheif (WebAssembly)
+ * does, in a worker thread.
+ */
 const heicToSharp = async (bytes: Buffer) => {
-  let images: Awaited<ReturnType<typeof decodeHeic.all>>
-  try {
-    images = await decodeHeic.all({ buffer: bytes })
-  } catch {
+  const decoded = await decodeHeicOffThread(bytes, MAX_INPUT_PIXELS)
+  if (!decoded.ok) {
+    if (decoded.problem === 'too-large') throw tooLarge()
+    if (decoded.problem === 'empty') throw refuse('This photo contains no image.')
     throw refuse('This photo could not be read. It may be damaged or incomplete; please take it again.')
   }
-  try {
-    const primary = images[0]
-    if (!primary) throw refuse('This photo contains no image.')
-    if (primary.width * primary.height > MAX_INPUT_PIXELS) throw tooLarge()
-    const { width, height, data } = await primary.decode()
-    return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
-      raw: { width, height, channels: 4 },
-    })
-  } finally {
-    images.dispose()
-  }
+  const { width, height, data } = decoded
+  return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+    raw: { width, height, channels: 4 },
+  })
 }
 
 /**
@@ -94,7 +90,8 @@ export const normalizeUpload = async (bytes: Buffer, accepts: AcceptedKinds): Pr
       .rotate()
       .resize({ width: MAX_STORED_EDGE, height: MAX_STORED_EDGE, fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
-      .jpeg({ quality: 90, mozjpeg: true })
+      // libjpeg-turbo, not mozjpeg: mozjpeg's smaller files cost five times the CPU (npm run bench:uploads).
+      .jpeg({ quality: 90 })
       .toBuffer({ resolveWithObject: true })
     return {
       mediaType: 'image/jpeg',
