@@ -16,6 +16,9 @@ import { deliverMessageJob } from './modules/messaging/deliver-job.ts'
 import { createMessageSender } from './modules/messaging/senders.ts'
 import { sandboxDecideJob } from './modules/sandbox/decide-job.ts'
 import { expireSessionsJob, expireSessionsSchedule } from './modules/verification/sweep-job.ts'
+import { deliveryJob } from './modules/webhooks/delivery-job.ts'
+import { fanOutJob } from './modules/webhooks/fan-out-job.ts'
+import { pruneWebhooksJob, pruneWebhooksSchedule } from './modules/webhooks/prune-job.ts'
 
 /**
  * The composition root: the one place that turns configuration into connected parts. The CLI,
@@ -71,13 +74,23 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => [
   deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),
   expireSessionsJob,
   sandboxDecideJob,
+  fanOutJob(runtime.databases),
+  deliveryJob({
+    databases: runtime.databases,
+    sealingKey: runtime.keys.webhookKeys,
+    sender: {
+      timeoutMs: runtime.config.WEBHOOK_TIMEOUT_MS,
+      allowPrivateNetworks: runtime.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    },
+  }),
+  pruneWebhooksJob,
 ]
 
 export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions> = {}): Worker =>
   new Worker({
     databases: runtime.databases.all,
     definitions: jobDefinitions(runtime),
-    recurring: [...maintenanceSchedule, expireSessionsSchedule],
+    recurring: [...maintenanceSchedule, expireSessionsSchedule, pruneWebhooksSchedule],
     clock: runtime.clock,
     log: runtime.log.child({ component: 'worker' }),
     concurrency: runtime.config.WORKER_CONCURRENCY,

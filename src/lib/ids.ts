@@ -14,6 +14,9 @@ const PREFIXES = {
   code: 'vc',
   session: 'ses',
   transition: 'vst',
+  webhook: 'whe',
+  delivery: 'whd',
+  attempt: 'wha',
 } as const
 
 export type IdKind = keyof typeof PREFIXES

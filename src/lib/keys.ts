@@ -10,6 +10,8 @@ export type Keys = {
   jobPayloads: Buffer
   /** HMAC that makes verification links: derived from the session id, never stored. */
   sessionUrls: Buffer
+  /** AES-GCM of webhook signing keys (recoverable: the server signs with them). */
+  webhookKeys: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
@@ -17,4 +19,5 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   ssn: deriveKey(serverSecret, 'ssn'),
   jobPayloads: deriveKey(serverSecret, 'job-payloads'),
   sessionUrls: deriveKey(serverSecret, 'session-urls'),
+  webhookKeys: deriveKey(serverSecret, 'webhook-keys'),
 })
