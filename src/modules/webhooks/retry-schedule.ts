@@ -39,7 +39,12 @@ export const retryDelay = (attempt: number): number | undefined =>
 export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
   if (value === undefined) return undefined
   const trimmed = value.trim()
-  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * SECOND : Date.parse(trimmed) - now
+  // An HTTP date always names its day and month; anything else that is not plain seconds is unreadable.
+  const ms = /^\d+$/.test(trimmed)
+    ? Number(trimmed) * SECOND
+    : /[a-z]/i.test(trimmed)
+      ? Date.parse(trimmed) - now
+      : Number.NaN
   if (!Number.isFinite(ms)) return undefined
   const delay = Math.max(ms, 0)
   return delay <= MAX_RETRY_AFTER_MS ? delay : undefined
