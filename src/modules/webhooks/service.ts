@@ -104,7 +104,7 @@ export const getEndpoint = async (deps: WebhookDeps, client: Client, id: string)
   return endpoint
 }
 
-/** Changes the fields given. Activating a disabled endpoint clears its failure record. */
+/** Changes the fields given; is_active (true or false) takes an endpoint out of `disabled`. */
 export const updateEndpoint = async (
   deps: WebhookDeps,
   client: Client,
@@ -119,6 +119,7 @@ export const updateEndpoint = async (
       : input.is_active
         ? ('active' as const)
         : ('inactive' as const)
+  const resumed = endpoint.status === 'disabled' && status !== 'disabled'
   await repo.updateEndpoint(deps.databases.home.db, endpoint.id, {
     ...(input.name === undefined ? {} : { name: input.name }),
     ...(input.url === undefined ? {} : { url: input.url }),
@@ -127,7 +128,9 @@ export const updateEndpoint = async (
       : { event_types: JSON.stringify([...new Set(input.event_types)]) }),
     ...(input.metadata === undefined ? {} : { metadata: JSON.stringify(input.metadata) }),
     status,
-    ...(status === 'disabled' ? {} : { disabled_reason: null, failing_since: null }),
+    // Resuming a disabled endpoint, or pointing it elsewhere, starts its failure record afresh.
+    ...(resumed ? { disabled_reason: null } : {}),
+    ...(resumed || input.url !== undefined ? { failing_since: null } : {}),
     updated_at: deps.clock.now(),
   })
   return getEndpoint(deps, client, id)
