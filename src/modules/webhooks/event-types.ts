@@ -4,7 +4,6 @@
  * silently subscribes to nothing.
  */
 export const EVENT_TYPES = ['kyc.status.changed', 'user.verification.completed'] as const
-export type EventType = (typeof EVENT_TYPES)[number]
 
 /** Sent only by POST /v1/webhooks/{id}/test, to that endpoint alone: no pattern subscribes to it. */
 export const TEST_EVENT_TYPE = 'webhook.test'

@@ -102,8 +102,6 @@ export const recordStateChangeEvents = async (
     dispatched_at: null,
   }))
   await insertEvents(db, rows)
-  for (const row of rows) await enqueueFanOut(db, clock, row.id)
+  for (const row of rows)
+    await enqueueJob(db, clock, FAN_OUT_JOB, { eventId: row.id }, { dedupeKey: `${FAN_OUT_JOB}:${row.id}` })
 }
-
-export const enqueueFanOut = (db: Queryable, clock: Clock, eventId: string) =>
-  enqueueJob(db, clock, FAN_OUT_JOB, { eventId }, { dedupeKey: `${FAN_OUT_JOB}:${eventId}` })

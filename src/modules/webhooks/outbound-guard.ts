@@ -96,7 +96,7 @@ export const resolveTarget = async (
   return first
 }
 
-export type UrlRules = { requireHttps: boolean; allowPrivateNetworks: boolean }
+type UrlRules = { requireHttps: boolean; allowPrivateNetworks: boolean }
 
 /** Checks a webhook URL when it is configured; returns the problem, or undefined when it is acceptable. */
 export const urlProblem = (raw: string, rules: UrlRules): string | undefined => {

@@ -3,8 +3,8 @@ import { pruneWebhookData } from './repo.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** Attempt logs hold receivers' answers and the bodies sent; a week is enough to debug an integration. */
-export const ATTEMPT_LOG_RETENTION_MS = 7 * DAY_MS
-export const EVENT_RETENTION_MS = 30 * DAY_MS
+const ATTEMPT_LOG_RETENTION_MS = 7 * DAY_MS
+const EVENT_RETENTION_MS = 30 * DAY_MS
 
 export const pruneWebhooksJob: JobDefinition = {
   type: 'webhooks.prune',

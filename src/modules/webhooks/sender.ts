@@ -10,7 +10,7 @@ export type SenderOptions = {
   lookup?: LookupAll
 }
 
-export type SendResult = {
+type SendResult = {
   /** HTTP status, or null when no answer came (network error, timeout, refused target). */
   status: number | null
   /** At most MAX_RESPONSE_BYTES of the answer, as text. */
@@ -23,7 +23,7 @@ export type SendResult = {
 }
 
 /** Only an excerpt of the answer is read (for the logs); the rest is never buffered. */
-export const MAX_RESPONSE_BYTES = 4096
+const MAX_RESPONSE_BYTES = 4096
 
 const readExcerpt = (response: IncomingMessage): Promise<{ text: string; complete: boolean }> =>
   new Promise((resolve, reject) => {
@@ -120,7 +120,7 @@ export const postWebhook = async (
   }
 }
 
-export type Verdict = 'success' | 'retry' | 'fail' | 'gone'
+type Verdict = 'success' | 'retry' | 'fail' | 'gone'
 
 /**
  * What an attempt's result means: 2xx delivered; network errors, timeouts, 408, 429 and 5xx are worth

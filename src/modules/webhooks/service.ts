@@ -22,9 +22,9 @@ export type WebhookDeps = {
 }
 
 /** Baanx's limit, kept: each endpoint costs a request per event. */
-export const MAX_ENDPOINTS = 5
+const MAX_ENDPOINTS = 5
 /** After a rotation the old key keeps signing beside the new one this long. */
-export const KEY_GRACE_MS = 24 * 60 * 60 * 1000
+const KEY_GRACE_MS = 24 * 60 * 60 * 1000
 const MAX_METADATA_BYTES = 4096
 
 export type EndpointInput = {
@@ -157,7 +157,7 @@ export const rotateKey = async (deps: WebhookDeps, client: Client, id: string): 
 
 // ---- events and logs: in the region database the request is routed to ----------------------------
 
-export type EventStatus = 'pending' | 'delivered' | 'failed' | 'no_endpoints'
+type EventStatus = 'pending' | 'delivered' | 'failed' | 'no_endpoints'
 
 /** Derived from the deliveries, so it can never disagree with them. */
 export const eventStatus = (

@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks'
  *   by the `standardwebhooks` package with the same key bytes. That library takes its secret as
  *   `whsec_` + base64(key bytes), which is all a receiver needs to derive from the `whk_` key.
  */
-export const KEY_PREFIX = 'whk_'
+const KEY_PREFIX = 'whk_'
 
 export const generateEndpointKey = (): string => `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`
 
