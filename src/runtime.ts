@@ -20,6 +20,9 @@ import { deliverMessageJob } from './modules/messaging/deliver-job.ts'
 import { createMessageSender } from './modules/messaging/senders.ts'
 import { checkSubmissionJob } from './modules/verification/check-job.ts'
 import { expireSessionsJob, expireSessionsSchedule } from './modules/verification/sweep-job.ts'
+import { deliveryJob } from './modules/webhooks/delivery-job.ts'
+import { fanOutJob } from './modules/webhooks/fan-out-job.ts'
+import { pruneWebhooksJob, pruneWebhooksSchedule } from './modules/webhooks/prune-job.ts'
 
 /**
  * The composition root: the one place that turns configuration into connected parts. The CLI,
@@ -80,13 +83,28 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => [
   expireSessionsJob,
   checkSubmissionJob,
   purgeDocumentsJob(runtime.vault, runtime.config.DOCUMENT_RETENTION_DAYS),
+  fanOutJob(runtime.databases),
+  deliveryJob({
+    databases: runtime.databases,
+    sealingKey: runtime.keys.webhookKeys,
+    sender: {
+      timeoutMs: runtime.config.WEBHOOK_TIMEOUT_MS,
+      allowPrivateNetworks: runtime.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    },
+  }),
+  pruneWebhooksJob,
 ]
 
 export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions> = {}): Worker =>
   new Worker({
     databases: runtime.databases.all,
     definitions: jobDefinitions(runtime),
-    recurring: [...maintenanceSchedule, expireSessionsSchedule, purgeDocumentsSchedule],
+    recurring: [
+      ...maintenanceSchedule,
+      expireSessionsSchedule,
+      purgeDocumentsSchedule,
+      pruneWebhooksSchedule,
+    ],
     clock: runtime.clock,
     log: runtime.log.child({ component: 'worker' }),
     concurrency: runtime.config.WORKER_CONCURRENCY,

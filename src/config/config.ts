@@ -10,8 +10,17 @@ export type Env = Static<typeof EnvSchema>
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string }
 
 export type Config = Readonly<
-  Omit<Env, 'DATABASE_URL' | 'US_DATABASE_URL' | 'SERVER_SECRET' | 'PUBLIC_URL' | 'DATA_DIR'> & {
+  Omit<
+    Env,
+    | 'DATABASE_URL'
+    | 'US_DATABASE_URL'
+    | 'SERVER_SECRET'
+    | 'PUBLIC_URL'
+    | 'DATA_DIR'
+    | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'
+  > & {
     DATA_DIR: string
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean
     PUBLIC_URL: string
     databases: { intl: DatabaseTarget; us: DatabaseTarget }
     serverSecret: Buffer
@@ -123,6 +132,8 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
   return Object.freeze({
     ...rest,
     DEMO_CLIENT: env.DEMO_CLIENT && !isProduction,
+    // A production server must not be turned into a probe of its own network by a webhook URL.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? !isProduction,
     DATA_DIR: dataDir,
     PUBLIC_URL: publicUrl,
     databases,

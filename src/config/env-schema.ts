@@ -98,6 +98,17 @@ export const EnvSchema = Type.Object({
     60_000,
     'A claimed job returns to the queue if its worker is silent this long.',
   ),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: Type.Optional(
+    Type.Boolean({
+      description:
+        'Allow webhook deliveries to private, loopback and link-local addresses. Default: true in development and test, false in production.',
+    }),
+  ),
+  WEBHOOK_TIMEOUT_MS: IntAtLeast(
+    100,
+    15_000,
+    'How long one webhook delivery may take (connect, send, answer) before it counts as failed.',
+  ),
   SHUTDOWN_GRACE_MS: IntAtLeast(
     0,
     10_000,

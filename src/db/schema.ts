@@ -213,6 +213,33 @@ export type CaptureProgressTable = {
   updated_at: number
 }
 
+export type WebhookEndpointStatus = 'active' | 'inactive' | 'disabled'
+
+/** Home database only: a client's webhook endpoint. The signing key is sealed, never hashed (it signs). */
+export type WebhookEndpointTable = {
+  id: string
+  client_id: string
+  name: string
+  url: string
+  /** JSON array of subscription patterns: exact types, `category.*` or `*`. */
+  event_types: string
+  /** JSON object given by the client. */
+  metadata: string
+  status: WebhookEndpointStatus
+  /** Why the server disabled it (410 Gone, failing for days); null otherwise. */
+  disabled_reason: string | null
+  /** AES-GCM under a key derived from the server secret, bound to the endpoint id. */
+  key_sealed: string
+  key_last4: string
+  /** The key before the last rotation: it keeps signing beside the new one until it expires. */
+  previous_key_sealed: string | null
+  previous_key_expires_at: number | null
+  /** Start of the current run of failed attempts; null after a success. */
+  failing_since: number | null
+  created_at: number
+  updated_at: number
+}
+
 /** An uploaded document, stored encrypted in the blob store under `storage_key`. */
 export type DocumentFileTable = {
   id: string
@@ -236,6 +263,59 @@ export type DocumentFileTable = {
   purged_at: number | null
 }
 
+/** Region database: an event, written in the transaction of the change that caused it. */
+export type WebhookEventTable = {
+  /** UUID: Baanx's event_id, the receivers' idempotency key. */
+  id: string
+  client_id: string
+  user_id: string | null
+  type: string
+  /** The exact JSON body delivered (and signed). */
+  payload: string
+  created_at: number
+  /** When the event was fanned out to the endpoints subscribed at that moment. */
+  dispatched_at: number | null
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'success' | 'failed'
+
+/** Region database: one event to one endpoint. */
+export type WebhookDeliveryTable = {
+  id: string
+  event_id: string
+  endpoint_id: string
+  client_id: string
+  status: WebhookDeliveryStatus
+  attempts: number
+  last_status: number | null
+  last_error: string | null
+  next_retry_at: number | null
+  delivered_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+/** Region database: the log of one HTTP attempt, kept 7 days. */
+export type WebhookAttemptTable = {
+  id: string
+  delivery_id: string
+  event_id: string
+  endpoint_id: string
+  client_id: string
+  attempt_number: number
+  request_url: string
+  /** JSON object of the headers sent (signatures included; the key never is). */
+  request_headers: string
+  response_status: number | null
+  /** At most the first 4 KB of the answer. */
+  response_body: string | null
+  error_message: string | null
+  outcome: 'success' | 'failed'
+  duration_ms: number
+  next_retry_at: number | null
+  created_at: number
+}
+
 export type DB = {
   client: ClientTable
   client_allowed_origin: ClientAllowedOriginTable
@@ -250,6 +330,10 @@ export type DB = {
   verification_session: VerificationSessionTable
   session_claim: SessionClaimTable
   verification_state_transition: VerificationStateTransitionTable
+  webhook_endpoint: WebhookEndpointTable
+  webhook_event: WebhookEventTable
+  webhook_delivery: WebhookDeliveryTable
+  webhook_attempt: WebhookAttemptTable
 }
 
 export type ClientRow = Selectable<ClientTable>
@@ -260,3 +344,7 @@ export type UserRow = Selectable<AppUserTable>
 export type SessionRow = Selectable<VerificationSessionTable>
 export type CaptureProgressRow = Selectable<CaptureProgressTable>
 export type DocumentFileRow = Selectable<DocumentFileTable>
+export type WebhookEndpointRow = Selectable<WebhookEndpointTable>
+export type WebhookEventRow = Selectable<WebhookEventTable>
+export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>
+export type WebhookAttemptRow = Selectable<WebhookAttemptTable>

@@ -19,6 +19,7 @@ import { sandboxRoutes } from '../modules/sandbox/routes.ts'
 import { settingsRoutes } from '../modules/settings/routes.ts'
 import { userRoutes } from '../modules/users/routes.ts'
 import { verificationRoutes } from '../modules/verification/routes.ts'
+import { webhookRoutes } from '../modules/webhooks/routes.ts'
 import { registerClientAuth } from './client-auth.ts'
 import { registerCors } from './cors.ts'
 import { registerErrorHandling } from './error-handler.ts'
@@ -95,6 +96,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     await v1.register(userRoutes())
     await v1.register(verificationRoutes(deps))
     await v1.register(sandboxRoutes(deps))
+    await v1.register(webhookRoutes(deps))
   })
 
   // The hosted pages behind session links: no client key (the link is the credential).

@@ -78,22 +78,31 @@ export const claimJob = async (
       attempts: sql`attempts + 1`,
       updated_at: now,
     })
+    // Two candidates, each one index lookup: a job whose lease ran out, else the oldest due pending job.
+    // One OR'ed query ordered by run_at would read every due job and sort them on each claim, which
+    // turns a backlog of n jobs into n² work.
     .where('id', '=', (eb) =>
-      eb
-        .selectFrom('job')
-        .select('id')
-        .where('type', 'in', types)
-        .where((w) =>
-          w.or([
-            w.and([w('status', '=', 'pending'), w('run_at', '<=', now)]),
-            w.and([w('status', '=', 'running'), w('locked_until', '<=', now)]),
-          ]),
-        )
-        .orderBy('run_at')
-        .limit(1)
-        // PostgreSQL: concurrent workers skip rows another transaction holds instead of waiting.
-        // SQLite has a single writer, so the UPDATE itself is the lock.
-        .$if(isPostgres(database), (query) => query.forUpdate().skipLocked()),
+      eb.fn.coalesce(
+        eb
+          .selectFrom('job')
+          .select('id')
+          .where('type', 'in', types)
+          .where('status', '=', 'running')
+          .where('locked_until', '<=', now)
+          .limit(1)
+          // PostgreSQL: concurrent workers skip rows another transaction holds instead of waiting.
+          // SQLite has a single writer, so the UPDATE itself is the lock.
+          .$if(isPostgres(database), (query) => query.forUpdate().skipLocked()),
+        eb
+          .selectFrom('job')
+          .select('id')
+          .where('type', 'in', types)
+          .where('status', '=', 'pending')
+          .where('run_at', '<=', now)
+          .orderBy('run_at')
+          .limit(1)
+          .$if(isPostgres(database), (query) => query.forUpdate().skipLocked()),
+      ),
     )
     .returningAll()
     .executeTakeFirst()

@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
     status: 400,
     message: 'Invalid or expired contactVerificationId; start again with email/send',
   },
+  WEBHOOK_LIMIT_REACHED: { status: 400, message: 'Maximum webhook limit (5) reached for this tenant' },
   NOT_AUTHENTICATED: { status: 401, message: 'Not authenticated' },
   INVALID_SECRET_KEY: { status: 401, message: 'Not authenticated' },
   INVALID_CREDENTIALS: { status: 401, message: 'Invalid email or password' },
@@ -40,6 +41,10 @@ export const ERROR_CATALOGUE = {
   ALREADY_SUBMITTED: { status: 409, message: 'Your documents were already submitted' },
   SESSION_GONE: { status: 410, message: 'This verification session has expired or was already used' },
   STATE_CONFLICT: { status: 409, message: 'The verification state changed meanwhile; retry' },
+  NOTHING_TO_RETRY: {
+    status: 409,
+    message: 'Nothing to retry: every delivery of this event is pending or its endpoint is not active',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported media type' },
   VALIDATION_ERROR: { status: 422, message: 'Validation error' },

@@ -15,6 +15,9 @@ const PREFIXES = {
   session: 'ses',
   transition: 'vst',
   document: 'doc',
+  webhook: 'whe',
+  delivery: 'whd',
+  attempt: 'wha',
 } as const
 
 export type IdKind = keyof typeof PREFIXES

@@ -14,6 +14,8 @@ export type Keys = {
   documents: Buffer
   /** HMAC of the one-time CSRF tokens of the hosted pages. */
   csrf: Buffer
+  /** AES-GCM of webhook signing keys (recoverable: the server signs with them). */
+  webhookKeys: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
@@ -23,4 +25,5 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   sessionUrls: deriveKey(serverSecret, 'session-urls'),
   documents: deriveKey(serverSecret, 'documents'),
   csrf: deriveKey(serverSecret, 'csrf'),
+  webhookKeys: deriveKey(serverSecret, 'webhook-keys'),
 })

@@ -52,6 +52,7 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       ([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     )
     expect(operations.sort()).toEqual([
+      'DELETE /v1/webhooks/{id}',
       'GET /healthz',
       'GET /readyz',
       'GET /v1/auth/register',
@@ -63,6 +64,12 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       'GET /v1/user',
       'GET /v1/user/verification',
       'GET /v1/user/verification/sessions',
+      'GET /v1/webhooks',
+      'GET /v1/webhooks/events',
+      'GET /v1/webhooks/events/{eventId}/logs',
+      'GET /v1/webhooks/events/{eventId}/status',
+      'GET /v1/webhooks/{id}',
+      'GET /v1/webhooks/{id}/logs',
       'GET /verify',
       'GET /verify/flow/{step}',
       'GET /verify/status',
@@ -83,14 +90,23 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       'POST /v1/auth/register/verification',
       'POST /v1/auth/register/verification/start',
       'POST /v1/sandbox/users/{userId}/reset-limits',
+      'POST /v1/webhooks',
+      'POST /v1/webhooks/events/{eventId}/retry',
+      'POST /v1/webhooks/{id}/rotate-key',
+      'POST /v1/webhooks/{id}/test',
       'POST /verify/events',
       'POST /verify/flow/{step}',
       'POST /verify/upload/{step}',
       'POST /verify/{token}',
+      'PUT /v1/webhooks/{id}',
     ])
     const get = document.paths['/v1/client'].get
     expect(Object.keys(get.responses)).toEqual(
       expect.arrayContaining(['200', '401', '403', '422', '498', '499', '500']),
+    )
+    const createWebhook = document.paths['/v1/webhooks'].post
+    expect(Object.keys(createWebhook.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '422', '498', '499', '500']),
     )
   })
 

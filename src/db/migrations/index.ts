@@ -2,6 +2,7 @@ import type { Migration } from 'kysely'
 import * as m0001 from './0001_foundation.ts'
 import * as m0002 from './0002_accounts.ts'
 import * as m0003 from './0003_verification.ts'
+import * as m0004 from './0004_webhooks.ts'
 import * as m0005 from './0005_capture.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
@@ -9,5 +10,6 @@ export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_accounts': m0002,
   '0003_verification': m0003,
+  '0004_webhooks': m0004,
   '0005_capture': m0005,
 }

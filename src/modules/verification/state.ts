@@ -3,6 +3,7 @@ import type { UserRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
+import { recordStateChangeEvents } from '../webhooks/events.ts'
 import type { Reason } from './reasons.ts'
 import { nextState, type VerificationEvent } from './state-machine.ts'
 
@@ -17,8 +18,8 @@ export type StateChange = {
 /**
  * The only writer of `verification_state`. Applies an event to the user as read by the caller: an illegal
  * transition is refused, and so is a stale one (the user changed since it was read) thanks to the
- * conditional update on `state_version`. Each change is recorded with its cause. Run it inside the
- * transaction of the change that causes it.
+ * conditional update on `state_version`. Each change is recorded with its cause, and its webhook events
+ * are written beside it. Run it inside the transaction of the change that causes it.
  */
 export const applyVerificationEvent = async (
   db: Queryable,
@@ -60,6 +61,14 @@ export const applyVerificationEvent = async (
       created_at: now,
     })
     .execute()
+  await recordStateChangeEvents(db, clock, {
+    user: updated,
+    from: result.from,
+    to: result.to,
+    version,
+    reasons: change.reasons ?? [],
+    at: now,
+  })
   return updated
 }
 

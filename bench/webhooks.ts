@@ -1,0 +1,152 @@
+/**
+ * Webhook delivery, measured in one process the way `verity serve` runs it (API work and an in-process
+ * worker woken by the commit): a local receiver on loopback, one endpoint subscribed to `*`.
+ * - throughput: DELIVERIES users change state (in batched transactions) while the worker is stopped;
+ *   then deliveries per second from the worker's start until the receiver has them all (each one a
+ *   fan-out job and a delivery job).
+ * - latency: LATENCY_SAMPLES state changes one after another; time from the commit to the receiver
+ *   getting the first attempt.
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { loadConfig } from '../src/config/config.ts'
+import type { Dialect } from '../src/db/database.ts'
+import { createLogger } from '../src/lib/logger.ts'
+import { createClient } from '../src/modules/clients/service.ts'
+import { newUserRow } from '../src/modules/users/repo.ts'
+import { applyVerificationEvent } from '../src/modules/verification/state.ts'
+import { createEndpoint } from '../src/modules/webhooks/service.ts'
+import { createWorker, openRuntime } from '../src/runtime.ts'
+import { createTestDatabaseTargets } from '../test/helpers/dialects.ts'
+
+const DELIVERIES = Number(process.env.BENCH_WEBHOOK_DELIVERIES ?? 3000)
+const LATENCY_SAMPLES = Number(process.env.BENCH_WEBHOOK_SAMPLES ?? 200)
+export const WEBHOOK_CONCURRENCY = Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? 16)
+const BATCH = 100
+
+export type WebhookMeasured = {
+  dialect: Dialect
+  deliveries: number
+  perSecond: number
+  samples: number
+  p50: number
+  p95: number
+  max: number
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number
+
+export const benchWebhooks = async (dialect: Dialect, postgresUrl: string): Promise<WebhookMeasured> => {
+  const storage = await createTestDatabaseTargets(dialect, postgresUrl)
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: storage.dataDir,
+    SERVER_SECRET: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'warn',
+    WORKER_CONCURRENCY: String(WEBHOOK_CONCURRENCY),
+    ...storage.env,
+  })
+  const runtime = await openRuntime(config, { log: createLogger('warn') })
+  // The receiver notes when each user's first delivery arrives.
+  const arrivals = new Map<string, number>()
+  const waiters = new Map<string, () => void>()
+  let received = 0
+  const receiver = createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      received += 1
+      const userId = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { user_id: string }).user_id
+      if (!arrivals.has(userId)) arrivals.set(userId, performance.now())
+      waiters.get(userId)?.()
+      response.writeHead(204).end()
+    })
+  })
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  const worker = createWorker(runtime)
+  try {
+    const { client } = await createClient(runtime, { name: 'bench', mode: 'sandbox', regions: ['intl'] })
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`
+    await createEndpoint(runtime, client, {
+      name: 'bench',
+      url,
+      event_types: ['kyc.status.changed'],
+      is_active: true,
+    })
+    const database = runtime.databases.home
+    const users = Array.from({ length: DELIVERIES + LATENCY_SAMPLES }, (_, n) =>
+      newUserRow({
+        id: crypto.randomUUID(),
+        client_id: client.id,
+        onboarding_id: crypto.randomUUID(),
+        email: `hook${n}@example.com`,
+        password_hash: 'x',
+        country_of_residence: 'GB',
+        created_at: Date.now(),
+      }),
+    )
+    for (let offset = 0; offset < users.length; offset += 500)
+      await database.db
+        .insertInto('app_user')
+        .values(users.slice(offset, offset + 500))
+        .execute()
+    const rows = await database.db.selectFrom('app_user').selectAll().execute()
+    const byId = new Map(rows.map((row) => [row.id, row]))
+    const submit = async (ids: string[]) => {
+      await database.db.transaction().execute(async (trx) => {
+        for (const id of ids) {
+          const user = byId.get(id)
+          if (!user) throw new Error(`no user ${id}`)
+          await applyVerificationEvent(trx, runtime.clock, {
+            user,
+            event: { type: 'submitted' },
+            sessionId: null,
+          })
+        }
+      })
+      runtime.jobSignal.notify()
+    }
+    // The backlog is written first, so the measure is the worker's delivery rate alone.
+    const throughputIds = users.slice(0, DELIVERIES).map((user) => user.id)
+    for (let offset = 0; offset < throughputIds.length; offset += BATCH)
+      await submit(throughputIds.slice(offset, offset + BATCH))
+    const done = new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (received >= DELIVERIES) {
+          clearInterval(check)
+          resolve()
+        }
+      }, 5)
+    })
+    const started = performance.now()
+    worker.start()
+    await done
+    const perSecond = Math.round(DELIVERIES / ((performance.now() - started) / 1000))
+
+    const latencies: number[] = []
+    for (const user of users.slice(DELIVERIES)) {
+      const arrived = new Promise<void>((resolve) => waiters.set(user.id, resolve))
+      const before = performance.now()
+      await submit([user.id])
+      await arrived
+      latencies.push((arrivals.get(user.id) as number) - before)
+    }
+    latencies.sort((a, b) => a - b)
+    return {
+      dialect,
+      deliveries: DELIVERIES,
+      perSecond,
+      samples: latencies.length,
+      p50: Math.round(percentile(latencies, 50)),
+      p95: Math.round(percentile(latencies, 95)),
+      max: Math.round(latencies.at(-1) as number),
+    }
+  } finally {
+    await worker.stop()
+    await new Promise<void>((resolve) => receiver.close(() => resolve()))
+    await runtime.close()
+    await storage.cleanup()
+  }
+}

@@ -1,0 +1,107 @@
+import type { Queryable } from '../../db/database.ts'
+import type { UserRow, VerificationState, WebhookEventTable } from '../../db/schema.ts'
+import { enqueueJob } from '../../jobs/queue.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { newUuid } from '../../lib/ids.ts'
+import type { Reason } from '../verification/reasons.ts'
+import { insertEvents } from './repo.ts'
+
+export const FAN_OUT_JOB = 'webhooks.fan-out'
+
+/**
+ * Baanx's KYC statuses. UNVERIFIED (never submitted, or a submission whose images were unusable) is
+ * `unverified`: folding it into `failed` would make a retryable resubmission look like a rejection;
+ * the failure code (2xx = resubmission requested) still says why.
+ */
+const KYC_STATUS: Record<VerificationState, string> = {
+  UNVERIFIED: 'unverified',
+  PENDING: 'pending',
+  VERIFIED: 'completed',
+  REJECTED: 'failed',
+}
+
+export type StateChangeFacts = {
+  user: UserRow
+  from: VerificationState
+  to: VerificationState
+  version: number
+  reasons: readonly Reason[]
+  at: number
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+export const kycStatusChanged = (eventId: string, facts: StateChangeFacts) => {
+  const status = KYC_STATUS[facts.to]
+  const failure = facts.to === 'REJECTED' || facts.to === 'UNVERIFIED' ? facts.reasons[0] : undefined
+  return {
+    api_version: 'v1',
+    event_id: eventId,
+    event_category: 'kyc',
+    event_type: 'kyc.status.changed',
+    user_id: facts.user.id,
+    ...(facts.user.external_id ? { user_external_id: facts.user.external_id } : {}),
+    event_object_id: facts.user.id,
+    event_object_status: status,
+    event_object_changes: { status: [KYC_STATUS[facts.from], status] },
+    event_object: {
+      status,
+      failure_code: failure?.failureCode ?? null,
+      failure_reason: failure?.message ?? null,
+    },
+    occurred_at: iso(facts.at),
+  }
+}
+
+export const verificationCompleted = (eventId: string, facts: StateChangeFacts) => ({
+  event: 'user.verification.completed',
+  eventId,
+  userId: facts.user.id,
+  verificationState: facts.to,
+  previousState: facts.from,
+  stateVersion: facts.version,
+  reasons: facts.reasons.map(({ code, category, retryable, failureCode, message }) => ({
+    code,
+    category,
+    retryable,
+    failureCode,
+    message,
+  })),
+  timestamp: iso(facts.at),
+})
+
+/**
+ * Writes the events of one verificationState change, and the job that fans them out to the client's
+ * endpoints, through the caller's transaction: they exist if and only if the change commits.
+ * `kyc.status.changed` fires on every change; `user.verification.completed` only when a decision lands
+ * (VERIFIED or REJECTED), which is what "completed" means to a receiver.
+ */
+export const recordStateChangeEvents = async (
+  db: Queryable,
+  clock: Clock,
+  facts: StateChangeFacts,
+): Promise<void> => {
+  const payloads: Array<{ id: string; type: string; body: unknown }> = []
+  const kycId = newUuid()
+  payloads.push({ id: kycId, type: 'kyc.status.changed', body: kycStatusChanged(kycId, facts) })
+  if (facts.to === 'VERIFIED' || facts.to === 'REJECTED') {
+    const completedId = newUuid()
+    payloads.push({
+      id: completedId,
+      type: 'user.verification.completed',
+      body: verificationCompleted(completedId, facts),
+    })
+  }
+  const rows: WebhookEventTable[] = payloads.map(({ id, type, body }) => ({
+    id,
+    client_id: facts.user.client_id,
+    user_id: facts.user.id,
+    type,
+    payload: JSON.stringify(body),
+    created_at: facts.at,
+    dispatched_at: null,
+  }))
+  await insertEvents(db, rows)
+  for (const row of rows)
+    await enqueueJob(db, clock, FAN_OUT_JOB, { eventId: row.id }, { dedupeKey: `${FAN_OUT_JOB}:${row.id}` })
+}

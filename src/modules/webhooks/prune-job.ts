@@ -1,0 +1,21 @@
+import type { JobDefinition, RecurringJob } from '../../jobs/definitions.ts'
+import { pruneWebhookData } from './repo.ts'
+
+const DAY_MS = 24 * 60 * 60 * 1000
+/** Attempt logs hold receivers' answers and the bodies sent; a week is enough to debug an integration. */
+const ATTEMPT_LOG_RETENTION_MS = 7 * DAY_MS
+const EVENT_RETENTION_MS = 30 * DAY_MS
+
+export const pruneWebhooksJob: JobDefinition = {
+  type: 'webhooks.prune',
+  async handle(_payload, { database, clock, log }) {
+    const now = clock.now()
+    const deleted = await pruneWebhookData(database.db, {
+      attemptsBefore: now - ATTEMPT_LOG_RETENTION_MS,
+      eventsBefore: now - EVENT_RETENTION_MS,
+    })
+    if (deleted.attempts + deleted.events > 0) log.info(deleted, 'pruned webhook logs and events')
+  },
+}
+
+export const pruneWebhooksSchedule: RecurringJob = { type: pruneWebhooksJob.type, everyMs: 60 * 60 * 1000 }

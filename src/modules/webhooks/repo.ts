@@ -1,0 +1,218 @@
+import { isPostgres, type Queryable, type RegionDatabase } from '../../db/database.ts'
+import type {
+  WebhookAttemptRow,
+  WebhookAttemptTable,
+  WebhookDeliveryRow,
+  WebhookDeliveryTable,
+  WebhookEndpointRow,
+  WebhookEndpointTable,
+  WebhookEventRow,
+  WebhookEventTable,
+} from '../../db/schema.ts'
+
+// ---- endpoints (home database) ----------------------------------------------------------------------
+
+export const insertEndpoint = async (db: Queryable, row: WebhookEndpointTable): Promise<void> => {
+  await db.insertInto('webhook_endpoint').values(row).execute()
+}
+
+/**
+ * Locks the client's row for the rest of the transaction (PostgreSQL; SQLite transactions are already
+ * serialized), so that two concurrent creations cannot both pass the endpoint limit.
+ */
+export const lockClient = async (
+  database: RegionDatabase,
+  db: Queryable,
+  clientId: string,
+): Promise<void> => {
+  await db
+    .selectFrom('client')
+    .select('id')
+    .where('id', '=', clientId)
+    .$if(isPostgres(database), (query) => query.forUpdate())
+    .executeTakeFirst()
+}
+
+export const countEndpoints = async (db: Queryable, clientId: string): Promise<number> =>
+  Number(
+    (
+      await db
+        .selectFrom('webhook_endpoint')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('client_id', '=', clientId)
+        .executeTakeFirstOrThrow()
+    ).count,
+  )
+
+export const listEndpoints = (db: Queryable, clientId: string): Promise<WebhookEndpointRow[]> =>
+  db
+    .selectFrom('webhook_endpoint')
+    .selectAll()
+    .where('client_id', '=', clientId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()
+
+/** By id alone for the worker; with the client for everything a client asks (another's is not found). */
+export const findEndpoint = (
+  db: Queryable,
+  id: string,
+  clientId?: string,
+): Promise<WebhookEndpointRow | undefined> =>
+  db
+    .selectFrom('webhook_endpoint')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(clientId !== undefined, (query) => query.where('client_id', '=', clientId as string))
+    .executeTakeFirst()
+
+export const updateEndpoint = async (
+  db: Queryable,
+  id: string,
+  changes: Partial<WebhookEndpointTable>,
+): Promise<boolean> => {
+  const result = await db.updateTable('webhook_endpoint').set(changes).where('id', '=', id).executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+export const deleteEndpoint = async (db: Queryable, id: string, clientId: string): Promise<boolean> => {
+  const result = await db
+    .deleteFrom('webhook_endpoint')
+    .where('id', '=', id)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst()
+  return result.numDeletedRows === 1n
+}
+
+// ---- events, deliveries, attempts (region databases) ------------------------------------------------
+
+export const insertEvents = async (db: Queryable, rows: WebhookEventTable[]): Promise<void> => {
+  if (rows.length > 0) await db.insertInto('webhook_event').values(rows).execute()
+}
+
+export const findEvent = (
+  db: Queryable,
+  id: string,
+  clientId?: string,
+): Promise<WebhookEventRow | undefined> =>
+  db
+    .selectFrom('webhook_event')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(clientId !== undefined, (query) => query.where('client_id', '=', clientId as string))
+    .executeTakeFirst()
+
+export const listEvents = (db: Queryable, clientId: string, limit: number): Promise<WebhookEventRow[]> =>
+  db
+    .selectFrom('webhook_event')
+    .selectAll()
+    .where('client_id', '=', clientId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+
+/** Marks the event as fanned out; false when another run already did. */
+export const markDispatched = async (db: Queryable, id: string, now: number): Promise<boolean> => {
+  const result = await db
+    .updateTable('webhook_event')
+    .set({ dispatched_at: now })
+    .where('id', '=', id)
+    .where('dispatched_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+export const insertDelivery = async (db: Queryable, row: WebhookDeliveryTable): Promise<void> => {
+  await db.insertInto('webhook_delivery').values(row).execute()
+}
+
+export const deliveriesOf = (db: Queryable, eventIds: readonly string[]): Promise<WebhookDeliveryRow[]> =>
+  eventIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('webhook_delivery')
+        .selectAll()
+        .where('event_id', 'in', eventIds)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+
+export const findDeliveryWithEvent = (db: Queryable, id: string) =>
+  db
+    .selectFrom('webhook_delivery')
+    .innerJoin('webhook_event', 'webhook_event.id', 'webhook_delivery.event_id')
+    .selectAll('webhook_delivery')
+    .select(['webhook_event.type as event_type', 'webhook_event.payload'])
+    .where('webhook_delivery.id', '=', id)
+    .executeTakeFirst()
+
+/** Moves a delivery on, only from `pending` (a decided delivery is never reopened by a late worker). */
+export const updatePendingDelivery = async (
+  db: Queryable,
+  id: string,
+  changes: Partial<WebhookDeliveryTable>,
+): Promise<boolean> => {
+  const result = await db
+    .updateTable('webhook_delivery')
+    .set(changes)
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+/** Reopens a decided delivery for a retry asked for by the client. */
+export const reopenDelivery = async (db: Queryable, id: string, now: number): Promise<boolean> => {
+  const result = await db
+    .updateTable('webhook_delivery')
+    .set({ status: 'pending', next_retry_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '!=', 'pending')
+    .executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+export const insertAttempt = async (db: Queryable, row: WebhookAttemptTable): Promise<void> => {
+  await db.insertInto('webhook_attempt').values(row).execute()
+}
+
+export const listAttempts = (
+  db: Queryable,
+  clientId: string,
+  by: { endpointId: string } | { eventId: string },
+  limit: number,
+): Promise<Array<WebhookAttemptRow & { payload: string }>> =>
+  db
+    .selectFrom('webhook_attempt')
+    .innerJoin('webhook_event', 'webhook_event.id', 'webhook_attempt.event_id')
+    .selectAll('webhook_attempt')
+    .select('webhook_event.payload')
+    .where('webhook_attempt.client_id', '=', clientId)
+    .$if('endpointId' in by, (query) =>
+      query.where('webhook_attempt.endpoint_id', '=', (by as { endpointId: string }).endpointId),
+    )
+    .$if('eventId' in by, (query) =>
+      query.where('webhook_attempt.event_id', '=', (by as { eventId: string }).eventId),
+    )
+    .orderBy('webhook_attempt.created_at', 'desc')
+    .orderBy('webhook_attempt.id', 'desc')
+    .limit(limit)
+    .execute()
+
+/** Retention: attempt logs after 7 days, events (with their deliveries) after 30. */
+export const pruneWebhookData = async (
+  db: Queryable,
+  cutoffs: { attemptsBefore: number; eventsBefore: number },
+): Promise<{ attempts: number; events: number }> => {
+  const attempts = await db
+    .deleteFrom('webhook_attempt')
+    .where('created_at', '<', cutoffs.attemptsBefore)
+    .executeTakeFirst()
+  // Deliveries and their attempts go with their event (ON DELETE CASCADE).
+  const events = await db
+    .deleteFrom('webhook_event')
+    .where('created_at', '<', cutoffs.eventsBefore)
+    .executeTakeFirst()
+  return { attempts: Number(attempts.numDeletedRows), events: Number(events.numDeletedRows) }
+}
