@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { disableClient } from '../../src/modules/clients/service.ts'
 import { submitSession } from '../../src/modules/verification/service.ts'
 import { RETRY_DELAYS_MS } from '../../src/modules/webhooks/retry-schedule.ts'
 import { api as clientApi, register } from '../helpers/accounts.ts'
@@ -68,6 +69,21 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
     await changeState(t.runtime.databases.home, t.clock, userId, 'submitted')
     return userId
   }
+  /**
+   * No job is running: a failed attempt's retry is scheduled from the clock when the job finishes, so the
+   * clock may only move once the worker has finished with it (its log appears a moment earlier).
+   */
+  const workerIdle = () =>
+    eventually(async () => {
+      for (const database of t.runtime.databases.all) {
+        const running = await database.db
+          .selectFrom('job')
+          .select('type')
+          .where('status', '=', 'running')
+          .execute()
+        expect(running).toEqual([])
+      }
+    })
   const delivered = (target: { deliveries: Delivery[] }, count: number) =>
     eventually(() => expect(target.deliveries).toHaveLength(count))
   const statusOf = async (api: ReturnType<typeof management>, eventId: string) =>
@@ -162,6 +178,7 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
     )
     await pause(100)
     expect(target.deliveries).toHaveLength(1)
+    await workerIdle()
     t.clock.advance(RETRY_DELAYS_MS[0])
     await delivered(target, 2)
     expect(target.deliveries[1]?.headers['webhook-id']).toBe(target.deliveries[0]?.headers['webhook-id'])
@@ -193,6 +210,7 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
     await delivered(target, 1)
     const [event] = (await api.request('GET', '/v1/webhooks/events')).json().data.events
     await eventually(async () => expect((await statusOf(api, event.id)).status).toBe('failed'))
+    await workerIdle()
     t.clock.advance(60 * 60 * 1000)
     await pause(200)
     expect(target.deliveries).toHaveLength(1)
@@ -220,6 +238,7 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
       return data
     })
     expect(shown).toMatchObject({ isActive: false, disabledReason: 'The endpoint answered 410 Gone' })
+    await workerIdle()
     t.clock.advance(1)
     await submitted(client.id)
     await eventually(async () => {
@@ -239,9 +258,11 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
     await submitted(client.id)
     await delivered(target, 1)
     await pause(100)
+    await workerIdle()
     t.clock.advance(60_000)
     await pause(200)
     expect(target.deliveries).toHaveLength(1)
+    await workerIdle()
     t.clock.advance(60_000)
     await delivered(target, 2)
   })
@@ -324,6 +345,8 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
     expect(baanxValid(rotated.apiKey, during.headers, during.body)).toBe(true)
     expect(baanxValid(hook.apiKey, during.headers, during.body, 'x-signature-previous')).toBe(true)
 
+    await workerIdle()
+
     t.clock.advance(24 * 60 * 60 * 1000 + 1000)
     await submitted(client.id)
     await delivered(target, 2)
@@ -346,6 +369,7 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
       await eventually(async () =>
         expect((await api.request('GET', `/v1/webhooks/${hook.id}/logs`)).json().data.count).toBe(index + 1),
       )
+      await workerIdle()
       t.clock.advance(delay)
       await delivered(target, index + 2)
     }
@@ -363,6 +387,23 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
     })
   })
 
+  it('sends nothing for a client disabled after the event; the delivery says why', async () => {
+    const { client, target } = await setup()
+    await disableClient(t.runtime, client.id)
+    await submitted(client.id)
+    const failed = await eventually(async () => {
+      const delivery = await t.runtime.databases.home.db
+        .selectFrom('webhook_delivery')
+        .selectAll()
+        .where('client_id', '=', client.id)
+        .executeTakeFirstOrThrow()
+      expect(delivery.status).toBe('failed')
+      return delivery
+    })
+    expect(failed.last_error).toBe('endpoint deleted or client disabled')
+    expect(target.deliveries).toEqual([])
+  })
+
   it('keeps attempt logs 7 days, events longer', async () => {
     const { client, api, target, hook } = await setup()
     await submitted(client.id)
@@ -371,6 +412,7 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
       expect((await api.request('GET', `/v1/webhooks/${hook.id}/logs`)).json().data.count).toBe(1),
     )
     // The worker's hourly cleanup runs in the first slot after the clock moves.
+    await workerIdle()
     t.clock.advance(7 * 24 * 60 * 60 * 1000 + 1)
     await eventually(async () =>
       expect((await api.request('GET', `/v1/webhooks/${hook.id}/logs`)).json().data.count).toBe(0),

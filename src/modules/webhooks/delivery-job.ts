@@ -52,7 +52,7 @@ export type DeliveryDeps = { databases: Databases; sealingKey: Buffer; sender: S
 
 /** Why an endpoint no longer takes deliveries, or undefined when it does. */
 const unavailable = (endpoint: WebhookEndpointRow | undefined, eventType: string): string | undefined => {
-  if (!endpoint) return 'endpoint deleted'
+  if (!endpoint) return 'endpoint deleted or client disabled'
   if (endpoint.status === 'disabled') return `endpoint disabled: ${endpoint.disabled_reason}`
   // A test event may go to an endpoint that is not active yet: that is how one is tried out.
   if (endpoint.status === 'inactive' && eventType !== TEST_EVENT_TYPE) return 'endpoint inactive'
@@ -72,7 +72,8 @@ export const deliveryJob = (deps: DeliveryDeps): JobDefinition => ({
     const delivery = await repo.findDeliveryWithEvent(database.db, deliveryId)
     if (delivery?.status !== 'pending') return
     const home = deps.databases.home.db
-    const endpoint = await repo.findEndpoint(home, delivery.endpoint_id)
+    // A deleted endpoint, or one whose client was disabled since the event, gets nothing.
+    const endpoint = await repo.deliverableEndpoint(home, delivery.endpoint_id)
     const reason = unavailable(endpoint, delivery.event_type)
     if (reason || !endpoint) {
       await repo.updatePendingDelivery(database.db, delivery.id, {

@@ -66,6 +66,16 @@ export const findEndpoint = (
     .$if(clientId !== undefined, (query) => query.where('client_id', '=', clientId as string))
     .executeTakeFirst()
 
+/** An endpoint the worker may deliver to: it exists and its client is active (a disabled client receives nothing). */
+export const deliverableEndpoint = (db: Queryable, id: string): Promise<WebhookEndpointRow | undefined> =>
+  db
+    .selectFrom('webhook_endpoint')
+    .innerJoin('client', 'client.id', 'webhook_endpoint.client_id')
+    .selectAll('webhook_endpoint')
+    .where('webhook_endpoint.id', '=', id)
+    .where('client.status', '=', 'active')
+    .executeTakeFirst()
+
 export const updateEndpoint = async (
   db: Queryable,
   id: string,
