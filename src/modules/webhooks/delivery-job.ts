@@ -44,9 +44,14 @@ export const queueDelivery = async (
   return id
 }
 
-/** Each job runs the whole retry schedule once; a retry asked for by the client starts a new job. */
+/**
+ * Each job runs the whole retry schedule once; a retry asked for by the client starts a new job. The job
+ * may run once more than the schedule has attempts: a worker that dies during an attempt uses up a run
+ * without recording it, and without that spare run the queue would bury the job while the delivery
+ * still said "pending". The spare run makes the final attempt and records the delivery as failed.
+ */
 export const enqueueDeliveryJob = (db: Queryable, clock: Clock, deliveryId: string) =>
-  enqueueJob(db, clock, DELIVER_JOB, { deliveryId }, { maxAttempts: MAX_ATTEMPTS })
+  enqueueJob(db, clock, DELIVER_JOB, { deliveryId }, { maxAttempts: MAX_ATTEMPTS + 1 })
 
 export type DeliveryDeps = { databases: Databases; sealingKey: Buffer; sender: SenderOptions }
 
