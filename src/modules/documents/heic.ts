@@ -21,13 +21,13 @@ const decoder = (): Worker => {
     `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}) })`,
     { eval: true },
   )
-  started.unref()
   started.on('message', (answer: HeicAnswer) => {
     const request = pending.get(answer.id)
     pending.delete(answer.id)
     if (!request) return
     const { id: _, ...decoded } = answer
     request.resolve(decoded)
+    idle(started)
   })
   const fail = (error: Error) => {
     if (worker === started) worker = undefined
@@ -40,11 +40,21 @@ const decoder = (): Worker => {
   return started
 }
 
+/**
+ * The thread keeps the process alive only while it has work: an idle decoder must not stop a CLI command
+ * or a test run from exiting. (Listeners re-reference a worker, so this runs after they are attached.)
+ */
+const idle = (thread: Worker) => {
+  if (pending.size === 0) thread.unref()
+}
+
 /** Decodes the primary image of a HEIC/HEIF file to RGBA off the main thread. */
 export const decodeHeicOffThread = (bytes: Buffer, maxPixels: number): Promise<DecodedHeic> =>
   new Promise((resolve, reject) => {
     const id = nextId++
     pending.set(id, { resolve, reject })
     const request: HeicRequest = { id, bytes, maxPixels }
-    decoder().postMessage(request)
+    const thread = decoder()
+    thread.ref()
+    thread.postMessage(request)
   })
