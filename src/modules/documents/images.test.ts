@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -72,4 +73,19 @@ describe('upload normalization', () => {
       /incomplete/,
     )
   }, 30_000)
+
+  it('decodes HEIC off the main thread, and an idle decoder lets the process exit', () => {
+    const script = `
+      import { readFileSync } from 'node:fs'
+      import { normalizeUpload } from ${JSON.stringify(new URL('./images.ts', import.meta.url).href)}
+      const heic = readFileSync(${JSON.stringify(join(import.meta.dirname, '../../../test/fixtures/sample.heic'))})
+      const stored = await Promise.all([normalizeUpload(heic, 'photo'), normalizeUpload(heic, 'photo')])
+      console.log(stored.map((image) => image.width + 'x' + image.height).join(' '))`
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(run.stdout.trim()).toBe('640x480 640x480')
+    expect(run.status).toBe(0)
+  }, 40_000)
 })
