@@ -202,6 +202,8 @@ export type DocumentSlot = 'document_front' | 'document_back' | 'selfie' | 'proo
 export type CaptureProgressTable = {
   session_id: string
   revision: number
+  /** Uploads tried in this session, accepted or not (capped: each costs a decode). */
+  upload_attempts: Generated<number>
   consented_at: number | null
   document_type: DocumentType | null
   issuing_country: string | null

@@ -50,6 +50,10 @@ export const ERROR_CATALOGUE = {
   VALIDATION_ERROR: { status: 422, message: 'Validation error' },
   UNSUPPORTED_UPLOAD: { status: 422, message: 'This file is not a photo or document we can use' },
   RATE_LIMITED: { status: 429, message: 'Rate limit exceeded' },
+  UPLOAD_LIMIT: {
+    status: 429,
+    message: 'Too many uploads in this verification. Start a new verification from the app.',
+  },
   INVALID_CLIENT_KEY: { status: 498, message: 'Invalid client key' },
   MISSING_CLIENT_KEY: { status: 499, message: 'Missing client key' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },

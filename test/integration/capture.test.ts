@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JobContext } from '../../src/jobs/definitions.ts'
+import { MAX_UPLOADS_PER_SESSION } from '../../src/modules/capture/service.ts'
 import { sniffType } from '../../src/modules/documents/images.ts'
 import { purgeDocumentsJob } from '../../src/modules/documents/purge-job.ts'
 import { DAY_MS } from '../../src/modules/verification/limits.ts'
@@ -176,6 +177,18 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     expect(await documentRows(user)).toEqual([])
     expect(await filesUnder(documentsDir())).toEqual(before)
   }, 60_000)
+
+  it('stops a session after 40 upload attempts, refused ones included, with a 429 and a clear message', async () => {
+    const { flow } = await opened()
+    await throughDocument(flow)
+    const token = await flow.token('front')
+    const text = await file('text')
+    for (let attempt = 0; attempt < MAX_UPLOADS_PER_SESSION; attempt += 1)
+      expect((await flow.upload('front', token, text, { json: true })).statusCode).toBe(422)
+    const refused = await flow.upload('front', token, await file('front'))
+    expect(refused.statusCode).toBe(429)
+    expect(refused.body).toContain('Too many uploads in this verification')
+  })
 
   it('accepts an iPhone HEIC photo (stored as JPEG) and a PDF proof of address in us', async () => {
     const { user, flow } = await opened({ region: 'us' })

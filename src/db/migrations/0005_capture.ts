@@ -20,6 +20,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       col.primaryKey().references('verification_session.id').onDelete('cascade'),
     )
     .addColumn('revision', 'integer', (col) => col.notNull())
+    .addColumn('upload_attempts', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('consented_at', 'bigint')
     .addColumn('document_type', 'text', (col) =>
       col.check(sql`document_type in ('passport', 'driving_licence', 'id_card', 'residence_permit')`),

@@ -47,6 +47,20 @@ export const advanceRevision = async (
     })
 }
 
+/**
+ * Counts an upload before any work is done on it; refused beyond `max`. Decoding a phone photo costs
+ * about half a second of CPU, so a session must not be a way to make the server decode without end.
+ */
+export const countUploadAttempt = async (db: Queryable, sessionId: string, max: number): Promise<void> => {
+  const result = await db
+    .updateTable('capture_progress')
+    .set((eb) => ({ upload_attempts: eb('upload_attempts', '+', 1) }))
+    .where('session_id', '=', sessionId)
+    .where('upload_attempts', '<', max)
+    .executeTakeFirst()
+  if (result.numUpdatedRows === 0n) throw new AppError('UPLOAD_LIMIT')
+}
+
 export const documentsOf = (db: Queryable, sessionId: string): Promise<DocumentFileRow[]> =>
   db.selectFrom('document_file').selectAll().where('session_id', '=', sessionId).execute()
 

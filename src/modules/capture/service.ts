@@ -26,12 +26,16 @@ import {
 } from './flow.ts'
 import {
   advanceRevision,
+  countUploadAttempt,
   deleteDocuments,
   documentsOf,
   ensureProgress,
   insertDocument,
   saveEvents,
 } from './repo.ts'
+
+/** Uploads a session may try (accepted or refused): a flow needs at most four, retakes included ten. */
+export const MAX_UPLOADS_PER_SESSION = 40
 
 export type CaptureDeps = { clock: Clock; keys: Keys; vault: DocumentVault; jobSignal: JobSignal }
 
@@ -137,6 +141,7 @@ export const storeUpload = async (
 ): Promise<DocumentFileRow> => {
   const before = await loadFlow(deps, capture)
   requireOpen(step, before.facts)
+  await countUploadAttempt(capture.database.db, capture.session.id, MAX_UPLOADS_PER_SESSION)
   const normalized = await normalizeUpload(bytes, step === 'address' ? 'photo-or-pdf' : 'photo')
   const slot: DocumentSlot = SLOT_OF_STEP[step]
   const id = newId('document')
