@@ -178,6 +178,26 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     expect(await filesUnder(documentsDir())).toEqual(before)
   }, 60_000)
 
+  it('discards the photos of the previous document when the document type changes', async () => {
+    const { user, flow } = await opened()
+    await throughDocument(flow, 'id_card')
+    await flow.upload('front', await flow.token('front'), await file('front'))
+    await flow.upload('back', await flow.token('back'), await file('back'))
+    const before = await documentRows(user)
+    expect(before).toHaveLength(2)
+    const changed = await flow.form('document', {
+      csrf: await flow.token('document'),
+      documentType: 'passport',
+      issuingCountry: 'GB',
+    })
+    expect(changed.headers.location).toBe('/verify/flow/front')
+    expect(await documentRows(user)).toEqual([])
+    for (const row of before)
+      await expect(readFile(join(documentsDir(), row.storage_key))).rejects.toThrow(/ENOENT/)
+    // A passport has no back page to fill in.
+    expect((await flow.page('/verify/flow/back')).headers.location).toBe('/verify/flow/front')
+  })
+
   it('stops a session after 40 upload attempts, refused ones included, with a 429 and a clear message', async () => {
     const { flow } = await opened()
     await throughDocument(flow)

@@ -15,15 +15,7 @@ import { updateUser } from '../users/repo.ts'
 import type { HeldSession } from '../verification/claims.ts'
 import type { Reason } from '../verification/reasons.ts'
 import { submitSession } from '../verification/service.ts'
-import {
-  canOpen,
-  type FlowFacts,
-  hasBack,
-  requiredSlots,
-  SLOT_OF_STEP,
-  type Step,
-  type UploadStep,
-} from './flow.ts'
+import { canOpen, type FlowFacts, requiredSlots, SLOT_OF_STEP, type Step, type UploadStep } from './flow.ts'
 import {
   advanceRevision,
   countUploadAttempt,
@@ -88,8 +80,8 @@ export const giveConsent = async (deps: CaptureDeps, capture: Capture, revision:
 export type DocumentChoice = { documentType: DocumentType; issuingCountry: string }
 
 /**
- * Records the document. Changing the type throws away photos taken of the previous document: a
- * passport page is not the front of an ID card.
+ * Records the document. Changing the type throws away the photos of the previous document (a passport
+ * page is not the front of an ID card), so no stale front or back can be submitted.
  */
 export const chooseDocument = async (
   deps: CaptureDeps,
@@ -115,16 +107,6 @@ export const chooseDocument = async (
     deps,
     removed.map((row) => row.storage_key),
   )
-  if (!hasBack(choice.documentType)) {
-    // A passport has no back: a back photo kept from an earlier choice must not be submitted.
-    const backs = await capture.database.db
-      .transaction()
-      .execute((trx) => deleteDocuments(trx, capture.session.id, ['document_back']))
-    await discard(
-      deps,
-      backs.map((row) => row.storage_key),
-    )
-  }
 }
 
 /**
