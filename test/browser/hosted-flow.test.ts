@@ -50,6 +50,7 @@ describe.skipIf(!chromiumAvailable())('hosted verification flow in Chromium (pho
   const consentAndPassport = async (page: Page, shots: boolean) => {
     await page.getByRole('link', { name: 'Start' }).click()
     await page.waitForURL('**/verify/flow/consent')
+    expect(await page.title()).toBe('Your consent – Identity verification')
     await check(page, shots ? '02-consent' : undefined)
     await page.getByLabel('I agree').check()
     await page.getByRole('button', { name: 'Continue' }).click()

@@ -24,6 +24,7 @@ import {
   reviewPage,
   ssnPage,
   statusPage,
+  statusTexts,
   stepUrl,
   uploadPage,
 } from './pages.ts'
@@ -76,6 +77,17 @@ const FormBody = Type.Object({
   ssn: Type.Optional(Type.String({ maxLength: 20 })),
 })
 const EventBody = Type.Object({ csrf: Type.String({ maxLength: 100 }), type: StringEnum(CAMERA_EVENTS) })
+
+const STEP_TITLES: Record<Step, string> = {
+  consent: en.consentTitle,
+  document: en.documentTitle,
+  front: en.frontTitle,
+  back: en.backTitle,
+  selfie: en.selfieTitle,
+  address: en.addressTitle,
+  ssn: en.ssnTitle,
+  review: en.reviewTitle,
+}
 
 const wantsJson = (request: FastifyRequest) => (request.headers.accept ?? '').includes('application/json')
 
@@ -159,13 +171,9 @@ export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: Fastify
           countries().find((country) => country.iso3166alpha2 === view.facts.issuingCountry)?.name ?? null,
       })
     else body = uploadPage({ ...page, step, next: nextStep(view.facts) })
-    return send(
-      reply,
-      status,
-      error ? `${en.errorTitle} – ${en.productName}` : en.productName,
-      body,
-      capture.client,
-    )
+    // A page title per step (WCAG 2.4.2), marked when the page reports a problem.
+    const title = `${error ? `${en.errorTitle}: ` : ''}${STEP_TITLES[step]} – ${en.productName}`
+    return send(reply, status, title, body, capture.client)
   }
 
   /** Answers a refused form: the same page with the message (or JSON for the script), never a 500. */
@@ -389,7 +397,9 @@ export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: Fastify
       const capture = await hold(request, reply)
       if (!capture) return reply
       if (capture.state !== 'submitted') return reply.redirect('/verify', 303)
-      return send(reply, 200, en.productName, statusPage(statusOf(capture), capture.client), capture.client)
+      const status = statusOf(capture)
+      const title = `${statusTexts()[status.phase].title} – ${en.productName}`
+      return send(reply, 200, title, statusPage(status, capture.client), capture.client)
     },
   )
 
