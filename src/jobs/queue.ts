@@ -59,54 +59,62 @@ export const enqueueJob = async (
 
 export type ClaimedJob = JobRow & { lock_token: string }
 
-/** Claims the oldest ready job of the given types, or returns undefined. */
-export const claimJob = async (
+export type ClaimOptions = {
+  /** Most jobs to claim (the worker's free slots). */
+  limit: number
+  /** Look for jobs whose lease ran out (their worker went silent) before due pending ones. */
+  expiredLeases: boolean
+}
+
+/**
+ * Claims up to `limit` ready jobs of the given types in one statement each: first (when asked) jobs
+ * whose lease ran out, else the oldest due pending jobs. Each candidate set is one index range, never an
+ * OR'ed query sorted by run_at, which would read and sort every due job on each claim and turn a backlog
+ * of n jobs into n² work. The batch shares one fencing token; completion and failure match id and token.
+ */
+export const claimJobs = async (
   database: RegionDatabase,
   clock: Clock,
   types: readonly string[],
   leaseMs: number,
-): Promise<ClaimedJob | undefined> => {
-  if (types.length === 0) return undefined
+  options: ClaimOptions,
+): Promise<ClaimedJob[]> => {
+  if (types.length === 0 || options.limit < 1) return []
   const now = clock.now()
   const token = randomBytes(16).toString('hex')
-  const claimed = await database.db
-    .updateTable('job')
-    .set({
-      status: 'running',
-      lock_token: token,
-      locked_until: now + leaseMs,
-      attempts: sql`attempts + 1`,
-      updated_at: now,
-    })
-    // Two candidates, each one index lookup: a job whose lease ran out, else the oldest due pending job.
-    // One OR'ed query ordered by run_at would read every due job and sort them on each claim, which
-    // turns a backlog of n jobs into n² work.
-    .where('id', '=', (eb) =>
-      eb.fn.coalesce(
+  const claim = (kind: 'expired' | 'pending') =>
+    database.db
+      .updateTable('job')
+      .set({
+        status: 'running',
+        lock_token: token,
+        locked_until: now + leaseMs,
+        attempts: sql`attempts + 1`,
+        updated_at: now,
+      })
+      .where('id', 'in', (eb) =>
         eb
           .selectFrom('job')
           .select('id')
           .where('type', 'in', types)
-          .where('status', '=', 'running')
-          .where('locked_until', '<=', now)
-          .limit(1)
+          .$if(kind === 'expired', (query) =>
+            query.where('status', '=', 'running').where('locked_until', '<=', now),
+          )
+          .$if(kind === 'pending', (query) =>
+            query.where('status', '=', 'pending').where('run_at', '<=', now).orderBy('run_at'),
+          )
+          .limit(options.limit)
           // PostgreSQL: concurrent workers skip rows another transaction holds instead of waiting.
           // SQLite has a single writer, so the UPDATE itself is the lock.
           .$if(isPostgres(database), (query) => query.forUpdate().skipLocked()),
-        eb
-          .selectFrom('job')
-          .select('id')
-          .where('type', 'in', types)
-          .where('status', '=', 'pending')
-          .where('run_at', '<=', now)
-          .orderBy('run_at')
-          .limit(1)
-          .$if(isPostgres(database), (query) => query.forUpdate().skipLocked()),
-      ),
-    )
-    .returningAll()
-    .executeTakeFirst()
-  return claimed as ClaimedJob | undefined
+      )
+      .returningAll()
+      .execute() as Promise<ClaimedJob[]>
+  if (options.expiredLeases) {
+    const expired = await claim('expired')
+    if (expired.length > 0) return expired
+  }
+  return claim('pending')
 }
 
 export const completeJob = async (

@@ -8,7 +8,7 @@ import { PermanentJobError, RetryJobLaterError } from './errors.ts'
 import type { JobMetrics } from './metrics.ts'
 import {
   type ClaimedJob,
-  claimJob,
+  claimJobs,
   completeJob,
   enqueueJob,
   extendLease,
@@ -54,6 +54,8 @@ export class Worker {
   /** Set by wake() while the loop is busy, so the next sleep is skipped instead of missing the news. */
   #woken = false
   #nextRegion = 0
+  /** When each region was last searched for jobs whose lease ran out (performance.now()). */
+  readonly #expiredLeaseCheckedAt = new Map<RegionDatabase, number>()
   /** The slot last enqueued per region and recurring job. */
   readonly #scheduledSlots = new Map<string, number>()
 
@@ -130,21 +132,38 @@ export class Worker {
     while (!this.#stopping && this.#running.size < concurrency && emptyRegions < databases.length) {
       const database = databases[this.#nextRegion % databases.length] as RegionDatabase
       this.#nextRegion += 1
-      const job = await claimJob(
+      const jobs = await claimJobs(
         database,
         this.#options.clock,
         [...this.#definitions.keys()],
         this.#options.leaseMs,
+        {
+          limit: concurrency - this.#running.size,
+          expiredLeases: this.#expiredLeaseCheckDue(database),
+        },
       )
-      if (!job) {
+      if (jobs.length === 0) {
         emptyRegions += 1
         continue
       }
       emptyRegions = 0
       started = true
-      this.#execute(database, job)
+      for (const job of jobs) this.#execute(database, job)
     }
     return started
+  }
+
+  /**
+   * Jobs whose worker went silent are looked for at most once per poll interval per region: under a
+   * backlog every claim is then a single statement, and a lost job still comes back within a poll of
+   * its lease running out (leases are far longer than polls).
+   */
+  #expiredLeaseCheckDue(database: RegionDatabase): boolean {
+    const now = performance.now()
+    const last = this.#expiredLeaseCheckedAt.get(database) ?? Number.NEGATIVE_INFINITY
+    if (now - last < this.#options.pollIntervalMs) return false
+    this.#expiredLeaseCheckedAt.set(database, now)
+    return true
   }
 
   #execute(database: RegionDatabase, job: ClaimedJob): void {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RegionDatabase } from '../../src/db/database.ts'
 import type { JobDefinition } from '../../src/jobs/definitions.ts'
 import { PermanentJobError, RetryJobLaterError } from '../../src/jobs/errors.ts'
-import { claimJob, completeJob, enqueueJob, extendLease } from '../../src/jobs/queue.ts'
+import { type ClaimedJob, claimJobs, completeJob, enqueueJob, extendLease } from '../../src/jobs/queue.ts'
 import { Worker, type WorkerOptions } from '../../src/jobs/worker.ts'
 import { type Clock, ManualClock, systemClock } from '../../src/lib/clock.ts'
 import { createLogger } from '../../src/lib/logger.ts'
@@ -10,6 +10,15 @@ import { eventually, openTestDatabases, type TestDatabases } from '../helpers/da
 import { DIALECTS } from '../helpers/dialects.ts'
 
 const log = createLogger('silent')
+
+/** One claim as a lone worker makes it: a job whose lease ran out first, else the oldest due one. */
+const claimOne = async (
+  database: Parameters<typeof claimJobs>[0],
+  clock: Parameters<typeof claimJobs>[1],
+  types: string[],
+  leaseMs: number,
+): Promise<ClaimedJob | undefined> =>
+  (await claimJobs(database, clock, types, leaseMs, { limit: 1, expiredLeases: true }))[0]
 
 describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
   let t: TestDatabases
@@ -77,20 +86,41 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
     it('hands each ready job to exactly one of many concurrent claimers', async () => {
       for (let i = 0; i < 3; i++) await enqueueJob(intl.db, systemClock, 'test.job', { i })
       const claims = await Promise.all(
-        Array.from({ length: 8 }, () => claimJob(intl, systemClock, ['test.job'], 10_000)),
+        Array.from({ length: 8 }, () => claimOne(intl, systemClock, ['test.job'], 10_000)),
       )
       const claimed = claims.filter((claim) => claim !== undefined)
       expect(claimed).toHaveLength(3)
       expect(new Set(claimed.map((claim) => claim.id)).size).toBe(3)
     })
 
+    it('claims batches: the oldest due jobs first, each job once across concurrent batch claimers', async () => {
+      const clock = new ManualClock(2_000_000)
+      for (let i = 0; i < 10; i++)
+        await enqueueJob(intl.db, clock, 'test.job', { i }, { runAt: 2_000_000 - i * 10 })
+      await enqueueJob(intl.db, clock, 'test.job', { later: true }, { runAt: 3_000_000 })
+      const oldest = await claimJobs(intl, clock, ['test.job'], 10_000, { limit: 3, expiredLeases: false })
+      expect(oldest.map((job) => JSON.parse(job.payload).i).sort()).toEqual([7, 8, 9])
+      expect(new Set(oldest.map((job) => job.lock_token)).size).toBe(1)
+      const batches = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          claimJobs(intl, clock, ['test.job'], 10_000, { limit: 3, expiredLeases: false }),
+        ),
+      )
+      const ids = batches.flat().map((job) => job.id)
+      expect(ids).toHaveLength(7)
+      expect(new Set([...ids, ...oldest.map((job) => job.id)]).size).toBe(10)
+      expect(await claimJobs(intl, clock, ['test.job'], 10_000, { limit: 3, expiredLeases: true })).toEqual(
+        [],
+      )
+    })
+
     it('does not claim delayed jobs before their time, nor types it was not asked for', async () => {
       const clock = new ManualClock(1_000_000)
       await enqueueJob(intl.db, clock, 'test.job', {}, { runAt: 1_060_000 })
       await enqueueJob(intl.db, clock, 'other.job', {})
-      expect(await claimJob(intl, clock, ['test.job'], 1_000)).toBeUndefined()
+      expect(await claimOne(intl, clock, ['test.job'], 1_000)).toBeUndefined()
       clock.advance(60_000)
-      expect(await claimJob(intl, clock, ['test.job'], 1_000)).toMatchObject({
+      expect(await claimOne(intl, clock, ['test.job'], 1_000)).toMatchObject({
         type: 'test.job',
         attempts: 1,
       })
@@ -99,10 +129,10 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
     it('brings a job back after its lease expires, and fences off the stale claim', async () => {
       const clock = new ManualClock(1_000_000)
       const id = await enqueueJob(intl.db, clock, 'test.job', {})
-      const first = await claimJob(intl, clock, ['test.job'], 1_000)
-      expect(await claimJob(intl, clock, ['test.job'], 1_000)).toBeUndefined()
+      const first = await claimOne(intl, clock, ['test.job'], 1_000)
+      expect(await claimOne(intl, clock, ['test.job'], 1_000)).toBeUndefined()
       clock.advance(1_000)
-      const second = await claimJob(intl, clock, ['test.job'], 1_000)
+      const second = await claimOne(intl, clock, ['test.job'], 1_000)
       expect(second).toMatchObject({ id, attempts: 2 })
       if (!first || !second) throw new Error('expected both claims')
       expect(await completeJob(intl, clock, first)).toBe(false)
@@ -250,7 +280,7 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
       const clock = new ManualClock(5_000_000)
       const id = await enqueueJob(intl.db, clock, 'test.crashy', {}, { maxAttempts: 1 })
       // A claim whose worker vanished: the lease simply runs out.
-      await claimJob(intl, clock, ['test.crashy'], 1_000)
+      await claimOne(intl, clock, ['test.crashy'], 1_000)
       clock.advance(1_000)
       let ran = false
       startWorker(
