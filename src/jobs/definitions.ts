@@ -1,4 +1,4 @@
-import type { RegionDatabase } from '../db/database.ts'
+import type { Queryable, RegionDatabase } from '../db/database.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { BackoffPolicy } from './backoff.ts'
@@ -11,6 +11,12 @@ export type JobContext = {
   log: Logger
   /** Aborted when the lease is lost or the worker is shutting down: stop as soon as practical. */
   signal: AbortSignal
+  /**
+   * Marks the job done inside the handler's own transaction, so its effects and its completion commit
+   * together (one commit fewer, and a claim that lost its lease cannot commit its effects). Optional:
+   * a handler that returns without calling it is completed by the worker afterwards.
+   */
+  completeWith(trx: Queryable): Promise<void>
 }
 
 /**

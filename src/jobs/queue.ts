@@ -117,13 +117,13 @@ export const claimJobs = async (
   return claim('pending')
 }
 
-export const completeJob = async (
-  database: RegionDatabase,
-  clock: Clock,
-  job: ClaimedJob,
-): Promise<boolean> => {
+/**
+ * Marks a claimed job done, if this claim still holds it (fencing). `db` may be the handler's own
+ * transaction, so that the job's effects and its completion commit together (see JobContext.completeWith).
+ */
+export const completeJob = async (db: Queryable, clock: Clock, job: ClaimedJob): Promise<boolean> => {
   const now = clock.now()
-  const result = await database.db
+  const result = await db
     .updateTable('job')
     .set({
       status: 'done',

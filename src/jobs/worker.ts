@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { RegionDatabase } from '../db/database.ts'
+import type { Queryable, RegionDatabase } from '../db/database.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { Logger } from '../lib/logger.ts'
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts'
@@ -215,8 +215,15 @@ export class Worker {
     )
     try {
       const payload = JSON.parse(job.payload) as unknown
-      await definition.handle(payload, { job, database, clock, log, signal: abort.signal })
-      const completed = await completeJob(database, clock, job)
+      let completedWithin = false
+      const completeWith = async (trx: Queryable) => {
+        // Fenced like every completion: a claim that lost its lease makes the handler's transaction fail.
+        if (!(await completeJob(trx, clock, job)))
+          throw new Error('lease lost: another claim owns this job now')
+        completedWithin = true
+      }
+      await definition.handle(payload, { job, database, clock, log, signal: abort.signal, completeWith })
+      const completed = completedWithin || (await completeJob(database.db, clock, job))
       if (!completed) log.warn('job finished after its lease was lost; another claim owns it now')
       metrics?.finished(job.type, completed ? 'done' : 'lost', performance.now() - startedAt)
     } catch (error) {

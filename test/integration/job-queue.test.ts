@@ -135,14 +135,44 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
       const second = await claimOne(intl, clock, ['test.job'], 1_000)
       expect(second).toMatchObject({ id, attempts: 2 })
       if (!first || !second) throw new Error('expected both claims')
-      expect(await completeJob(intl, clock, first)).toBe(false)
+      expect(await completeJob(intl.db, clock, first)).toBe(false)
       expect(await extendLease(intl, clock, first, 1_000)).toBe(false)
-      expect(await completeJob(intl, clock, second)).toBe(true)
+      expect(await completeJob(intl.db, clock, second)).toBe(true)
       expect(await jobRow(id)).toMatchObject({ status: 'done', lock_token: null })
     })
   })
 
   describe('worker', () => {
+    it('completes a job inside its own transaction: its effects and its completion commit together', async () => {
+      const definition: JobDefinition = {
+        type: 'test.within',
+        async handle(payload, { database, completeWith }) {
+          await database.db.transaction().execute(async (trx) => {
+            await enqueueJob(trx, systemClock, 'test.effect', payload)
+            await completeWith(trx)
+            if ((payload as { fail?: boolean }).fail) throw new Error('after completing, the change failed')
+          })
+        },
+      }
+      const kept = await enqueueJob(intl.db, systemClock, 'test.within', {}, { maxAttempts: 1 })
+      const failed = await enqueueJob(intl.db, systemClock, 'test.within', { fail: true }, { maxAttempts: 1 })
+      startWorker([definition])
+      await eventually(async () => {
+        expect(await jobRow(kept)).toMatchObject({ status: 'done', attempts: 1 })
+        // Rolled back with the effect: the job is not done, it is failed like any other error.
+        expect(await jobRow(failed)).toMatchObject({
+          status: 'dead',
+          last_error: expect.stringContaining('after completing'),
+        })
+      })
+      const effects = await intl.db
+        .selectFrom('job')
+        .select('payload')
+        .where('type', '=', 'test.effect')
+        .execute()
+      expect(effects.map((row) => row.payload)).toEqual(['{}'])
+    })
+
     it('runs jobs of both regions, each exactly once, with two competing workers', async () => {
       const runs = new Map<string, number>()
       const definition: JobDefinition = {

@@ -72,7 +72,7 @@ const unavailable = (endpoint: WebhookEndpointRow | undefined, eventType: string
  */
 export const deliveryJob = (deps: DeliveryDeps): JobDefinition => ({
   type: DELIVER_JOB,
-  async handle(payload, { database, clock, job, signal, log }) {
+  async handle(payload, { database, clock, job, signal, log, completeWith }) {
     const { deliveryId } = payload as { deliveryId: string }
     const delivery = await repo.findDeliveryWithEvent(database.db, deliveryId)
     if (delivery?.status !== 'pending') return
@@ -149,6 +149,8 @@ export const deliveryJob = (deps: DeliveryDeps): JobDefinition => ({
         delivered_at: verdict === 'success' ? now : null,
         updated_at: now,
       })
+      // Delivered: the job ends with the record of it, in one commit.
+      if (verdict === 'success') await completeWith(trx)
     })
     await recordEndpointHealth(home, endpoint, verdict, now)
 

@@ -14,7 +14,7 @@ import * as repo from './repo.ts'
  */
 export const fanOutJob = (databases: Databases): JobDefinition => ({
   type: FAN_OUT_JOB,
-  async handle(payload, { database, clock, log }) {
+  async handle(payload, { database, clock, log, completeWith }) {
     const { eventId } = payload as { eventId: string }
     const event = await repo.findEvent(database.db, eventId)
     if (!event || event.dispatched_at !== null) return
@@ -27,6 +27,7 @@ export const fanOutJob = (databases: Databases): JobDefinition => ({
       if (!(await repo.markDispatched(trx, event.id, now))) return 0
       for (const endpoint of endpoints)
         await queueDelivery(trx, clock, event.id, endpoint.id, event.client_id)
+      await completeWith(trx)
       return endpoints.length
     })
     log.info({ eventId, eventType: event.type, deliveries: created }, 'webhook event fanned out')
