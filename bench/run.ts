@@ -311,7 +311,7 @@ ${table}
 
 One process as \`verity serve\` runs it: the in-process worker (WORKER_CONCURRENCY=${WEBHOOK_CONCURRENCY}), one endpoint subscribed to
 kyc.status.changed, a receiver on loopback answering 204. Deliveries/s: that many users change state while the worker is
-stopped, then the worker drains the backlog (each delivery is a fan-out job and a delivery job, signed twice, logged).
+stopped, then the worker drains the backlog (each delivery is one job, written with the state change, signed twice, logged).
 Latency: state changes one at a time, from the commit to the receiver getting the request.
 
 ${webhookTable}

@@ -3,7 +3,7 @@
  * worker woken by the commit): a local receiver on loopback, one endpoint subscribed to `*`.
  * - throughput: DELIVERIES users change state (in batched transactions) while the worker is stopped;
  *   then deliveries per second from the worker's start until the receiver has them all (each one a
- *   fan-out job and a delivery job).
+ *   delivery job, written with the state change).
  * - latency: LATENCY_SAMPLES state changes one after another; time from the commit to the receiver
  *   getting the first attempt.
  */
@@ -16,6 +16,7 @@ import { createLogger } from '../src/lib/logger.ts'
 import { createClient } from '../src/modules/clients/service.ts'
 import { newUserRow } from '../src/modules/users/repo.ts'
 import { applyVerificationEvent } from '../src/modules/verification/state.ts'
+import { endpointReader } from '../src/modules/webhooks/events.ts'
 import { createEndpoint } from '../src/modules/webhooks/service.ts'
 import { createWorker, openRuntime } from '../src/runtime.ts'
 import { createTestDatabaseTargets } from '../test/helpers/dialects.ts'
@@ -103,6 +104,7 @@ export const benchWebhooks = async (dialect: Dialect, postgresUrl: string): Prom
             user,
             event: { type: 'submitted' },
             sessionId: null,
+            endpoints: endpointReader(runtime.databases, database, trx),
           })
         }
       })

@@ -21,7 +21,6 @@ import { createMessageSender } from './modules/messaging/senders.ts'
 import { checkSubmissionJob } from './modules/verification/check-job.ts'
 import { expireSessionsJob, expireSessionsSchedule } from './modules/verification/sweep-job.ts'
 import { deliveryJob } from './modules/webhooks/delivery-job.ts'
-import { fanOutJob } from './modules/webhooks/fan-out-job.ts'
 import { pruneWebhooksJob, pruneWebhooksSchedule } from './modules/webhooks/prune-job.ts'
 
 /**
@@ -81,9 +80,8 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => [
   pruneJobsJob,
   deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),
   expireSessionsJob,
-  checkSubmissionJob,
+  checkSubmissionJob(runtime.databases),
   purgeDocumentsJob(runtime.vault, runtime.config.DOCUMENT_RETENTION_DAYS),
-  fanOutJob(runtime.databases),
   deliveryJob({
     databases: runtime.databases,
     sealingKey: runtime.keys.webhookKeys,

@@ -275,7 +275,7 @@ export type WebhookEventTable = {
   /** The exact JSON body delivered (and signed). */
   payload: string
   created_at: number
-  /** When the event was fanned out to the endpoints subscribed at that moment. */
+  /** When its deliveries were written: with the event, to the endpoints subscribed at that moment. */
   dispatched_at: number | null
 }
 

@@ -3,13 +3,14 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { Webhook } from 'standardwebhooks'
-import type { RegionDatabase } from '../../src/db/database.ts'
+import type { Databases, RegionDatabase } from '../../src/db/database.ts'
 import type { VerificationState } from '../../src/db/schema.ts'
 import type { Clock } from '../../src/lib/clock.ts'
 import { newUserRow } from '../../src/modules/users/repo.ts'
 import { reason } from '../../src/modules/verification/reasons.ts'
 import { lockUser } from '../../src/modules/verification/repo.ts'
 import { applyVerificationEvent } from '../../src/modules/verification/state.ts'
+import { endpointReader } from '../../src/modules/webhooks/events.ts'
 
 export type Delivery = { headers: IncomingHttpHeaders; body: string; at: number }
 /** What the receiver does with the n-th request (0-based): answer, or leave the request hanging. */
@@ -109,14 +110,15 @@ export const insertUser = async (database: RegionDatabase, clientId: string, now
   return id
 }
 
-/** Moves a user through the real state writer: submitted, then (optionally) decided. */
+/** Moves an intl user through the real state writer: submitted, then (optionally) decided. */
 export const changeState = async (
-  database: RegionDatabase,
+  databases: Databases,
   clock: Clock,
   userId: string,
   step: 'submitted' | Extract<VerificationState, 'VERIFIED' | 'REJECTED'>,
-) =>
-  database.db.transaction().execute(async (trx) => {
+) => {
+  const database = databases.byRegion.intl
+  return database.db.transaction().execute(async (trx) => {
     const user = await lockUser(database, trx, userId)
     if (!user) throw new Error(`no user ${userId}`)
     return applyVerificationEvent(trx, clock, {
@@ -124,5 +126,7 @@ export const changeState = async (
       event: step === 'submitted' ? { type: 'submitted' } : { type: 'decided', decision: step },
       sessionId: null,
       reasons: step === 'REJECTED' ? [reason('FACE_MISMATCH')] : [],
+      endpoints: endpointReader(databases, database, trx),
     })
   })
+}

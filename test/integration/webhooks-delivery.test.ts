@@ -66,7 +66,7 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
   }
   const submitted = async (clientId: string) => {
     const userId = await insertUser(t.runtime.databases.home, clientId, t.clock.now())
-    await changeState(t.runtime.databases.home, t.clock, userId, 'submitted')
+    await changeState(t.runtime.databases, t.clock, userId, 'submitted')
     return userId
   }
   /**
@@ -96,7 +96,7 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
     await api.create({ name: 'users', url: users.url, event_types: ['user.*'], is_active: true })
     await api.create({ name: 'kyc', url: kyc.url, event_types: ['kyc.status.changed'], is_active: true })
     const userId = await submitted(client.id)
-    await changeState(t.runtime.databases.home, t.clock, userId, 'REJECTED')
+    await changeState(t.runtime.databases, t.clock, userId, 'REJECTED')
     await delivered(target, 3)
     await delivered(users, 1)
     await delivered(kyc, 2)
@@ -499,7 +499,7 @@ describe.each(DIALECTS)('webhook delivery to private networks, when not allowed 
         is_active: true,
       })
       const userId = await insertUser(t.runtime.databases.home, client.id, t.clock.now())
-      await changeState(t.runtime.databases.home, t.clock, userId, 'submitted')
+      await changeState(t.runtime.databases, t.clock, userId, 'submitted')
       const [log] = await eventually(async () => {
         const logs = (await api.request('GET', `/v1/webhooks/${hook.id}/logs`)).json().data.logs
         expect(logs).toHaveLength(1)

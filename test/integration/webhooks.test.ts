@@ -126,7 +126,7 @@ describe.each(DIALECTS)('webhook management API (%s)', (dialect) => {
     it('lists events of the routed region with their status, logs and delivery status', async () => {
       const { client, api } = await newClient()
       const userId = await insertUser(t.runtime.databases.home, client.id, t.clock.now())
-      await changeState(t.runtime.databases.home, t.clock, userId, 'submitted')
+      await changeState(t.runtime.databases, t.clock, userId, 'submitted')
       const events = (await api.request('GET', '/v1/webhooks/events')).json().data
       expect(events.count).toBe(1)
       const [event] = events.events
@@ -135,15 +135,16 @@ describe.each(DIALECTS)('webhook management API (%s)', (dialect) => {
         tenant: client.id,
         userId,
         sourceService: 'verification',
-        status: 'pending',
-        processedAt: null,
+        // The client has no endpoint: the deliveries (none) were written with the event.
+        status: 'no_endpoints',
+        processedAt: new Date(t.clock.now()).toISOString(),
       })
       expect(event.id).toBe(event.eventId)
       expect(event.payload).toMatchObject({ event_id: event.id, event_object_status: 'pending' })
       const status = await api.request('GET', `/v1/webhooks/events/${event.id}/status`)
       expect(status.json()).toEqual({
         success: true,
-        data: { eventId: event.id, eventType: 'kyc.status.changed', status: 'pending', deliveries: [] },
+        data: { eventId: event.id, eventType: 'kyc.status.changed', status: 'no_endpoints', deliveries: [] },
       })
       const logs = await api.request('GET', `/v1/webhooks/events/${event.id}/logs`)
       expect(logs.json()).toEqual({ success: true, data: { count: 0, logs: [] } })
@@ -230,7 +231,7 @@ describe.each(DIALECTS)('webhook management API (%s)', (dialect) => {
       const b = await newClient()
       const hook = await a.api.create(VALID)
       const userId = await insertUser(t.runtime.databases.home, a.client.id, t.clock.now())
-      await changeState(t.runtime.databases.home, t.clock, userId, 'submitted')
+      await changeState(t.runtime.databases, t.clock, userId, 'submitted')
       const [event] = (await a.api.request('GET', '/v1/webhooks/events')).json().data.events
       expect((await b.api.request('GET', '/v1/webhooks')).json().data).toEqual([])
       expect((await b.api.request('GET', '/v1/webhooks/events')).json().data).toEqual({
@@ -264,7 +265,7 @@ describe.each(DIALECTS)('webhook management API (%s)', (dialect) => {
     it('retry with nothing to retry', async () => {
       const { client, api } = await newClient()
       const userId = await insertUser(t.runtime.databases.home, client.id, t.clock.now())
-      await changeState(t.runtime.databases.home, t.clock, userId, 'submitted')
+      await changeState(t.runtime.databases, t.clock, userId, 'submitted')
       const [event] = (await api.request('GET', '/v1/webhooks/events')).json().data.events
       const response = await api.request('POST', `/v1/webhooks/events/${event.id}/retry`)
       expect(response.statusCode).toBe(409)

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/database.ts'
+import type { Databases, Queryable } from '../../db/database.ts'
 import type { CaptureProgressRow, DocumentFileRow, DocumentSlot, DocumentType } from '../../db/schema.ts'
 import type { JobSignal } from '../../jobs/signal.ts'
 import type { Clock } from '../../lib/clock.ts'
@@ -29,7 +29,13 @@ import {
 /** Uploads a session may try (accepted or refused): a flow needs at most four, retakes included ten. */
 export const MAX_UPLOADS_PER_SESSION = 40
 
-export type CaptureDeps = { clock: Clock; keys: Keys; vault: DocumentVault; jobSignal: JobSignal }
+export type CaptureDeps = {
+  clock: Clock
+  keys: Keys
+  vault: DocumentVault
+  jobSignal: JobSignal
+  databases: Databases
+}
 
 /** A browser's open session with everything the flow decides on. */
 export type Capture = HeldSession & { client: Client }

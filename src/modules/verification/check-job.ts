@@ -1,3 +1,4 @@
+import type { Databases } from '../../db/database.ts'
 import type { JobDefinition } from '../../jobs/definitions.ts'
 import { sandboxDecision } from '../sandbox/scenarios.ts'
 import { findUserById } from '../users/repo.ts'
@@ -11,7 +12,7 @@ import { CHECK_SUBMISSION, type CheckSubmissionPayload, type Decision, decideSes
  * goes to manual review: the user stays PENDING until a compliance officer decides, which is the
  * safe outcome of an inconclusive check.
  */
-export const checkSubmissionJob: JobDefinition = {
+export const checkSubmissionJob = (databases: Databases): JobDefinition => ({
   type: CHECK_SUBMISSION,
   async handle(payload, { database, clock, log }) {
     const { sessionId, sandbox } = payload as CheckSubmissionPayload
@@ -20,7 +21,7 @@ export const checkSubmissionJob: JobDefinition = {
     const user = await findUserById(database.db, session.user_id)
     if (!user) return
     const decision: Decision = sandbox ? sandboxDecision(user) : { outcome: 'review', reasons: [] }
-    const applied = await decideSession({ clock }, database, session.id, decision)
+    const applied = await decideSession({ clock, databases }, database, session.id, decision)
     log.info({ sessionId: session.id, sandbox, outcome: decision.outcome, applied }, 'submission checked')
   },
-}
+})

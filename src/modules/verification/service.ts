@@ -1,4 +1,4 @@
-import type { Queryable, RegionDatabase } from '../../db/database.ts'
+import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
 import type { SessionKind, SessionOutcome, SessionRow, UserRow } from '../../db/schema.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import type { JobSignal } from '../../jobs/signal.ts'
@@ -8,6 +8,7 @@ import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
 import type { ClientScope } from '../clients/scope.ts'
 import { findUserByOnboardingId } from '../users/repo.ts'
+import { endpointReader } from '../webhooks/events.ts'
 import { DAY_MS, evaluateLimits, type LimitFacts, type LimitVerdict } from './limits.ts'
 import type { Reason } from './reasons.ts'
 import {
@@ -28,6 +29,8 @@ export type VerificationDeps = {
   keys: Keys
   jobSignal: JobSignal
   config: { PUBLIC_URL: string }
+  /** For the home database, where the webhook endpoints a state change delivers to are read. */
+  databases: Databases
 }
 
 export const USER_SESSION_TTL_MS = DAY_MS
@@ -217,7 +220,7 @@ export const listSessions = async (
  * that every document is in), so a refused submission changes nothing.
  */
 export const submitSession = async (
-  deps: Pick<VerificationDeps, 'clock' | 'jobSignal'>,
+  deps: Pick<VerificationDeps, 'clock' | 'jobSignal' | 'databases'>,
   database: RegionDatabase,
   sessionId: string,
   sandbox: boolean,
@@ -241,6 +244,7 @@ export const submitSession = async (
       user,
       event: { type: 'submitted' },
       sessionId: session.id,
+      endpoints: endpointReader(deps.databases, database, trx),
     })
     const updated = await trx
       .updateTable('verification_session')
@@ -264,7 +268,7 @@ export type Decision = { outcome: Exclude<SessionOutcome, 'abandoned'>; reasons:
  * already decided (other than "review") is left as it is and the call answers false.
  */
 export const decideSession = async (
-  deps: Pick<VerificationDeps, 'clock'>,
+  deps: Pick<VerificationDeps, 'clock' | 'databases'>,
   database: RegionDatabase,
   sessionId: string,
   decision: Decision,
@@ -297,6 +301,7 @@ export const decideSession = async (
         sessionId: session.id,
         reasons: decision.reasons,
         reverifying: session.reverification === 1,
+        endpoints: endpointReader(deps.databases, database, trx),
       })
     }
     await trx

@@ -3,7 +3,7 @@ import type { UserRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
-import { recordStateChangeEvents } from '../webhooks/events.ts'
+import { type EndpointReader, recordStateChangeEvents } from '../webhooks/events.ts'
 import type { Reason } from './reasons.ts'
 import { nextState, type VerificationEvent } from './state-machine.ts'
 
@@ -13,6 +13,8 @@ export type StateChange = {
   sessionId: string | null
   reasons?: Reason[]
   reverifying?: boolean
+  /** Where the client's webhook endpoints are read (its deliveries are written with the change). */
+  endpoints: EndpointReader
 }
 
 /**
@@ -61,14 +63,19 @@ export const applyVerificationEvent = async (
       created_at: now,
     })
     .execute()
-  await recordStateChangeEvents(db, clock, {
-    user: updated,
-    from: result.from,
-    to: result.to,
-    version,
-    reasons: change.reasons ?? [],
-    at: now,
-  })
+  await recordStateChangeEvents(
+    db,
+    clock,
+    {
+      user: updated,
+      from: result.from,
+      to: result.to,
+      version,
+      reasons: change.reasons ?? [],
+      at: now,
+    },
+    change.endpoints,
+  )
   return updated
 }
 

@@ -1,12 +1,11 @@
-import type { Queryable } from '../../db/database.ts'
-import type { UserRow, VerificationState, WebhookEventTable } from '../../db/schema.ts'
-import { enqueueJob } from '../../jobs/queue.ts'
+import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
+import type { UserRow, VerificationState, WebhookEndpointRow, WebhookEventTable } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { newUuid } from '../../lib/ids.ts'
 import type { Reason } from '../verification/reasons.ts'
-import { insertEvents } from './repo.ts'
-
-export const FAN_OUT_JOB = 'webhooks.fan-out'
+import { queueDelivery } from './delivery-job.ts'
+import { subscribes } from './event-types.ts'
+import { insertEvents, listEndpoints } from './repo.ts'
 
 /**
  * Baanx's KYC statuses. UNVERIFIED (never submitted, or a submission whose images were unusable) is
@@ -70,9 +69,23 @@ export const verificationCompleted = (eventId: string, facts: StateChangeFacts) 
   timestamp: iso(facts.at),
 })
 
+/** The client's endpoints, as the state change's transaction may read them (see `endpointReader`). */
+export type EndpointReader = (clientId: string) => Promise<WebhookEndpointRow[]>
+
 /**
- * Writes the events of one verificationState change, and the job that fans them out to the client's
- * endpoints, through the caller's transaction: they exist if and only if the change commits.
+ * Endpoints live with the client in the home database. When the user's region is the home database the
+ * state change's own transaction reads them (on SQLite a second connection to the same file would wait
+ * for that transaction forever); otherwise the home database is read directly.
+ */
+export const endpointReader =
+  (databases: Databases, region: RegionDatabase, trx: Queryable): EndpointReader =>
+  (clientId) =>
+    listEndpoints(region === databases.home ? trx : databases.home.db, clientId)
+
+/**
+ * Writes the events of one verificationState change, with one delivery (and its job) per active endpoint
+ * subscribed to each, through the caller's transaction: they exist if and only if the change commits,
+ * and no further job stands between the change and the first attempt.
  * `kyc.status.changed` fires on every change; `user.verification.completed` only when a decision lands
  * (VERIFIED or REJECTED), which is what "completed" means to a receiver.
  */
@@ -80,6 +93,7 @@ export const recordStateChangeEvents = async (
   db: Queryable,
   clock: Clock,
   facts: StateChangeFacts,
+  endpoints: EndpointReader,
 ): Promise<void> => {
   const payloads: Array<{ id: string; type: string; body: unknown }> = []
   const kycId = newUuid()
@@ -99,9 +113,14 @@ export const recordStateChangeEvents = async (
     type,
     payload: JSON.stringify(body),
     created_at: facts.at,
-    dispatched_at: null,
+    dispatched_at: facts.at,
   }))
   await insertEvents(db, rows)
-  for (const row of rows)
-    await enqueueJob(db, clock, FAN_OUT_JOB, { eventId: row.id }, { dedupeKey: `${FAN_OUT_JOB}:${row.id}` })
+  const active = (await endpoints(facts.user.client_id)).filter((endpoint) => endpoint.status === 'active')
+  for (const row of rows) {
+    for (const endpoint of active) {
+      if (subscribes(JSON.parse(endpoint.event_types) as string[], row.type))
+        await queueDelivery(db, clock, row.id, endpoint.id, row.client_id)
+    }
+  }
 }

@@ -122,17 +122,6 @@ export const listEvents = (db: Queryable, clientId: string, limit: number): Prom
     .limit(limit)
     .execute()
 
-/** Marks the event as fanned out; false when another run already did. */
-export const markDispatched = async (db: Queryable, id: string, now: number): Promise<boolean> => {
-  const result = await db
-    .updateTable('webhook_event')
-    .set({ dispatched_at: now })
-    .where('id', '=', id)
-    .where('dispatched_at', 'is', null)
-    .executeTakeFirst()
-  return result.numUpdatedRows === 1n
-}
-
 export const insertDelivery = async (db: Queryable, row: WebhookDeliveryTable): Promise<void> => {
   await db.insertInto('webhook_delivery').values(row).execute()
 }

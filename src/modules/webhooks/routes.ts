@@ -89,7 +89,10 @@ const Event = Type.Object({
   status: EventStatusValue,
   createdAt: Type.String({ format: 'date-time' }),
   queuedAt: Type.String({ format: 'date-time' }),
-  processedAt: NullableString({ format: 'date-time', description: 'When it was fanned out to endpoints.' }),
+  processedAt: NullableString({
+    format: 'date-time',
+    description: 'When its deliveries were created (with the event).',
+  }),
 })
 
 const Delivery = Type.Object({
@@ -202,7 +205,7 @@ const presentEvent = ({ event, deliveries }: EventWithDeliveries) => ({
   payload: JSON.parse(event.payload) as unknown,
   userId: event.user_id,
   sourceService: event.type === TEST_EVENT_TYPE ? 'webhooks' : 'verification',
-  status: eventStatus(event, deliveries),
+  status: eventStatus(deliveries),
   createdAt: iso(event.created_at),
   queuedAt: iso(event.created_at),
   processedAt: isoOrNull(event.dispatched_at),
@@ -224,7 +227,7 @@ const presentStatus = ({ event, deliveries }: EventWithDeliveries) => ({
   data: {
     eventId: event.id,
     eventType: event.type,
-    status: eventStatus(event, deliveries),
+    status: eventStatus(deliveries),
     deliveries: deliveries.map(presentDelivery),
   },
 })

@@ -160,11 +160,7 @@ export const rotateKey = async (deps: WebhookDeps, client: Client, id: string): 
 type EventStatus = 'pending' | 'delivered' | 'failed' | 'no_endpoints'
 
 /** Derived from the deliveries, so it can never disagree with them. */
-export const eventStatus = (
-  event: WebhookEventRow,
-  deliveries: readonly WebhookDeliveryRow[],
-): EventStatus => {
-  if (event.dispatched_at === null) return 'pending'
+export const eventStatus = (deliveries: readonly WebhookDeliveryRow[]): EventStatus => {
   if (deliveries.length === 0) return 'no_endpoints'
   if (deliveries.some((delivery) => delivery.status === 'pending')) return 'pending'
   return deliveries.every((delivery) => delivery.status === 'success') ? 'delivered' : 'failed'
