@@ -18,10 +18,10 @@ export const SLOT_OF_STEP: Record<UploadStep, DocumentSlot> = {
   address: 'proof_of_address',
 }
 
-export const isUploadStep = (step: Step): step is UploadStep => step in SLOT_OF_STEP
+const isUploadStep = (step: Step): step is UploadStep => step in SLOT_OF_STEP
 
 /** A passport is one photo page; cards (licences, ID cards, residence permits) have a back. */
-export const hasBack = (type: DocumentType): boolean => type !== 'passport'
+const hasBack = (type: DocumentType): boolean => type !== 'passport'
 
 export type FlowFacts = {
   consented: boolean

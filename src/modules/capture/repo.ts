@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/database.ts'
 import type { CaptureProgressRow, DocumentFileRow, DocumentFileTable, DocumentSlot } from '../../db/schema.ts'
 import { AppError } from '../../lib/errors.ts'
 
-export const findProgress = (db: Queryable, sessionId: string) =>
+const findProgress = (db: Queryable, sessionId: string) =>
   db.selectFrom('capture_progress').selectAll().where('session_id', '=', sessionId).executeTakeFirst()
 
 /** The progress row of a session, created on first use (concurrent first uses create one). */

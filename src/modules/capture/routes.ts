@@ -44,7 +44,7 @@ import {
 } from './service.ts'
 
 export const BROWSER_COOKIE = 'verity_session'
-export const FLOW_SCRIPT_PATH = '/verify/assets/flow.js'
+const FLOW_SCRIPT_PATH = '/verify/assets/flow.js'
 
 export type CaptureRouteDeps = CaptureDeps &
   ClaimDeps & { databases: Databases; config: { PRIVACY_URL?: string | undefined } }

@@ -9,7 +9,7 @@ export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024
  * Largest image accepted, in pixels. Phone cameras go up to 48 MP; anything bigger is refused from the
  * header, before a single pixel is decoded (a small file can declare a huge image: a pixel bomb).
  */
-export const MAX_INPUT_PIXELS = 50_000_000
+const MAX_INPUT_PIXELS = 50_000_000
 /** Stored photos are re-encoded no larger than this on their longest side (enough to read an MRZ). */
 export const MAX_STORED_EDGE = 3000
 
