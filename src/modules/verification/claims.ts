@@ -130,7 +130,7 @@ export const browserSession = async (
   if (!presented || !found || !(await hasClaim(found.database, found.session.id, presented.secret)))
     return { state: 'none' }
   const gone = goneReason(found.session, deps.clock.now())
-  if (gone === 'expired' || gone === 'used') return { state: 'expired' }
+  if (gone === 'expired') return { state: 'expired' }
   const user = await findUserById(found.database.db, found.session.user_id)
   if (!user) return { state: 'none' }
   const held = {
