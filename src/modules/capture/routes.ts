@@ -351,7 +351,7 @@ export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: Fastify
         checkCsrf(capture, view, step, csrf && 'value' in csrf ? csrf.value : undefined)
         if (part?.fieldname !== 'file') throw new AppError('UNSUPPORTED_UPLOAD', { message: en.fileRequired })
         const bytes = await part.toBuffer()
-        await storeUpload(deps, capture, view.progress.revision, step, bytes)
+        await storeUpload(deps, capture, view, step, bytes)
       } catch (error) {
         return refuse(request, reply, capture, step, error)
       }

@@ -123,11 +123,11 @@ export const chooseDocument = async (
 export const storeUpload = async (
   deps: CaptureDeps,
   capture: Capture,
-  revision: number,
+  /** The flow as the caller read it to check the form; checked again inside the transaction. */
+  before: FlowView,
   step: UploadStep,
   bytes: Buffer,
 ): Promise<DocumentFileRow> => {
-  const before = await loadFlow(deps, capture)
   requireOpen(step, before.facts)
   await countUploadAttempt(capture.database.db, capture.session.id, MAX_UPLOADS_PER_SESSION)
   const normalized = await normalizeUpload(bytes, step === 'address' ? 'photo-or-pdf' : 'photo')
@@ -139,7 +139,7 @@ export const storeUpload = async (
       const now = deps.clock.now()
       const view = await read(trx, capture, now)
       requireOpen(step, view.facts)
-      await advanceRevision(trx, capture.session.id, revision, now)
+      await advanceRevision(trx, capture.session.id, before.progress.revision, now)
       const replaced = await deleteDocuments(trx, capture.session.id, [slot])
       const row = await insertDocument(trx, {
         id,

@@ -27,6 +27,9 @@ export type NormalizedUpload = {
 
 const refuse = (message: string) => new AppError('UNSUPPORTED_UPLOAD', { message })
 
+const unreadable = () =>
+  refuse('This photo could not be read. It may be damaged or incomplete; please take it again.')
+
 const tooLarge = () =>
   refuse(
     `This image is too large (more than ${MAX_INPUT_PIXELS / 1_000_000} megapixels). Please take a new photo.`,
@@ -54,7 +57,7 @@ const heicToSharp = async (bytes: Buffer) => {
   if (!decoded.ok) {
     if (decoded.problem === 'too-large') throw tooLarge()
     if (decoded.problem === 'empty') throw refuse('This photo contains no image.')
-    throw refuse('This photo could not be read. It may be damaged or incomplete; please take it again.')
+    throw unreadable()
   }
   const { width, height, data } = decoded
   return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
@@ -103,6 +106,6 @@ export const normalizeUpload = async (bytes: Buffer, accepts: AcceptedKinds): Pr
   } catch (error) {
     if (error instanceof AppError) throw error
     if (error instanceof Error && /pixel limit/i.test(error.message)) throw tooLarge()
-    throw refuse('This photo could not be read. It may be damaged or incomplete; please take it again.')
+    throw unreadable()
   }
 }
