@@ -8,11 +8,11 @@ export const sandboxCodes: Codes = { email: async () => '000000', sms: async () 
 
 let sequence = 0
 
-/** A fully registered sandbox user (code 000000), named as the sandbox scenario asks. */
+/** A fully registered sandbox user (code 000000), named as the sandbox scenario asks (Test Approved by default). */
 export const registerSandboxUser = async (
   t: TestApp,
   clientKey: string,
-  options: { lastName?: string; region?: 'intl' | 'us' } = {},
+  options: { firstName?: string; lastName?: string; region?: 'intl' | 'us' } = {},
 ) => {
   sequence += 1
   const region = options.region ?? 'intl'
@@ -28,13 +28,14 @@ export const registerSandboxUser = async (
         ? { countryCode: '+1', number: '2015550177', e164: '+12015550177' }
         : { countryCode: '+44', number, e164: `+44${number}` },
     ...(region === 'us' ? { ssn: '123-45-6789', usState: 'NY' } : {}),
-    firstName: 'Test',
+    firstName: options.firstName ?? 'Test',
     lastName: options.lastName ?? 'Approved',
   })
   return {
     id: registered.user.id as string,
     email,
     token: registered.accessToken,
+    onboardingId: registered.onboardingId,
     region,
     database: t.runtime.databases.byRegion[region],
   }

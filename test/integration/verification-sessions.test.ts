@@ -5,13 +5,12 @@ import { describeUser } from '../../src/modules/users/admin.ts'
 import { DAY_MS, HOUR_MS } from '../../src/modules/verification/limits.ts'
 import { reason } from '../../src/modules/verification/reasons.ts'
 import { decideSession, submitSession } from '../../src/modules/verification/service.ts'
-import { api, type Codes, register } from '../helpers/accounts.ts'
+import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { registerSandboxUser } from '../helpers/capture.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 import { type Browser, linkPath, openLink, showFlow } from '../helpers/sessions.ts'
-
-const sandboxCodes: Codes = { email: async () => '000000', sms: async () => '000000' }
 
 describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
   let t: TestApp
@@ -19,7 +18,6 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
   let live: Awaited<ReturnType<TestApp['createClient']>>
   const logLines: string[] = []
   const issuedUrls: string[] = []
-  let sequence = 0
 
   beforeAll(async () => {
     const sink = new Writable({
@@ -35,38 +33,12 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
   afterAll(() => t.close())
 
   /** A registered sandbox user; `lastName` Approved/Rejected/Pending picks the sandbox decision. */
-  const newUser = async (lastName = 'Doe', region: 'intl' | 'us' = 'intl') => {
-    sequence += 1
-    const number = `74001${String(10000 + sequence).slice(-5)}`
-    const email = `session${sequence}@example.com`
-    const registered = await register(t.app, sandbox.client.clientKey, sandboxCodes, {
-      email,
-      password: 'correct horse battery',
-      region,
-      country: region === 'us' ? 'US' : 'GB',
-      phone:
-        region === 'us'
-          ? { countryCode: '+1', number: '2015550177', e164: '+12015550177' }
-          : { countryCode: '+44', number, e164: `+44${number}` },
-      ...(region === 'us' ? { ssn: '123-45-6789', usState: 'NY' } : {}),
-    })
-    const database = t.runtime.databases.byRegion[region]
-    if (lastName !== 'Doe') {
-      await database.db
-        .updateTable('app_user')
-        .set({ first_name: 'Test', last_name: lastName })
-        .where('id', '=', registered.user.id)
-        .execute()
-    }
-    return {
-      id: registered.user.id as string,
-      email,
-      token: registered.accessToken,
-      onboardingId: registered.onboardingId,
-      database,
-      region,
-    }
-  }
+  const newUser = (lastName = 'Doe', region: 'intl' | 'us' = 'intl') =>
+    registerSandboxUser(
+      t,
+      sandbox.client.clientKey,
+      lastName === 'Doe' ? { firstName: 'Jane', lastName, region } : { lastName, region },
+    )
 
   /** Like a real client: on a 401 (the 6 h token ran out while the test clock jumped) log in again once and replay. */
   const startSession = async (user: { token: string; email: string; region: 'intl' | 'us' }) => {
