@@ -1,10 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import { api, type Codes, register } from './accounts.ts'
+import { api, register, sandboxCodes } from './accounts.ts'
 import type { TestApp } from './app.ts'
-
-export const sandboxCodes: Codes = { email: async () => '000000', sms: async () => '000000' }
 
 let sequence = 0
 

@@ -3,7 +3,7 @@ import { ACCESS_TOKEN_TTL_MS } from '../../src/modules/auth/access-tokens.ts'
 import { LOCKOUT_MS } from '../../src/modules/auth/service.ts'
 import { readOutbox } from '../../src/modules/messaging/outbox.ts'
 import { setLoginOtp, setUserSuspended } from '../../src/modules/users/admin.ts'
-import { api, type Codes, createSandboxAccount, register } from '../helpers/accounts.ts'
+import { api, createSandboxAccount, register, sandboxCodes } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
@@ -11,7 +11,6 @@ import { startSmsReceiver } from '../helpers/receivers.ts'
 
 const SMS_TOKEN = 'gateway-token'
 const PASSWORD = 'correct horse battery'
-const sandboxCodes: Codes = { email: async () => '000000', sms: async () => '000000' }
 
 describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
   let t: TestApp
