@@ -12,6 +12,7 @@ import { Worker, type WorkerOptions } from './jobs/worker.ts'
 import { type Clock, systemClock } from './lib/clock.ts'
 import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
+import { pruneLoginFailuresJob, pruneLoginFailuresSchedule } from './modules/auth/prune-job.ts'
 import { ClientCache } from './modules/clients/cache.ts'
 import { diskBlobStore } from './modules/documents/blob-store.ts'
 import { purgeDocumentsJob, purgeDocumentsSchedule } from './modules/documents/purge-job.ts'
@@ -91,6 +92,7 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => [
     },
   }),
   pruneWebhooksJob,
+  pruneLoginFailuresJob,
 ]
 
 export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions> = {}): Worker =>
@@ -102,6 +104,7 @@ export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions>
       expireSessionsSchedule,
       purgeDocumentsSchedule,
       pruneWebhooksSchedule,
+      pruneLoginFailuresSchedule,
     ],
     clock: runtime.clock,
     log: runtime.log.child({ component: 'worker' }),

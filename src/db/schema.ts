@@ -102,8 +102,8 @@ export type AppUserTable = {
   verification_state: VerificationState
   state_version: number
   login_otp_enabled_at: number | null
-  failed_login_count: number
-  locked_until: number | null
+  /** Until when /v1/auth/login/otp may text a code: set by a login whose password was right. */
+  login_challenge_until: number | null
   suspended_at: number | null
   /** Sandbox "reset limits": sessions and decisions before this time no longer count. */
   limits_reset_at: number | null
@@ -148,6 +148,20 @@ export type AccessTokenTable = {
   revoked_at: number | null
 }
 
+/**
+ * Wrong passwords counted per account (keyed digest of client and email, known or not) and source
+ * address (keyed digest), or per account alone (address_key '*'). A row is reserved before the password
+ * is checked, so concurrent guesses cannot overrun the limit.
+ */
+export type LoginFailureTable = {
+  client_id: string
+  email_key: string
+  address_key: string
+  failures: number
+  window_started_at: number
+  locked_until: number | null
+}
+
 export type OutboxMessageTable = {
   id: string
   channel: 'email' | 'sms'
@@ -178,6 +192,12 @@ export type VerificationSessionTable = {
   outcome_at: number | null
   /** 1 when the user was already VERIFIED at submission (the state stays until the decision). */
   reverification: number
+  /** The identity data checked, sealed (AES-GCM bound to the session id) at submission. */
+  identity_sealed: string | null
+  /** Keyed digest of that identity data (with the full SSN): later checks compare against it. */
+  identity_digest: string | null
+  /** 1 when the checked identity includes the address (proof of address was part of the submission). */
+  identity_includes_address: Generated<number>
 }
 
 /** A browser that opened a session: the digest of the secret in its cookie. */
@@ -192,6 +212,8 @@ export type VerificationStateTransitionTable = {
   cause: string
   session_id: string | null
   reasons: string
+  /** For decisions: the digest of the identity data that was decided on (the session's). */
+  identity_digest: string | null
   created_at: number
 }
 
@@ -328,6 +350,7 @@ export type DB = {
   contact_verification: ContactVerificationTable
   verification_code: VerificationCodeTable
   access_token: AccessTokenTable
+  login_failure: LoginFailureTable
   outbox_message: OutboxMessageTable
   verification_session: VerificationSessionTable
   session_claim: SessionClaimTable

@@ -8,6 +8,7 @@ import { AppError } from '../lib/errors.ts'
 import type { Keys } from '../lib/keys.ts'
 import type { Logger } from '../lib/logger.ts'
 import { LoginThrottle } from '../modules/auth/login-throttle.ts'
+import { createLoginMetrics } from '../modules/auth/metrics.ts'
 import { authRoutes } from '../modules/auth/routes.ts'
 import type { ClientCache } from '../modules/clients/cache.ts'
 import { clientRoutes } from '../modules/clients/routes.ts'
@@ -84,7 +85,11 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   registerHttpMetrics(app, deps.metrics)
   await app.register(healthRoutes(deps.databases))
 
-  const accounts = { ...deps, loginThrottle: new LoginThrottle(deps.clock) }
+  const accounts = {
+    ...deps,
+    loginThrottle: new LoginThrottle(deps.clock),
+    loginMetrics: createLoginMetrics(deps.metrics),
+  }
   // Everything under /v1 is a client's API: CORS per client, then client (and user) authentication.
   await app.register(async (v1) => {
     await registerCors(v1, deps)

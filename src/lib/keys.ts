@@ -16,6 +16,10 @@ export type Keys = {
   csrf: Buffer
   /** AES-GCM of webhook signing keys (recoverable: the server signs with them). */
   webhookKeys: Buffer
+  /** HMAC of the emails and source addresses that login failures are counted under. */
+  loginFailures: Buffer
+  /** AES-GCM of the identity data a submission was checked against, and the HMAC digest of it. */
+  identitySnapshots: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
@@ -26,4 +30,6 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   documents: deriveKey(serverSecret, 'documents'),
   csrf: deriveKey(serverSecret, 'csrf'),
   webhookKeys: deriveKey(serverSecret, 'webhook-keys'),
+  loginFailures: deriveKey(serverSecret, 'login-failures'),
+  identitySnapshots: deriveKey(serverSecret, 'identity-snapshots'),
 })

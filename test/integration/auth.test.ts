@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ACCESS_TOKEN_TTL_MS } from '../../src/modules/auth/access-tokens.ts'
-import { LOCKOUT_MS } from '../../src/modules/auth/service.ts'
+import { PER_ADDRESS } from '../../src/modules/auth/login-failures.ts'
 import { readOutbox } from '../../src/modules/messaging/outbox.ts'
 import { setLoginOtp, setUserSuspended } from '../../src/modules/users/admin.ts'
 import { api, createSandboxAccount, register, sandboxCodes } from '../helpers/accounts.ts'
@@ -208,12 +208,12 @@ describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
         )
       const locked = await login({ email: user.email, password: 'wrong again' })
       expect(locked.statusCode).toBe(401)
-      expect(locked.json()).toMatchObject({ errorCode: 'ACCOUNT_LOCKED', retryAfter: LOCKOUT_MS / 1000 })
+      expect(locked.json()).toMatchObject({ errorCode: 'ACCOUNT_LOCKED', retryAfter: PER_ADDRESS.lockoutMs / 1000 })
       expect(locked.json().message).toMatch(/temporarily locked after too many failed attempts/)
-      expect(locked.headers['retry-after']).toBe(String(LOCKOUT_MS / 1000))
+      expect(locked.headers['retry-after']).toBe(String(PER_ADDRESS.lockoutMs / 1000))
       // Even the right password waits for the lock to run out.
       expect((await login({ email: user.email, password: PASSWORD })).json().errorCode).toBe('ACCOUNT_LOCKED')
-      t.clock.advance(LOCKOUT_MS)
+      t.clock.advance(PER_ADDRESS.lockoutMs)
       expect((await login({ email: user.email, password: PASSWORD })).json().accessToken).toMatch(/^INTL_/)
     })
 

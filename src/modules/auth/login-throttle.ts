@@ -23,24 +23,33 @@ export class LoginThrottle {
     return recent
   }
 
-  /** Throws a 429 when the address has failed too often recently. */
-  check(address: string): void {
+  /**
+   * Counts an attempt from the address before its password is checked, or throws a 429 when the address
+   * failed too often recently. Check and count are one synchronous step, so parallel requests cannot
+   * all pass the check before any of them is counted. A right password gives its attempt back.
+   */
+  reserve(address: string): void {
     const recent = this.#recent(address)
-    if (recent.length < this.options.maxFailures) return
-    const retryAfter = Math.max(
-      1,
-      Math.ceil(((recent[0] as number) + this.options.windowMs - this.clock.now()) / 1000),
-    )
-    throw new AppError('RATE_LIMITED', {
-      message: 'Too many failed logins from this address; try again later',
-      body: { retryAfter },
-      headers: { 'retry-after': String(retryAfter) },
-    })
-  }
-
-  recordFailure(address: string): void {
-    this.#failures.set(address, [...this.#recent(address), this.clock.now()])
+    if (recent.length >= this.options.maxFailures) {
+      const retryAfter = Math.max(
+        1,
+        Math.ceil(((recent[0] as number) + this.options.windowMs - this.clock.now()) / 1000),
+      )
+      throw new AppError('RATE_LIMITED', {
+        message: 'Too many failed logins from this address; try again later',
+        body: { retryAfter },
+        headers: { 'retry-after': String(retryAfter) },
+      })
+    }
+    this.#failures.set(address, [...recent, this.clock.now()])
     // Addresses that never come back would otherwise stay in memory forever.
     if (this.#failures.size > 10_000) for (const key of [...this.#failures.keys()]) this.#recent(key)
+  }
+
+  /** The reserved attempt was a success, not a failure. */
+  refund(address: string): void {
+    const recent = this.#recent(address)
+    recent.pop()
+    if (recent.length === 0) this.#failures.delete(address)
   }
 }

@@ -1,7 +1,7 @@
 import type { UserRow } from '../../db/schema.ts'
 import type { JobSignal } from '../../jobs/signal.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { AppError } from '../../lib/errors.ts'
+import { AppError, isAppError } from '../../lib/errors.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { normalizeEmail } from '../../lib/validators.ts'
 import type { ClientScope } from '../clients/scope.ts'
@@ -9,15 +9,23 @@ import { consumeCode, issueCode } from '../codes/service.ts'
 import { queueMessage } from '../messaging/deliver-job.ts'
 import { codeSms } from '../messaging/templates.ts'
 import { registrationPhase } from '../users/phase.ts'
-import { findUserByEmail, findUserById, recordFailedLogin, updateUser } from '../users/repo.ts'
+import { findUserByEmail, findUserById, openLoginChallenge } from '../users/repo.ts'
 import { issueAccessToken, revokeToken } from './access-tokens.ts'
+import { forgivePasswordCheck, lockedError, loginKeys, reservePasswordCheck } from './login-failures.ts'
 import type { LoginThrottle } from './login-throttle.ts'
+import type { LoginMetrics } from './metrics.ts'
 import { decoyHash, verifyPassword } from './passwords.ts'
 
-export type AuthDeps = { clock: Clock; keys: Keys; jobSignal: JobSignal; loginThrottle: LoginThrottle }
+export type AuthDeps = {
+  clock: Clock
+  keys: Keys
+  jobSignal: JobSignal
+  loginThrottle: LoginThrottle
+  loginMetrics: LoginMetrics
+}
 
-export const MAX_FAILED_LOGINS = 5
-export const LOCKOUT_MS = 15 * 60 * 1000
+/** How long a right password lets /v1/auth/login/otp text a code to the account's phone. */
+export const LOGIN_CHALLENGE_MS = 10 * 60 * 1000
 
 export type LoginInput = { email: string; password: string; otpCode?: string | undefined }
 
@@ -34,15 +42,6 @@ export type LoginResult = {
 /** "+445*****225": enough for the user to recognise the phone, not enough to call it. */
 export const maskPhone = (countryCode: string, nationalNumber: string): string =>
   `${countryCode}${nationalNumber.slice(0, 1)}${'*'.repeat(Math.max(0, nationalNumber.length - 4))}${nationalNumber.slice(-3)}`
-
-const lockedError = (until: number, now: number) => {
-  const retryAfter = Math.max(1, Math.ceil((until - now) / 1000))
-  return new AppError('ACCOUNT_LOCKED', {
-    message: `Your account is temporarily locked after too many failed attempts; try again in ${Math.ceil(retryAfter / 60)} minutes`,
-    body: { retryAfter },
-    headers: { 'retry-after': String(retryAfter) },
-  })
-}
 
 const loginResult = (user: UserRow, fields: Partial<LoginResult>): LoginResult => ({
   accessToken: null,
@@ -66,40 +65,46 @@ export const login = async (
   input: LoginInput,
   address: string,
 ): Promise<LoginResult> => {
-  const { clock, loginThrottle } = deps
+  const { clock, loginThrottle, loginMetrics } = deps
   const { client, database } = scope
-  loginThrottle.check(address)
   const now = clock.now()
-
-  const email = normalizeEmail(input.email)
-  const user = email === undefined ? undefined : await findUserByEmail(database.db, client.id, email)
-  if (!user) {
-    // Same work as a wrong password, so timing does not tell which emails have accounts.
-    await verifyPassword(await decoyHash(), input.password)
-    loginThrottle.recordFailure(address)
+  const email = normalizeEmail(input.email) ?? input.email.trim().toLowerCase()
+  // Counted under the email as given, whether or not it has an account: a lock tells nothing.
+  const keys = loginKeys(deps.keys.loginFailures, client.id, email, address)
+  let lockedByThisCheck: number | null
+  try {
+    loginThrottle.reserve(address)
+  } catch (error) {
+    loginMetrics.count('throttled')
+    throw error
+  }
+  try {
+    lockedByThisCheck = await reservePasswordCheck(database.db, keys, now)
+  } catch (error) {
+    if (isAppError(error) && error.code === 'ACCOUNT_LOCKED') loginMetrics.count('locked')
+    throw error
+  }
+  const user = await findUserByEmail(database.db, client.id, email)
+  // Without an account, the same work as a wrong password, so timing does not tell which emails exist.
+  let passwordIsRight = false
+  if (user) passwordIsRight = await verifyPassword(user.password_hash, input.password)
+  else await verifyPassword(await decoyHash(), input.password)
+  loginMetrics.count(!user ? 'unknown_account' : passwordIsRight ? 'success' : 'wrong_password')
+  if (!user || !passwordIsRight) {
+    if (lockedByThisCheck !== null) throw lockedError(lockedByThisCheck, now)
     throw new AppError('INVALID_CREDENTIALS')
   }
-  if (user.locked_until !== null && user.locked_until > now) throw lockedError(user.locked_until, now)
-
-  if (!(await verifyPassword(user.password_hash, input.password))) {
-    loginThrottle.recordFailure(address)
-    const lockedUntil = await recordFailedLogin(database.db, user.id, now, {
-      maxFailures: MAX_FAILED_LOGINS,
-      lockoutMs: LOCKOUT_MS,
-    })
-    if (lockedUntil !== undefined) throw lockedError(lockedUntil, now)
-    throw new AppError('INVALID_CREDENTIALS')
-  }
+  await forgivePasswordCheck(database.db, keys)
+  loginThrottle.refund(address)
   if (user.status === 'suspended') throw new AppError('ACCOUNT_DISABLED')
-  if (user.failed_login_count > 0 || user.locked_until !== null) {
-    await updateUser(database.db, user.id, { failed_login_count: 0, locked_until: null, updated_at: now })
-  }
 
   const phase = registrationPhase(user)
   if (phase !== null) return loginResult(user, { phase })
 
   if (user.login_otp_enabled_at !== null) {
     if (input.otpCode === undefined || input.otpCode.trim() === '') {
+      // Only someone who knows the password may have a code texted (see sendLoginOtp).
+      await openLoginChallenge(database.db, user.id, now + LOGIN_CHALLENGE_MS)
       return loginResult(user, {
         isOtpRequired: true,
         phoneNumber: maskPhone(user.phone_country_code ?? '', user.phone_number ?? ''),
@@ -116,6 +121,7 @@ export const login = async (
         code: input.otpCode,
       },
     )
+    await openLoginChallenge(database.db, user.id, null)
   }
   const { token } = await issueAccessToken(database.db, clock, {
     userId: user.id,
@@ -126,8 +132,10 @@ export const login = async (
 }
 
 /**
- * POST /v1/auth/login/otp: texts a login code to the user's verified phone. Always answers the same
- * way, so it cannot be used to find out which user ids exist.
+ * POST /v1/auth/login/otp: texts a login code to the user's verified phone, only while a login with the
+ * right password is waiting for it. Anyone else (an unknown id, a stranger who knows a user id) gets the
+ * same 200 and nothing is sent, so it neither tells which ids exist nor lets strangers spend the
+ * owner's hourly codes.
  */
 export const sendLoginOtp = async (deps: AuthDeps, scope: ClientScope, userId: string): Promise<void> => {
   const user = await findUserById(scope.database.db, userId)
@@ -136,6 +144,8 @@ export const sendLoginOtp = async (deps: AuthDeps, scope: ClientScope, userId: s
     user.client_id !== scope.client.id ||
     user.status !== 'active' ||
     user.login_otp_enabled_at === null ||
+    user.login_challenge_until === null ||
+    user.login_challenge_until <= deps.clock.now() ||
     user.phone_verified_at === null ||
     !user.phone_country_code ||
     !user.phone_number

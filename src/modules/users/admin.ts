@@ -32,7 +32,6 @@ export const describeUser = async (deps: UserAdminDeps, userId: string) => {
     phase: registrationPhase(user),
     stateVersion: user.state_version,
     loginOtp: user.login_otp_enabled_at !== null,
-    lockedUntil: user.locked_until === null ? null : new Date(user.locked_until).toISOString(),
     // Every verificationState change with its cause: what a compliance officer asks first.
     stateHistory: (await stateHistory(database.db, user.id)).map((step) => ({
       version: step.version,

@@ -45,8 +45,7 @@ export const newUserRow = (
   verification_state: 'UNVERIFIED',
   state_version: 0,
   login_otp_enabled_at: null,
-  failed_login_count: 0,
-  locked_until: null,
+  login_challenge_until: null,
   suspended_at: null,
   limits_reset_at: null,
   updated_at: fields.created_at,
@@ -78,29 +77,7 @@ export const findUserByOnboardingId = (db: Queryable, clientId: string, onboardi
 export const updateUser = async (db: Queryable, id: string, changes: UserChanges): Promise<UserRow> =>
   db.updateTable('app_user').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
 
-/**
- * Counts a wrong password atomically (parallel guesses cannot slip under the limit) and locks the
- * account when the count reaches `maxFailures`. Returns the lock expiry when this failure locked it.
- */
-export const recordFailedLogin = async (
-  db: Queryable,
-  id: string,
-  now: number,
-  policy: { maxFailures: number; lockoutMs: number },
-): Promise<number | undefined> => {
-  const counted = await db
-    .updateTable('app_user')
-    .set((eb) => ({ failed_login_count: eb('failed_login_count', '+', 1), updated_at: now }))
-    .where('id', '=', id)
-    .returning('failed_login_count')
-    .executeTakeFirst()
-  if (!counted || counted.failed_login_count < policy.maxFailures) return undefined
-  const lockedUntil = now + policy.lockoutMs
-  const locked = await db
-    .updateTable('app_user')
-    .set({ failed_login_count: 0, locked_until: lockedUntil })
-    .where('id', '=', id)
-    .where('failed_login_count', '>=', policy.maxFailures)
-    .executeTakeFirst()
-  return locked.numUpdatedRows === 1n ? lockedUntil : undefined
+/** Until when a login OTP may be texted to this user (null: not now). */
+export const openLoginChallenge = async (db: Queryable, id: string, until: number | null): Promise<void> => {
+  await db.updateTable('app_user').set({ login_challenge_until: until }).where('id', '=', id).execute()
 }

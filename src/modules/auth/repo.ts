@@ -1,0 +1,93 @@
+import { sql } from 'kysely'
+import type { Queryable } from '../../db/database.ts'
+
+// Typed parameters: PostgreSQL cannot infer the type of a bare parameter inside CASE.
+const bigint = (value: number) => sql<number>`cast(${value} as bigint)`
+
+export type FailureKey = { clientId: string; emailKey: string; addressKey: string }
+export type FailurePolicy = { maxFailures: number; windowMs: number; lockoutMs: number }
+
+/**
+ * Counts one password check against the key before the password is checked, in one statement: the
+ * count restarts when its window or its lock has run out, and the check that reaches the limit locks
+ * the key. Answers the count after this check, or undefined when the key is locked (nothing counted).
+ * Concurrent calls serialize on the row (SQLite's write lock, PostgreSQL's row lock of the upsert), so
+ * no number of parallel guesses gets more than `maxFailures` checks per lock.
+ */
+export const reserveLoginAttempt = async (
+  db: Queryable,
+  key: FailureKey,
+  now: number,
+  policy: FailurePolicy,
+): Promise<{ failures: number; lockedUntil: number | null } | undefined> => {
+  const restart = sql<boolean>`(login_failure.window_started_at <= ${bigint(now - policy.windowMs)} or login_failure.locked_until is not null)`
+  const counted = sql<number>`case when ${restart} then 1 else login_failure.failures + 1 end`
+  const row = await db
+    .insertInto('login_failure')
+    .values({
+      client_id: key.clientId,
+      email_key: key.emailKey,
+      address_key: key.addressKey,
+      failures: 1,
+      window_started_at: now,
+      locked_until: policy.maxFailures <= 1 ? now + policy.lockoutMs : null,
+    })
+    .onConflict((conflict) =>
+      conflict
+        .columns(['client_id', 'email_key', 'address_key'])
+        .doUpdateSet({
+          failures: counted,
+          window_started_at: sql<number>`case when ${restart} then ${bigint(now)} else login_failure.window_started_at end`,
+          locked_until: sql<
+            number | null
+          >`case when ${counted} >= ${policy.maxFailures} then ${bigint(now + policy.lockoutMs)} else null end`,
+        })
+        // A lock that has not run out takes no check at all.
+        .where(
+          sql<boolean>`login_failure.locked_until is null or login_failure.locked_until <= ${bigint(now)}`,
+        ),
+    )
+    .returning(['failures', 'locked_until'])
+    .executeTakeFirst()
+  return row ? { failures: Number(row.failures), lockedUntil: row.locked_until } : undefined
+}
+
+export const findLoginLock = (db: Queryable, key: FailureKey) =>
+  db
+    .selectFrom('login_failure')
+    .select('locked_until')
+    .where('client_id', '=', key.clientId)
+    .where('email_key', '=', key.emailKey)
+    .where('address_key', '=', key.addressKey)
+    .executeTakeFirst()
+
+/** A right password: this key's failures are forgiven. */
+export const clearLoginFailures = (db: Queryable, key: FailureKey) =>
+  db
+    .deleteFrom('login_failure')
+    .where('client_id', '=', key.clientId)
+    .where('email_key', '=', key.emailKey)
+    .where('address_key', '=', key.addressKey)
+    .execute()
+
+/** Gives back the check a right password had reserved (it was not a failure). */
+export const refundLoginAttempt = (db: Queryable, key: FailureKey) =>
+  db
+    .updateTable('login_failure')
+    .set((eb) => ({ failures: eb('failures', '-', 1) }))
+    .where('client_id', '=', key.clientId)
+    .where('email_key', '=', key.emailKey)
+    .where('address_key', '=', key.addressKey)
+    .where('failures', '>', 0)
+    .where('locked_until', 'is', null)
+    .execute()
+
+/** Rows whose window and lock both ended before `before` count for nothing any more. */
+export const pruneLoginFailures = async (db: Queryable, before: number): Promise<number> => {
+  const result = await db
+    .deleteFrom('login_failure')
+    .where('window_started_at', '<', before)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', before)]))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
