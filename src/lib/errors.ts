@@ -38,6 +38,10 @@ export const ERROR_CATALOGUE = {
   REGISTRATION_COMPLETE: { status: 409, message: 'Registration is already complete; log in instead' },
   VERIFICATION_IN_PROGRESS: { status: 409, message: 'Verification already in progress' },
   FLOW_STEP_MISSING: { status: 409, message: 'A previous step of the verification is not complete' },
+  IDENTITY_FROZEN: {
+    status: 409,
+    message: 'Identity details cannot change once documents were submitted for verification',
+  },
   ALREADY_SUBMITTED: { status: 409, message: 'Your documents were already submitted' },
   SESSION_GONE: { status: 410, message: 'This verification session has expired or was already used' },
   STATE_CONFLICT: { status: 409, message: 'The verification state changed meanwhile; retry' },

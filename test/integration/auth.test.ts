@@ -208,7 +208,10 @@ describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
         )
       const locked = await login({ email: user.email, password: 'wrong again' })
       expect(locked.statusCode).toBe(401)
-      expect(locked.json()).toMatchObject({ errorCode: 'ACCOUNT_LOCKED', retryAfter: PER_ADDRESS.lockoutMs / 1000 })
+      expect(locked.json()).toMatchObject({
+        errorCode: 'ACCOUNT_LOCKED',
+        retryAfter: PER_ADDRESS.lockoutMs / 1000,
+      })
       expect(locked.json().message).toMatch(/temporarily locked after too many failed attempts/)
       expect(locked.headers['retry-after']).toBe(String(PER_ADDRESS.lockoutMs / 1000))
       // Even the right password waits for the lock to run out.

@@ -221,6 +221,7 @@ export const submit = async (deps: CaptureDeps, capture: Capture, revision: numb
       if (requiredSlots(view.facts).some((slot) => !view.facts.uploaded.has(slot)))
         throw new AppError('FLOW_STEP_MISSING')
       await advanceRevision(trx, capture.session.id, revision, now)
+      return { includesAddress: view.facts.uploaded.has('proof_of_address') }
     },
   )
 }

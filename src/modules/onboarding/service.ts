@@ -1,3 +1,4 @@
+import type { Queryable } from '../../db/database.ts'
 import type { UserRow } from '../../db/schema.ts'
 import type { JobSignal } from '../../jobs/signal.ts'
 import type { Clock } from '../../lib/clock.ts'
@@ -24,6 +25,7 @@ import { canSignUpIn } from '../settings/geography.ts'
 import { type Phase, registrationPhase } from '../users/phase.ts'
 import { findUserByEmail, findUserByOnboardingId, insertUser, newUserRow, updateUser } from '../users/repo.ts'
 import { toUserView } from '../users/view.ts'
+import { whileIdentityUnchecked } from '../verification/service.ts'
 import { findContactVerification, insertContactVerification, markEmailVerified } from './repo.ts'
 
 export type OnboardingDeps = { clock: Clock; keys: Keys; jobSignal: JobSignal }
@@ -380,16 +382,18 @@ export const submitPersonalDetails = async (
   }
   throwIfProblems(problems)
 
-  const updated = await updateUser(scope.database.db, user.id, {
-    first_name: firstName,
-    last_name: lastName,
-    date_of_birth: input.dateOfBirth.trim(),
-    country_of_nationality: nationality as string,
-    // Bound to the user id, so a sealed SSN copied onto another row does not decrypt.
-    ssn_sealed: ssn ? seal(deps.keys.ssn, ssn, user.id) : null,
-    ssn_last4: ssn ? ssn.slice(-4) : null,
-    updated_at: now,
-  })
+  const updated = await whileIdentityUnchecked(scope.database, user.id, 'identity', (trx) =>
+    updateUser(trx, user.id, {
+      first_name: firstName,
+      last_name: lastName,
+      date_of_birth: input.dateOfBirth.trim(),
+      country_of_nationality: nationality as string,
+      // Bound to the user id, so a sealed SSN copied onto another row does not decrypt.
+      ssn_sealed: ssn ? seal(deps.keys.ssn, ssn, user.id) : null,
+      ssn_last4: ssn ? ssn.slice(-4) : null,
+      updated_at: now,
+    }),
+  )
   return onboardingResult(updated)
 }
 
@@ -421,23 +425,23 @@ const checkAddress = (
 const completeRegistration = async (
   deps: OnboardingDeps,
   scope: ClientScope,
+  trx: Queryable,
   user: UserRow,
   changes: Partial<UserRow>,
-) =>
-  scope.database.db.transaction().execute(async (trx) => {
-    const now = deps.clock.now()
-    const completed = await updateUser(trx, user.id, {
-      ...changes,
-      registration_completed_at: now,
-      updated_at: now,
-    })
-    const { token } = await issueAccessToken(trx, deps.clock, {
-      userId: user.id,
-      clientId: scope.client.id,
-      region: scope.region,
-    })
-    return { accessToken: token, ...onboardingResult(completed) }
+) => {
+  const now = deps.clock.now()
+  const completed = await updateUser(trx, user.id, {
+    ...changes,
+    registration_completed_at: now,
+    updated_at: now,
   })
+  const { token } = await issueAccessToken(trx, deps.clock, {
+    userId: user.id,
+    clientId: scope.client.id,
+    region: scope.region,
+  })
+  return { accessToken: token, ...onboardingResult(completed) }
+}
 
 export const submitAddress = async (deps: OnboardingDeps, scope: ClientScope, input: AddressInput) => {
   const user = await loadOnboarding(scope, input.onboardingId)
@@ -466,15 +470,17 @@ export const submitAddress = async (deps: OnboardingDeps, scope: ClientScope, in
     mailing_zip: null,
     mailing_us_state: null,
   }
-  if (!sameMailing) {
-    const updated = await updateUser(scope.database.db, user.id, {
+  // A proof of address already checked this address: it stays as it was checked.
+  return whileIdentityUnchecked(scope.database, user.id, 'address', async (trx) => {
+    if (sameMailing)
+      return completeRegistration(deps, scope, trx, user, { ...changes, mailing_pending_since: null })
+    const updated = await updateUser(trx, user.id, {
       ...changes,
       mailing_pending_since: now,
       updated_at: now,
     })
     return { accessToken: null, ...onboardingResult(updated) }
-  }
-  return completeRegistration(deps, scope, user, { ...changes, mailing_pending_since: null })
+  })
 }
 
 export const submitMailingAddress = async (
@@ -488,14 +494,16 @@ export const submitMailingAddress = async (
   const problems: FieldProblem[] = []
   const address = checkAddress(problems, input, user.country_of_residence)
   throwIfProblems(problems)
-  return completeRegistration(deps, scope, user, {
-    mailing_address_line1: address.line1,
-    mailing_address_line2: address.line2,
-    mailing_city: address.city,
-    mailing_zip: address.zip,
-    mailing_us_state: address.usState,
-    mailing_pending_since: null,
-  })
+  return scope.database.db.transaction().execute((trx) =>
+    completeRegistration(deps, scope, trx, user, {
+      mailing_address_line1: address.line1,
+      mailing_address_line2: address.line2,
+      mailing_city: address.city,
+      mailing_zip: address.zip,
+      mailing_us_state: address.usState,
+      mailing_pending_since: null,
+    }),
+  )
 }
 
 // ---- progress -------------------------------------------------------------------------------------

@@ -2,12 +2,14 @@ import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { UserRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
+import type { Keys } from '../../lib/keys.ts'
+import { checkedIdentity } from '../verification/service.ts'
 import { stateHistory } from '../verification/state.ts'
 import { registrationPhase } from './phase.ts'
 import { findUserById, updateUser } from './repo.ts'
 import { toUserView } from './view.ts'
 
-export type UserAdminDeps = { databases: Databases; clock: Clock }
+export type UserAdminDeps = { databases: Databases; clock: Clock; keys: Keys }
 
 /** Operator actions (CLI) on one user, found in whichever region holds it. */
 const locate = async (
@@ -40,8 +42,10 @@ export const describeUser = async (deps: UserAdminDeps, userId: string) => {
       cause: step.cause,
       sessionId: step.session_id,
       reasons: JSON.parse(step.reasons) as unknown[],
+      identityDigest: step.identity_digest,
       at: new Date(step.created_at).toISOString(),
     })),
+    checkedIdentity: await checkedIdentity(deps.keys, database, user),
   }
 }
 

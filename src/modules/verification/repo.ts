@@ -98,3 +98,17 @@ export const listUserSessions = (db: Queryable, userId: string, limit: number) =
     .orderBy('id', 'desc')
     .limit(limit)
     .execute()
+
+/** Whether a submission of the user exists (its identity was checked), and one with proof of address. */
+export const checkedIdentityScope = async (db: Queryable, userId: string) => {
+  const row = await db
+    .selectFrom('verification_session')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('submissions'),
+      eb.fn.max('identity_includes_address').as('withAddress'),
+    ])
+    .where('user_id', '=', userId)
+    .where('status', '=', 'submitted')
+    .executeTakeFirstOrThrow()
+  return { identity: Number(row.submissions) > 0, address: Number(row.withAddress ?? 0) === 1 }
+}

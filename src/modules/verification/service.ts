@@ -9,9 +9,11 @@ import type { Keys } from '../../lib/keys.ts'
 import type { ClientScope } from '../clients/scope.ts'
 import { findUserByOnboardingId } from '../users/repo.ts'
 import { endpointReader } from '../webhooks/events.ts'
+import { identityDigest, identitySnapshot, openIdentity, sealIdentity } from './identity.ts'
 import { DAY_MS, evaluateLimits, type LimitFacts, type LimitVerdict } from './limits.ts'
 import type { Reason } from './reasons.ts'
 import {
+  checkedIdentityScope,
   expireDueSessions,
   findSession,
   insertSession,
@@ -122,6 +124,33 @@ const newSessionRow = (scope: ClientScope, user: UserRow, kind: SessionKind, now
 })
 
 /**
+ * Documents are checked against the registered identity, so a link needs it: the personal details, and
+ * the address where proof of address will be asked for (us, or clients that require it).
+ */
+const IDENTITY_STEPS = {
+  PHONE_NUMBER: 'phone verification (register/phone/verify)',
+  PERSONAL_INFORMATION: 'personal details (register/personal-details)',
+  PHYSICAL_ADDRESS: 'the address (register/address)',
+} as const
+
+const requireIdentityToCheck = (scope: ClientScope, user: UserRow): void => {
+  const needsAddress = scope.region === 'us' || scope.client.requireProofOfAddress
+  const missingStep: keyof typeof IDENTITY_STEPS | undefined =
+    user.phone_verified_at === null
+      ? 'PHONE_NUMBER'
+      : user.first_name === null
+        ? 'PERSONAL_INFORMATION'
+        : needsAddress && user.address_line1 === null
+          ? 'PHYSICAL_ADDRESS'
+          : undefined
+  if (missingStep)
+    throw new AppError('ONBOARDING_STEP_MISSING', {
+      message: `Complete ${IDENTITY_STEPS[missingStep]} before verifying documents`,
+      body: { missingStep },
+    })
+}
+
+/**
  * Checks the limits and creates a session in one transaction that holds the user's lock, so that no
  * number of concurrent requests can exceed them. `reuse` returns an active onboarding link instead.
  */
@@ -136,6 +165,7 @@ const issueSession = async (
     const now = deps.clock.now()
     const user = await lockUser(database, trx, userId)
     if (!user) throw new AppError('NOT_AUTHENTICATED', { internal: 'user vanished' })
+    requireIdentityToCheck(scope, user)
     await expireDueSessions(trx, now, user.id)
     const facts = await readFacts(trx, user, now)
     if (facts.inProgress) throw new AppError('VERIFICATION_IN_PROGRESS')
@@ -220,11 +250,11 @@ export const listSessions = async (
  * that every document is in), so a refused submission changes nothing.
  */
 export const submitSession = async (
-  deps: Pick<VerificationDeps, 'clock' | 'jobSignal' | 'databases'>,
+  deps: Pick<VerificationDeps, 'clock' | 'jobSignal' | 'databases' | 'keys'>,
   database: RegionDatabase,
   sessionId: string,
   sandbox: boolean,
-  precondition?: (trx: Queryable) => Promise<void>,
+  precondition?: (trx: Queryable) => Promise<SubmissionContents>,
 ): Promise<SessionRow> => {
   const submitted = await database.db.transaction().execute(async (trx) => {
     const now = deps.clock.now()
@@ -234,9 +264,11 @@ export const submitSession = async (
     if (session.status !== 'opened' || session.expires_at <= now) {
       throw new AppError('CONFLICT', { message: 'This verification session can no longer be submitted' })
     }
-    await precondition?.(trx)
+    const contents = (await precondition?.(trx)) ?? { includesAddress: false }
     const user = await lockUser(database, trx, session.user_id)
     if (!user) throw new AppError('NOT_FOUND', { message: 'No such user' })
+    // What the checks and reviewers judge the documents against; from now on it cannot change.
+    const identity = identitySnapshot(user, contents.includesAddress)
     const facts = await readFacts(trx, user, now)
     if (facts.inProgress) throw new AppError('VERIFICATION_IN_PROGRESS')
     const reverification = user.verification_state === 'VERIFIED' ? 1 : 0
@@ -248,7 +280,14 @@ export const submitSession = async (
     })
     const updated = await trx
       .updateTable('verification_session')
-      .set({ status: 'submitted', submitted_at: now, reverification })
+      .set({
+        status: 'submitted',
+        submitted_at: now,
+        reverification,
+        identity_sealed: sealIdentity(deps.keys, session.id, identity),
+        identity_digest: identityDigest(deps.keys, user, identity),
+        identity_includes_address: contents.includesAddress ? 1 : 0,
+      })
       .where('id', '=', session.id)
       .where('status', '=', 'opened')
       .returningAll()
@@ -260,6 +299,33 @@ export const submitSession = async (
   deps.jobSignal.notify()
   return submitted
 }
+
+/** What a submission holds beyond the documents: whether proof of address was among them. */
+export type SubmissionContents = { includesAddress: boolean }
+
+/**
+ * Runs `change` while the user's identity data may still change: before any submission (and, for the
+ * address, before any submission with proof of address), under the user's lock so that no submission
+ * can slip in between the check and the change. Refuses with IDENTITY_FROZEN otherwise.
+ */
+export const whileIdentityUnchecked = async <T>(
+  database: RegionDatabase,
+  userId: string,
+  part: 'identity' | 'address',
+  change: (trx: Queryable) => Promise<T>,
+): Promise<T> =>
+  database.db.transaction().execute(async (trx) => {
+    await lockUser(database, trx, userId)
+    const checked = await checkedIdentityScope(trx, userId)
+    if (part === 'identity' ? checked.identity : checked.address)
+      throw new AppError('IDENTITY_FROZEN', {
+        message:
+          part === 'identity'
+            ? 'Names, date of birth, nationality and SSN cannot change once documents were submitted for verification'
+            : 'The address cannot change once a proof of address was submitted for verification',
+      })
+    return change(trx)
+  })
 
 export type Decision = { outcome: Exclude<SessionOutcome, 'abandoned'>; reasons: Reason[] }
 
@@ -301,6 +367,7 @@ export const decideSession = async (
         sessionId: session.id,
         reasons: decision.reasons,
         reverifying: session.reverification === 1,
+        identityDigest: session.identity_digest,
         endpoints: endpointReader(deps.databases, database, trx),
       })
     }
@@ -311,6 +378,28 @@ export const decideSession = async (
       .execute()
     return true
   })
+
+/**
+ * What the latest submission was checked against (for operators and reviewers), and whether the user's
+ * data still says the same: the digest covers the full SSN, which the snapshot itself does not keep.
+ */
+export const checkedIdentity = async (keys: Keys, database: RegionDatabase, user: UserRow) => {
+  const latest = (await listUserSessions(database.db, user.id, 50)).find(
+    (session) => session.identity_sealed !== null && session.identity_digest !== null,
+  )
+  if (!latest?.identity_sealed) return null
+  const identity = openIdentity(keys, latest.id, latest.identity_sealed)
+  return {
+    sessionId: latest.id,
+    submittedAt: iso(latest.submitted_at),
+    outcome: latest.outcome,
+    digest: latest.identity_digest,
+    identity,
+    matchesCurrentData:
+      identityDigest(keys, user, identitySnapshot(user, identity.address !== null)) ===
+      latest.identity_digest,
+  }
+}
 
 /** The periodic sweep: expire due sessions of every user (abandoned ones count as failures). */
 export const expireSessions = (database: RegionDatabase, clock: Clock) =>

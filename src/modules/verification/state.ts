@@ -13,6 +13,8 @@ export type StateChange = {
   sessionId: string | null
   reasons?: Reason[]
   reverifying?: boolean
+  /** For decisions: the digest of the identity data decided on (see identity.ts). */
+  identityDigest?: string | null
   /** Where the client's webhook endpoints are read (its deliveries are written with the change). */
   endpoints: EndpointReader
 }
@@ -60,6 +62,7 @@ export const applyVerificationEvent = async (
       cause: event.type === 'decided' ? `decided:${event.decision}` : event.type,
       session_id: change.sessionId,
       reasons: JSON.stringify(change.reasons ?? []),
+      identity_digest: change.identityDigest ?? null,
       created_at: now,
     })
     .execute()
