@@ -63,7 +63,7 @@ const AddressFields = {
 const stepErrors = {
   ...clientErrorResponses,
   400: errorResponse('Malformed JSON, or a wrong, expired, used or over-tried verification code.'),
-  404: errorResponse('Invalid onboarding ID (unknown, or of another client).'),
+  404: errorResponse('Invalid onboarding ID (unknown, of another client, or expired).'),
   409: errorResponse(
     'A previous step is missing (missingStep names it), or registration is already complete.',
   ),
@@ -214,7 +214,7 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
   const Status = Type.Object({
     id: Type.String({ description: 'The user id' }),
     onboardingId: Type.String(),
-    email: Type.String(),
+    email: Type.Union([Type.String(), Type.Null()], { description: 'null once registration is complete' }),
     firstName: Type.Union([Type.String(), Type.Null()]),
     lastName: Type.Union([Type.String(), Type.Null()]),
     phoneNumber: Type.Union([Type.String(), Type.Null()]),
@@ -227,7 +227,10 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
       description: 'The next step, or null when registered',
     }),
   })
-  const statusErrors = { ...clientErrorResponses, 404: errorResponse('Invalid onboarding ID.') }
+  const statusErrors = {
+    ...clientErrorResponses,
+    404: errorResponse('Invalid onboarding ID (unknown, of another client, or expired).'),
+  }
 
   app.get(
     '/v1/auth/register',
@@ -235,11 +238,13 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
       schema: {
         ...common,
         summary: 'Onboarding progress (poll verificationState here before login)',
+        description:
+          'Once registration is complete only the progress is shown (id, verificationState, phase, countryOfResidence; the personal fields are null: log in to read them). An onboarding id works for 30 days after the account was created and for 7 days after registration is complete; then it is 404.',
         querystring: Type.Object({ ...RegionQuery.properties, onboardingId: str(64) }),
         response: { 200: Status, ...statusErrors },
       },
     },
-    async (request) => onboardingStatus(clientScope(request), request.query.onboardingId),
+    async (request) => onboardingStatus(deps, clientScope(request), request.query.onboardingId),
   )
 
   app.get(
@@ -252,6 +257,6 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
         response: { 200: Status, ...statusErrors },
       },
     },
-    async (request) => onboardingStatus(clientScope(request), request.params.onboardingId),
+    async (request) => onboardingStatus(deps, clientScope(request), request.params.onboardingId),
   )
 }

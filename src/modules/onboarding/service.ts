@@ -22,8 +22,9 @@ import { consumeCode, issueCode } from '../codes/service.ts'
 import { queueMessage } from '../messaging/deliver-job.ts'
 import { codeEmail, codeSms } from '../messaging/templates.ts'
 import { canSignUpIn } from '../settings/geography.ts'
+import { findOnboardingUser } from '../users/onboarding-id.ts'
 import { type Phase, registrationPhase } from '../users/phase.ts'
-import { findUserByEmail, findUserByOnboardingId, insertUser, newUserRow, updateUser } from '../users/repo.ts'
+import { findUserByEmail, insertUser, newUserRow, updateUser } from '../users/repo.ts'
 import { toUserView } from '../users/view.ts'
 import { whileIdentityUnchecked } from '../verification/service.ts'
 import { findContactVerification, insertContactVerification, markEmailVerified } from './repo.ts'
@@ -96,9 +97,16 @@ const checkUsState = (
   return state ?? null
 }
 
-/** The user behind an onboarding id of this client; another client's id is indistinguishable from none. */
-const loadOnboarding = async (scope: ClientScope, onboardingId: string): Promise<UserRow> => {
-  const user = await findUserByOnboardingId(scope.database.db, scope.client.id, onboardingId.trim())
+/**
+ * The user behind an onboarding id of this client; another client's id, and an expired one, are
+ * indistinguishable from none.
+ */
+const loadOnboarding = async (
+  deps: OnboardingDeps,
+  scope: ClientScope,
+  onboardingId: string,
+): Promise<UserRow> => {
+  const user = await findOnboardingUser(scope.database.db, scope.client.id, onboardingId, deps.clock.now())
   if (!user) throw new AppError('INVALID_ONBOARDING_ID')
   return user
 }
@@ -302,7 +310,7 @@ export const verifyPhone = async (
   },
 ) => {
   const phone = checkPhone(input)
-  const user = await loadOnboarding(scope, input.onboardingId)
+  const user = await loadOnboarding(deps, scope, input.onboardingId)
   if (registrationPhase(user) === null) throw new AppError('REGISTRATION_COMPLETE')
   const contact = await verifiedContact(deps, scope, input.contactVerificationId)
   if (contact.user_id !== user.id) throw new AppError('INVALID_CONTACT_VERIFICATION')
@@ -339,7 +347,7 @@ export const submitPersonalDetails = async (
   scope: ClientScope,
   input: PersonalDetailsInput,
 ) => {
-  const user = await loadOnboarding(scope, input.onboardingId)
+  const user = await loadOnboarding(deps, scope, input.onboardingId)
   requireStep(user, 'PERSONAL_INFORMATION')
   const now = deps.clock.now()
   const problems: FieldProblem[] = []
@@ -444,7 +452,7 @@ const completeRegistration = async (
 }
 
 export const submitAddress = async (deps: OnboardingDeps, scope: ClientScope, input: AddressInput) => {
-  const user = await loadOnboarding(scope, input.onboardingId)
+  const user = await loadOnboarding(deps, scope, input.onboardingId)
   requireStep(user, 'PHYSICAL_ADDRESS')
   const country = user.country_of_residence
   const problems: FieldProblem[] = []
@@ -488,7 +496,7 @@ export const submitMailingAddress = async (
   scope: ClientScope,
   input: Omit<AddressInput, 'isSameMailingAddress'>,
 ) => {
-  const user = await loadOnboarding(scope, input.onboardingId)
+  const user = await loadOnboarding(deps, scope, input.onboardingId)
   // Only reachable after the address step said the mailing address differs (US residents).
   requireStep(user, 'MAILING_ADDRESS')
   const problems: FieldProblem[] = []
@@ -509,19 +517,22 @@ export const submitMailingAddress = async (
 // ---- progress -------------------------------------------------------------------------------------
 
 /** GET /v1/auth/register: the onboarding record clients poll (Baanx resume rules read its nulls). */
-export const onboardingStatus = async (scope: ClientScope, onboardingId: string) => {
-  const user = await loadOnboarding(scope, onboardingId)
+export const onboardingStatus = async (deps: OnboardingDeps, scope: ClientScope, onboardingId: string) => {
+  const user = await loadOnboarding(deps, scope, onboardingId)
+  // Once registered, the user logs in to read their data: the id alone shows only the progress.
+  const registered = user.registration_completed_at !== null
+  const personal = <T>(value: T): T | null => (registered ? null : value)
   return {
     id: user.id,
     onboardingId: user.onboarding_id,
-    email: user.email,
-    firstName: user.first_name,
-    lastName: user.last_name,
-    phoneNumber: user.phone_number,
-    phoneCountryCode: user.phone_country_code,
+    email: personal(user.email),
+    firstName: personal(user.first_name),
+    lastName: personal(user.last_name),
+    phoneNumber: personal(user.phone_number),
+    phoneCountryCode: personal(user.phone_country_code),
     verificationState: user.verification_state,
-    addressLine1: user.address_line1,
-    city: user.city,
+    addressLine1: personal(user.address_line1),
+    city: personal(user.city),
     countryOfResidence: user.country_of_residence,
     phase: registrationPhase(user),
   }

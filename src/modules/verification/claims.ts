@@ -3,7 +3,7 @@ import type { SessionRow, UserRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { findUserById } from '../users/repo.ts'
-import { findSession } from './repo.ts'
+import { countClaims, findSession, lockSession } from './repo.ts'
 import {
   browserCookieValue,
   claimDigest,
@@ -12,6 +12,9 @@ import {
   parseSessionLinkToken,
   type SessionRef,
 } from './session-links.ts'
+
+/** Browsers that may open one onboarding link. */
+export const MAX_ONBOARDING_BROWSERS = 5
 
 export type ClaimDeps = { clock: Clock; keys: Keys; databases: Databases }
 
@@ -61,7 +64,7 @@ export const inspectLink = async (deps: ClaimDeps, token: string): Promise<LinkS
  * Opens a link in a browser. A user session is single-use: the first browser claims it (a conditional
  * update, so exactly one of any number of concurrent browsers wins); that browser, recognized by its
  * cookie, may come back; everyone else gets "used". An onboarding session may be opened by any browser
- * holding the link until it is submitted.
+ * holding the link until it is submitted, up to MAX_ONBOARDING_BROWSERS of them.
  */
 export const claimLink = async (
   deps: ClaimDeps,
@@ -84,6 +87,11 @@ export const claimLink = async (
 
   const secret = newBrowserSecret()
   const claimed = await database.db.transaction().execute(async (trx) => {
+    if (session.kind === 'onboarding') {
+      // Several devices may finish an onboarding link (laptop, then phone), but not without end.
+      await lockSession(database, trx, session.id)
+      if ((await countClaims(trx, session.id)) >= MAX_ONBOARDING_BROWSERS) return undefined
+    }
     const opened = await trx
       .updateTable('verification_session')
       .set({ status: 'opened', opened_at: now })

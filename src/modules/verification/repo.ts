@@ -112,3 +112,22 @@ export const checkedIdentityScope = async (db: Queryable, userId: string) => {
     .executeTakeFirstOrThrow()
   return { identity: Number(row.submissions) > 0, address: Number(row.withAddress ?? 0) === 1 }
 }
+
+/** Holds the session row until the transaction ends (PostgreSQL; SQLite transactions hold the write lock). */
+export const lockSession = async (database: RegionDatabase, db: Queryable, sessionId: string) => {
+  await db
+    .selectFrom('verification_session')
+    .select('id')
+    .where('id', '=', sessionId)
+    .$if(isPostgres(database), (query) => query.forUpdate())
+    .executeTakeFirst()
+}
+
+export const countClaims = async (db: Queryable, sessionId: string): Promise<number> => {
+  const row = await db
+    .selectFrom('session_claim')
+    .select((eb) => eb.fn.countAll<number>().as('claims'))
+    .where('session_id', '=', sessionId)
+    .executeTakeFirstOrThrow()
+  return Number(row.claims)
+}

@@ -7,7 +7,7 @@ import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
 import type { ClientScope } from '../clients/scope.ts'
-import { findUserByOnboardingId } from '../users/repo.ts'
+import { findOnboardingUser } from '../users/onboarding-id.ts'
 import { endpointReader } from '../webhooks/events.ts'
 import { identityDigest, identitySnapshot, openIdentity, sealIdentity } from './identity.ts'
 import { DAY_MS, evaluateLimits, type LimitFacts, type LimitVerdict } from './limits.ts'
@@ -202,7 +202,7 @@ export const getOnboardingSession = async (
   scope: ClientScope,
   onboardingId: string,
 ) => {
-  const user = await findUserByOnboardingId(scope.database.db, scope.client.id, onboardingId.trim())
+  const user = await findOnboardingUser(scope.database.db, scope.client.id, onboardingId, deps.clock.now())
   if (!user) throw new AppError('INVALID_ONBOARDING_ID')
   return issueSession(deps, scope, user.id, 'onboarding')
 }

@@ -1,0 +1,31 @@
+import type { Queryable } from '../../db/database.ts'
+import type { UserRow } from '../../db/schema.ts'
+import { findUserByOnboardingId } from './repo.ts'
+
+const DAY_MS = 24 * 60 * 60 * 1000
+/** An unfinished registration may be resumed for this long after the account was created. */
+export const ONBOARDING_ID_TTL_MS = 30 * DAY_MS
+/**
+ * After registration the id still serves what clients do with it before their first login (polling
+ * verificationState, the 7-day onboarding verification link), then it stops working: it is a bearer
+ * credential that needs no password.
+ */
+export const ONBOARDING_ID_AFTER_REGISTRATION_MS = 7 * DAY_MS
+
+export const onboardingIdExpiresAt = (
+  user: Pick<UserRow, 'created_at' | 'registration_completed_at'>,
+): number =>
+  user.registration_completed_at === null
+    ? user.created_at + ONBOARDING_ID_TTL_MS
+    : user.registration_completed_at + ONBOARDING_ID_AFTER_REGISTRATION_MS
+
+/** The user behind an onboarding id of this client while the id is valid; otherwise nothing. */
+export const findOnboardingUser = async (
+  db: Queryable,
+  clientId: string,
+  onboardingId: string,
+  now: number,
+): Promise<UserRow | undefined> => {
+  const user = await findUserByOnboardingId(db, clientId, onboardingId.trim())
+  return user && onboardingIdExpiresAt(user) > now ? user : undefined
+}
