@@ -148,6 +148,27 @@ export type AccessTokenTable = {
   revoked_at: number | null
 }
 
+/** Messages a client sent on a channel in one clock hour (its hourly budget). */
+export type MessageBudgetTable = {
+  client_id: string
+  channel: 'email' | 'sms'
+  window_start: number
+  sent: number
+}
+
+/** The phone numbers a contact verification has sent codes to (at most 3). */
+export type ContactVerificationPhoneTable = {
+  contact_verification_id: string
+  phone: string
+  created_at: number
+}
+
+/** One row per address codes were sent to; its row lock serializes concurrent issuers. */
+export type CodeAddressTable = {
+  target: string
+  last_code_at: number
+}
+
 export type OutboxMessageTable = {
   id: string
   channel: 'email' | 'sms'
@@ -329,6 +350,9 @@ export type DB = {
   verification_code: VerificationCodeTable
   access_token: AccessTokenTable
   outbox_message: OutboxMessageTable
+  message_budget: MessageBudgetTable
+  contact_verification_phone: ContactVerificationPhoneTable
+  code_address: CodeAddressTable
   verification_session: VerificationSessionTable
   session_claim: SessionClaimTable
   verification_state_transition: VerificationStateTransitionTable

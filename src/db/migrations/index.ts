@@ -4,6 +4,7 @@ import * as m0002 from './0002_accounts.ts'
 import * as m0003 from './0003_verification.ts'
 import * as m0004 from './0004_webhooks.ts'
 import * as m0005 from './0005_capture.ts'
+import * as m0008 from './0008_message_budgets.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_verification': m0003,
   '0004_webhooks': m0004,
   '0005_capture': m0005,
+  '0008_message_budgets': m0008,
 }

@@ -5,16 +5,20 @@ import { AppError } from '../../lib/errors.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { normalizeEmail } from '../../lib/validators.ts'
 import type { ClientScope } from '../clients/scope.ts'
-import { consumeCode, issueCode } from '../codes/service.ts'
-import { queueMessage } from '../messaging/deliver-job.ts'
-import { codeSms } from '../messaging/templates.ts'
+import { type SendCodeDeps, sendCode } from '../codes/send.ts'
+import { consumeCode } from '../codes/service.ts'
 import { registrationPhase } from '../users/phase.ts'
 import { findUserByEmail, findUserById, recordFailedLogin, updateUser } from '../users/repo.ts'
 import { issueAccessToken, revokeToken } from './access-tokens.ts'
 import type { LoginThrottle } from './login-throttle.ts'
 import { decoyHash, verifyPassword } from './passwords.ts'
 
-export type AuthDeps = { clock: Clock; keys: Keys; jobSignal: JobSignal; loginThrottle: LoginThrottle }
+export type AuthDeps = SendCodeDeps & {
+  clock: Clock
+  keys: Keys
+  jobSignal: JobSignal
+  loginThrottle: LoginThrottle
+}
 
 export const MAX_FAILED_LOGINS = 5
 export const LOCKOUT_MS = 15 * 60 * 1000
@@ -144,17 +148,7 @@ export const sendLoginOtp = async (deps: AuthDeps, scope: ClientScope, userId: s
   }
   const phone = `${user.phone_country_code}${user.phone_number}`
   await scope.database.db.transaction().execute(async (trx) => {
-    const code = await issueCode(
-      trx,
-      { clock: deps.clock, codeKey: deps.keys.verificationCodes },
-      {
-        clientId: scope.client.id,
-        purpose: 'login_otp',
-        subject: user.id,
-        target: phone,
-      },
-    )
-    await queueMessage(trx, deps.clock, deps.keys.jobPayloads, codeSms(phone, code))
+    await sendCode(trx, deps, { client: scope.client, purpose: 'login_otp', subject: user.id, target: phone })
   })
   deps.jobSignal.notify()
 }
