@@ -18,7 +18,7 @@ export type SendCodeDeps = QueueMessageDeps & {
   config: BudgetConfig & Pick<Config, 'CODES_PER_ADDRESS_HOURLY_CEILING'>
 }
 
-export type SendCodeRequest = {
+type SendCodeRequest = {
   client: Pick<Client, 'id' | 'mode'>
   purpose: CodePurpose
   /** What the code unlocks (a contact verification, a user for login OTPs, …). */

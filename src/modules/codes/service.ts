@@ -24,7 +24,7 @@ const HOUR_MS = 60 * 60 * 1000
 export type CodeDeps = { clock: Clock; codeKey: Buffer }
 
 /** `addressCeiling`: codes one address may receive in a rolling hour from every client together. */
-export type IssueCodeDeps = CodeDeps & { addressCeiling: number }
+type IssueCodeDeps = CodeDeps & { addressCeiling: number }
 
 export type CodeRequest = { clientId: string; purpose: CodePurpose; subject: string; target: string }
 

@@ -36,7 +36,7 @@ export type OnboardingDeps = SendCodeDeps & { clock: Clock; keys: Keys; jobSigna
 export const CONTACT_VERIFICATION_TTL_MS = 24 * 60 * 60 * 1000
 export const MINIMUM_AGE = 18
 /** Distinct phone numbers one contact verification may send codes to. */
-export const PHONE_NUMBERS_PER_CONTACT_VERIFICATION = 3
+const PHONE_NUMBERS_PER_CONTACT_VERIFICATION = 3
 
 const codeDeps = (deps: OnboardingDeps) => ({ clock: deps.clock, codeKey: deps.keys.verificationCodes })
 
