@@ -131,6 +131,8 @@ export type VerificationCodeTable = {
   subject: string
   /** Where it was sent (email or E.164 phone), for resend limits. */
   target: string
+  /** outbox: a sandbox client's code, never sent to the target (not counted in its global ceiling). */
+  delivery: 'provider' | 'outbox'
   code_digest: string
   attempts: number
   expires_at: number

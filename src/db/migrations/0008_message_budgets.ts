@@ -28,6 +28,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('target', 'text', (col) => col.primaryKey())
     .addColumn('last_code_at', 'bigint', (col) => col.notNull())
     .execute()
+  // Sandbox clients' codes go to the outbox only: they never reach the address, so they do not count
+  // towards its global ceiling (a widely shared sandbox key must not be a way to block a real person).
+  await db.schema
+    .alterTable('verification_code')
+    .addColumn('delivery', 'text', (col) =>
+      col.notNull().defaultTo('provider').check(sql`delivery in ('provider', 'outbox')`),
+    )
+    .execute()
   // The global per-address ceiling counts every purpose and client.
   await db.schema
     .createIndex('verification_code_target_created_idx')

@@ -4,7 +4,7 @@ import type { CodePurpose } from '../../db/schema.ts'
 import type { Keys } from '../../lib/keys.ts'
 import type { Client } from '../clients/model.ts'
 import type { BudgetConfig } from '../messaging/budget.ts'
-import { type QueueMessageDeps, queueMessage } from '../messaging/deliver-job.ts'
+import { deliveryFor, type QueueMessageDeps, queueMessage } from '../messaging/deliver-job.ts'
 import { codeEmail, codeSms } from '../messaging/templates.ts'
 import { issueCode } from './service.ts'
 
@@ -40,6 +40,7 @@ export const sendCode = async (db: Queryable, deps: SendCodeDeps, request: SendC
       purpose: request.purpose,
       subject: request.subject,
       target: request.target,
+      delivery: deliveryFor(request.client),
     },
   )
   const message =

@@ -6,6 +6,7 @@ import { keyedDigest } from '../../lib/crypto.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import { digestsEqual } from '../../lib/tokens.ts'
+import type { MessageDelivery } from '../messaging/deliver-job.ts'
 
 /**
  * Verification codes for email, phone and login OTP: 6 digits, single use, valid 10 minutes, at most 5
@@ -26,7 +27,14 @@ export type CodeDeps = { clock: Clock; codeKey: Buffer }
 /** `addressCeiling`: codes one address may receive in a rolling hour from every client together. */
 type IssueCodeDeps = CodeDeps & { addressCeiling: number }
 
-export type CodeRequest = { clientId: string; purpose: CodePurpose; subject: string; target: string }
+export type CodeRequest = {
+  clientId: string
+  purpose: CodePurpose
+  subject: string
+  target: string
+  /** How its message goes out: sandbox codes only reach the outbox. */
+  delivery: MessageDelivery
+}
 
 /** Seconds until fewer than `limit` of the (ascending) send times are younger than an hour. */
 const secondsUntilBelow = (sentAt: number[], limit: number, now: number): number =>
@@ -58,7 +66,7 @@ export const issueCode = async (
     .execute()
   const recent = await db
     .selectFrom('verification_code')
-    .select(['client_id', 'purpose', 'created_at'])
+    .select(['client_id', 'purpose', 'delivery', 'created_at'])
     .where('target', '=', request.target)
     .where('created_at', '>', now - HOUR_MS)
     .orderBy('created_at')
@@ -70,16 +78,11 @@ export const issueCode = async (
     .map((sent) => sent.created_at)
   if (mine.length >= CODES_PER_TARGET_PER_HOUR)
     throw rateLimited(secondsUntilBelow(mine, CODES_PER_TARGET_PER_HOUR, now))
-  // ...and a higher ceiling across all clients. Its refusal reads the same, so it says nothing about
-  // what other clients send.
-  if (recent.length >= addressCeiling)
-    throw rateLimited(
-      secondsUntilBelow(
-        recent.map((sent) => sent.created_at),
-        addressCeiling,
-        now,
-      ),
-    )
+  // ...and a higher ceiling across all clients, on what actually reached the address (sandbox codes
+  // stay in the outbox). Its refusal reads the same, so it says nothing about what other clients send.
+  const delivered = recent.filter((sent) => sent.delivery === 'provider').map((sent) => sent.created_at)
+  if (request.delivery === 'provider' && delivered.length >= addressCeiling)
+    throw rateLimited(secondsUntilBelow(delivered, addressCeiling, now))
   await db
     .updateTable('verification_code')
     .set({ consumed_at: now })
@@ -96,6 +99,7 @@ export const issueCode = async (
       purpose: request.purpose,
       subject: request.subject,
       target: request.target,
+      delivery: request.delivery,
       code_digest: keyedDigest(codeKey, `${request.purpose}:${request.subject}:${code}`),
       attempts: 0,
       expires_at: now + CODE_TTL_MS,

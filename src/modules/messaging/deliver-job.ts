@@ -16,7 +16,17 @@ const CONTEXT = 'job:messages.deliver'
 
 export type QueueMessageDeps = BudgetDeps & { keys: Pick<Keys, 'jobPayloads'> }
 
-type DeliverPayload = { sealed: string; outboxOnly?: boolean }
+export type MessageDelivery = 'provider' | 'outbox'
+
+/**
+ * A sandbox client's messages never leave the server, whatever SMTP_URL and SMS_WEBHOOK_URL say:
+ * otherwise a test key, often shared among developers, would be a way to mail or text anyone.
+ */
+export const deliveryFor = (client: Pick<Client, 'mode'>): MessageDelivery =>
+  client.mode === 'sandbox' ? 'outbox' : 'provider'
+
+// Jobs queued before `delivery` existed have none: they go to the provider, as they did then.
+type DeliverPayload = { sealed: string; delivery?: MessageDelivery }
 
 /**
  * Spends the client's hourly budget for the channel and queues the message, both in the caller's
@@ -31,9 +41,7 @@ export const queueMessage = async (
   await spendMessageBudget(db, deps, client.id, message.channel)
   const payload: DeliverPayload = {
     sealed: seal(deps.keys.jobPayloads, JSON.stringify(message), CONTEXT),
-    // A sandbox client's messages never leave the server, whatever SMTP_URL and SMS_WEBHOOK_URL say:
-    // otherwise a free test key would be a way to mail or text anyone.
-    outboxOnly: client.mode === 'sandbox',
+    delivery: deliveryFor(client),
   }
   await enqueueJob(db, deps.clock, DELIVER_MESSAGE, payload, { maxAttempts: 8 })
 }
@@ -43,10 +51,10 @@ export const deliverMessageJob = (key: Buffer, send: MessageSender): JobDefiniti
   // Codes expire after 10 minutes: retry quickly, and give up within that window.
   backoff: { baseMs: 2_000, maxMs: 60_000 },
   async handle(payload, { database, clock, signal, log }) {
-    const { sealed, outboxOnly } = payload as DeliverPayload
+    const { sealed, delivery = 'provider' } = payload as DeliverPayload
     const message = JSON.parse(unseal(key, sealed, CONTEXT)) as Message
-    if (outboxOnly) await writeToOutbox(database.db, clock, message)
+    if (delivery === 'outbox') await writeToOutbox(database.db, clock, message)
     else await send(message, { database, signal })
-    log.info({ channel: message.channel, outboxOnly: outboxOnly === true }, 'message delivered')
+    log.info({ channel: message.channel, delivery }, 'message delivered')
   },
 })
