@@ -80,6 +80,21 @@ export const EnvSchema = Type.Object({
   SMS_WEBHOOK_TOKEN: Type.Optional(
     Type.String({ minLength: 1, description: 'Bearer token sent to SMS_WEBHOOK_URL.' }),
   ),
+  SMS_HOURLY_BUDGET_PER_CLIENT: IntAtLeast(
+    1,
+    500,
+    'SMS one client may send per clock hour and region; beyond it code requests get 429.',
+  ),
+  EMAIL_HOURLY_BUDGET_PER_CLIENT: IntAtLeast(
+    1,
+    1000,
+    'Emails one client may send per clock hour and region; beyond it code requests get 429.',
+  ),
+  CODES_PER_ADDRESS_HOURLY_CEILING: IntAtLeast(
+    1,
+    20,
+    'Codes one email address or phone number may receive per rolling hour from all clients together.',
+  ),
   TERMS_URL: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'Terms of service link shown by /v1/auth/settings.' }),
   ),

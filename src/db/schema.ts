@@ -131,6 +131,8 @@ export type VerificationCodeTable = {
   subject: string
   /** Where it was sent (email or E.164 phone), for resend limits. */
   target: string
+  /** outbox: a sandbox client's code, never sent to the target (not counted in its global ceiling). */
+  delivery: 'provider' | 'outbox'
   code_digest: string
   attempts: number
   expires_at: number
@@ -160,6 +162,27 @@ export type LoginFailureTable = {
   failures: number
   window_started_at: number
   locked_until: number | null
+}
+
+/** Messages a client sent on a channel in one clock hour (its hourly budget). */
+export type MessageBudgetTable = {
+  client_id: string
+  channel: 'email' | 'sms'
+  window_start: number
+  sent: number
+}
+
+/** The phone numbers a contact verification has sent codes to (at most 3). */
+export type ContactVerificationPhoneTable = {
+  contact_verification_id: string
+  phone: string
+  created_at: number
+}
+
+/** One row per address codes were sent to; its row lock serializes concurrent issuers. */
+export type CodeAddressTable = {
+  target: string
+  last_code_at: number
 }
 
 export type OutboxMessageTable = {
@@ -352,6 +375,9 @@ export type DB = {
   access_token: AccessTokenTable
   login_failure: LoginFailureTable
   outbox_message: OutboxMessageTable
+  message_budget: MessageBudgetTable
+  contact_verification_phone: ContactVerificationPhoneTable
+  code_address: CodeAddressTable
   verification_session: VerificationSessionTable
   session_claim: SessionClaimTable
   verification_state_transition: VerificationStateTransitionTable

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Histogram, type Registry } from 'prom-client'
 
 /** Request counts and latency by route template (never the raw URL, which may hold ids) and status. */
 export const registerHttpMetrics = (app: FastifyInstance, registry: Registry): void => {
@@ -11,6 +11,7 @@ export const registerHttpMetrics = (app: FastifyInstance, registry: Registry): v
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   })
+  messageBudgetRefusals(registry)
   app.addHook('onResponse', async (request, reply) => {
     duration.observe(
       {
@@ -25,4 +26,21 @@ export const registerHttpMetrics = (app: FastifyInstance, registry: Registry): v
     reply.type(registry.contentType)
     return registry.metrics()
   })
+}
+
+const MESSAGE_BUDGET_REFUSED = 'verity_message_budget_refused_total'
+
+/** Code requests refused because the client's hourly budget for the channel was spent (one per registry). */
+export const messageBudgetRefusals = (registry: Registry): Counter<'channel'> => {
+  const existing = registry.getSingleMetric(MESSAGE_BUDGET_REFUSED)
+  if (existing) return existing as Counter<'channel'>
+  const counter = new Counter({
+    name: MESSAGE_BUDGET_REFUSED,
+    help: 'Messages refused because the client had spent its hourly budget for the channel.',
+    labelNames: ['channel'],
+    registers: [registry],
+  })
+  // Both series exist from the start, so an alert can watch their rate before the first refusal.
+  for (const channel of ['email', 'sms']) counter.inc({ channel }, 0)
+  return counter
 }

@@ -54,6 +54,15 @@ export const ERROR_CATALOGUE = {
   VALIDATION_ERROR: { status: 422, message: 'Validation error' },
   UNSUPPORTED_UPLOAD: { status: 422, message: 'This file is not a photo or document we can use' },
   RATE_LIMITED: { status: 429, message: 'Rate limit exceeded' },
+  MESSAGE_BUDGET_EXCEEDED: {
+    status: 429,
+    message: 'This app has sent its hourly quota of messages on this channel; try again later',
+  },
+  PHONE_NUMBER_LIMIT: {
+    status: 429,
+    message:
+      'Codes were already sent to 3 phone numbers for this contactVerificationId; use one of those numbers',
+  },
   UPLOAD_LIMIT: {
     status: 429,
     message: 'Too many uploads in this verification. Start a new verification from the app.',

@@ -5,9 +5,8 @@ import { AppError, isAppError } from '../../lib/errors.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { normalizeEmail } from '../../lib/validators.ts'
 import type { ClientScope } from '../clients/scope.ts'
-import { consumeCode, issueCode } from '../codes/service.ts'
-import { queueMessage } from '../messaging/deliver-job.ts'
-import { codeSms } from '../messaging/templates.ts'
+import { type SendCodeDeps, sendCode } from '../codes/send.ts'
+import { consumeCode } from '../codes/service.ts'
 import { registrationPhase } from '../users/phase.ts'
 import { findUserByEmail, findUserById, openLoginChallenge } from '../users/repo.ts'
 import { issueAccessToken, revokeToken } from './access-tokens.ts'
@@ -16,7 +15,7 @@ import type { LoginThrottle } from './login-throttle.ts'
 import type { LoginMetrics } from './metrics.ts'
 import { decoyHash, verifyPassword } from './passwords.ts'
 
-export type AuthDeps = {
+export type AuthDeps = SendCodeDeps & {
   clock: Clock
   keys: Keys
   jobSignal: JobSignal
@@ -154,17 +153,7 @@ export const sendLoginOtp = async (deps: AuthDeps, scope: ClientScope, userId: s
   }
   const phone = `${user.phone_country_code}${user.phone_number}`
   await scope.database.db.transaction().execute(async (trx) => {
-    const code = await issueCode(
-      trx,
-      { clock: deps.clock, codeKey: deps.keys.verificationCodes },
-      {
-        clientId: scope.client.id,
-        purpose: 'login_otp',
-        subject: user.id,
-        target: phone,
-      },
-    )
-    await queueMessage(trx, deps.clock, deps.keys.jobPayloads, codeSms(phone, code))
+    await sendCode(trx, deps, { client: scope.client, purpose: 'login_otp', subject: user.id, target: phone })
   })
   deps.jobSignal.notify()
 }

@@ -6,6 +6,7 @@ import { keyedDigest } from '../../lib/crypto.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import { digestsEqual } from '../../lib/tokens.ts'
+import type { MessageDelivery } from '../messaging/deliver-job.ts'
 
 /**
  * Verification codes for email, phone and login OTP: 6 digits, single use, valid 10 minutes, at most 5
@@ -14,6 +15,7 @@ import { digestsEqual } from '../../lib/tokens.ts'
  */
 export const CODE_TTL_MS = 10 * 60 * 1000
 export const CODE_MAX_ATTEMPTS = 5
+/** Codes one client may send to one address for one purpose in a rolling hour. */
 export const CODES_PER_TARGET_PER_HOUR = 5
 /** Accepted instead of the real code for sandbox clients only; live clients never accept it. */
 export const SANDBOX_CODE = '000000'
@@ -22,32 +24,65 @@ const HOUR_MS = 60 * 60 * 1000
 
 export type CodeDeps = { clock: Clock; codeKey: Buffer }
 
-export type CodeRequest = { clientId: string; purpose: CodePurpose; subject: string; target: string }
+/** `addressCeiling`: codes one address may receive in a rolling hour from every client together. */
+type IssueCodeDeps = CodeDeps & { addressCeiling: number }
 
-/** Creates a code and returns it in clear, for the caller to queue in a message in the same transaction. */
+export type CodeRequest = {
+  clientId: string
+  purpose: CodePurpose
+  subject: string
+  target: string
+  /** How its message goes out: sandbox codes only reach the outbox. */
+  delivery: MessageDelivery
+}
+
+/** Seconds until fewer than `limit` of the (ascending) send times are younger than an hour. */
+const secondsUntilBelow = (sentAt: number[], limit: number, now: number): number =>
+  Math.max(1, Math.ceil(((sentAt[sentAt.length - limit] ?? now) + HOUR_MS - now) / 1000))
+
+const rateLimited = (retryAfter: number) =>
+  new AppError('RATE_LIMITED', {
+    message: 'Too many codes requested; try again later',
+    body: { retryAfter },
+    headers: { 'retry-after': String(retryAfter) },
+  })
+
+/**
+ * Creates a code and returns it in clear, for the caller to queue in a message in the same
+ * transaction (which it must be called in: the address lock below lasts until that commits).
+ */
 export const issueCode = async (
   db: Queryable,
-  { clock, codeKey }: CodeDeps,
+  { clock, codeKey, addressCeiling }: IssueCodeDeps,
   request: CodeRequest,
 ): Promise<string> => {
   const now = clock.now()
-  // Each address or phone gets a few codes an hour: stops mail bombing and SMS pumping through us.
+  // Serializes every issuer of codes to this address until commit (the upsert's row lock on
+  // PostgreSQL; SQLite transactions are serial anyway), so parallel requests cannot both pass the counts.
+  await db
+    .insertInto('code_address')
+    .values({ target: request.target, last_code_at: now })
+    .onConflict((conflict) => conflict.column('target').doUpdateSet({ last_code_at: now }))
+    .execute()
   const recent = await db
     .selectFrom('verification_code')
-    .select('created_at')
-    .where('purpose', '=', request.purpose)
+    .select(['client_id', 'purpose', 'delivery', 'created_at'])
     .where('target', '=', request.target)
     .where('created_at', '>', now - HOUR_MS)
     .orderBy('created_at')
     .execute()
-  if (recent.length >= CODES_PER_TARGET_PER_HOUR) {
-    const retryAfter = Math.max(1, Math.ceil(((recent[0]?.created_at ?? now) + HOUR_MS - now) / 1000))
-    throw new AppError('RATE_LIMITED', {
-      message: 'Too many codes requested; try again later',
-      body: { retryAfter },
-      headers: { 'retry-after': String(retryAfter) },
-    })
-  }
+  // Counted per client, so that one tenant cannot use up another tenant's codes for the same person:
+  // each address gets a few codes an hour per client (mail bombing, SMS pumping through us)...
+  const mine = recent
+    .filter((sent) => sent.client_id === request.clientId && sent.purpose === request.purpose)
+    .map((sent) => sent.created_at)
+  if (mine.length >= CODES_PER_TARGET_PER_HOUR)
+    throw rateLimited(secondsUntilBelow(mine, CODES_PER_TARGET_PER_HOUR, now))
+  // ...and a higher ceiling across all clients, on what actually reached the address (sandbox codes
+  // stay in the outbox). Its refusal reads the same, so it says nothing about what other clients send.
+  const delivered = recent.filter((sent) => sent.delivery === 'provider').map((sent) => sent.created_at)
+  if (request.delivery === 'provider' && delivered.length >= addressCeiling)
+    throw rateLimited(secondsUntilBelow(delivered, addressCeiling, now))
   await db
     .updateTable('verification_code')
     .set({ consumed_at: now })
@@ -64,6 +99,7 @@ export const issueCode = async (
       purpose: request.purpose,
       subject: request.subject,
       target: request.target,
+      delivery: request.delivery,
       code_digest: keyedDigest(codeKey, `${request.purpose}:${request.subject}:${code}`),
       attempts: 0,
       expires_at: now + CODE_TTL_MS,

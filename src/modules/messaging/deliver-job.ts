@@ -1,9 +1,12 @@
 import type { Queryable } from '../../db/database.ts'
 import type { JobDefinition } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
-import type { Clock } from '../../lib/clock.ts'
 import { seal, unseal } from '../../lib/crypto.ts'
+import type { Keys } from '../../lib/keys.ts'
+import type { Client } from '../clients/model.ts'
+import { type BudgetDeps, spendMessageBudget } from './budget.ts'
 import type { Message } from './model.ts'
+import { writeToOutbox } from './outbox.ts'
 import type { MessageSender } from './senders.ts'
 
 export const DELIVER_MESSAGE = 'messages.deliver'
@@ -11,23 +14,47 @@ export const DELIVER_MESSAGE = 'messages.deliver'
 // Messages carry verification codes, so the job row holds them encrypted, never in clear.
 const CONTEXT = 'job:messages.deliver'
 
-/** Queues a message in the caller's transaction: it is sent only if that transaction commits. */
-export const queueMessage = (db: Queryable, clock: Clock, key: Buffer, message: Message) =>
-  enqueueJob(
-    db,
-    clock,
-    DELIVER_MESSAGE,
-    { sealed: seal(key, JSON.stringify(message), CONTEXT) },
-    { maxAttempts: 8 },
-  )
+export type QueueMessageDeps = BudgetDeps & { keys: Pick<Keys, 'jobPayloads'> }
+
+export type MessageDelivery = 'provider' | 'outbox'
+
+/**
+ * A sandbox client's messages never leave the server, whatever SMTP_URL and SMS_WEBHOOK_URL say:
+ * otherwise a test key, often shared among developers, would be a way to mail or text anyone.
+ */
+export const deliveryFor = (client: Pick<Client, 'mode'>): MessageDelivery =>
+  client.mode === 'sandbox' ? 'outbox' : 'provider'
+
+// Jobs queued before `delivery` existed have none: they go to the provider, as they did then.
+type DeliverPayload = { sealed: string; delivery?: MessageDelivery }
+
+/**
+ * Spends the client's hourly budget for the channel and queues the message, both in the caller's
+ * transaction: it is sent only if that transaction commits.
+ */
+export const queueMessage = async (
+  db: Queryable,
+  deps: QueueMessageDeps,
+  client: Pick<Client, 'id' | 'mode'>,
+  message: Message,
+): Promise<void> => {
+  await spendMessageBudget(db, deps, client.id, message.channel)
+  const payload: DeliverPayload = {
+    sealed: seal(deps.keys.jobPayloads, JSON.stringify(message), CONTEXT),
+    delivery: deliveryFor(client),
+  }
+  await enqueueJob(db, deps.clock, DELIVER_MESSAGE, payload, { maxAttempts: 8 })
+}
 
 export const deliverMessageJob = (key: Buffer, send: MessageSender): JobDefinition => ({
   type: DELIVER_MESSAGE,
   // Codes expire after 10 minutes: retry quickly, and give up within that window.
   backoff: { baseMs: 2_000, maxMs: 60_000 },
-  async handle(payload, { database, signal, log }) {
-    const message = JSON.parse(unseal(key, (payload as { sealed: string }).sealed, CONTEXT)) as Message
-    await send(message, { database, signal })
-    log.info({ channel: message.channel }, 'message delivered')
+  async handle(payload, { database, clock, signal, log }) {
+    const { sealed, delivery = 'provider' } = payload as DeliverPayload
+    const message = JSON.parse(unseal(key, sealed, CONTEXT)) as Message
+    if (delivery === 'outbox') await writeToOutbox(database.db, clock, message)
+    else await send(message, { database, signal })
+    log.info({ channel: message.channel, delivery }, 'message delivered')
   },
 })

@@ -4,9 +4,9 @@ import { newId } from '../../lib/ids.ts'
 import type { Message } from './model.ts'
 
 /**
- * Development and test delivery: messages are written to the region's `outbox_message` table and
- * `verity outbox` prints them. Never used in production, where SMTP_URL and SMS_WEBHOOK_URL are
- * required.
+ * Development and sandbox delivery: messages are written to the region's `outbox_message` table and
+ * `verity outbox` prints them. In production (where SMTP_URL and SMS_WEBHOOK_URL are required) only
+ * sandbox clients' messages land here.
  */
 export const writeToOutbox = async (db: Queryable, clock: Clock, message: Message): Promise<void> => {
   await db

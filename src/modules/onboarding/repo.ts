@@ -29,3 +29,36 @@ export const markEmailVerified = async (
     .where('id', '=', id)
     .execute()
 }
+
+/**
+ * Records that the contact verification sends codes to `phone`, unless it already sent to `limit`
+ * other numbers (then false). Locks the contact verification's row first (a no-op update: a row lock
+ * on PostgreSQL, the write lock SQLite transactions already hold), so parallel requests with
+ * different numbers cannot each see room for one more.
+ */
+export const reservePhoneNumber = async (
+  db: Queryable,
+  request: { contactVerificationId: string; phone: string; limit: number; now: number },
+): Promise<boolean> => {
+  await db
+    .updateTable('contact_verification')
+    .set((eb) => ({ expires_at: eb.ref('expires_at') }))
+    .where('id', '=', request.contactVerificationId)
+    .execute()
+  const phones = await db
+    .selectFrom('contact_verification_phone')
+    .select('phone')
+    .where('contact_verification_id', '=', request.contactVerificationId)
+    .execute()
+  if (phones.some((row) => row.phone === request.phone)) return true
+  if (phones.length >= request.limit) return false
+  await db
+    .insertInto('contact_verification_phone')
+    .values({
+      contact_verification_id: request.contactVerificationId,
+      phone: request.phone,
+      created_at: request.now,
+    })
+    .execute()
+  return true
+}

@@ -68,7 +68,7 @@ const stepErrors = {
     'A previous step is missing (missingStep names it), or registration is already complete.',
   ),
   429: errorResponse(
-    'Too many codes requested for this address or phone; retryAfter says when to try again.',
+    'Too many codes for this address or phone (RATE_LIMITED), the app spent its hourly email or SMS budget (MESSAGE_BUDGET_EXCEEDED), or a 4th phone number for one contactVerificationId (PHONE_NUMBER_LIMIT); retryAfter says when to try again.',
   ),
 }
 

@@ -18,22 +18,28 @@ import {
 import { issueAccessToken } from '../auth/access-tokens.ts'
 import { hashPassword, passwordProblem } from '../auth/passwords.ts'
 import type { ClientScope } from '../clients/scope.ts'
-import { consumeCode, issueCode } from '../codes/service.ts'
-import { queueMessage } from '../messaging/deliver-job.ts'
-import { codeEmail, codeSms } from '../messaging/templates.ts'
+import { type SendCodeDeps, sendCode } from '../codes/send.ts'
+import { consumeCode } from '../codes/service.ts'
 import { canSignUpIn } from '../settings/geography.ts'
 import { findOnboardingUser } from '../users/onboarding-id.ts'
 import { type Phase, registrationPhase } from '../users/phase.ts'
 import { findUserByEmail, insertUser, newUserRow, updateUser } from '../users/repo.ts'
 import { toUserView } from '../users/view.ts'
 import { whileIdentityUnchecked } from '../verification/service.ts'
-import { findContactVerification, insertContactVerification, markEmailVerified } from './repo.ts'
+import {
+  findContactVerification,
+  insertContactVerification,
+  markEmailVerified,
+  reservePhoneNumber,
+} from './repo.ts'
 
-export type OnboardingDeps = { clock: Clock; keys: Keys; jobSignal: JobSignal }
+export type OnboardingDeps = SendCodeDeps & { clock: Clock; keys: Keys; jobSignal: JobSignal }
 
 /** A contact verification (email, then phone) must be finished within a day. */
 export const CONTACT_VERIFICATION_TTL_MS = 24 * 60 * 60 * 1000
 export const MINIMUM_AGE = 18
+/** Distinct phone numbers one contact verification may send codes to. */
+const PHONE_NUMBERS_PER_CONTACT_VERIFICATION = 3
 
 const codeDeps = (deps: OnboardingDeps) => ({ clock: deps.clock, codeKey: deps.keys.verificationCodes })
 
@@ -153,13 +159,12 @@ export const sendEmailCode = async (deps: OnboardingDeps, scope: ClientScope, in
       created_at: now,
       expires_at: now + CONTACT_VERIFICATION_TTL_MS,
     })
-    const code = await issueCode(trx, codeDeps(deps), {
-      clientId: scope.client.id,
+    await sendCode(trx, deps, {
+      client: scope.client,
       purpose: 'email',
       subject: contactVerificationId,
       target: email as string,
     })
-    await queueMessage(trx, deps.clock, deps.keys.jobPayloads, codeEmail(email as string, code))
   })
   deps.jobSignal.notify()
   return { contactVerificationId }
@@ -285,14 +290,24 @@ export const sendPhoneCode = async (
   const phone = checkPhone(input)
   const contact = await verifiedContact(deps, scope, input.contactVerificationId)
   await scope.database.db.transaction().execute(async (trx) => {
+    // One verified email may not text an unbounded list of numbers (SMS pumping).
+    const reserved = await reservePhoneNumber(trx, {
+      contactVerificationId: contact.id,
+      phone: phone.e164,
+      limit: PHONE_NUMBERS_PER_CONTACT_VERIFICATION,
+      now: deps.clock.now(),
+    })
+    if (!reserved)
+      throw new AppError('PHONE_NUMBER_LIMIT', {
+        body: { maxPhoneNumbers: PHONE_NUMBERS_PER_CONTACT_VERIFICATION },
+      })
     // The code is bound to the number it was sent to: verifying it for another number fails.
-    const code = await issueCode(trx, codeDeps(deps), {
-      clientId: scope.client.id,
+    await sendCode(trx, deps, {
+      client: scope.client,
       purpose: 'phone',
       subject: `${contact.id}|${phone.e164}`,
       target: phone.e164,
     })
-    await queueMessage(trx, deps.clock, deps.keys.jobPayloads, codeSms(phone.e164, code))
   })
   deps.jobSignal.notify()
   return { success: true }
