@@ -39,6 +39,10 @@ export const ERROR_CATALOGUE = {
   VERIFICATION_IN_PROGRESS: { status: 409, message: 'Verification already in progress' },
   FLOW_STEP_MISSING: { status: 409, message: 'A previous step of the verification is not complete' },
   ALREADY_SUBMITTED: { status: 409, message: 'Your documents were already submitted' },
+  UPLOAD_IN_PROGRESS: {
+    status: 409,
+    message: 'Another photo of this verification is still being processed. Wait for it, then try again.',
+  },
   SESSION_GONE: { status: 410, message: 'This verification session has expired or was already used' },
   STATE_CONFLICT: { status: 409, message: 'The verification state changed meanwhile; retry' },
   NOTHING_TO_RETRY: {
@@ -58,6 +62,10 @@ export const ERROR_CATALOGUE = {
   MISSING_CLIENT_KEY: { status: 499, message: 'Missing client key' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service unavailable' },
+  UPLOADS_BUSY: {
+    status: 503,
+    message: 'We are processing many photos right now. Please try again in a few seconds.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE
