@@ -58,14 +58,16 @@ export const hostedRoutes =
     /**
      * A claim must come from the link's own page (its form posts to itself), never from another site: a
      * page elsewhere could otherwise claim a link it got hold of in a victim's browser, or use it up.
-     * Browsers say where a request comes from in Sec-Fetch-Site (`none`: typed or opened from an app)
-     * and Origin; a request with neither (old browsers) is let through, as the link alone decides then.
+     * Sec-Fetch-Site decides when the browser sends it (`same-origin`: our page; `none`: opened from an
+     * app or typed). Otherwise an Origin, when there is one, must be ours. `Origin: null` says nothing: our
+     * pages have no referrer, and Chromium then sends null on their own same-origin posts. A request with
+     * neither header (old browsers) is let through: the link alone decides then.
      */
     const fromAnotherSite = (request: FastifyRequest) => {
       const site = request.headers['sec-fetch-site']
-      if (site !== undefined && site !== 'same-origin' && site !== 'none') return true
+      if (site !== undefined) return site !== 'same-origin' && site !== 'none'
       const origin = request.headers.origin
-      return origin !== undefined && origin !== ownOrigin
+      return origin !== undefined && origin !== 'null' && origin !== ownOrigin
     }
 
     /** A suspended user, or a user of a disabled client, gets the "not available" page (403). */
