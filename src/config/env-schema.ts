@@ -106,6 +106,17 @@ export const EnvSchema = Type.Object({
     30,
     'Days document images are kept after the decision (or the expiry of an unsubmitted session); decisions stay.',
   ),
+  DECODE_CONCURRENCY: IntAtLeast(1, 2, 'Uploaded photos one server process decodes at once.'),
+  DECODE_QUEUE: IntAtLeast(
+    0,
+    8,
+    'Uploads that may wait for a decode slot; beyond that an upload is answered 503 with Retry-After.',
+  ),
+  DECODE_TIMEOUT_MS: IntAtLeast(
+    1,
+    15_000,
+    'Deadline of one photo decode; a photo that takes longer is refused.',
+  ),
   WORKER_CONCURRENCY: IntAtLeast(1, 2, 'Jobs one worker process runs at once.'),
   JOB_POLL_INTERVAL_MS: IntAtLeast(10, 500, 'How often an idle worker looks for jobs.'),
   JOB_VISIBILITY_TIMEOUT_MS: IntAtLeast(

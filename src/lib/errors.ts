@@ -43,6 +43,10 @@ export const ERROR_CATALOGUE = {
     message: 'Identity details cannot change once documents were submitted for verification',
   },
   ALREADY_SUBMITTED: { status: 409, message: 'Your documents were already submitted' },
+  UPLOAD_IN_PROGRESS: {
+    status: 409,
+    message: 'Another photo of this verification is still being processed. Wait for it, then try again.',
+  },
   SESSION_GONE: { status: 410, message: 'This verification session has expired or was already used' },
   STATE_CONFLICT: { status: 409, message: 'The verification state changed meanwhile; retry' },
   NOTHING_TO_RETRY: {
@@ -71,6 +75,10 @@ export const ERROR_CATALOGUE = {
   MISSING_CLIENT_KEY: { status: 499, message: 'Missing client key' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service unavailable' },
+  UPLOADS_BUSY: {
+    status: 503,
+    message: 'We are processing many photos right now. Please try again in a few seconds.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE

@@ -25,6 +25,12 @@ export const en = {
   goneBodySubmitted: 'We are checking them. You can close this page; the app will show the result.',
   invalidTitle: 'This link is not valid',
   invalidBody: 'Check that you opened the whole link, or go back to the app and start verification again.',
+  blockedTitle: 'This verification is not available',
+  blockedBody:
+    'Your account cannot be verified at the moment. Contact the support of the app you are verifying for.',
+  crossSiteTitle: 'Open the link directly',
+  crossSiteBody:
+    'For your security, this verification link only works when you open it yourself. Copy the whole link from the app or message into the address bar of your browser.',
   noneTitle: 'No verification in progress here',
   noneBody: 'Open the verification link from the app on this device to continue.',
   stepOf: 'Step {n} of {total}',

@@ -11,6 +11,7 @@ import { type Html, sendPage } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
 import type { Client } from '../clients/model.ts'
 import { getClient } from '../clients/service.ts'
+import { DecodeLimiter } from '../documents/decode-limiter.ts'
 import { MAX_UPLOAD_BYTES } from '../documents/images.ts'
 import { countryList } from '../settings/geography.ts'
 import { type BrowserSession, browserSession, type ClaimDeps } from '../verification/claims.ts'
@@ -29,6 +30,7 @@ import {
   uploadPage,
 } from './pages.ts'
 import {
+  accountRefusal,
   CAMERA_EVENTS,
   type Capture,
   type CaptureDeps,
@@ -46,8 +48,15 @@ import {
 export const BROWSER_COOKIE = 'verity_session'
 const FLOW_SCRIPT_PATH = '/verify/assets/flow.js'
 
-export type CaptureRouteDeps = CaptureDeps &
-  ClaimDeps & { databases: Databases; config: { PRIVACY_URL?: string | undefined } }
+export type CaptureRouteDeps = Omit<CaptureDeps, 'decodes' | 'config'> &
+  ClaimDeps & {
+    databases: Databases
+    config: CaptureDeps['config'] & {
+      PRIVACY_URL?: string | undefined
+      DECODE_CONCURRENCY: number
+      DECODE_QUEUE: number
+    }
+  }
 
 // The browser script is TypeScript in the repository, compiled once when the server starts.
 const flowScript = transformSync(readFileSync(new URL('../../web/client/flow.ts', import.meta.url), 'utf8'), {
@@ -62,6 +71,7 @@ const htmlResponse = (description: string) => ({
   content: { 'text/html': { schema: { type: 'string' } } },
 })
 const pageResponses = {
+  403: htmlResponse('The account cannot be verified (suspended user or disabled client), or CSRF refused'),
   404: htmlResponse('No verification session in this browser'),
   410: htmlResponse('The session expired'),
 }
@@ -96,7 +106,11 @@ const wantsJson = (request: FastifyRequest) => (request.headers.accept ?? '').in
  * works without JavaScript; forms post back and are answered with a redirect to the next step, or the
  * same page with the problem explained. The script's uploads ask for JSON instead.
  */
-export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: FastifyInstance) => {
+export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: FastifyInstance) => {
+  const deps: CaptureDeps & CaptureRouteDeps = {
+    ...routeDeps,
+    decodes: new DecodeLimiter(routeDeps.config.DECODE_CONCURRENCY, routeDeps.config.DECODE_QUEUE),
+  }
   await fastify.register(multipart, {
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 2, parts: 3, fieldSize: 200, headerPairs: 50 },
   })
@@ -124,7 +138,15 @@ export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: Fastify
       else await send(reply, status, title, messagePage(title, body))
       return undefined
     }
-    return { ...held, client: await getClient(deps, held.session.client_id) }
+    const client = await getClient(deps, held.session.client_id)
+    const refusal = accountRefusal(held.user, client)
+    if (refusal) {
+      if (wantsJson(request))
+        await reply.code(refusal.status).send({ error: refusal.publicMessage, code: refusal.code })
+      else await send(reply, refusal.status, en.blockedTitle, messagePage(en.blockedTitle, en.blockedBody))
+      return undefined
+    }
+    return { ...held, client }
   }
 
   const formToken = (capture: Capture, view: FlowView, form: string) =>
@@ -186,6 +208,7 @@ export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: Fastify
   ) => {
     const problem = toProblem(error)
     if (!problem) throw error
+    if (isAppError(error) && error.headers) reply.headers(error.headers)
     if (wantsJson(request))
       return reply.code(problem.status).send({ error: problem.message, code: problem.code })
     if (problem.code === 'ALREADY_SUBMITTED')
@@ -276,7 +299,6 @@ export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: Fastify
         consumes: ['application/x-www-form-urlencoded'],
         response: {
           303: htmlResponse('On to the next step (or the status page after submission)'),
-          403: htmlResponse('Form out of date, from another session or browser (CSRF)'),
           409: htmlResponse('An earlier step is missing, or already submitted'),
           422: htmlResponse('The answer is not valid; the page says why'),
           ...pageResponses,
@@ -328,11 +350,12 @@ export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: Fastify
         response: {
           200: Type.Object({ next: Type.String() }, { description: 'With Accept: application/json' }),
           303: htmlResponse('On to the next step'),
-          403: htmlResponse('Form out of date, from another session or browser (CSRF)'),
           409: htmlResponse('An earlier step is missing, or already submitted'),
           413: htmlResponse('Larger than 15 MB'),
           415: htmlResponse('Not multipart/form-data'),
           422: htmlResponse('Not a usable photo or document; the page says why'),
+          429: htmlResponse('Too many uploads in this session'),
+          503: htmlResponse('Too many photos being processed; try again after Retry-After seconds'),
           ...pageResponses,
         },
       },
@@ -366,7 +389,7 @@ export const captureRoutes = (deps: CaptureRouteDeps) => async (fastify: Fastify
         tags: ['hosted pages'],
         summary: 'Record a camera problem seen by the selfie page on the session',
         body: EventBody,
-        response: { 204: Type.Null(), 403: htmlResponse('CSRF token not valid'), ...pageResponses },
+        response: { 204: Type.Null(), ...pageResponses },
       },
     },
     async (request, reply) => {

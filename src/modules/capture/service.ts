@@ -1,5 +1,11 @@
 import type { Databases, Queryable } from '../../db/database.ts'
-import type { CaptureProgressRow, DocumentFileRow, DocumentSlot, DocumentType } from '../../db/schema.ts'
+import type {
+  CaptureProgressRow,
+  DocumentFileRow,
+  DocumentSlot,
+  DocumentType,
+  UserRow,
+} from '../../db/schema.ts'
 import type { JobSignal } from '../../jobs/signal.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { seal } from '../../lib/crypto.ts'
@@ -8,12 +14,15 @@ import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { normalizeSsn } from '../../lib/validators.ts'
 import type { Client } from '../clients/model.ts'
+import { getClient } from '../clients/service.ts'
+import type { DecodeLimiter } from '../documents/decode-limiter.ts'
 import { normalizeUpload } from '../documents/images.ts'
 import type { DocumentVault } from '../documents/vault.ts'
 import { countryList } from '../settings/geography.ts'
-import { updateUser } from '../users/repo.ts'
+import { findUserById, updateUser } from '../users/repo.ts'
 import type { HeldSession } from '../verification/claims.ts'
 import type { Reason } from '../verification/reasons.ts'
+import { findSession } from '../verification/repo.ts'
 import { submitSession } from '../verification/service.ts'
 import { canOpen, type FlowFacts, requiredSlots, SLOT_OF_STEP, type Step, type UploadStep } from './flow.ts'
 import {
@@ -26,7 +35,12 @@ import {
   saveEvents,
 } from './repo.ts'
 
-/** Uploads a session may try (accepted or refused): a flow needs at most four, retakes included ten. */
+/**
+ * Uploads a session may have decoded, whether the photo is then accepted or refused as unusable: a flow
+ * needs at most four photos (front, back, selfie, proof of address), so this leaves ten tries for each.
+ * Uploads refused before any decoding (a stale form, a step not open yet, too large, server busy) are
+ * not counted.
+ */
 export const MAX_UPLOADS_PER_SESSION = 40
 
 export type CaptureDeps = {
@@ -35,6 +49,9 @@ export type CaptureDeps = {
   vault: DocumentVault
   jobSignal: JobSignal
   databases: Databases
+  /** Bounds the decodes of this process (DECODE_CONCURRENCY, DECODE_QUEUE, one per session). */
+  decodes: DecodeLimiter
+  config: { DECODE_TIMEOUT_MS: number }
 }
 
 /** A browser's open session with everything the flow decides on. */
@@ -66,6 +83,55 @@ export const loadFlow = (deps: Pick<CaptureDeps, 'clock'>, capture: Capture): Pr
 
 const requireOpen = (step: Step, facts: FlowFacts) => {
   if (!canOpen(step, facts)) throw new AppError('FLOW_STEP_MISSING')
+}
+
+/**
+ * Why this user may not go on with a verification, if so: a suspended user, or any user of a disabled
+ * client, must not be able to upload, submit and end VERIFIED. (The same answer for both: the page does
+ * not say which.)
+ */
+export const accountRefusal = (
+  user: Pick<UserRow, 'status'>,
+  client: Pick<Client, 'status'>,
+): AppError | undefined => {
+  if (user.status === 'suspended') return new AppError('ACCOUNT_DISABLED', { internal: 'user suspended' })
+  if (client.status === 'disabled') return new AppError('NOT_AUTHORIZED', { internal: 'client disabled' })
+  return undefined
+}
+
+/**
+ * Reads the user again (in `db`, which may be a transaction of the user's region) and refuses if the
+ * user or the client (read just before, from the home database) was suspended or disabled meanwhile.
+ */
+const requireActiveAccount = async (db: Queryable, capture: Capture, client: Client) => {
+  const user = await findUserById(db, capture.user.id)
+  const refusal = user ? accountRefusal(user, client) : new AppError('NOT_AUTHORIZED')
+  if (refusal) throw refusal
+}
+
+/**
+ * Checks again, once a decode slot is ours (the wait can be long), that the upload is still wanted: the
+ * session still open, the account still active, the step still open and the form still the current one.
+ * A stale upload is refused before it costs a decode.
+ */
+const requireStillExpected = async (
+  deps: CaptureDeps,
+  capture: Capture,
+  step: UploadStep,
+  before: FlowView,
+) => {
+  const db = capture.database.db
+  const now = deps.clock.now()
+  const session = await findSession(db, capture.session.id)
+  if (session?.status === 'submitted') throw new AppError('ALREADY_SUBMITTED')
+  if (session?.status !== 'opened' || session.expires_at <= now) throw new AppError('SESSION_GONE')
+  await requireActiveAccount(db, capture, await getClient(deps, capture.session.client_id))
+  const view = await read(db, capture, now)
+  requireOpen(step, view.facts)
+  if (view.progress.revision !== before.progress.revision)
+    throw new AppError('CSRF_REJECTED', {
+      internal: `flow moved on while ${capture.session.id} waited to decode`,
+    })
 }
 
 /** Removes stored objects after the rows that pointed at them are gone (a failure leaves an orphan, not a hole). */
@@ -129,8 +195,13 @@ export const storeUpload = async (
   bytes: Buffer,
 ): Promise<DocumentFileRow> => {
   requireOpen(step, before.facts)
-  await countUploadAttempt(capture.database.db, capture.session.id, MAX_UPLOADS_PER_SESSION)
-  const normalized = await normalizeUpload(bytes, step === 'address' ? 'photo-or-pdf' : 'photo')
+  const normalized = await deps.decodes.run(capture.session.id, async () => {
+    await requireStillExpected(deps, capture, step, before)
+    await countUploadAttempt(capture.database.db, capture.session.id, MAX_UPLOADS_PER_SESSION)
+    return normalizeUpload(bytes, step === 'address' ? 'photo-or-pdf' : 'photo', {
+      timeoutMs: deps.config.DECODE_TIMEOUT_MS,
+    })
+  })
   const slot: DocumentSlot = SLOT_OF_STEP[step]
   const id = newId('document')
   const sealed = await deps.vault.put(id, `${capture.database.region}/${id}`, normalized.bytes)
@@ -209,6 +280,7 @@ export const recordEvent = async (deps: CaptureDeps, capture: Capture, type: Cam
  * check job enqueued), after checking that every step is done and that this form is the current one.
  */
 export const submit = async (deps: CaptureDeps, capture: Capture, revision: number) => {
+  const client = await getClient(deps, capture.session.client_id)
   await submitSession(
     deps,
     capture.database,
@@ -216,6 +288,7 @@ export const submit = async (deps: CaptureDeps, capture: Capture, revision: numb
     capture.client.mode === 'sandbox',
     async (trx) => {
       const now = deps.clock.now()
+      await requireActiveAccount(trx, capture, client)
       const view = await read(trx, capture, now)
       requireOpen('review', view.facts)
       if (requiredSlots(view.facts).some((slot) => !view.facts.uploaded.has(slot)))

@@ -3,58 +3,90 @@ import type { HeicAnswer, HeicRequest } from './heic-worker.ts'
 
 export type DecodedHeic =
   | { ok: true; width: number; height: number; data: Uint8Array }
-  | { ok: false; problem: 'unreadable' | 'empty' | 'too-large' }
+  | { ok: false; problem: 'unreadable' | 'empty' | 'too-large' | 'timeout' }
 
-type Pending = { resolve(answer: DecodedHeic): void; reject(error: Error): void }
+/**
+ * Decoder threads waiting for work. A decode takes a thread of its own (started when none is idle) and
+ * gives it back when done, so a decode that overruns its deadline can be stopped by terminating its
+ * thread without harming anyone else's. How many decode at once is bounded by the callers
+ * (DecodeLimiter), and so is the number of threads.
+ */
+const idle = new Set<Worker>()
 
-let worker: Worker | undefined
-let nextId = 0
-const pending = new Map<number, Pending>()
-
-/** One long-lived decoder thread, started on first use; a crashed one fails its requests and is replaced. */
-const decoder = (): Worker => {
-  if (worker) return worker
+const startDecoder = (): Worker => {
   // The thread loads TypeScript through tsx's loader like the main process (no build step); Node 20 does
   // not apply `--import` to worker threads, so a two-line bootstrap registers it.
   const script = new URL('./heic-worker.ts', import.meta.url).href
-  const started = new Worker(
+  const thread = new Worker(
     `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}) })`,
     { eval: true },
   )
-  started.on('message', (answer: HeicAnswer) => {
-    const request = pending.get(answer.id)
-    pending.delete(answer.id)
-    if (!request) return
-    const { id: _, ...decoded } = answer
-    request.resolve(decoded)
-    idle(started)
-  })
-  const fail = (error: Error) => {
-    if (worker === started) worker = undefined
-    for (const request of pending.values()) request.reject(error)
-    pending.clear()
-  }
-  started.on('error', fail)
-  started.on('exit', (code) => fail(new Error(`HEIC decoder thread exited with code ${code}`)))
-  worker = started
-  return started
+  // An idle thread that dies is forgotten; a busy one's caller learns it from its own listeners.
+  thread.on('exit', () => idle.delete(thread))
+  thread.on('error', () => idle.delete(thread))
+  return thread
 }
 
-/**
- * The thread keeps the process alive only while it has work: an idle decoder must not stop a CLI command
- * or a test run from exiting. (Listeners re-reference a worker, so this runs after they are attached.)
- */
-const idle = (thread: Worker) => {
-  if (pending.size === 0) thread.unref()
-}
+let nextId = 0
 
-/** Decodes the primary image of a HEIC/HEIF file to RGBA off the main thread. */
-export const decodeHeicOffThread = (bytes: Buffer, maxPixels: number): Promise<DecodedHeic> =>
-  new Promise((resolve, reject) => {
-    const id = nextId++
-    pending.set(id, { resolve, reject })
-    const request: HeicRequest = { id, bytes, maxPixels }
-    const thread = decoder()
-    thread.ref()
+const ask = (thread: Worker, request: HeicRequest, timeoutMs: number) =>
+  new Promise<HeicAnswer | 'timeout'>((resolve, reject) => {
+    const settle = () => {
+      clearTimeout(timer)
+      thread.off('message', onMessage)
+      thread.off('error', onError)
+      thread.off('exit', onExit)
+    }
+    const onMessage = (answer: HeicAnswer) => {
+      if (answer.id !== request.id) return
+      settle()
+      resolve(answer)
+    }
+    const onError = (error: Error) => {
+      settle()
+      reject(error)
+    }
+    const onExit = (code: number) => {
+      settle()
+      reject(new Error(`HEIC decoder thread exited with code ${code}`))
+    }
+    const timer = setTimeout(() => {
+      settle()
+      resolve('timeout')
+    }, timeoutMs)
+    thread.on('message', onMessage)
+    thread.on('error', onError)
+    thread.on('exit', onExit)
     thread.postMessage(request)
   })
+
+/**
+ * Decodes the primary image of a HEIC/HEIF file to RGBA off the main thread. Past `timeoutMs` the answer
+ * is `timeout` and the thread is terminated (libheif's decoder cannot be interrupted otherwise); the
+ * next decode starts a fresh one.
+ */
+export const decodeHeicOffThread = async (
+  bytes: Buffer,
+  maxPixels: number,
+  timeoutMs: number,
+): Promise<DecodedHeic> => {
+  const thread = idle.values().next().value ?? startDecoder()
+  idle.delete(thread)
+  thread.ref()
+  let answer: HeicAnswer | 'timeout'
+  try {
+    answer = await ask(thread, { id: nextId++, bytes, maxPixels }, timeoutMs)
+  } catch (error) {
+    await thread.terminate()
+    throw error
+  }
+  if (answer === 'timeout') {
+    await thread.terminate()
+    return { ok: false, problem: 'timeout' }
+  }
+  // An idle thread must not keep the process alive (a CLI command, a test run must be able to exit).
+  thread.unref()
+  idle.add(thread)
+  const { id: _, ...decoded } = answer
+  return decoded
+}

@@ -88,4 +88,24 @@ describe('upload normalization', () => {
     expect(run.stdout.trim()).toBe('640x480 640x480')
     expect(run.status).toBe(0)
   }, 40_000)
+
+  it('refuses a HEIC decode that overruns its deadline, and a fresh decoder thread takes the next one', async () => {
+    const heic = await readFile(join(import.meta.dirname, '../../../test/fixtures/sample.heic'))
+    const late = await refusal(normalizeUpload(heic, 'photo', { timeoutMs: 1 }))
+    expect(late.status).toBe(422)
+    expect(late.publicMessage).toMatch(/took too long/)
+    const stored = await normalizeUpload(heic, 'photo', { timeoutMs: 30_000 })
+    expect([stored.width, stored.height]).toEqual([640, 480])
+  }, 40_000)
+
+  it('refuses a picture far larger than its file allows, from the header, below the pixel limit', async () => {
+    const flat = await photo(7000, 7000).webp({ lossless: true }).toBuffer()
+    expect((await refusal(normalizeUpload(flat, 'photo'))).publicMessage).toMatch(
+      /not look like a camera photo/,
+    )
+    // A small flat picture is cheap to decode whatever its file size: not held to the bound.
+    expect(
+      (await normalizeUpload(await photo(1500, 1500).webp({ lossless: true }).toBuffer(), 'photo')).width,
+    ).toBe(1500)
+  }, 30_000)
 })

@@ -1,13 +1,21 @@
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { html, sendPage } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
 import { BROWSER_COOKIE, type CaptureRouteDeps, captureRoutes } from '../capture/routes.ts'
+import { accountRefusal } from '../capture/service.ts'
 import { getClient } from '../clients/service.ts'
-import { claimLink, type GoneReason, inspectLink } from '../verification/claims.ts'
+import { findUserById } from '../users/repo.ts'
+import {
+  browserSession,
+  claimLink,
+  type GoneReason,
+  inspectLink,
+  type LinkState,
+} from '../verification/claims.ts'
 
 const GONE: Record<GoneReason, { title: string; body: string }> = {
   used: { title: en.goneTitleUsed, body: en.goneBodyUsed },
@@ -24,6 +32,8 @@ const message = (reply: FastifyReply, status: number, title: string, body: strin
 const gone = (reply: FastifyReply, reason: GoneReason) =>
   message(reply, 410, GONE[reason].title, GONE[reason].body)
 const invalid = (reply: FastifyReply) => message(reply, 404, en.invalidTitle, en.invalidBody)
+const blocked = (reply: FastifyReply) => message(reply, 403, en.blockedTitle, en.blockedBody)
+const crossSite = (reply: FastifyReply) => message(reply, 403, en.crossSiteTitle, en.crossSiteBody)
 
 const Token = Type.Object({ token: Type.String({ maxLength: 200 }) })
 const htmlResponse = (description: string) => ({
@@ -38,10 +48,33 @@ const htmlResponse = (description: string) => ({
  * bar, the history and any Referer.
  */
 export const hostedRoutes =
-  (deps: CaptureRouteDeps & { secureCookies: boolean }) => async (fastify: FastifyInstance) => {
+  (deps: CaptureRouteDeps & { secureCookies: boolean; config: { PUBLIC_URL: string } }) =>
+  async (fastify: FastifyInstance) => {
     await fastify.register(cookie)
     await fastify.register(formbody)
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+    const ownOrigin = new URL(deps.config.PUBLIC_URL).origin
+
+    /**
+     * A claim must come from the link's own page (its form posts to itself), never from another site: a
+     * page elsewhere could otherwise claim a link it got hold of in a victim's browser, or use it up.
+     * Sec-Fetch-Site decides when the browser sends it (`same-origin`: our page; `none`: opened from an
+     * app or typed). Otherwise an Origin, when there is one, must be ours. `Origin: null` says nothing: our
+     * pages have no referrer, and Chromium then sends null on their own same-origin posts. A request with
+     * neither header (old browsers) is let through: the link alone decides then.
+     */
+    const fromAnotherSite = (request: FastifyRequest) => {
+      const site = request.headers['sec-fetch-site']
+      if (site !== undefined) return site !== 'same-origin' && site !== 'none'
+      const origin = request.headers.origin
+      return origin !== undefined && origin !== 'null' && origin !== ownOrigin
+    }
+
+    /** A suspended user, or a user of a disabled client, gets the "not available" page (403). */
+    const accountBlocked = async (link: Extract<LinkState, { state: 'open' }>) => {
+      const user = await findUserById(link.database.db, link.session.user_id)
+      return !user || accountRefusal(user, await getClient(deps, link.session.client_id)) !== undefined
+    }
 
     app.get(
       '/verify/:token',
@@ -52,6 +85,8 @@ export const hostedRoutes =
           params: Token,
           response: {
             200: htmlResponse('Opening page'),
+            303: htmlResponse('This browser claimed the session already: on to /verify'),
+            403: htmlResponse('The account cannot be verified (suspended user or disabled client)'),
             404: htmlResponse('Not a valid link'),
             410: htmlResponse('Link used or expired'),
           },
@@ -61,6 +96,15 @@ export const hostedRoutes =
         const link = await inspectLink(deps, request.params.token)
         if (link.state === 'invalid') return invalid(reply)
         if (link.state === 'gone') return gone(reply, link.reason)
+        if (await accountBlocked(link)) return blocked(reply)
+        if (link.session.kind === 'user' && link.session.status !== 'issued') {
+          // Claimed already: the browser holding it goes on; any other gets "used" at once, without the
+          // page whose script would post the claim (so a scanner that runs scripts learns nothing more).
+          const held = await browserSession(deps, request.cookies[BROWSER_COOKIE])
+          if (held.state !== 'none' && held.state !== 'expired' && held.session.id === link.session.id)
+            return reply.code(303).header('cache-control', 'no-store').redirect('/verify', 303)
+          return gone(reply, 'used')
+        }
         return sendPage(reply, 200, {
           title: en.openingTitle,
           body: html`<p class="brand">${en.productName}</p><div class="card"><h1>${en.openingTitle}</h1><p>${en.openingBody}</p>
@@ -79,12 +123,16 @@ export const hostedRoutes =
           params: Token,
           response: {
             303: htmlResponse('On to /verify'),
+            403: htmlResponse('Posted from another site, or the account cannot be verified'),
             404: htmlResponse('Not a valid link'),
             410: htmlResponse('Link used or expired'),
           },
         },
       },
       async (request, reply) => {
+        if (fromAnotherSite(request)) return crossSite(reply)
+        const link = await inspectLink(deps, request.params.token)
+        if (link.state === 'open' && (await accountBlocked(link))) return blocked(reply)
         const result = await claimLink(deps, request.params.token, request.cookies[BROWSER_COOKIE])
         if (result.state === 'invalid') return invalid(reply)
         if (result.state === 'gone') return gone(reply, result.reason)

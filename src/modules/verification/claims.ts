@@ -23,7 +23,7 @@ export type GoneReason = 'expired' | 'used' | 'submitted'
 export type LinkState =
   | { state: 'invalid' }
   | { state: 'gone'; reason: GoneReason }
-  | { state: 'open'; session: SessionRow }
+  | { state: 'open'; session: SessionRow; database: RegionDatabase }
 
 export type ClaimResult =
   | { state: 'invalid' }
@@ -57,7 +57,9 @@ export const inspectLink = async (deps: ClaimDeps, token: string): Promise<LinkS
   const found = await load(deps, parseSessionLinkToken(deps.keys.sessionUrls, token))
   if (!found) return { state: 'invalid' }
   const gone = goneReason(found.session, deps.clock.now())
-  return gone ? { state: 'gone', reason: gone } : { state: 'open', session: found.session }
+  return gone
+    ? { state: 'gone', reason: gone }
+    : { state: 'open', session: found.session, database: found.database }
 }
 
 /**

@@ -47,6 +47,20 @@ export const REASON_CATALOGUE = {
     failureCode: '207',
     message: 'The document has expired. Please use a valid document.',
   },
+  // A review, not a decline: the account was suspended (or its client disabled) after the link was issued,
+  // so the checks decide nothing and a person looks at it. 105 is Veriff's "suspicious behaviour".
+  ACCOUNT_SUSPENDED: {
+    category: 'fraud',
+    retryable: false,
+    failureCode: '105',
+    message: 'We could not verify your identity at this time.',
+  },
+  CLIENT_DISABLED: {
+    category: 'system',
+    retryable: false,
+    failureCode: '105',
+    message: 'We could not verify your identity at this time.',
+  },
 } as const satisfies Record<
   string,
   {
