@@ -136,7 +136,8 @@ export const EnvSchema = Type.Object({
   METRICS_TOKEN: Type.Optional(
     Type.String({
       minLength: 16,
-      description: 'When set, /metrics answers only to Authorization: Bearer <METRICS_TOKEN> (401 otherwise).',
+      description:
+        'When set, /metrics answers only to Authorization: Bearer <METRICS_TOKEN> (401 otherwise).',
     }),
   ),
   SHUTDOWN_GRACE_MS: IntAtLeast(
