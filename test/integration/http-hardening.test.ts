@@ -229,3 +229,130 @@ describe('connection timeouts (item 7)', () => {
     expect(lifetime).toBeLessThan(2500)
   })
 })
+
+describe.each(DIALECTS)('U+0000 in any string is refused at validation (item 13, %s)', (dialect) => {
+  let t: TestApp
+  let sandbox: Awaited<ReturnType<TestApp['createClient']>>
+  beforeAll(async () => {
+    t = await buildTestApp(dialect)
+    sandbox = await t.createClient()
+  })
+  afterAll(() => t.close())
+
+  const nul = 'abc\u0000def'
+  const key = () => ({ 'x-client-key': sandbox.client.clientKey })
+  const secret = () => ({ ...key(), 'x-secret-key': sandbox.secretKey })
+  const cases = (): Array<
+    [label: string, request: Parameters<TestApp['app']['inject']>[0], field: string]
+  > => [
+    [
+      'login email',
+      { method: 'POST', url: '/v1/auth/login', headers: key(), payload: { email: nul, password: 'x' } },
+      'email',
+    ],
+    [
+      'login OTP user id',
+      { method: 'POST', url: '/v1/auth/login/otp', headers: key(), payload: { userId: nul } },
+      'userId',
+    ],
+    [
+      'onboarding status id (path)',
+      { method: 'GET', url: '/v1/auth/register/status/abc%00def', headers: key() },
+      'onboardingId',
+    ],
+    [
+      'onboarding status id (query)',
+      { method: 'GET', url: '/v1/auth/register?onboardingId=abc%00def', headers: key() },
+      'onboardingId',
+    ],
+    [
+      'onboarding verification',
+      {
+        method: 'POST',
+        url: '/v1/auth/register/verification',
+        headers: key(),
+        payload: { onboardingId: nul },
+      },
+      'onboardingId',
+    ],
+    [
+      'email code check',
+      {
+        method: 'POST',
+        url: '/v1/auth/register/email/verify',
+        headers: key(),
+        payload: {
+          email: 'someone@example.com',
+          password: 'correct horse battery',
+          verificationCode: '000000',
+          contactVerificationId: nul,
+          countryOfResidence: 'GB',
+          allowMarketing: false,
+          allowSms: false,
+        },
+      },
+      'contactVerificationId',
+    ],
+    [
+      'webhook event logs (path)',
+      { method: 'GET', url: '/v1/webhooks/events/abc%00def/logs', headers: secret() },
+      'eventId',
+    ],
+    ['webhook endpoint (path)', { method: 'GET', url: '/v1/webhooks/abc%00def', headers: secret() }, 'id'],
+    [
+      'sandbox limits (path)',
+      { method: 'POST', url: '/v1/sandbox/users/abc%00def/reset-limits', headers: secret(), payload: {} },
+      'userId',
+    ],
+    ['session link (path)', { method: 'GET', url: '/verify/abc%00def' }, 'token'],
+    [
+      'client return URL',
+      {
+        method: 'PATCH',
+        url: '/v1/client',
+        headers: secret(),
+        payload: { returnUrl: `https://a.example/${nul}` },
+      },
+      'returnUrl',
+    ],
+    [
+      'nested array item',
+      {
+        method: 'PATCH',
+        url: '/v1/client',
+        headers: secret(),
+        payload: { allowedOrigins: ['https://ok.example', nul] },
+      },
+      'allowedOrigins.1',
+    ],
+  ]
+
+  it('answers 422 VALIDATION_ERROR naming the field, never 500', async () => {
+    for (const [label, request, field] of cases()) {
+      const response = await t.app.inject(request)
+      expect(response.statusCode, `${label}: ${response.body}`).toBe(422)
+      const body = response.json()
+      expect(body.errorCode, label).toBe('VALIDATION_ERROR')
+      expect(body.errors, label).toContainEqual({
+        field,
+        message: 'must not contain the NUL character (U+0000)',
+      })
+    }
+  })
+
+  it('refuses it in fields the route does not read too, and keeps what was stored', async () => {
+    const stored = () => t.app.inject({ method: 'GET', url: '/v1/client', headers: secret() })
+    const before = (await stored()).json()
+    const response = await t.app.inject({
+      method: 'PATCH',
+      url: '/v1/client',
+      headers: secret(),
+      payload: { returnUrl: 'https://wallet.example/done', extra: { note: nul } },
+    })
+    expect(response.statusCode).toBe(422)
+    expect(response.json().errors).toEqual([
+      { field: 'extra.note', message: 'must not contain the NUL character (U+0000)' },
+    ])
+    expect((await stored()).json()).toEqual(before)
+  })
+})
