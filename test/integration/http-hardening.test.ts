@@ -3,13 +3,18 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { Writable } from 'node:stream'
+import type { InjectOptions } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/config.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { openRuntime } from '../../src/runtime.ts'
 import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { registerSandboxUser, startVerification } from '../helpers/capture.ts'
+import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
+import { type Browser, flowClient, openLink } from '../helpers/sessions.ts'
 
 /** Listens on a free loopback port and returns the port. */
 const listen = async (t: TestApp): Promise<number> => {
@@ -242,9 +247,7 @@ describe.each(DIALECTS)('U+0000 in any string is refused at validation (item 13,
   const nul = 'abc\u0000def'
   const key = () => ({ 'x-client-key': sandbox.client.clientKey })
   const secret = () => ({ ...key(), 'x-secret-key': sandbox.secretKey })
-  const cases = (): Array<
-    [label: string, request: Parameters<TestApp['app']['inject']>[0], field: string]
-  > => [
+  const cases = (): Array<[label: string, request: InjectOptions, field: string]> => [
     [
       'login email',
       { method: 'POST', url: '/v1/auth/login', headers: key(), payload: { email: nul, password: 'x' } },
@@ -354,5 +357,103 @@ describe.each(DIALECTS)('U+0000 in any string is refused at validation (item 13,
       { field: 'extra.note', message: 'must not contain the NUL character (U+0000)' },
     ])
     expect((await stored()).json()).toEqual(before)
+  })
+})
+
+describe.each(DIALECTS)('malformed and aborted multipart uploads (item 12, %s)', (dialect) => {
+  let t: TestApp
+  let port: number
+  let clientKey: string
+  const lines: Array<{ level: number; msg: string; errorCode?: string }> = []
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).trim().split('\n')) lines.push(JSON.parse(line))
+      done()
+    },
+  })
+  beforeAll(async () => {
+    t = await buildTestApp(dialect, { log: createLogger('info', sink) })
+    clientKey = (await t.createClient()).client.clientKey
+    port = await listen(t)
+  })
+  afterAll(() => t.close())
+
+  /** A browser holding a claimed session, at the front photo step. */
+  const atFrontStep = async () => {
+    const user = await registerSandboxUser(t, clientKey)
+    const browser: Browser = {}
+    expect((await openLink(t.app, await startVerification(t, clientKey, user), browser)).statusCode).toBe(303)
+    const flow = flowClient(t.app, browser)
+    await flow.form('consent', { csrf: await flow.token('consent'), consent: 'yes' })
+    await flow.form('document', {
+      csrf: await flow.token('document'),
+      documentType: 'passport',
+      issuingCountry: 'GB',
+    })
+    return { browser, csrf: await flow.token('front'), cookie: browser.cookie as string }
+  }
+
+  const upload = (cookie: string, contentType: string, payload: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/verify/upload/front',
+      headers: { cookie, 'content-type': contentType, accept: 'application/json' },
+      payload,
+    })
+  const errorsLogged = () => lines.filter((line) => line.level >= 50)
+
+  it('answers 400 BAD_REQUEST to a multipart body without a boundary', async () => {
+    const { cookie } = await atFrontStep()
+    const response = await upload(cookie, 'multipart/form-data', 'csrf=x')
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toMatchObject({ errorCode: 'BAD_REQUEST' })
+    expect(errorsLogged()).toEqual([])
+  })
+
+  it('answers 400 BAD_REQUEST to a truncated multipart body', async () => {
+    const { cookie, csrf } = await atFrontStep()
+    const boundary = 'verityboundary'
+    const truncated = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="csrf"',
+      '',
+      csrf,
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="file"; filename="photo.jpg"',
+      'Content-Type: image/jpeg',
+      '',
+      '\xff\xd8\xff\xe0 half a photo',
+    ].join('\r\n')
+    const response = await upload(cookie, `multipart/form-data; boundary=${boundary}`, truncated)
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toMatchObject({ errorCode: 'BAD_REQUEST' })
+    expect(errorsLogged()).toEqual([])
+  })
+
+  it('does not log an upload the client aborted as an error', async () => {
+    const { cookie, csrf } = await atFrontStep()
+    const boundary = 'verityboundary'
+    const head = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="csrf"',
+      '',
+      csrf,
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="file"; filename="photo.jpg"',
+      'Content-Type: image/jpeg',
+      '',
+      '',
+    ].join('\r\n')
+    const before = lines.length
+    const client = rawClient(port)
+    client.socket.write(
+      `POST /verify/upload/front HTTP/1.1\r\nHost: localhost\r\nCookie: ${cookie}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 1000000\r\n\r\n${head}`,
+    )
+    client.socket.write(Buffer.alloc(64 * 1024, 0xff))
+    await sleep(200)
+    client.socket.destroy()
+    // The handler's verdict is logged with an errorCode either way: as an error today, as a rejection after.
+    await eventually(() => expect(lines.slice(before).some((line) => line.errorCode)).toBe(true), 5000)
+    expect(lines.slice(before).filter((line) => line.level >= 50)).toEqual([])
   })
 })
