@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Registry } from 'prom-client'
 import type { Config } from './config/config.ts'
@@ -46,6 +47,8 @@ export type Runtime = {
 export type RuntimeOverrides = { clock?: Clock; log?: Logger; databases?: Databases }
 
 export const openRuntime = async (config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> => {
+  // Documents, the server secret and SQLite files live here: only the server's user may list it.
+  mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 })
   const log = overrides.log ?? createLogger(config.LOG_LEVEL)
   const clock = overrides.clock ?? systemClock
   const databases = overrides.databases ?? openDatabases(config.databases)

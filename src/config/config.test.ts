@@ -59,6 +59,39 @@ describe('loadConfig', () => {
     expect(config.databases.us).toEqual({ dialect: 'sqlite', file: '/var/lib/verity/us.sqlite' })
   })
 
+  it('reads TRUST_PROXY as a hop count or proxy addresses, and refuses true (it trusts every client)', () => {
+    const trust = (value: string) => loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: value }).TRUST_PROXY
+    expect(trust('false')).toBe(false)
+    expect(loadConfig({ DATA_DIR: dataDir() }).TRUST_PROXY).toBe(false)
+    expect(trust('1')).toBe(1)
+    expect(trust('2')).toBe(2)
+    expect(trust('10.0.0.5, 10.1.0.0/16,fd00::/8, loopback')).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      'fd00::/8',
+      'loopback',
+    ])
+    expect(problemsOf({ DATA_DIR: dataDir(), TRUST_PROXY: 'true' })).toEqual([
+      'TRUST_PROXY: true would let any client choose its address through X-Forwarded-For; give the number of proxies in front (e.g. 1) or their addresses/CIDRs',
+    ])
+    for (const bad of ['10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/2', ','])
+      expect(problemsOf({ DATA_DIR: dataDir(), TRUST_PROXY: bad }), bad).toEqual([
+        `TRUST_PROXY: expected false, a hop count or a comma list of proxy addresses/CIDRs, got "${bad}"`,
+      ])
+  })
+
+  it('has bounded HTTP timeouts by default and keeps the headers timeout within the request timeout', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() })).toMatchObject({
+      HTTP_HEADERS_TIMEOUT_MS: 15_000,
+      HTTP_REQUEST_TIMEOUT_MS: 120_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 10_000,
+      HTTP_CONNECTION_TIMEOUT_MS: 60_000,
+    })
+    expect(
+      problemsOf({ DATA_DIR: dataDir(), HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' }),
+    ).toEqual(['HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS'])
+  })
+
   it('names every invalid variable and the reason', () => {
     const problems = problemsOf({
       DATA_DIR: dataDir(),
@@ -72,7 +105,7 @@ describe('loadConfig', () => {
       expect.arrayContaining([
         expect.stringMatching(/^PORT: /),
         expect.stringMatching(/^LOG_LEVEL: /),
-        'TRUST_PROXY: expected true or false, got "perhaps"',
+        'TRUST_PROXY: expected false, a hop count or a comma list of proxy addresses/CIDRs, got "perhaps"',
         expect.stringMatching(/^PUBLIC_URL: /),
       ]),
     )

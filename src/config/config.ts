@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import path from 'node:path'
 import type { Static } from 'typebox'
 import { Value } from 'typebox/value'
@@ -6,6 +7,9 @@ import { BooleanFields, EnvSchema } from './env-schema.ts'
 import { loadOrCreateServerSecret } from './secrets.ts'
 
 export type Env = Static<typeof EnvSchema>
+
+/** What Fastify's `trustProxy` gets: nothing, the number of proxy hops, or the proxies' addresses. */
+export type TrustProxy = false | number | string[]
 
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string }
 
@@ -18,7 +22,9 @@ export type Config = Readonly<
     | 'PUBLIC_URL'
     | 'DATA_DIR'
     | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'
+    | 'TRUST_PROXY'
   > & {
+    TRUST_PROXY: TrustProxy
     DATA_DIR: string
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean
     PUBLIC_URL: string
@@ -47,6 +53,45 @@ const pickEnv = (source: NodeJS.ProcessEnv, problems: string[]): Record<string, 
     picked[name] = raw
   }
   return picked
+}
+
+const PROXY_ADDRESS_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+const isProxyAddress = (entry: string): boolean => {
+  if (PROXY_ADDRESS_KEYWORDS.has(entry)) return true
+  const [address = '', prefix, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (family === 0 || rest.length > 0) return false
+  if (prefix === undefined) return true
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)
+}
+
+/**
+ * `true` would believe X-Forwarded-For from anyone, so every client could pick the address the login
+ * throttle counts: refused with the way out, rather than kept with a warning nobody reads.
+ */
+const parseTrustProxy = (raw: string, problems: string[]): TrustProxy => {
+  const value = raw.trim().toLowerCase()
+  if (value === 'false' || value === '0') return false
+  if (value === 'true') {
+    problems.push(
+      'TRUST_PROXY: true would let any client choose its address through X-Forwarded-For; give the number of proxies in front (e.g. 1) or their addresses/CIDRs',
+    )
+    return false
+  }
+  if (/^\d+$/.test(value)) return Number(value)
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+  const invalid = entries.filter((entry) => !isProxyAddress(entry))
+  if (entries.length === 0 || invalid.length > 0) {
+    problems.push(
+      `TRUST_PROXY: expected false, a hop count or a comma list of proxy addresses/CIDRs, got "${raw}"`,
+    )
+    return false
+  }
+  return entries
 }
 
 const parseDatabaseTarget = (
@@ -85,6 +130,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
     const name = error.instancePath.replace(/^\//, '') || 'environment'
     problems.push(`${name}: ${error.message}`)
   }
+  const trustProxy = parseTrustProxy(String((converted as Partial<Env>).TRUST_PROXY ?? 'false'), problems)
   if (problems.length > 0) throw new ConfigError(problems)
   const env = converted as Env
 
@@ -122,6 +168,9 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
       'SERVER_SECRET: required when NODE_ENV=production (at least 32 random bytes, base64 or hex)',
     )
   }
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS')
+  }
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '')
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -134,6 +183,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
     DEMO_CLIENT: env.DEMO_CLIENT && !isProduction,
     // A production server must not be turned into a probe of its own network by a webhook URL.
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? !isProduction,
+    TRUST_PROXY: trustProxy,
     DATA_DIR: dataDir,
     PUBLIC_URL: publicUrl,
     databases,

@@ -48,8 +48,32 @@ export const EnvSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info', description: 'pino log level.' },
   ),
-  TRUST_PROXY: Type.Boolean({ default: false, description: 'Trust X-Forwarded-* from a reverse proxy.' }),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    description:
+      'Reverse proxies whose X-Forwarded-* headers are believed: false, a hop count (1 = one proxy in front), or a comma list of proxy addresses/CIDRs (loopback, linklocal, uniquelocal also accepted). true is refused.',
+  }),
   BODY_LIMIT_BYTES: IntAtLeast(1024, 1_048_576, 'Largest JSON body accepted (413 beyond).'),
+  HTTP_HEADERS_TIMEOUT_MS: IntAtLeast(
+    100,
+    15_000,
+    'Time a client has to send the request line and headers (slowloris guard); 408 and closed beyond.',
+  ),
+  HTTP_REQUEST_TIMEOUT_MS: IntAtLeast(
+    100,
+    120_000,
+    'Time a client has to send a whole request, body included (a 15 MB photo on a slow phone line).',
+  ),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: IntAtLeast(
+    100,
+    10_000,
+    'How long an idle keep-alive connection stays open; above the idle timeout of a load balancer in front.',
+  ),
+  HTTP_CONNECTION_TIMEOUT_MS: IntAtLeast(
+    100,
+    60_000,
+    'A connection on which nothing arrives or leaves for this long is closed.',
+  ),
   MIGRATE_ON_BOOT: Type.Boolean({
     default: true,
     description: 'Run pending migrations when serve/worker start.',
@@ -134,6 +158,13 @@ export const EnvSchema = Type.Object({
     100,
     15_000,
     'How long one webhook delivery may take (connect, send, answer) before it counts as failed.',
+  ),
+  METRICS_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description:
+        'When set, /metrics answers only to Authorization: Bearer <METRICS_TOKEN> (401 otherwise).',
+    }),
   ),
   SHUTDOWN_GRACE_MS: IntAtLeast(
     0,

@@ -19,7 +19,7 @@ export const loadOrCreateServerSecret = (fromEnv: string | undefined, dataDir: s
   if (fromEnv !== undefined) return decode(fromEnv)
   const file = path.join(dataDir, SECRET_FILE)
   if (existsSync(file)) return decode(readFileSync(file, 'utf8'))
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const secret = randomBytes(32)
   try {
     writeFileSync(file, `${secret.toString('base64')}\n`, { mode: 0o600, flag: 'wx' })

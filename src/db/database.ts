@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { Kysely, PostgresDialect, type Transaction } from 'kysely'
@@ -40,13 +40,24 @@ const pgTypes = {
     oid === INT8_OID || oid === NUMERIC_OID ? Number : pg.types.getTypeParser(oid, format),
 }
 
+/**
+ * The SQLite files hold personal data: the directory is created 0700 and the files 0600. SQLite creates
+ * -wal and -shm with the mode of the database file, so creating that file 0600 first covers them; files
+ * left readable by an older version are tightened on open.
+ */
+const preparePrivateSqliteFile = (file: string): void => {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(each)) chmodSync(each, 0o600)
+}
+
 export const openRegionDatabase = (
   region: Region,
   target: DatabaseTarget,
   options: OpenOptions = {},
 ): RegionDatabase => {
   if (target.dialect === 'sqlite') {
-    if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true })
+    if (target.file !== ':memory:') preparePrivateSqliteFile(target.file)
     const database = new Database(target.file)
     applySqlitePragmas(database)
     const db = new Kysely<DB>({

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
-import type { Config } from '../config/config.ts'
+import type { Config, TrustProxy } from '../config/config.ts'
 import type { Databases } from '../db/database.ts'
 import type { JobSignal } from '../jobs/signal.ts'
 import type { Clock } from '../lib/clock.ts'
@@ -46,6 +46,14 @@ export type AppDeps = {
 }
 
 /**
+ * Fastify refuses a bare hop count (it cannot tell a proxy from a client that reached the server
+ * directly); a count here is the operator saying the server is reachable only through that many
+ * proxies, so the nearest `count` hops are believed and the next address is the client's.
+ */
+const trustProxyOption = (trust: TrustProxy) =>
+  typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust
+
+/**
  * Builds the HTTP application from explicit dependencies (the composition root in src/runtime.ts
  * passes the real ones; tests pass temporary databases and a manual clock). Nothing here listens.
  */
@@ -55,8 +63,18 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new RequestLog(),
     genReqId: requestIdFor,
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // Slow or stalled clients must not hold connections open indefinitely (slowloris).
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
+    http: {
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      // Node enforces the headers and request timeouts only when it sweeps its connections (every
+      // 30 s by default); sweep often enough that a timeout means what it says.
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.HTTP_HEADERS_TIMEOUT_MS / 4)),
+    },
     // Requests that arrive while closing get our own 503 body (see below), not Fastify's.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
@@ -82,7 +100,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   registerValidation(app)
   registerErrorHandling(app)
   await registerOpenApi(app, config.PUBLIC_URL)
-  registerHttpMetrics(app, deps.metrics)
+  registerHttpMetrics(app, deps.metrics, { token: config.METRICS_TOKEN })
   await app.register(healthRoutes(deps.databases))
 
   const accounts = {

@@ -40,8 +40,28 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_ASYNC_CONSTRAINT: 'BAD_REQUEST',
 }
 
-const toAppError = (error: FastifyError): AppError => {
+/**
+ * The multipart parser (busboy, under @fastify/multipart) reports a malformed body with plain Errors
+ * that carry no code; these are its messages for a missing boundary and a body that ends early.
+ */
+const MALFORMED_MULTIPART =
+  /^(Multipart: Boundary not found|Unexpected end of multipart data|(Part|Field|File) terminated early due to unexpected end of multipart data)$/
+
+/** The client went away before its request was read in full: nothing to answer, nothing broken. */
+const isClientAbort = (error: FastifyError, request: FastifyRequest): boolean =>
+  error.code === 'FST_MP_PREMATURE_CLOSE' ||
+  (error.code === 'ECONNRESET' && error.message === 'aborted') ||
+  (request.raw.destroyed && !request.raw.complete)
+
+const toAppError = (error: FastifyError, request: FastifyRequest): AppError => {
   if (isAppError(error)) return error
+  if (isClientAbort(error, request))
+    return new AppError('BAD_REQUEST', {
+      message: 'Request aborted',
+      internal: 'the client aborted the request',
+    })
+  if (MALFORMED_MULTIPART.test(error.message))
+    return new AppError('BAD_REQUEST', { message: 'Malformed multipart body', internal: error.message })
   if (error.validation) {
     return new AppError('VALIDATION_ERROR', {
       body: { errors: describeValidation(error.validation as AjvIssue[], error.validationContext) },
@@ -71,7 +91,7 @@ export const sendError = (reply: FastifyReply, error: AppError): FastifyReply =>
  */
 export const registerErrorHandling = (app: FastifyInstance): void => {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const appError = toAppError(error)
+    const appError = toAppError(error, request)
     if (appError.status >= 500) {
       request.log.error({ err: error, errorCode: appError.code }, 'request failed')
     } else {

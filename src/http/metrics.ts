@@ -1,8 +1,23 @@
-import type { FastifyInstance } from 'fastify'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Counter, collectDefaultMetrics, Histogram, type Registry } from 'prom-client'
+import { AppError } from '../lib/errors.ts'
+
+const digest = (value: string) => createHash('sha256').update(value).digest()
+
+/** Compares digests in constant time, so the answer time says nothing about how much of a guess was right. */
+const bearerMatches = (request: FastifyRequest, expected: Buffer): boolean => {
+  const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')
+  return match !== null && timingSafeEqual(digest(match[1] as string), expected)
+}
 
 /** Request counts and latency by route template (never the raw URL, which may hold ids) and status. */
-export const registerHttpMetrics = (app: FastifyInstance, registry: Registry): void => {
+export const registerHttpMetrics = (
+  app: FastifyInstance,
+  registry: Registry,
+  options: { token?: string | undefined } = {},
+): void => {
+  const expected = options.token === undefined ? undefined : digest(options.token)
   collectDefaultMetrics({ register: registry, prefix: 'verity_' })
   const duration = new Histogram({
     name: 'verity_http_request_duration_seconds',
@@ -22,7 +37,13 @@ export const registerHttpMetrics = (app: FastifyInstance, registry: Registry): v
       reply.elapsedTime / 1000,
     )
   })
-  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (request, reply) => {
+    if (expected && !bearerMatches(request, expected)) {
+      throw new AppError('NOT_AUTHENTICATED', {
+        headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+        internal: 'metrics token missing or wrong',
+      })
+    }
     reply.type(registry.contentType)
     return registry.metrics()
   })

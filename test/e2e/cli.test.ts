@@ -57,7 +57,7 @@ describe.each(DIALECTS)('the verity command, as an operator uses it (%s)', (dial
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('Invalid configuration')
     expect(result.stderr).toMatch(/PORT: /)
-    expect(result.stderr).toContain('TRUST_PROXY: expected true or false, got "maybe"')
+    expect(result.stderr).toContain('TRUST_PROXY: expected false, a hop count or a comma list')
     expect(result.stderr).not.toMatch(/\n\s+at /)
   })
 

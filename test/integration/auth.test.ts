@@ -274,7 +274,7 @@ describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
   describe('429', () => {
     it('throttles an address that keeps failing, across accounts', async () => {
       const address = { 'x-forwarded-for': '198.51.100.7' }
-      const throttled = await buildTestApp('sqlite', { env: { TRUST_PROXY: 'true' } })
+      const throttled = await buildTestApp('sqlite', { env: { TRUST_PROXY: '1' } })
       try {
         const client = await throttled.createClient({ name: 'spray target' })
         const spray = (n: number) =>

@@ -52,7 +52,21 @@ export const parseRedirectUris = (
   return [...new Set(uris)]
 }
 
-/** Browser origins allowed to call the API with this client's key: `scheme://host[:port]`, nothing more. */
+// DNS labels, or a bracketed IPv6 literal. The URL parser lets `;`, quotes and other characters through
+// in a host, and frame ancestors are written into a CSP header, where `;` would start a new directive.
+const HOST_NAME = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/
+const IPV6_LITERAL = /^\[[0-9a-f:.]+\]$/
+
+const isOriginHost = (hostname: string, field: 'allowedOrigins' | 'frameAncestors'): boolean => {
+  // CSP host sources may name every subdomain with a leading `*.`; CORS origins are matched exactly.
+  const name = field === 'frameAncestors' ? hostname.replace(/^\*\./, '') : hostname
+  return HOST_NAME.test(name) || (field === 'allowedOrigins' && IPV6_LITERAL.test(name))
+}
+
+/**
+ * Browser origins allowed to call the API with this client's key (or to frame the hosted pages):
+ * `scheme://host[:port]`, nothing more; frame ancestors may start the host with `*.`.
+ */
 export const parseAllowedOrigins = (
   values: readonly string[],
   mode: ClientMode,
@@ -71,7 +85,11 @@ export const parseAllowedOrigins = (
       })
       continue
     }
-    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value.replace(/\/$/, '')) {
+    if (
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.origin !== value.replace(/\/$/, '') ||
+      !isOriginHost(url.hostname, field)
+    ) {
       problems.push({
         field,
         message: `"${value}" is not an origin like https://app.example.com`,

@@ -32,16 +32,35 @@ describe('classifyAddress', () => {
     ['::ffff:7f00:1', 'loopback'],
     ['::ffff:169.254.169.254', 'metadata'],
     ['64:ff9b::a00:1', 'private'],
+    // IPv4-compatible ::/96, IPv4-translated ::ffff:0:0:0/96, local-use NAT64 and 6to4.
+    ['::10.0.0.1', 'private'],
+    ['::a9fe:a9fe', 'metadata'],
+    ['::127.0.0.1', 'loopback'],
+    ['::ffff:0:10.1.2.3', 'private'],
+    ['::ffff:0:7f00:1', 'loopback'],
+    ['64:ff9b:1::a00:1', 'local-nat64'],
+    ['64:ff9b:1:ffff::8.8.8.8', 'local-nat64'],
+    ['2002:a00:1::', 'private'],
+    ['2002:7f00:1::1', 'loopback'],
+    ['2002:a9fe:a9fe:0:0:0:0:1', 'metadata'],
+    ['2002:c0a8:101::1%eth0', 'private'],
   ])('%s is %s', (address, kind) => {
     expect(classifyAddress(address)).toBe(kind)
   })
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])(
-    '%s is public',
-    (address) => {
-      expect(classifyAddress(address)).toBeUndefined()
-    },
-  )
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+    '::ffff:0:8.8.8.8',
+    '2002:808:808::1',
+    '64:ff9b::808:808',
+  ])('%s is public', (address) => {
+    expect(classifyAddress(address)).toBeUndefined()
+  })
 
   it('every address of the private IPv4 ranges is refused', () => {
     fc.assert(
@@ -57,6 +76,34 @@ describe('classifyAddress', () => {
         (address) => {
           expect(classifyAddress(address)).toBeDefined()
           expect(classifyAddress(`::ffff:${address}`)).toBe(classifyAddress(address))
+        },
+      ),
+    )
+  })
+
+  it('every IPv6 form that embeds a private IPv4 address is refused as that address', () => {
+    const hex = (a: number, b: number) => ((a << 8) | b).toString(16)
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.tuple(fc.constant(10), octet, octet, octet),
+          fc.tuple(fc.constant(127), octet, octet, octet),
+          fc.tuple(fc.constant(192), fc.constant(168), octet, octet),
+          fc.tuple(fc.constant(169), fc.constant(254), octet, octet),
+        ),
+        fc.integer({ min: 0, max: 0xffff }),
+        ([a, b, c, d], subnet) => {
+          const ipv4 = `${a}.${b}.${c}.${d}`
+          const kind = classifyAddress(ipv4)
+          for (const form of [
+            `::${ipv4}`,
+            `::${hex(a, b)}:${hex(c, d)}`,
+            `::ffff:0:${ipv4}`,
+            `0:0:0:0:ffff:0:${hex(a, b)}:${hex(c, d)}`,
+            `64:ff9b::${ipv4}`,
+            `2002:${hex(a, b)}:${hex(c, d)}:${subnet.toString(16)}::1`,
+          ])
+            expect(classifyAddress(form), form).toBe(kind)
         },
       ),
     )

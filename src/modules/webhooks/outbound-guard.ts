@@ -28,6 +28,8 @@ const RANGES: ReadonlyArray<readonly [label: string, cidr: string]> = [
   ['unique-local', 'fc00::/7'],
   ['link-local', 'fe80::/10'],
   ['multicast', 'ff00::/8'],
+  // Local-use NAT64 (RFC 8215): translated inside the operator's own network, whatever IPv4 it embeds.
+  ['local-nat64', '64:ff9b:1::/48'],
 ]
 
 const lists = RANGES.map(([label, cidr]) => {
@@ -38,25 +40,53 @@ const lists = RANGES.map(([label, cidr]) => {
   return { label, list, family }
 })
 
-/** An IPv4 address carried inside an IPv6 one (::ffff:a.b.c.d, NAT64 64:ff9b::/96), if any. */
+/** The eight 16-bit groups of an IPv6 address that `isIP` accepted (zone id dropped). */
+const ipv6Groups = (address: string): number[] => {
+  const [withoutZone = ''] = address.split('%')
+  let text = withoutZone
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number]
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const [head = '', tail] = text.split('::')
+  const parse = (part: string) =>
+    part === '' ? [] : part.split(':').map((group) => Number.parseInt(group, 16))
+  const first = parse(head)
+  if (tail === undefined) return first
+  const last = parse(tail)
+  return [...first, ...new Array<number>(8 - first.length - last.length).fill(0), ...last]
+}
+
+const ipv4From = (high: number, low: number): string => [high >> 8, high & 255, low >> 8, low & 255].join('.')
+
+/**
+ * The IPv4 address an IPv6 one stands for, if it embeds one in a form that reaches that IPv4 host:
+ * IPv4-mapped ::ffff:0:0/96, IPv4-translated ::ffff:0:0:0/96, IPv4-compatible ::/96, NAT64
+ * 64:ff9b::/96 and 6to4 2002::/16 (whose relay delivers to the embedded address).
+ */
 const embeddedIpv4 = (address: string): string | undefined => {
-  const match = /^(?:::ffff:|64:ff9b::)(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i.exec(
-    address,
-  )
-  if (!match) return undefined
-  if (match[1]) return match[1]
-  const high = Number.parseInt(match[2] as string, 16)
-  const low = Number.parseInt(match[3] as string, 16)
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.')
+  const g = ipv6Groups(address)
+  const zerosUpTo = (end: number) => g.slice(0, end).every((group) => group === 0)
+  const [g6 = 0, g7 = 0] = [g[6], g[7]]
+  if (zerosUpTo(5) && g[5] === 0xffff) return ipv4From(g6, g7)
+  if (zerosUpTo(4) && g[4] === 0xffff && g[5] === 0) return ipv4From(g6, g7)
+  if (zerosUpTo(6)) return ipv4From(g6, g7)
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((group) => group === 0)) return ipv4From(g6, g7)
+  if (g[0] === 0x2002) return ipv4From(g[1] ?? 0, g[2] ?? 0)
+  return undefined
 }
 
 /** The kind of non-public address this is, or undefined for a public unicast address. */
 export const classifyAddress = (address: string): string | undefined => {
-  const mapped = embeddedIpv4(address)
-  if (mapped) return classifyAddress(mapped)
   const family = isIP(address) === 6 ? 'ipv6' : isIP(address) === 4 ? 'ipv4' : undefined
   if (!family) return 'invalid'
-  return lists.find((entry) => entry.family === family && entry.list.check(address, family))?.label
+  // IPv6's own ranges first, so that :: and ::1 keep their names rather than those of 0.0.0.0/8.
+  const own = lists.find((entry) => entry.family === family && entry.list.check(address, family))?.label
+  if (own) return own
+  if (family === 'ipv4') return undefined
+  const embedded = embeddedIpv4(address)
+  return embedded ? classifyAddress(embedded) : undefined
 }
 
 export class OutboundBlockedError extends Error {
