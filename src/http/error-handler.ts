@@ -56,7 +56,10 @@ const isClientAbort = (error: FastifyError, request: FastifyRequest): boolean =>
 const toAppError = (error: FastifyError, request: FastifyRequest): AppError => {
   if (isAppError(error)) return error
   if (isClientAbort(error, request))
-    return new AppError('BAD_REQUEST', { message: 'Request aborted', internal: 'the client aborted the request' })
+    return new AppError('BAD_REQUEST', {
+      message: 'Request aborted',
+      internal: 'the client aborted the request',
+    })
   if (MALFORMED_MULTIPART.test(error.message))
     return new AppError('BAD_REQUEST', { message: 'Malformed multipart body', internal: error.message })
   if (error.validation) {
