@@ -21,6 +21,7 @@ import { settingsRoutes } from '../modules/settings/routes.ts'
 import { userRoutes } from '../modules/users/routes.ts'
 import { verificationRoutes } from '../modules/verification/routes.ts'
 import { webhookRoutes } from '../modules/webhooks/routes.ts'
+import { registerBodyDrain } from './body-drain.ts'
 import { registerClientAuth } from './client-auth.ts'
 import { registerCors } from './cors.ts'
 import { registerErrorHandling } from './error-handler.ts'
@@ -96,6 +97,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     }
   })
 
+  registerBodyDrain(app)
   registerJsonBodyParser(app)
   registerValidation(app)
   registerErrorHandling(app)

@@ -4,9 +4,10 @@ import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
-import type { InjectOptions } from 'fastify'
+import Fastify, { type InjectOptions } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/config.ts'
+import { registerBodyDrain } from '../../src/http/body-drain.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { openRuntime } from '../../src/runtime.ts'
 import { api } from '../helpers/accounts.ts'
@@ -455,5 +456,141 @@ describe.each(DIALECTS)('malformed and aborted multipart uploads (item 12, %s)',
     // The handler's verdict is logged with an errorCode either way: as an error today, as a rejection after.
     await eventually(() => expect(lines.slice(before).some((line) => line.errorCode)).toBe(true), 5000)
     expect(lines.slice(before).filter((line) => line.level >= 50)).toEqual([])
+  })
+})
+
+/**
+ * Sends the whole request before it reads anything, as many browsers do with a form upload: if the
+ * server closes while the body is still arriving, the writes fail and the answer is never seen.
+ */
+const sendWholeBody = (
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<{ status: number; body: string } | { error: string }> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.pause()
+    let received = ''
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }))
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1')
+    })
+    socket.on('end', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0)
+      resolve({ status, body: received.slice(received.indexOf('\r\n\r\n') + 4) })
+    })
+    const head = Object.entries({
+      host: 'localhost',
+      connection: 'close',
+      ...headers,
+      'content-length': String(body.length),
+    })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')
+    socket.write(`POST ${path} HTTP/1.1\r\n${head}\r\n`)
+    socket.end(body, () => socket.resume())
+  })
+
+describe('an oversized body gets its 413, not a reset connection (item 19)', () => {
+  let t: TestApp
+  let port: number
+  let sandbox: Awaited<ReturnType<TestApp['createClient']>>
+  beforeAll(async () => {
+    t = await buildTestApp('sqlite')
+    sandbox = await t.createClient()
+    port = await listen(t)
+  })
+  afterAll(() => t.close())
+
+  it('answers every 5 MB JSON login body with the 413, under concurrency', async () => {
+    const body = Buffer.from(
+      JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(5 * 1024 * 1024) }),
+    )
+    const outcomes = []
+    for (let round = 0; round < 4; round++) {
+      outcomes.push(
+        ...(await Promise.all(
+          Array.from({ length: 6 }, () =>
+            sendWholeBody(
+              port,
+              '/v1/auth/login',
+              { 'content-type': 'application/json', 'x-client-key': sandbox.client.clientKey },
+              body,
+            ),
+          ),
+        )),
+      )
+    }
+    for (const outcome of outcomes) {
+      expect(outcome).toEqual({ status: 413, body: expect.stringContaining('PAYLOAD_TOO_LARGE') })
+    }
+  })
+
+  it('answers a 20 MB photo upload with the 413 page', async () => {
+    const user = await registerSandboxUser(t, sandbox.client.clientKey)
+    const browser: Browser = {}
+    await openLink(t.app, await startVerification(t, sandbox.client.clientKey, user), browser)
+    const flow = flowClient(t.app, browser)
+    await flow.form('consent', { csrf: await flow.token('consent'), consent: 'yes' })
+    await flow.form('document', {
+      csrf: await flow.token('document'),
+      documentType: 'passport',
+      issuingCountry: 'GB',
+    })
+    const csrf = await flow.token('front')
+    const form = new FormData()
+    form.append('csrf', csrf)
+    form.append('file', new Blob([new Uint8Array(20 * 1024 * 1024).fill(0xff)]), 'photo.jpg')
+    const encoded = new Request('http://localhost/', { method: 'POST', body: form })
+    const body = Buffer.from(await encoded.arrayBuffer())
+    const headers = {
+      cookie: browser.cookie as string,
+      'content-type': encoded.headers.get('content-type') as string,
+    }
+    const outcomes = await Promise.all(
+      Array.from({ length: 3 }, () => sendWholeBody(port, '/verify/upload/front', headers, body)),
+    )
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 413 })
+  })
+})
+
+describe('the drain after an early answer is bounded (item 19)', () => {
+  it('destroys the connection of a client that keeps sending past the byte or time limit', async () => {
+    const app = Fastify()
+    registerBodyDrain(app, { maxBytes: 256 * 1024, maxMs: 800 })
+    app.post('/early', async (_request, reply) => reply.code(413).send({ error: 'too large' }))
+    app.removeAllContentTypeParsers()
+    app.addContentTypeParser('*', (_request, _payload, done) => done(null))
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const { port } = app.server.address() as { port: number }
+    try {
+      // Past the byte limit at once.
+      const flood = rawClient(port)
+      flood.socket.write(
+        'POST /early HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000000\r\n\r\n',
+      )
+      for (let i = 0; i < 64 && !flood.socket.destroyed; i++) {
+        flood.socket.write(Buffer.alloc(16 * 1024))
+        await sleep(1)
+      }
+      expect(await flood.closed).toBeLessThan(700)
+      expect(flood.received()).toMatch(/^HTTP\/1\.1 413/)
+      // Slowly, within the bytes but past the time limit.
+      const trickle = rawClient(port)
+      trickle.socket.write(
+        'POST /early HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n',
+      )
+      for (let i = 0; i < 40 && !trickle.socket.destroyed; i++) {
+        trickle.socket.write('x')
+        await sleep(50)
+      }
+      const lifetime = await trickle.closed
+      expect(lifetime).toBeGreaterThanOrEqual(750)
+      expect(lifetime).toBeLessThan(1500)
+    } finally {
+      await app.close()
+    }
   })
 })
