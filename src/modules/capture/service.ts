@@ -23,7 +23,7 @@ import { findUserById, updateUser } from '../users/repo.ts'
 import type { HeldSession } from '../verification/claims.ts'
 import type { Reason } from '../verification/reasons.ts'
 import { findSession } from '../verification/repo.ts'
-import { submitSession } from '../verification/service.ts'
+import { submitSession, whileIdentityUnchecked } from '../verification/service.ts'
 import { canOpen, type FlowFacts, requiredSlots, SLOT_OF_STEP, type Step, type UploadStep } from './flow.ts'
 import {
   advanceRevision,
@@ -247,7 +247,8 @@ export const giveSsn = async (deps: CaptureDeps, capture: Capture, revision: num
     throw new AppError('VALIDATION_ERROR', {
       message: 'Enter a valid US Social Security number, like 123-45-6789.',
     })
-  await capture.database.db.transaction().execute(async (trx) => {
+  // Another session of the user may already have been submitted: then the SSN it was checked with stays.
+  await whileIdentityUnchecked(capture.database, capture.user.id, 'identity', async (trx) => {
     const now = deps.clock.now()
     const view = await read(trx, capture, now)
     requireOpen('ssn', view.facts)
