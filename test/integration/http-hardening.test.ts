@@ -41,6 +41,18 @@ const rawClient = (port: number) => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** The lines of a multipart body up to a file part's content: the CSRF field, then the file's headers. */
+const filePartHead = (boundary: string, csrf: string) => [
+  `--${boundary}`,
+  'Content-Disposition: form-data; name="csrf"',
+  '',
+  csrf,
+  `--${boundary}`,
+  'Content-Disposition: form-data; name="file"; filename="photo.jpg"',
+  'Content-Type: image/jpeg',
+  '',
+]
+
 describe('SQLite files are private to the server user (item 14)', () => {
   it('creates the data directory 0700 and the database files, -wal and -shm included, 0600', async () => {
     const parent = mkdtempSync(path.join(tmpdir(), 'verity-modes-'))
@@ -414,17 +426,7 @@ describe.each(DIALECTS)('malformed and aborted multipart uploads (item 12, %s)',
   it('answers 400 BAD_REQUEST to a truncated multipart body', async () => {
     const { cookie, csrf } = await atFrontStep()
     const boundary = 'verityboundary'
-    const truncated = [
-      `--${boundary}`,
-      'Content-Disposition: form-data; name="csrf"',
-      '',
-      csrf,
-      `--${boundary}`,
-      'Content-Disposition: form-data; name="file"; filename="photo.jpg"',
-      'Content-Type: image/jpeg',
-      '',
-      '\xff\xd8\xff\xe0 half a photo',
-    ].join('\r\n')
+    const truncated = [...filePartHead(boundary, csrf), '\xff\xd8\xff\xe0 half a photo'].join('\r\n')
     const response = await upload(cookie, `multipart/form-data; boundary=${boundary}`, truncated)
     expect(response.statusCode).toBe(400)
     expect(response.json()).toMatchObject({ errorCode: 'BAD_REQUEST' })
@@ -434,17 +436,7 @@ describe.each(DIALECTS)('malformed and aborted multipart uploads (item 12, %s)',
   it('does not log an upload the client aborted as an error', async () => {
     const { cookie, csrf } = await atFrontStep()
     const boundary = 'verityboundary'
-    const head = [
-      `--${boundary}`,
-      'Content-Disposition: form-data; name="csrf"',
-      '',
-      csrf,
-      `--${boundary}`,
-      'Content-Disposition: form-data; name="file"; filename="photo.jpg"',
-      'Content-Type: image/jpeg',
-      '',
-      '',
-    ].join('\r\n')
+    const head = [...filePartHead(boundary, csrf), ''].join('\r\n')
     const before = lines.length
     const client = rawClient(port)
     client.socket.write(

@@ -1,5 +1,6 @@
-import { sql } from 'kysely'
+import { type ExpressionBuilder, sql } from 'kysely'
 import type { Queryable } from '../../db/database.ts'
+import type { DB } from '../../db/schema.ts'
 
 // Typed parameters: PostgreSQL cannot infer the type of a bare parameter inside CASE.
 const bigint = (value: number) => sql<number>`cast(${value} as bigint)`
@@ -52,32 +53,22 @@ export const reserveLoginAttempt = async (
   return row ? { failures: Number(row.failures), lockedUntil: row.locked_until } : undefined
 }
 
+const isKey = (key: FailureKey) => (eb: ExpressionBuilder<DB, 'login_failure'>) =>
+  eb.and({ client_id: key.clientId, email_key: key.emailKey, address_key: key.addressKey })
+
 export const findLoginLock = (db: Queryable, key: FailureKey) =>
-  db
-    .selectFrom('login_failure')
-    .select('locked_until')
-    .where('client_id', '=', key.clientId)
-    .where('email_key', '=', key.emailKey)
-    .where('address_key', '=', key.addressKey)
-    .executeTakeFirst()
+  db.selectFrom('login_failure').select('locked_until').where(isKey(key)).executeTakeFirst()
 
 /** A right password: this key's failures are forgiven. */
 export const clearLoginFailures = (db: Queryable, key: FailureKey) =>
-  db
-    .deleteFrom('login_failure')
-    .where('client_id', '=', key.clientId)
-    .where('email_key', '=', key.emailKey)
-    .where('address_key', '=', key.addressKey)
-    .execute()
+  db.deleteFrom('login_failure').where(isKey(key)).execute()
 
 /** Gives back the check a right password had reserved (it was not a failure). */
 export const refundLoginAttempt = (db: Queryable, key: FailureKey) =>
   db
     .updateTable('login_failure')
     .set((eb) => ({ failures: eb('failures', '-', 1) }))
-    .where('client_id', '=', key.clientId)
-    .where('email_key', '=', key.emailKey)
-    .where('address_key', '=', key.addressKey)
+    .where(isKey(key))
     .where('failures', '>', 0)
     .where('locked_until', 'is', null)
     .execute()
