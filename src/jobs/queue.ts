@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
-import { isPostgres, type Queryable, type RegionDatabase } from '../db/database.ts'
+import type { Queryable, RegionDatabase } from '../db/database.ts'
+import { unlockedRowsOnly } from '../db/row-locks.ts'
 import type { JobRow } from '../db/schema.ts'
 import type { Clock } from '../lib/clock.ts'
 import { newId } from '../lib/ids.ts'
@@ -104,9 +105,7 @@ export const claimJobs = async (
             query.where('status', '=', 'pending').where('run_at', '<=', now).orderBy('run_at'),
           )
           .limit(options.limit)
-          // PostgreSQL: concurrent workers skip rows another transaction holds instead of waiting.
-          // SQLite has a single writer, so the UPDATE itself is the lock.
-          .$if(isPostgres(database), (query) => query.forUpdate().skipLocked()),
+          .$call(unlockedRowsOnly(database)),
       )
       .returningAll()
       .execute() as Promise<ClaimedJob[]>

@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely'
-import { isPostgres, type Queryable, type RegionDatabase } from '../../db/database.ts'
+import type { Queryable, RegionDatabase } from '../../db/database.ts'
+import { lockedRows } from '../../db/row-locks.ts'
 import type { SessionOutcome, SessionRow, UserRow, VerificationSessionTable } from '../../db/schema.ts'
 
 /**
@@ -16,7 +17,7 @@ export const lockUser = (
     .selectFrom('app_user')
     .selectAll()
     .where('id', '=', userId)
-    .$if(isPostgres(database), (query) => query.forUpdate())
+    .$call(lockedRows(database))
     .executeTakeFirst()
 
 /**
@@ -119,7 +120,7 @@ export const lockSession = async (database: RegionDatabase, db: Queryable, sessi
     .selectFrom('verification_session')
     .select('id')
     .where('id', '=', sessionId)
-    .$if(isPostgres(database), (query) => query.forUpdate())
+    .$call(lockedRows(database))
     .executeTakeFirst()
 }
 

@@ -1,4 +1,5 @@
-import { isPostgres, type Queryable, type RegionDatabase } from '../../db/database.ts'
+import type { Queryable, RegionDatabase } from '../../db/database.ts'
+import { lockedRows } from '../../db/row-locks.ts'
 import type {
   WebhookAttemptRow,
   WebhookAttemptTable,
@@ -29,7 +30,7 @@ export const lockClient = async (
     .selectFrom('client')
     .select('id')
     .where('id', '=', clientId)
-    .$if(isPostgres(database), (query) => query.forUpdate())
+    .$call(lockedRows(database))
     .executeTakeFirst()
 }
 
