@@ -21,9 +21,9 @@ import type { DocumentVault } from '../documents/vault.ts'
 import { countryList } from '../settings/geography.ts'
 import { findUserById, updateUser } from '../users/repo.ts'
 import type { HeldSession } from '../verification/claims.ts'
+import { submitSession, type VerificationChanges, whileIdentityUnchecked } from '../verification/index.ts'
 import type { Reason } from '../verification/reasons.ts'
 import { findSession } from '../verification/repo.ts'
-import { submitSession, whileIdentityUnchecked } from '../verification/service.ts'
 import { canOpen, type FlowFacts, requiredSlots, SLOT_OF_STEP, type Step, type UploadStep } from './flow.ts'
 import {
   advanceRevision,
@@ -48,6 +48,7 @@ export type CaptureDeps = {
   keys: Keys
   vault: DocumentVault
   jobSignal: JobSignal
+  verificationChanges: VerificationChanges
   databases: Databases
   /** Bounds the decodes of this process (DECODE_CONCURRENCY, DECODE_QUEUE, one per session). */
   decodes: DecodeLimiter

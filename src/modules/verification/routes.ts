@@ -17,8 +17,8 @@ import {
   getOnboardingSession,
   type IssuedSession,
   listSessions,
-  type VerificationDeps,
-} from './service.ts'
+  type SessionDeps,
+} from './sessions.ts'
 
 const SessionLink = Type.Object({
   sessionUrl: Type.String({
@@ -79,7 +79,7 @@ const sendLink = (reply: FastifyReply, { quota, ...link }: IssuedSession) => {
   return link
 }
 
-export const verificationRoutes = (deps: VerificationDeps) => async (fastify: FastifyInstance) => {
+export const verificationRoutes = (deps: SessionDeps) => async (fastify: FastifyInstance) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.get(

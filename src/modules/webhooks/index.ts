@@ -1,0 +1,5 @@
+/** The webhooks module's face: routes, the state-change subscriber and the jobs it runs. */
+export { deliveryJob } from './delivery-job.ts'
+export { recordWebhookEvents } from './events.ts'
+export { pruneWebhooksJob, pruneWebhooksSchedule } from './prune-job.ts'
+export { webhookRoutes } from './routes.ts'
