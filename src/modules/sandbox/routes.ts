@@ -11,7 +11,6 @@ import {
 import { clientScope } from '../../http/scope.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
-import { findUserById } from '../users/index.ts'
 import { resetLimits } from '../verification/index.ts'
 import { scenarioCatalogue } from './scenarios.ts'
 
@@ -81,10 +80,7 @@ export const sandboxRoutes = (deps: { clock: Clock }) => async (fastify: Fastify
     },
     async (request) => {
       const scope = sandboxScope(request)
-      const user = await findUserById(scope.database.db, request.params.userId)
-      if (!user || user.client_id !== scope.client.id)
-        throw new AppError('NOT_FOUND', { message: 'No such user' })
-      await resetLimits(scope.database, deps.clock, user.id)
+      await resetLimits(deps.clock, scope, request.params.userId)
       return { success: true as const }
     },
   )

@@ -184,10 +184,12 @@ export const expireSessions = (database: RegionDatabase, clock: Clock) =>
  * Sandbox only: open links stop working and nothing before now counts for the user's limits any more.
  * Under the user's lock, like everything that reads and then changes the limits.
  */
-export const resetLimits = (database: RegionDatabase, clock: Clock, userId: string): Promise<void> =>
-  database.db.transaction().execute(async (trx) => {
+export const resetLimits = (clock: Clock, scope: ClientScope, userId: string): Promise<void> =>
+  scope.database.db.transaction().execute(async (trx) => {
     const now = clock.now()
-    await lockUser(database, trx, userId)
+    const user = await lockUser(scope.database, trx, userId)
+    if (!user || user.client_id !== scope.client.id)
+      throw new AppError('NOT_FOUND', { message: 'No such user' })
     await expireOpenSessionsOf(trx, userId)
     await updateUser(trx, userId, { limits_reset_at: now, updated_at: now })
   })
