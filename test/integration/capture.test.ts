@@ -172,7 +172,7 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
       expect(page.headers['content-type'], name).toContain('text/html')
       const json = await flow.upload('front', await flow.token('front'), await file(name), { json: true })
       expect(json.statusCode, name).toBe(status)
-      expect(json.json().error, name).toMatch(message)
+      expect(json.json().message, name).toMatch(message)
     }
     expect(await documentRows(user)).toEqual([])
     expect(await filesUnder(documentsDir())).toEqual(before)
@@ -402,6 +402,23 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     expect(upload.body).toContain('This link has expired')
     expect((await flow.page('/verify/flow/front')).statusCode).toBe(410)
     expect((await flow.page('/verify/status.json')).statusCode).toBe(410)
+  })
+
+  it("answers the page script's JSON requests with the API's error body", async () => {
+    const { flow } = await opened()
+    const early = await flow.page('/verify/status.json')
+    expect([early.statusCode, early.json()]).toEqual([
+      409,
+      { message: 'Your documents have not been submitted yet.', errorCode: 'NOT_SUBMITTED' },
+    ])
+    const stranger = await t.app.inject({ method: 'GET', url: '/verify/status.json' })
+    expect([stranger.statusCode, stranger.json()]).toEqual([
+      404,
+      { message: 'No verification is in progress in this browser', errorCode: 'NO_BROWSER_SESSION' },
+    ])
+    t.clock.advance(25 * 60 * 60 * 1000)
+    const expired = await flow.page('/verify/status.json')
+    expect([expired.statusCode, expired.json().errorCode]).toEqual([410, 'SESSION_EXPIRED'])
   })
 
   it('has no session without the cookie, and honours the client frame ancestors', async () => {

@@ -124,11 +124,16 @@ export const lockSession = async (database: RegionDatabase, db: Queryable, sessi
     .executeTakeFirst()
 }
 
-export const countClaims = async (db: Queryable, sessionId: string): Promise<number> => {
-  const row = await db
-    .selectFrom('session_claim')
-    .select((eb) => eb.fn.countAll<number>().as('claims'))
-    .where('session_id', '=', sessionId)
-    .executeTakeFirstOrThrow()
-  return Number(row.claims)
-}
+/**
+ * A browser claimed the session: issued → opened, only while it is issued and unexpired (a conditional
+ * update, so of concurrent claims of a user session exactly one gets the row back).
+ */
+export const markSessionOpened = (db: Queryable, sessionId: string, now: number) =>
+  db
+    .updateTable('verification_session')
+    .set({ status: 'opened', opened_at: now })
+    .where('id', '=', sessionId)
+    .where('status', '=', 'issued')
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst()
