@@ -37,7 +37,10 @@ export const ERROR_CATALOGUE = {
   ROUTE_NOT_FOUND: { status: 404, message: 'Route not found' },
   INVALID_ONBOARDING_ID: { status: 404, message: 'Invalid onboarding ID' },
   LINK_INVALID: { status: 404, message: 'This verification link is not valid' },
-  NO_BROWSER_SESSION: { status: 404, message: 'No verification is in progress in this browser' },
+  NO_BROWSER_SESSION: {
+    status: 404,
+    message: 'No verification is in progress in this browser. Open the verification link from the app.',
+  },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   CONFLICT: { status: 409, message: 'Conflict' },
   ONBOARDING_STEP_MISSING: { status: 409, message: 'A previous onboarding step is not complete' },
@@ -55,7 +58,10 @@ export const ERROR_CATALOGUE = {
     message: 'Another photo of this verification is still being processed. Wait for it, then try again.',
   },
   SESSION_GONE: { status: 410, message: 'This verification session has expired or was already used' },
-  SESSION_EXPIRED: { status: 410, message: 'This verification session has expired' },
+  SESSION_EXPIRED: {
+    status: 410,
+    message: 'This verification session has expired. Start verification again from the app.',
+  },
   LINK_USED: { status: 410, message: 'This verification link was already used in another browser' },
   LINK_SUBMITTED: {
     status: 410,

@@ -36,7 +36,6 @@ export const en = {
   stepOf: 'Step {n} of {total}',
   start: 'Start',
   continue: 'Continue',
-  back: 'Back',
   change: 'Change',
   errorTitle: 'There is a problem',
   consentTitle: 'Your consent',
@@ -115,7 +114,6 @@ export const en = {
   returnToApp: 'Return to the app',
   closePage: 'You can now close this page and return to the app.',
   alreadySubmittedTitle: 'Your documents were already submitted',
-  statusNotSubmitted: 'Your documents have not been submitted yet.',
   stepMissingTitle: 'A step is missing',
   stepMissingBody: 'Please complete the earlier steps first.',
 } as const

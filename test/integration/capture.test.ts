@@ -414,7 +414,10 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     const stranger = await t.app.inject({ method: 'GET', url: '/verify/status.json' })
     expect([stranger.statusCode, stranger.json()]).toEqual([
       404,
-      { message: 'No verification is in progress in this browser', errorCode: 'NO_BROWSER_SESSION' },
+      {
+        message: 'No verification is in progress in this browser. Open the verification link from the app.',
+        errorCode: 'NO_BROWSER_SESSION',
+      },
     ])
     t.clock.advance(25 * 60 * 60 * 1000)
     const expired = await flow.page('/verify/status.json')
