@@ -48,7 +48,7 @@ import { FLOW_SCRIPT_PATH, flowScript } from './script.ts'
 /** The cookie that holds this browser's claim of a session (see claims.ts). */
 export const BROWSER_COOKIE = 'verity_session'
 
-export type CaptureRouteDeps = Omit<CaptureDeps, 'decodes' | 'config'> &
+export type HostedDeps = Omit<CaptureDeps, 'decodes' | 'config'> &
   ClaimDeps & {
     databases: Databases
     config: CaptureDeps['config'] & {
@@ -81,8 +81,8 @@ const EventBody = Type.Object({ csrf: Type.String({ maxLength: 100 }), type: Str
  * works without JavaScript; forms post back and are answered with a redirect to the next step, or the
  * same page with the problem explained. The script's uploads ask for JSON instead.
  */
-export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: FastifyInstance) => {
-  const deps: CaptureDeps & CaptureRouteDeps = {
+export const flowRoutes = (routeDeps: HostedDeps) => async (fastify: FastifyInstance) => {
+  const deps: CaptureDeps & HostedDeps = {
     ...routeDeps,
     decodes: new DecodeLimiter(routeDeps.config.DECODE_CONCURRENCY, routeDeps.config.DECODE_QUEUE),
   }

@@ -11,7 +11,7 @@ import { getClient } from '../clients/service.ts'
 import { findUserById } from '../users/repo.ts'
 import { browserSession, claimLink, type GoneReason, inspectLink, type LinkState } from './claims.ts'
 import { sendErrorPage } from './errors.ts'
-import { BROWSER_COOKIE, type CaptureRouteDeps, captureRoutes } from './flow-routes.ts'
+import { BROWSER_COOKIE, flowRoutes, type HostedDeps } from './flow-routes.ts'
 import { OPENING_SCRIPT, openingPage } from './pages.ts'
 
 const GONE: Record<GoneReason, ErrorCode> = {
@@ -32,7 +32,7 @@ const Token = Type.Object({ token: Type.String({ maxLength: 200 }) })
  * bar, the history and any Referer.
  */
 export const hostedRoutes =
-  (deps: CaptureRouteDeps & { secureCookies: boolean; config: { PUBLIC_URL: string } }) =>
+  (deps: HostedDeps & { secureCookies: boolean; config: { PUBLIC_URL: string } }) =>
   async (fastify: FastifyInstance) => {
     await fastify.register(cookie)
     await fastify.register(formbody)
@@ -137,5 +137,5 @@ export const hostedRoutes =
       },
     )
 
-    await fastify.register(captureRoutes(deps))
+    await fastify.register(flowRoutes(deps))
   }
