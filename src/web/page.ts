@@ -112,3 +112,9 @@ export const sendPage = (reply: FastifyReply, status: number, options: PageOptio
     .type('text/html; charset=utf-8')
     .send(document)
 }
+
+/** An HTML page as a response in the OpenAPI document. */
+export const htmlResponse = (description: string) => ({
+  description,
+  content: { 'text/html': { schema: { type: 'string' } } },
+})

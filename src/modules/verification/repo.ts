@@ -113,15 +113,6 @@ export const lockSession = async (database: RegionDatabase, db: Queryable, sessi
     .executeTakeFirst()
 }
 
-export const countClaims = async (db: Queryable, sessionId: string): Promise<number> => {
-  const row = await db
-    .selectFrom('session_claim')
-    .select((eb) => eb.fn.countAll<number>().as('claims'))
-    .where('session_id', '=', sessionId)
-    .executeTakeFirstOrThrow()
-  return Number(row.claims)
-}
-
 /** The onboarding link a user may reuse: issued or opened, not expired, the newest. */
 export const findActiveOnboardingSession = (db: Queryable, userId: string, now: number) =>
   db
@@ -182,3 +173,17 @@ export const stateHistory = (db: Queryable, userId: string) =>
     .where('user_id', '=', userId)
     .orderBy('version')
     .execute()
+
+/**
+ * A browser claimed the session: issued → opened, only while it is issued and unexpired (a conditional
+ * update, so of concurrent claims of a user session exactly one gets the row back).
+ */
+export const markSessionOpened = (db: Queryable, sessionId: string, now: number) =>
+  db
+    .updateTable('verification_session')
+    .set({ status: 'opened', opened_at: now })
+    .where('id', '=', sessionId)
+    .where('status', '=', 'issued')
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst()
