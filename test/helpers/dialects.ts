@@ -13,17 +13,16 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL
  * Unset, it is SQLite always and PostgreSQL too when TEST_DATABASE_URL is set (what CI does). Asking
  * for PostgreSQL without a database to run it on is an error rather than a silently skipped dialect.
  */
-export const selectDialects = (
-  requested: string | undefined,
-  postgresUrl: string | undefined,
-): Dialect[] => {
+export const selectDialects = (requested: string | undefined, postgresUrl: string | undefined): Dialect[] => {
   if (requested === undefined || requested.trim() === '') {
     return postgresUrl ? ['sqlite', 'postgres'] : ['sqlite']
   }
   const names = requested.split(',').map((name) => name.trim())
   const unknown = names.filter((name) => name !== 'sqlite' && name !== 'postgres')
   if (unknown.length > 0) {
-    throw new Error(`TEST_DIALECTS: unknown dialect ${unknown.join(', ')} (expected sqlite, postgres or both)`)
+    throw new Error(
+      `TEST_DIALECTS: unknown dialect ${unknown.join(', ')} (expected sqlite, postgres or both)`,
+    )
   }
   if (names.includes('postgres') && !postgresUrl) {
     throw new Error(
