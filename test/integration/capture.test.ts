@@ -368,15 +368,15 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     const purged = await documentRows(approved)
     expect(purged).toHaveLength(2)
     for (const row of purged) {
-      expect(row.purged_at).not.toBeNull()
-      expect(row.wrapped_key).toBe('')
-      expect(row.sha256).toMatch(/^[0-9a-f]{64}$/)
+      expect(row.purged_at, row.id).not.toBeNull()
+      expect(row.wrapped_key, row.id).toBe('')
+      expect(row.sha256, row.id).toMatch(/^[0-9a-f]{64}$/)
       await expect(readFile(join(documentsDir(), row.storage_key))).rejects.toThrow(/ENOENT/)
     }
     // In manual review: kept, readable.
     for (const row of await documentRows(pending)) {
-      expect(row.purged_at).toBeNull()
-      await expect(readFile(join(documentsDir(), row.storage_key))).resolves.toBeInstanceOf(Buffer)
+      expect(row.purged_at, row.id).toBeNull()
+      await expect(readFile(join(documentsDir(), row.storage_key)), row.id).resolves.toBeInstanceOf(Buffer)
     }
   })
 

@@ -97,8 +97,11 @@ describe('/metrics with METRICS_TOKEN (item 18)', () => {
     ]) {
       const response = await scrape(authorization)
       expect(response.statusCode, String(authorization)).toBe(401)
-      expect(response.json()).toEqual({ message: 'Not authenticated', errorCode: 'NOT_AUTHENTICATED' })
-      expect(response.headers['www-authenticate']).toBe('Bearer realm="metrics"')
+      expect(response.json(), String(authorization)).toEqual({
+        message: 'Not authenticated',
+        errorCode: 'NOT_AUTHENTICATED',
+      })
+      expect(response.headers['www-authenticate'], String(authorization)).toBe('Bearer realm="metrics"')
       expect(response.body).not.toContain('verity_')
     }
   })
@@ -222,8 +225,8 @@ describe('connection timeouts (item 7)', () => {
     stop = true
     await Promise.all(dribbling)
     for (const [index, lifetime] of lifetimes.entries()) {
-      expect(lifetime).toBeLessThan(4000)
-      expect(clients[index]?.received()).toMatch(/^HTTP\/1\.1 408/)
+      expect(lifetime, `client ${index}`).toBeLessThan(4000)
+      expect(clients[index]?.received(), `client ${index}`).toMatch(/^HTTP\/1\.1 408/)
     }
   })
 

@@ -70,7 +70,7 @@ describe.each(DIALECTS)('abuse limits on outgoing codes (%s)', (dialect) => {
           phoneNumber: phone.phoneNumber,
           contactVerificationId,
         })
-      for (const phone of phones.slice(0, 3)) expect((await send(phone)).statusCode).toBe(200)
+      for (const phone of phones.slice(0, 3)) expect((await send(phone)).statusCode, phone.e164).toBe(200)
 
       const fourth = await send(phones[3] as ReturnType<typeof ukPhone>)
       expect(fourth.statusCode).toBe(429)
@@ -122,14 +122,14 @@ describe.each(DIALECTS)('abuse limits on outgoing codes (%s)', (dialect) => {
       expect(statuses(responses).filter((status) => status === 200)).toHaveLength(EMAIL_BUDGET)
       const refused = responses.filter((response) => response.statusCode === 429)
       expect(refused).toHaveLength(20 - EMAIL_BUDGET)
-      for (const response of refused) {
-        expect(response.json()).toEqual({
+      for (const [index, response] of refused.entries()) {
+        expect(response.json(), `refusal ${index}`).toEqual({
           message: 'This app has sent its hourly quota of messages on this channel; try again later',
           errorCode: 'MESSAGE_BUDGET_EXCEEDED',
           retryAfter: 45 * 60,
           channel: 'email',
         })
-        expect(response.headers['retry-after']).toBe(String(45 * 60))
+        expect(response.headers['retry-after'], `refusal ${index}`).toBe(String(45 * 60))
       }
       expect(await metric('email')).toBe(refusedBefore + 20 - EMAIL_BUDGET)
       // Only the accepted ones were mailed.

@@ -271,7 +271,8 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
           })
           // Over-long paths stop at the router (414); everything else gets the invalid-link page.
           expect([404, 414], `${method} ${bad}`).toContain(response.statusCode)
-          if (response.statusCode === 404) expect(response.body).toContain('This link is not valid')
+          if (response.statusCode === 404)
+            expect(response.body, `${method} ${bad}`).toContain('This link is not valid')
         }
       }
     })
@@ -320,14 +321,14 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
       expect(responses.filter((response) => response.statusCode === 200)).toHaveLength(3)
       const refused = responses.filter((response) => response.statusCode === 429)
       expect(refused).toHaveLength(47)
-      for (const response of refused) {
-        expect(response.json()).toEqual({
+      for (const [index, response] of refused.entries()) {
+        expect(response.json(), `refusal ${index}`).toEqual({
           message: 'Rate limit exceeded',
           errorCode: 'RATE_LIMITED',
           retryAfter: 86_400,
           limit: '3_concurrent',
         })
-        expect(response.headers['retry-after']).toBe('86400')
+        expect(response.headers['retry-after'], `refusal ${index}`).toBe('86400')
       }
       t.clock.advance(HOUR_MS)
       expect((await startSession(user)).json()).toMatchObject({
@@ -563,8 +564,8 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
       }
       const logs = logLines.slice(logsBefore).join('')
       expect(logs).toContain('"route":"/verify/:token"')
-      for (const url of issuedUrls) expect(logs.includes(linkPath(url))).toBe(false)
-      for (const mac of macs) expect(logs.includes(mac)).toBe(false)
+      for (const url of issuedUrls) expect(logs.includes(linkPath(url)), `logs hold ${url}`).toBe(false)
+      for (const mac of macs) expect(logs.includes(mac), 'logs hold a link token').toBe(false)
     })
   })
 })
