@@ -471,39 +471,47 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
   })
 
   describe('authentication', () => {
-    it('follows the 401/403/498/499 rules', async () => {
-      const user = await newUser()
-      const http = (key: string) => api(t.app, key)
-      expect((await http(sandbox.client.clientKey).get('/v1/user/verification')).statusCode).toBe(401)
-      expect(
-        (
-          await http(live.client.clientKey).get('/v1/user/verification', {
-            authorization: `Bearer ${user.token}`,
-          })
-        ).statusCode,
-      ).toBe(403)
-      expect(
-        (await http('nope').get('/v1/user/verification', { authorization: `Bearer ${user.token}` }))
-          .statusCode,
-      ).toBe(498)
-      expect(
-        (
-          await t.app.inject({
+    type Caller = (user: { token: string }) => ReturnType<ReturnType<typeof api>['get']>
+    const verification = '/v1/user/verification'
+    it.each<[string, number, Caller]>([
+      ['no bearer token: 401', 401, () => api(t.app, sandbox.client.clientKey).get(verification)],
+      [
+        "another client's user: 403",
+        403,
+        (user) =>
+          api(t.app, live.client.clientKey).get(verification, { authorization: `Bearer ${user.token}` }),
+      ],
+      [
+        'an unknown client key: 498',
+        498,
+        (user) => api(t.app, 'nope').get(verification, { authorization: `Bearer ${user.token}` }),
+      ],
+      [
+        'no client key: 499',
+        499,
+        (user) =>
+          t.app.inject({
             method: 'GET',
-            url: '/v1/user/verification',
+            url: verification,
             headers: { authorization: `Bearer ${user.token}` },
-          })
-        ).statusCode,
-      ).toBe(499)
-      expect(
-        (
-          await http(sandbox.client.clientKey).get('/v1/user/verification', {
+          }),
+      ],
+      [
+        'an x-us-env that is not a boolean: 422',
+        422,
+        (user) =>
+          api(t.app, sandbox.client.clientKey).get(verification, {
             authorization: `Bearer ${user.token}`,
             'x-us-env': 'yes',
-          })
-        ).statusCode,
-      ).toBe(422)
-      const onboarding = await http(sandbox.client.clientKey).post('/v1/auth/register/verification', {
+          }),
+      ],
+    ])('%s', async (_case, status, call) => {
+      const user = await newUser()
+      expect((await call(user)).statusCode).toBe(status)
+    })
+
+    it('an unknown onboarding id: 404 Invalid onboarding ID', async () => {
+      const onboarding = await api(t.app, sandbox.client.clientKey).post('/v1/auth/register/verification', {
         onboardingId: '00000000-0000-4000-8000-000000000000',
       })
       expect([onboarding.statusCode, onboarding.json().message]).toEqual([404, 'Invalid onboarding ID'])
