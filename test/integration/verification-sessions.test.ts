@@ -214,9 +214,13 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
       const secondDecider = decideSession(quiet.runtime, user.database, sessionId, second).finally(() => {
         secondSettled = true
       })
-      await someoneWaitsForRowLock(user.database, 'app_user')
-      expect(secondSettled, 'the second decider waits for the first').toBe(false)
-      held.release()
+      try {
+        await someoneWaitsForRowLock(user.database, 'app_user')
+        expect(secondSettled, 'the second decider waits for the first').toBe(false)
+      } finally {
+        // Also on failure: a transaction left open would hold the database for every later test.
+        held.release()
+      }
       expect(await Promise.all([firstDecider, secondDecider]), 'applied (first, second)').toEqual(applied)
       expect(await storedDecision(user, sessionId)).toEqual({
         outcome: 'rejected',
