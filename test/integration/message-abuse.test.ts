@@ -266,6 +266,17 @@ describe.each(DIALECTS)('abuse limits on outgoing codes (%s)', (dialect) => {
 
       // Client B is not blocked by what client A did...
       for (let i = 0; i < 5; i++) expect((await sendFrom(1)).statusCode).toBe(200)
+      // The clock moves only once those mails are sent and their jobs finished: moved under a running
+      // job, it would expire the job's lease and the mail would go out twice.
+      await eventually(async () => {
+        expect(smtp.messages.filter((message) => message.to === email)).toHaveLength(10)
+        const running = await t.runtime.databases.byRegion.intl.db
+          .selectFrom('job')
+          .select('type')
+          .where('status', '=', 'running')
+          .execute()
+        expect(running).toEqual([])
+      })
       t.clock.advance(60 * 1000)
       // ...but all clients together stop at the ceiling (12 = 5 + 5 + 2), a minute younger than A's.
       expect((await sendFrom(2)).statusCode).toBe(200)
