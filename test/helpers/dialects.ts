@@ -6,12 +6,34 @@ import pg from 'pg'
 import type { DatabaseTarget } from '../../src/config/config.ts'
 import type { Dialect, Region } from '../../src/db/database.ts'
 
-/**
- * The dialects every integration suite runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is
- * set (CI sets it). Each suite gets its own SQLite files or its own PostgreSQL schemas.
- */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL
-export const DIALECTS: Dialect[] = TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']
+
+/**
+ * Which dialects the suites run on, from TEST_DIALECTS (`sqlite`, `postgres` or `sqlite,postgres`).
+ * Unset, it is SQLite always and PostgreSQL too when TEST_DATABASE_URL is set (what CI does). Asking
+ * for PostgreSQL without a database to run it on is an error rather than a silently skipped dialect.
+ */
+export const selectDialects = (requested: string | undefined, postgresUrl: string | undefined): Dialect[] => {
+  if (requested === undefined || requested.trim() === '') {
+    return postgresUrl ? ['sqlite', 'postgres'] : ['sqlite']
+  }
+  const names = requested.split(',').map((name) => name.trim())
+  const unknown = names.filter((name) => name !== 'sqlite' && name !== 'postgres')
+  if (unknown.length > 0) {
+    throw new Error(
+      `TEST_DIALECTS: unknown dialect ${unknown.join(', ')} (expected sqlite, postgres or both)`,
+    )
+  }
+  if (names.includes('postgres') && !postgresUrl) {
+    throw new Error(
+      'TEST_DIALECTS asks for postgres but TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)',
+    )
+  }
+  return (['sqlite', 'postgres'] as const).filter((dialect) => names.includes(dialect))
+}
+
+/** The dialects every integration suite runs on. Each suite gets its own SQLite files or PostgreSQL schemas. */
+export const DIALECTS: Dialect[] = selectDialects(process.env.TEST_DIALECTS, TEST_DATABASE_URL)
 
 export type TestDatabaseTargets = {
   dialect: Dialect

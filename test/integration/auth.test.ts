@@ -178,9 +178,9 @@ describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
       ]
       expect([viaEmpty.statusCode, viaEmpty.json()]).toEqual([200, { success: true }])
       expect([viaObject.statusCode, viaObject.json()]).toEqual([200, { success: true }])
-      for (const token of tokens) {
+      for (const [index, token] of tokens.entries()) {
         const after = await me(token)
-        expect([after.statusCode, after.json()]).toEqual([
+        expect([after.statusCode, after.json()], `token ${index + 1} of ${tokens.length}`).toEqual([
           401,
           { message: 'Not authenticated', errorCode: 'NOT_AUTHENTICATED' },
         ])
@@ -231,7 +231,7 @@ describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
       ]
       for (const headers of attempts) {
         const response = await http.get('/v1/user', headers)
-        expect([response.statusCode, response.json()]).toEqual([
+        expect([response.statusCode, response.json()], JSON.stringify(headers)).toEqual([
           401,
           { message: 'Not authenticated', errorCode: 'NOT_AUTHENTICATED' },
         ])

@@ -77,10 +77,13 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
         .webp({ lossless: true })
         .toBuffer()
       expect(webp.length).toBeLessThan(4000)
-      for (const bomb of [webp, await fixture('bomb-35mp.heic')]) {
+      for (const [label, bomb] of [
+        ['WebP', webp],
+        ['HEIC', await fixture('bomb-35mp.heic')],
+      ] as const) {
         const refused = await flow.upload('front', await flow.token('front'), bomb, { json: true })
-        expect(refused.statusCode).toBe(422)
-        expect(refused.json()).toMatchObject({
+        expect(refused.statusCode, label).toBe(422)
+        expect(refused.json(), label).toMatchObject({
           errorCode: 'UNSUPPORTED_UPLOAD',
           message: expect.stringMatching(/does not look like a camera photo/),
         })
@@ -167,6 +170,7 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
       for (const step of ['front', 'selfie'])
         expect(
           (await session.flow.upload(step, await session.flow.token(step), await smallPhoto())).statusCode,
+          step,
         ).toBe(303)
     }
 
@@ -182,7 +186,7 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
       for (const path of ['/verify', '/verify/flow/review']) {
         const page = await session.flow.page(path)
         expect(page.statusCode, path).toBe(403)
-        expect(page.body).toContain('This verification is not available')
+        expect(page.body, path).toContain('This verification is not available')
       }
       const upload = await session.flow.upload('front', reviewToken, await smallPhoto(), { json: true })
       expect(upload.statusCode).toBe(403)
@@ -242,19 +246,19 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
                 .select(['outcome', 'reasons'])
                 .where('user_id', '=', user.id)
                 .executeTakeFirstOrThrow()
-              expect(session.outcome).toBe('review')
-              expect(JSON.parse(session.reasons)).toMatchObject([{ code }])
+              expect(session.outcome, code).toBe('review')
+              expect(JSON.parse(session.reasons), code).toMatchObject([{ code }])
             })
         } finally {
           await worker.stop()
         }
-        for (const { user } of users) {
+        for (const { user, code } of users) {
           const row = await user.database.db
             .selectFrom('app_user')
             .select('verification_state')
             .where('id', '=', user.id)
             .executeTakeFirstOrThrow()
-          expect(row.verification_state).toBe('PENDING')
+          expect(row.verification_state, code).toBe('PENDING')
         }
       } finally {
         await quiet.close()
@@ -297,8 +301,8 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
       for (const headers of crossSiteHeaders) {
         const refused = await claim(url, headers)
         expect(refused.statusCode, JSON.stringify(headers)).toBe(403)
-        expect(refused.body).toContain('Open the link directly')
-        expect(refused.headers['set-cookie']).toBeUndefined()
+        expect(refused.body, JSON.stringify(headers)).toContain('Open the link directly')
+        expect(refused.headers['set-cookie'], JSON.stringify(headers)).toBeUndefined()
       }
       const session = await user.database.db
         .selectFrom('verification_session')

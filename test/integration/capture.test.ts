@@ -115,18 +115,18 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     for (const row of rows) {
       const onDisk = await readFile(join(documentsDir(), row.storage_key))
       // Not an image, not anything: ciphertext.
-      expect(await sniffType(onDisk)).toBeUndefined()
-      expect(onDisk.includes(Buffer.from('JFIF'))).toBe(false)
+      expect(await sniffType(onDisk), row.slot).toBeUndefined()
+      expect(onDisk.includes(Buffer.from('JFIF')), row.slot).toBe(false)
       const plain = await t.runtime.vault.get(row.id, {
         storageKey: row.storage_key,
         wrappedKey: row.wrapped_key,
         sha256: row.sha256,
       })
       const metadata = await sharp(plain).metadata()
-      expect(metadata.format).toBe('jpeg')
-      expect(metadata.exif).toBeUndefined()
-      expect(metadata.orientation).toBeUndefined()
-      expect(row.media_type).toBe('image/jpeg')
+      expect(metadata.format, row.slot).toBe('jpeg')
+      expect(metadata.exif, row.slot).toBeUndefined()
+      expect(metadata.orientation, row.slot).toBeUndefined()
+      expect(row.media_type, row.slot).toBe('image/jpeg')
     }
     // The front was a 1600×1000 landscape file with orientation 8: stored upright, as the 1000×1600 page.
     const front = rows.find((row) => row.slot === 'document_front')
@@ -380,15 +380,15 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     const purged = await documentRows(approved)
     expect(purged).toHaveLength(2)
     for (const row of purged) {
-      expect(row.purged_at).not.toBeNull()
-      expect(row.wrapped_key).toBe('')
-      expect(row.sha256).toMatch(/^[0-9a-f]{64}$/)
+      expect(row.purged_at, row.id).not.toBeNull()
+      expect(row.wrapped_key, row.id).toBe('')
+      expect(row.sha256, row.id).toMatch(/^[0-9a-f]{64}$/)
       await expect(readFile(join(documentsDir(), row.storage_key))).rejects.toThrow(/ENOENT/)
     }
     // In manual review: kept, readable.
     for (const row of await documentRows(pending)) {
-      expect(row.purged_at).toBeNull()
-      await expect(readFile(join(documentsDir(), row.storage_key))).resolves.toBeInstanceOf(Buffer)
+      expect(row.purged_at, row.id).toBeNull()
+      await expect(readFile(join(documentsDir(), row.storage_key)), row.id).resolves.toBeInstanceOf(Buffer)
     }
   })
 

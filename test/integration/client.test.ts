@@ -136,13 +136,13 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
 
   describe('403', () => {
     it('a client not enabled for us', async () => {
-      for (const request of [
-        get({ 'x-client-key': intlOnly.client.clientKey, 'x-us-env': 'true' }),
-        get({ 'x-client-key': intlOnly.client.clientKey }, '/v1/client?region=us'),
-      ]) {
+      for (const [label, request] of [
+        ['x-us-env: true', get({ 'x-client-key': intlOnly.client.clientKey, 'x-us-env': 'true' })],
+        ['?region=us', get({ 'x-client-key': intlOnly.client.clientKey }, '/v1/client?region=us')],
+      ] as const) {
         const response = await request
-        expect(response.statusCode).toBe(403)
-        expect(response.json()).toEqual({ message: 'Not authorized', errorCode: 'REGION_NOT_ENABLED' })
+        expect(response.statusCode, label).toBe(403)
+        expect(response.json(), label).toEqual({ message: 'Not authorized', errorCode: 'REGION_NOT_ENABLED' })
       }
     })
   })
@@ -269,8 +269,11 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
       const cases: Record<string, string>[] = [{}, { 'x-client-key': '' }, { 'x-us-env': 'maybe' }]
       for (const headers of cases) {
         const response = await get(headers)
-        expect(response.statusCode).toBe(499)
-        expect(response.json()).toEqual({ message: 'Missing client key', errorCode: 'MISSING_CLIENT_KEY' })
+        expect(response.statusCode, JSON.stringify(headers)).toBe(499)
+        expect(response.json(), JSON.stringify(headers)).toEqual({
+          message: 'Missing client key',
+          errorCode: 'MISSING_CLIENT_KEY',
+        })
       }
     })
   })

@@ -97,8 +97,11 @@ describe('/metrics with METRICS_TOKEN (item 18)', () => {
     ]) {
       const response = await scrape(authorization)
       expect(response.statusCode, String(authorization)).toBe(401)
-      expect(response.json()).toEqual({ message: 'Not authenticated', errorCode: 'NOT_AUTHENTICATED' })
-      expect(response.headers['www-authenticate']).toBe('Bearer realm="metrics"')
+      expect(response.json(), String(authorization)).toEqual({
+        message: 'Not authenticated',
+        errorCode: 'NOT_AUTHENTICATED',
+      })
+      expect(response.headers['www-authenticate'], String(authorization)).toBe('Bearer realm="metrics"')
       expect(response.body).not.toContain('verity_')
     }
   })
@@ -222,8 +225,8 @@ describe('connection timeouts (item 7)', () => {
     stop = true
     await Promise.all(dribbling)
     for (const [index, lifetime] of lifetimes.entries()) {
-      expect(lifetime).toBeLessThan(4000)
-      expect(clients[index]?.received()).toMatch(/^HTTP\/1\.1 408/)
+      expect(lifetime, `client ${index}`).toBeLessThan(4000)
+      expect(clients[index]?.received(), `client ${index}`).toMatch(/^HTTP\/1\.1 408/)
     }
   })
 
@@ -413,24 +416,27 @@ describe.each(DIALECTS)('malformed and aborted multipart uploads (item 12, %s)',
       headers: { cookie, 'content-type': contentType, accept: 'application/json' },
       payload,
     })
-  const errorsLogged = () => lines.filter((line) => line.level >= 50)
+  /** Errors logged since `since` (a count of lines): each test judges only what it caused. */
+  const errorsLoggedSince = (since: number) => lines.slice(since).filter((line) => line.level >= 50)
 
   it('answers 400 BAD_REQUEST to a multipart body without a boundary', async () => {
+    const before = lines.length
     const { cookie } = await atFrontStep()
     const response = await upload(cookie, 'multipart/form-data', 'csrf=x')
     expect(response.statusCode).toBe(400)
     expect(response.json()).toMatchObject({ errorCode: 'BAD_REQUEST' })
-    expect(errorsLogged()).toEqual([])
+    expect(errorsLoggedSince(before)).toEqual([])
   })
 
   it('answers 400 BAD_REQUEST to a truncated multipart body', async () => {
+    const before = lines.length
     const { cookie, csrf } = await atFrontStep()
     const boundary = 'verityboundary'
     const truncated = [...filePartHead(boundary, csrf), '\xff\xd8\xff\xe0 half a photo'].join('\r\n')
     const response = await upload(cookie, `multipart/form-data; boundary=${boundary}`, truncated)
     expect(response.statusCode).toBe(400)
     expect(response.json()).toMatchObject({ errorCode: 'BAD_REQUEST' })
-    expect(errorsLogged()).toEqual([])
+    expect(errorsLoggedSince(before)).toEqual([])
   })
 
   it('does not log an upload the client aborted as an error', async () => {

@@ -20,6 +20,7 @@ describe.each(DIALECTS)('logs and failures (%s)', (dialect) => {
   afterAll(() => t.close())
 
   it('never writes secret keys, bearer tokens, cookies or query strings', async () => {
+    const linesBefore = lines.length
     const { client, secretKey } = await t.createClient({ name: 'logged' })
     await t.app.inject({
       method: 'GET',
@@ -37,7 +38,7 @@ describe.each(DIALECTS)('logs and failures (%s)', (dialect) => {
       headers: { 'x-client-key': client.clientKey, 'x-secret-key': 'vsk_test_wrong-secret-value' },
       payload: { allowedOrigins: [] },
     })
-    const log = lines.join('\n')
+    const log = lines.slice(linesBefore).join('\n')
     expect(log).toContain('"route":"/v1/client"')
     expect(log).toContain(`"clientId":"${client.id}"`)
     for (const secret of [
@@ -52,14 +53,17 @@ describe.each(DIALECTS)('logs and failures (%s)', (dialect) => {
   })
 
   it('answers an unexpected failure with a bare 500 and logs the cause under the request id', async () => {
-    const { client } = await t.createClient({ name: 'doomed' })
+    // An app of its own: it loses its home database, which no other test here should find gone.
+    const doomed = await buildTestApp(dialect, { log: createLogger('info', sink) })
+    const { client } = await doomed.createClient({ name: 'doomed' })
     // The home database going away mid-flight is an internal failure the client must not see details of.
-    await t.runtime.databases.home.destroy()
-    const response = await t.app.inject({
+    await doomed.runtime.databases.home.destroy()
+    const response = await doomed.app.inject({
       method: 'GET',
       url: '/v1/client',
       headers: { 'x-client-key': client.clientKey },
     })
+    await doomed.close()
     expect(response.statusCode).toBe(500)
     expect(response.json()).toEqual({ message: 'Internal server error', errorCode: 'INTERNAL_ERROR' })
     const requestId = response.headers['x-request-id'] as string

@@ -68,12 +68,17 @@ describe.each(DIALECTS)('the onboarding id is a short-lived, narrow credential (
     })
     expect((await link).statusCode).toBe(200)
     t.clock.advance(ONBOARDING_ID_AFTER_REGISTRATION_MS)
-    for (const response of [
-      await status(user.onboardingId),
-      await api(t.app, clientKey).get(`/v1/auth/register/status/${user.onboardingId}`),
-      await api(t.app, clientKey).post('/v1/auth/register/verification', { onboardingId: user.onboardingId }),
-    ]) {
-      expect([response.statusCode, response.json()]).toEqual([
+    for (const [label, response] of [
+      ['status', await status(user.onboardingId)],
+      ['status by path', await api(t.app, clientKey).get(`/v1/auth/register/status/${user.onboardingId}`)],
+      [
+        'verification',
+        await api(t.app, clientKey).post('/v1/auth/register/verification', {
+          onboardingId: user.onboardingId,
+        }),
+      ],
+    ] as const) {
+      expect([response.statusCode, response.json()], label).toEqual([
         404,
         { message: 'Invalid onboarding ID', errorCode: 'INVALID_ONBOARDING_ID' },
       ])
@@ -95,8 +100,8 @@ describe.each(DIALECTS)('the onboarding id is a short-lived, narrow credential (
       await api(t.app, clientKey).post('/v1/auth/register/verification', { onboardingId: user.onboardingId })
     ).json()
     const browsers = Array.from({ length: MAX_ONBOARDING_BROWSERS }, () => ({}) as { cookie?: string })
-    for (const browser of browsers)
-      expect((await openLink(t.app, link.sessionUrl, browser)).statusCode).toBe(303)
+    for (const [index, browser] of browsers.entries())
+      expect((await openLink(t.app, link.sessionUrl, browser)).statusCode, `browser ${index}`).toBe(303)
     const extra = await Promise.all(Array.from({ length: 5 }, () => openLink(t.app, link.sessionUrl, {})))
     expect(extra.map((response) => response.statusCode)).toEqual([410, 410, 410, 410, 410])
     const claims = await t.runtime.databases.byRegion.intl.db

@@ -320,8 +320,8 @@ describe.each(DIALECTS)('Baanx onboarding over HTTP with real SMTP and SMS recei
         [live.client.clientKey, registered.onboardingId],
       ] as const) {
         const response = await api(t.app, key).get(`/v1/auth/register?onboardingId=${id}`)
-        expect(response.statusCode).toBe(404)
-        expect(response.json()).toEqual({
+        expect(response.statusCode, id).toBe(404)
+        expect(response.json(), id).toEqual({
           message: 'Invalid onboarding ID',
           errorCode: 'INVALID_ONBOARDING_ID',
         })

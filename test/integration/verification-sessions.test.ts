@@ -2,14 +2,16 @@ import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/lib/logger.ts'
 import { describeUser } from '../../src/modules/operator/index.ts'
-import { decide, submitSession } from '../../src/modules/verification/index.ts'
+import { type Decision, decide, submitSession } from '../../src/modules/verification/index.ts'
 import { DAY_MS, HOUR_MS } from '../../src/modules/verification/limits.ts'
 import { reason } from '../../src/modules/verification/reasons.ts'
+import { createWorker } from '../../src/runtime.ts'
 import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { registerSandboxUser } from '../helpers/capture.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
+import { holdAfter, someoneWaitsForRowLock, updateOf } from '../helpers/interleaving.ts'
 import { type Browser, linkPath, openLink, showFlow } from '../helpers/sessions.ts'
 
 describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
@@ -17,7 +19,6 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
   let sandbox: Awaited<ReturnType<TestApp['createClient']>>
   let live: Awaited<ReturnType<TestApp['createClient']>>
   const logLines: string[] = []
-  const issuedUrls: string[] = []
 
   beforeAll(async () => {
     const sink = new Writable({
@@ -50,7 +51,6 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
       ).json().accessToken
       response = await http.get('/v1/user/verification', { authorization: `Bearer ${user.token}` })
     }
-    if (response.statusCode === 200) issuedUrls.push(response.json().sessionUrl)
     return response
   }
   const userState = async (user: { id: string; database: TestApp['runtime']['databases']['home'] }) =>
@@ -168,37 +168,87 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
   })
 
   describe('decisions', () => {
-    it('two deciders racing for one session: the final decision wins, the review never overwrites it', async () => {
-      for (let round = 0; round < 5; round += 1) {
-        const user = await newUser()
-        const session = (await startSession(user)).json()
-        await openLink(t.app, session.sessionUrl)
-        await submitSession(t.runtime, user.database, session.sessionId, false)
-        await Promise.all([
-          decide(t.runtime, user.database, session.sessionId, { outcome: 'review', reasons: [] }),
-          decide(t.runtime, user.database, session.sessionId, {
-            outcome: 'rejected',
-            reasons: [reason('DOCUMENT_EXPIRED')],
-          }),
-        ])
-        // The check job (live: review) also runs; whatever the order, the rejection stands.
+    // No worker here: its check job would be a third decider, at a moment nobody controls.
+    let quiet: TestApp
+    let quietKey: string
+    beforeAll(async () => {
+      quiet = await buildTestApp(dialect)
+      quietKey = (await quiet.createClient({ name: 'deciders', mode: 'sandbox' })).client.clientKey
+    })
+    afterAll(() => quiet.close())
+
+    const rejection: Decision = { outcome: 'rejected', reasons: [reason('DOCUMENT_EXPIRED')] }
+    const review: Decision = { outcome: 'review', reasons: [] }
+
+    /** A submitted, undecided session (its check job waits in the queue). */
+    const submittedSession = async () => {
+      const user = await registerSandboxUser(quiet, quietKey, { firstName: 'Jane', lastName: 'Doe' })
+      const started = await api(quiet.app, quietKey).get('/v1/user/verification', {
+        authorization: `Bearer ${user.token}`,
+      })
+      const { sessionUrl, sessionId } = started.json()
+      expect((await openLink(quiet.app, sessionUrl)).statusCode).toBe(303)
+      await submitSession(quiet.runtime, user.database, sessionId, false)
+      return { user, sessionId: sessionId as string }
+    }
+    const storedDecision = (user: { database: TestApp['runtime']['databases']['home'] }, sessionId: string) =>
+      user.database.db
+        .selectFrom('verification_session')
+        .select(['outcome', 'reasons'])
+        .where('id', '=', sessionId)
+        .executeTakeFirstOrThrow()
+
+    // The first decider is held inside its transaction after writing its outcome (holding the user's
+    // lock) until the second one is waiting for that lock: the two really overlap, in a known order, on
+    // both dialects. On PostgreSQL the second one has already read the session as undecided by then.
+    it.each([
+      ['a review arriving while a rejection commits changes nothing', rejection, review, [true, false]],
+      ['a rejection arriving while a review commits replaces it', review, rejection, [true, true]],
+    ] as const)('%s', async (_name, first, second, applied) => {
+      const { user, sessionId } = await submittedSession()
+      const held = holdAfter(quiet.runtime.databases, user.region, updateOf('verification_session'))
+      const heldDeps = { clock: quiet.runtime.clock, verificationChanges: quiet.runtime.verificationChanges }
+      const firstDecider = decide(heldDeps, held.database, sessionId, first)
+      await held.reached
+      let secondSettled = false
+      const secondDecider = decide(quiet.runtime, user.database, sessionId, second).finally(() => {
+        secondSettled = true
+      })
+      try {
+        await someoneWaitsForRowLock(user.database, 'app_user')
+        expect(secondSettled, 'the second decider waits for the first').toBe(false)
+      } finally {
+        // Also on failure: a transaction left open would hold the database for every later test.
+        held.release()
+      }
+      expect(await Promise.all([firstDecider, secondDecider]), 'applied (first, second)').toEqual(applied)
+      expect(await storedDecision(user, sessionId)).toEqual({
+        outcome: 'rejected',
+        reasons: JSON.stringify([reason('DOCUMENT_EXPIRED')]),
+      })
+      expect(await userState(user)).toEqual({ verification_state: 'REJECTED', state_version: 2 })
+    })
+
+    it('a check job that comes after the final decision completes and leaves the decision', async () => {
+      const { user, sessionId } = await submittedSession()
+      expect(await decide(quiet.runtime, user.database, sessionId, rejection)).toBe(true)
+      const worker = createWorker(quiet.runtime, { pollIntervalMs: 20 })
+      worker.start()
+      try {
         await eventually(async () => {
-          const stored = await user.database.db
-            .selectFrom('verification_session')
-            .select(['outcome', 'reasons'])
-            .where('id', '=', session.sessionId)
-            .executeTakeFirstOrThrow()
-          expect(stored.outcome).toBe('rejected')
-          expect((await userState(user)).verification_state).toBe('REJECTED')
           const jobs = await user.database.db
             .selectFrom('job')
             .select('status')
             .where('type', '=', 'verification.check')
-            .where('payload', 'like', `%${session.sessionId}%`)
+            .where('payload', 'like', `%${sessionId}%`)
             .execute()
           expect(jobs.map((job) => job.status)).toEqual(['done'])
         })
+      } finally {
+        await worker.stop()
       }
+      expect((await storedDecision(user, sessionId)).outcome).toBe('rejected')
+      expect(await userState(user)).toEqual({ verification_state: 'REJECTED', state_version: 2 })
     })
   })
 
@@ -225,7 +275,8 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
           })
           // Over-long paths stop at the router (414); everything else gets the invalid-link page.
           expect([404, 414], `${method} ${bad}`).toContain(response.statusCode)
-          if (response.statusCode === 404) expect(response.body).toContain('This link is not valid')
+          if (response.statusCode === 404)
+            expect(response.body, `${method} ${bad}`).toContain('This link is not valid')
         }
       }
     })
@@ -274,14 +325,14 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
       expect(responses.filter((response) => response.statusCode === 200)).toHaveLength(3)
       const refused = responses.filter((response) => response.statusCode === 429)
       expect(refused).toHaveLength(47)
-      for (const response of refused) {
-        expect(response.json()).toEqual({
+      for (const [index, response] of refused.entries()) {
+        expect(response.json(), `refusal ${index}`).toEqual({
           message: 'Rate limit exceeded',
           errorCode: 'RATE_LIMITED',
           retryAfter: 86_400,
           limit: '3_concurrent',
         })
-        expect(response.headers['retry-after']).toBe('86400')
+        expect(response.headers['retry-after'], `refusal ${index}`).toBe('86400')
       }
       t.clock.advance(HOUR_MS)
       expect((await startSession(user)).json()).toMatchObject({
@@ -424,39 +475,47 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
   })
 
   describe('authentication', () => {
-    it('follows the 401/403/498/499 rules', async () => {
-      const user = await newUser()
-      const http = (key: string) => api(t.app, key)
-      expect((await http(sandbox.client.clientKey).get('/v1/user/verification')).statusCode).toBe(401)
-      expect(
-        (
-          await http(live.client.clientKey).get('/v1/user/verification', {
-            authorization: `Bearer ${user.token}`,
-          })
-        ).statusCode,
-      ).toBe(403)
-      expect(
-        (await http('nope').get('/v1/user/verification', { authorization: `Bearer ${user.token}` }))
-          .statusCode,
-      ).toBe(498)
-      expect(
-        (
-          await t.app.inject({
+    type Caller = (user: { token: string }) => ReturnType<ReturnType<typeof api>['get']>
+    const verification = '/v1/user/verification'
+    it.each<[string, number, Caller]>([
+      ['no bearer token: 401', 401, () => api(t.app, sandbox.client.clientKey).get(verification)],
+      [
+        "another client's user: 403",
+        403,
+        (user) =>
+          api(t.app, live.client.clientKey).get(verification, { authorization: `Bearer ${user.token}` }),
+      ],
+      [
+        'an unknown client key: 498',
+        498,
+        (user) => api(t.app, 'nope').get(verification, { authorization: `Bearer ${user.token}` }),
+      ],
+      [
+        'no client key: 499',
+        499,
+        (user) =>
+          t.app.inject({
             method: 'GET',
-            url: '/v1/user/verification',
+            url: verification,
             headers: { authorization: `Bearer ${user.token}` },
-          })
-        ).statusCode,
-      ).toBe(499)
-      expect(
-        (
-          await http(sandbox.client.clientKey).get('/v1/user/verification', {
+          }),
+      ],
+      [
+        'an x-us-env that is not a boolean: 422',
+        422,
+        (user) =>
+          api(t.app, sandbox.client.clientKey).get(verification, {
             authorization: `Bearer ${user.token}`,
             'x-us-env': 'yes',
-          })
-        ).statusCode,
-      ).toBe(422)
-      const onboarding = await http(sandbox.client.clientKey).post('/v1/auth/register/verification', {
+          }),
+      ],
+    ])('%s', async (_case, status, call) => {
+      const user = await newUser()
+      expect((await call(user)).statusCode).toBe(status)
+    })
+
+    it('an unknown onboarding id: 404 Invalid onboarding ID', async () => {
+      const onboarding = await api(t.app, sandbox.client.clientKey).post('/v1/auth/register/verification', {
         onboardingId: '00000000-0000-4000-8000-000000000000',
       })
       expect([onboarding.statusCode, onboarding.json().message]).toEqual([404, 'Invalid onboarding ID'])
@@ -465,7 +524,42 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
 
   describe('secrets', () => {
     it('never stores or logs a link token in clear', async () => {
-      expect(issuedUrls.length).toBeGreaterThan(20)
+      const logsBefore = logLines.length
+      // Links in every state they can end in: opened twice and decided, refused to another browser,
+      // previewed, expired, and the onboarding link opened from two devices.
+      const decided = await newUser('Rejected')
+      const decidedSession = (await startSession(decided)).json()
+      const browser: Browser = {}
+      expect((await openLink(t.app, decidedSession.sessionUrl, browser)).statusCode).toBe(303)
+      expect((await showFlow(t.app, browser)).statusCode).toBe(200)
+      expect((await openLink(t.app, decidedSession.sessionUrl, browser)).statusCode).toBe(303)
+      expect((await openLink(t.app, decidedSession.sessionUrl, {})).statusCode).toBe(410)
+      await submitSession(t.runtime, decided.database, decidedSession.sessionId, true)
+      await eventually(async () => expect((await userState(decided)).verification_state).toBe('REJECTED'))
+      const previewed = await newUser()
+      const previewedSession = (await startSession(previewed)).json()
+      expect(
+        (await t.app.inject({ method: 'GET', url: linkPath(previewedSession.sessionUrl) })).statusCode,
+      ).toBe(200)
+      const expired = await newUser()
+      const expiredSession = (await startSession(expired)).json()
+      await openLink(t.app, expiredSession.sessionUrl)
+      t.clock.advance(DAY_MS)
+      expect((await openLink(t.app, expiredSession.sessionUrl)).statusCode).toBe(410)
+      const onboarding = await newUser()
+      const onboardingSession = (
+        await api(t.app, sandbox.client.clientKey).post('/v1/auth/register/verification', {
+          onboardingId: onboarding.onboardingId,
+        })
+      ).json()
+      expect((await openLink(t.app, onboardingSession.sessionUrl, {})).statusCode).toBe(303)
+      expect((await openLink(t.app, onboardingSession.sessionUrl, {})).statusCode).toBe(303)
+      const issuedUrls: string[] = [
+        decidedSession.sessionUrl,
+        previewedSession.sessionUrl,
+        expiredSession.sessionUrl,
+        onboardingSession.sessionUrl,
+      ]
       const macs = issuedUrls.map((url) => linkPath(url).split('.')[2] as string)
       const tables = [
         'verification_session',
@@ -480,10 +574,10 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
           for (const mac of macs) expect(dump.includes(mac), `${table} holds a link token`).toBe(false)
         }
       }
-      const logs = logLines.join('')
+      const logs = logLines.slice(logsBefore).join('')
       expect(logs).toContain('"route":"/verify/:token"')
-      for (const url of issuedUrls) expect(logs.includes(linkPath(url))).toBe(false)
-      for (const mac of macs) expect(logs.includes(mac)).toBe(false)
+      for (const url of issuedUrls) expect(logs.includes(linkPath(url)), `logs hold ${url}`).toBe(false)
+      for (const mac of macs) expect(logs.includes(mac), 'logs hold a link token').toBe(false)
     })
   })
 })

@@ -201,7 +201,10 @@ describe.each(DIALECTS)('webhook management API (%s)', (dialect) => {
       for (const [method, url] of ROUTES) {
         const missing = await t.app.inject({ method, url, headers: { 'x-client-key': client.clientKey } })
         expect(missing.statusCode, `${method} ${url}`).toBe(401)
-        expect(missing.json()).toEqual({ message: 'Not authenticated', errorCode: 'INVALID_SECRET_KEY' })
+        expect(missing.json(), `${method} ${url}`).toEqual({
+          message: 'Not authenticated',
+          errorCode: 'INVALID_SECRET_KEY',
+        })
         const wrong = await t.app.inject({
           method,
           url,
@@ -331,7 +334,7 @@ describe.each(DIALECTS)('webhook URLs in production (%s)', (dialect) => {
     ]) {
       const response = await api.request('POST', '/v1/webhooks', { ...VALID, url })
       expect(response.statusCode, url).toBe(422)
-      expect(response.json().errors[0].message).toMatch(/must not point to a/)
+      expect(response.json().errors[0].message, url).toMatch(/must not point to a/)
     }
     expect((await api.request('POST', '/v1/webhooks', VALID)).statusCode).toBe(201)
   })

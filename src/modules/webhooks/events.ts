@@ -117,6 +117,6 @@ export const recordWebhookEvents =
   (databases: Databases, clock: Clock): VerificationSubscriber =>
   async (trx, change) => {
     if (change.kind !== 'state-changed') return
-    const home = change.database === databases.home ? trx : databases.home.db
+    const home = change.database.region === databases.home.region ? trx : databases.home.db
     await recordStateChangeEvents(trx, clock, change, (clientId) => listEndpoints(home, clientId))
   }
