@@ -3,9 +3,10 @@ import type { JobDefinition } from '../../jobs/definitions.ts'
 import { findClient } from '../clients/repo.ts'
 import { sandboxDecision } from '../sandbox/scenarios.ts'
 import { findUserById } from '../users/repo.ts'
+import { checkSubmission } from './check-job-type.ts'
 import { reason } from './reasons.ts'
 import { findSession } from './repo.ts'
-import { CHECK_SUBMISSION, type CheckSubmissionPayload, type Decision, decideSession } from './service.ts'
+import { type CheckSubmissionPayload, type Decision, decideSession } from './service.ts'
 
 /**
  * Checks and decides a submission. The uploads were already decoded and validated when they arrived
@@ -15,10 +16,10 @@ import { CHECK_SUBMISSION, type CheckSubmissionPayload, type Decision, decideSes
  * safe outcome of an inconclusive check. A suspended user, or a user of a disabled client, is never
  * decided by the checks, sandbox or live: the submission goes to review with the reason.
  */
-export const checkSubmissionJob = (databases: Databases): JobDefinition => ({
-  type: CHECK_SUBMISSION,
+export const checkSubmissionJob = (databases: Databases): JobDefinition<CheckSubmissionPayload> => ({
+  ...checkSubmission,
   async handle(payload, { database, clock, log }) {
-    const { sessionId, sandbox } = payload as CheckSubmissionPayload
+    const { sessionId, sandbox } = payload
     const session = await findSession(database.db, sessionId)
     if (!session) return
     const user = await findUserById(database.db, session.user_id)

@@ -9,6 +9,7 @@ import type { Keys } from '../../lib/keys.ts'
 import type { ClientScope } from '../clients/scope.ts'
 import { findOnboardingUser } from '../users/onboarding-id.ts'
 import { endpointReader } from '../webhooks/events.ts'
+import { checkSubmission } from './check-job-type.ts'
 import { identityDigest, identitySnapshot, openIdentity, sealIdentity } from './identity.ts'
 import { DAY_MS, evaluateLimits, type LimitFacts, type LimitVerdict } from './limits.ts'
 import type { Reason } from './reasons.ts'
@@ -39,7 +40,6 @@ export const USER_SESSION_TTL_MS = DAY_MS
 export const ONBOARDING_SESSION_TTL_MS = 7 * DAY_MS
 /** Job that decides a submission; the sandbox handler is in modules/sandbox, real checks come later. */
 /** The job that checks and decides a submission (for sandbox clients: by the magic names). */
-export const CHECK_SUBMISSION = 'verification.check'
 export type CheckSubmissionPayload = { sessionId: string; sandbox: boolean }
 
 // ---- limits ---------------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ export const submitSession = async (
       .returningAll()
       .executeTakeFirstOrThrow()
     const check: CheckSubmissionPayload = { sessionId: session.id, sandbox }
-    await enqueueJob(trx, deps.clock, CHECK_SUBMISSION, check)
+    await enqueueJob(trx, deps.clock, checkSubmission, check)
     return updated
   })
   deps.jobSignal.notify()

@@ -1,4 +1,4 @@
-import type { JobDefinition, RecurringJob } from '../../jobs/definitions.ts'
+import { type JobDefinition, NO_PAYLOAD, type RecurringJob } from '../../jobs/definitions.ts'
 import { pruneWebhookData } from './repo.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -8,6 +8,7 @@ const EVENT_RETENTION_MS = 30 * DAY_MS
 
 export const pruneWebhooksJob: JobDefinition = {
   type: 'webhooks.prune',
+  payload: NO_PAYLOAD,
   async handle(_payload, { database, clock, log }) {
     const now = clock.now()
     const deleted = await pruneWebhookData(database.db, {
