@@ -1,6 +1,5 @@
 import type { Queryable } from '../../db/database.ts'
 import type { UserRow } from '../../db/schema.ts'
-import type { JobSignal } from '../../jobs/signal.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { seal } from '../../lib/crypto.ts'
 import { AppError, type FieldProblem, throwIfProblems } from '../../lib/errors.ts'
@@ -33,7 +32,7 @@ import {
   reservePhoneNumber,
 } from './repo.ts'
 
-export type OnboardingDeps = SendCodeDeps & { clock: Clock; keys: Keys; jobSignal: JobSignal }
+export type OnboardingDeps = SendCodeDeps & { clock: Clock; keys: Keys }
 
 /** A contact verification (email, then phone) must be finished within a day. */
 export const CONTACT_VERIFICATION_TTL_MS = 24 * 60 * 60 * 1000
@@ -166,7 +165,6 @@ export const sendEmailCode = async (deps: OnboardingDeps, scope: ClientScope, in
       target: email as string,
     })
   })
-  deps.jobSignal.notify()
   return { contactVerificationId }
 }
 
@@ -309,7 +307,6 @@ export const sendPhoneCode = async (
       target: phone.e164,
     })
   })
-  deps.jobSignal.notify()
   return { success: true }
 }
 
