@@ -19,6 +19,7 @@ import { hashPassword, passwordProblem } from '../auth/passwords.ts'
 import type { ClientScope } from '../clients/scope.ts'
 import { type SendCodeDeps, sendCode } from '../codes/send.ts'
 import { consumeCode } from '../codes/service.ts'
+import { MINIMUM_AGE } from '../settings/eligibility.ts'
 import { canSignUpIn } from '../settings/geography.ts'
 import { findOnboardingUser } from '../users/onboarding-id.ts'
 import { type Phase, registrationPhase } from '../users/phase.ts'
@@ -36,7 +37,6 @@ export type OnboardingDeps = SendCodeDeps & { clock: Clock; keys: Keys }
 
 /** A contact verification (email, then phone) must be finished within a day. */
 export const CONTACT_VERIFICATION_TTL_MS = 24 * 60 * 60 * 1000
-export const MINIMUM_AGE = 18
 /** Distinct phone numbers one contact verification may send codes to. */
 const PHONE_NUMBERS_PER_CONTACT_VERIFICATION = 3
 
