@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto'
 import type { Queryable } from '../../db/database.ts'
 import type { CodePurpose } from '../../db/schema.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { type Clock, HOUR_MS } from '../../lib/clock.ts'
 import { keyedDigest } from '../../lib/crypto.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
@@ -20,8 +20,6 @@ export const CODE_MAX_ATTEMPTS = 5
 export const CODES_PER_TARGET_PER_HOUR = 5
 /** Accepted instead of the real code for sandbox clients only; live clients never accept it. */
 export const SANDBOX_CODE = '000000'
-
-const HOUR_MS = 60 * 60 * 1000
 
 export type CodeDeps = { clock: Clock; codeKey: Buffer }
 

@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client'
 import type { Config } from '../../config/config.ts'
 import type { Queryable } from '../../db/database.ts'
 import { messageBudgetRefusals } from '../../http/metrics.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { type Clock, HOUR_MS } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
 import type { Message } from './model.ts'
 import { spendBudgetSlot } from './repo.ts'
@@ -16,8 +16,6 @@ import { spendBudgetSlot } from './repo.ts'
 export type BudgetConfig = Pick<Config, 'SMS_HOURLY_BUDGET_PER_CLIENT' | 'EMAIL_HOURLY_BUDGET_PER_CLIENT'>
 
 export type BudgetDeps = { clock: Clock; config: BudgetConfig; metrics: Registry }
-
-const HOUR_MS = 60 * 60 * 1000
 
 export const spendMessageBudget = async (
   db: Queryable,

@@ -1,8 +1,8 @@
 import type { Queryable } from '../../db/database.ts'
 import type { UserRow } from '../../db/schema.ts'
+import { DAY_MS } from '../../lib/clock.ts'
 import { findUserByOnboardingId } from './repo.ts'
 
-const DAY_MS = 24 * 60 * 60 * 1000
 /** An unfinished registration may be resumed for this long after the account was created. */
 export const ONBOARDING_ID_TTL_MS = 30 * DAY_MS
 /**
