@@ -1,7 +1,6 @@
 import type { Queryable } from '../../db/database.ts'
 import type { UserRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { seal } from '../../lib/crypto.ts'
 import { AppError, type FieldProblem, throwIfProblems } from '../../lib/errors.ts'
 import { newUuid } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
@@ -21,9 +20,10 @@ import { type SendCodeDeps, sendCode } from '../codes/send.ts'
 import { consumeCode } from '../codes/service.ts'
 import { MINIMUM_AGE } from '../settings/eligibility.ts'
 import { canSignUpIn } from '../settings/geography.ts'
-import { findOnboardingUser } from '../users/onboarding-id.ts'
+import { requireOnboardingUser } from '../users/onboarding-id.ts'
 import { type Phase, registrationPhase } from '../users/phase.ts'
 import { findUserByEmail, insertUser, newUserRow, updateUser } from '../users/repo.ts'
+import { sealSsn } from '../users/ssn.ts'
 import { toUserView } from '../users/view.ts'
 import { whileIdentityUnchecked } from '../verification/service.ts'
 import {
@@ -102,19 +102,8 @@ const checkUsState = (
   return state ?? null
 }
 
-/**
- * The user behind an onboarding id of this client; another client's id, and an expired one, are
- * indistinguishable from none.
- */
-const loadOnboarding = async (
-  deps: OnboardingDeps,
-  scope: ClientScope,
-  onboardingId: string,
-): Promise<UserRow> => {
-  const user = await findOnboardingUser(scope.database.db, scope.client.id, onboardingId, deps.clock.now())
-  if (!user) throw new AppError('INVALID_ONBOARDING_ID')
-  return user
-}
+const loadOnboarding = (deps: OnboardingDeps, scope: ClientScope, onboardingId: string): Promise<UserRow> =>
+  requireOnboardingUser(scope.database.db, scope.client.id, onboardingId, deps.clock.now())
 
 const STEP_NAMES: Record<Phase, string> = {
   ACCOUNT: 'email verification',
@@ -408,9 +397,7 @@ export const submitPersonalDetails = async (
       last_name: lastName,
       date_of_birth: input.dateOfBirth.trim(),
       country_of_nationality: nationality as string,
-      // Bound to the user id, so a sealed SSN copied onto another row does not decrypt.
-      ssn_sealed: ssn ? seal(deps.keys.ssn, ssn, user.id) : null,
-      ssn_last4: ssn ? ssn.slice(-4) : null,
+      ...sealSsn(deps.keys, user.id, ssn ?? null),
       updated_at: now,
     }),
   )
