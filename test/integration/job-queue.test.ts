@@ -107,9 +107,11 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
         heard += 1
       })
       try {
-        // PostgreSQL's listener also speaks up once when it connects; both count as "live".
+        // PostgreSQL's listener also speaks up once when it connects: either proves it live. Whichever
+        // of the two comes second must arrive before counting starts.
         await enqueueJob(intl.db, systemClock, countJob, { n: 1 })
         await eventually(() => expect(heard).toBeGreaterThan(0))
+        await new Promise((resolve) => setTimeout(resolve, 300))
         heard = 0
         await expect(
           intl.db.transaction().execute(async (trx) => {
