@@ -208,16 +208,19 @@ export class Worker {
     const maxAttempts = job.max_attempts
     const startedAt = performance.now()
 
-    // Never cast what a row says: a job this worker cannot run, or whose payload is not what its type
-    // declares (a row from another version, edited by hand, corrupted), would fail the same way on
-    // every attempt, so it goes dead at once with the reason, for an operator to look at.
+    // Never cast what a row says: a payload that is not what its type declares (a row from another
+    // version, edited by hand, corrupted) would fail the same way on every attempt, so it goes dead at
+    // once with the reason, for an operator to look at. Claims ask only for the types this worker
+    // knows (another version's workers may run the rest), so a missing definition is a bug: dead too.
     const definition = this.#definitions.get(job.type)
     const payload: ParsedPayload = definition
       ? parsePayload(definition, job.payload)
       : { problem: 'unknown job type' }
     if (!definition || payload.problem !== undefined) {
       const reason = `refused: ${payload.problem}`
-      await failJob(database, clock, job, reason, undefined)
+      await failJob(database, clock, job, reason, undefined).catch((error) =>
+        log.error({ err: error }, 'could not record the refusal; the lease will expire and it comes back'),
+      )
       metrics?.finished(job.type, 'dead', 0)
       log.error({ error: reason }, 'job dead')
       return
