@@ -107,7 +107,6 @@ export const benchWebhooks = async (dialect: Dialect, postgresUrl: string): Prom
           })
         }
       })
-      runtime.jobSignal.notify()
     }
     // The backlog is written first, so the measure is the worker's delivery rate alone.
     const throughputIds = users.slice(0, DELIVERIES).map((user) => user.id)

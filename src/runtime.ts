@@ -8,7 +8,6 @@ import { buildApp } from './http/app.ts'
 import type { JobDefinition } from './jobs/definitions.ts'
 import { maintenanceSchedule, pruneJobsJob } from './jobs/maintenance.ts'
 import { createJobMetrics, registerQueueGauges } from './jobs/metrics.ts'
-import { JobSignal } from './jobs/signal.ts'
 import { Worker, type WorkerOptions } from './jobs/worker.ts'
 import { type Clock, systemClock } from './lib/clock.ts'
 import { deriveKeys, type Keys } from './lib/keys.ts'
@@ -45,8 +44,6 @@ export type Runtime = {
   log: Logger
   metrics: Registry
   keys: Keys
-  /** Wakes this process's worker right after a transaction enqueued a job. */
-  jobSignal: JobSignal
   clientCache: ClientCache
   /** Encrypted document storage (DATA_DIR/documents by default). */
   vault: DocumentVault
@@ -88,7 +85,6 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
     log,
     metrics,
     keys,
-    jobSignal: new JobSignal(),
     clientCache: new ClientCache(),
     vault: documentVault(diskBlobStore(join(config.DATA_DIR, 'documents')), keys.documents),
     verificationChanges,
@@ -134,6 +130,5 @@ export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions>
     pollIntervalMs: runtime.config.JOB_POLL_INTERVAL_MS,
     leaseMs: runtime.config.JOB_VISIBILITY_TIMEOUT_MS,
     metrics: createJobMetrics(runtime.metrics),
-    signal: runtime.jobSignal,
     ...overrides,
   })

@@ -4,6 +4,11 @@ import Database from 'better-sqlite3'
 import { Kysely, PostgresDialect, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { DatabaseTarget } from '../config/config.ts'
+import {
+  type CommitNotifications,
+  postgresCommitNotifications,
+  sqliteCommitNotifications,
+} from './commit-notifications.ts'
 import type { DB } from './schema.ts'
 import { applySqlitePragmas, ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.ts'
 
@@ -18,6 +23,8 @@ export type RegionDatabase = {
   readonly region: Region
   readonly dialect: Dialect
   readonly db: Kysely<DB>
+  /** Commits that enqueued jobs (the queue raises them; workers listen). */
+  readonly committedJobs: CommitNotifications
   destroy(): Promise<void>
 }
 
@@ -60,10 +67,11 @@ export const openRegionDatabase = (
     if (target.file !== ':memory:') preparePrivateSqliteFile(target.file)
     const database = new Database(target.file)
     applySqlitePragmas(database)
+    const committedJobs = sqliteCommitNotifications(database)
     const db = new Kysely<DB>({
-      dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+      dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }, committedJobs),
     })
-    return { region, dialect: 'sqlite', db, destroy: () => db.destroy() }
+    return { region, dialect: 'sqlite', db, committedJobs, destroy: () => db.destroy() }
   }
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -73,7 +81,17 @@ export const openRegionDatabase = (
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {})
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
-  return { region, dialect: 'postgres', db, destroy: () => db.destroy() }
+  const committedJobs = postgresCommitNotifications(target.url)
+  return {
+    region,
+    dialect: 'postgres',
+    db,
+    committedJobs,
+    destroy: async () => {
+      await committedJobs.close()
+      await db.destroy()
+    },
+  }
 }
 
 export const openDatabases = (

@@ -7,6 +7,7 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely'
+import type { SqliteCommitNotifications } from './commit-notifications.ts'
 
 /**
  * Kysely's SQLite driver opens transactions with a plain (deferred) `BEGIN`. When a second process
@@ -15,8 +16,22 @@ import {
  * front, so busy_timeout applies and transactions serialize cleanly across processes.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #notifications: SqliteCommitNotifications
+  constructor(config: SqliteDialectConfig, notifications: SqliteCommitNotifications) {
+    super(config)
+    this.#notifications = notifications
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+  // Notifications raised inside a transaction are heard only once it has committed (commit-notifications.ts).
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await super.commitTransaction(connection)
+    this.#notifications.afterCommit()
+  }
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    this.#notifications.afterRollback()
+    await super.rollbackTransaction(connection)
   }
 }
 
@@ -34,12 +49,14 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 
 export class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig
-  constructor(config: SqliteDialectConfig) {
+  readonly #notifications: SqliteCommitNotifications
+  constructor(config: SqliteDialectConfig, notifications: SqliteCommitNotifications) {
     super(config)
     this.#config = config
+    this.#notifications = notifications
   }
   override createDriver(): SqliteDriver {
-    return new ImmediateSqliteDriver(this.#config)
+    return new ImmediateSqliteDriver(this.#config, this.#notifications)
   }
   override createAdapter(): SqliteAdapter {
     return new TransactionalDdlSqliteAdapter()

@@ -2,7 +2,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import type { Config, TrustProxy } from '../config/config.ts'
 import type { Databases } from '../db/database.ts'
-import type { JobSignal } from '../jobs/signal.ts'
 import type { Clock } from '../lib/clock.ts'
 import { AppError } from '../lib/errors.ts'
 import type { Keys } from '../lib/keys.ts'
@@ -41,7 +40,6 @@ export type AppDeps = {
   log: Logger
   metrics: Registry
   keys: Keys
-  jobSignal: JobSignal
   clientCache: ClientCache
   vault: DocumentVault
   /** verificationState changes and submissions, published to the subscribers of src/runtime.ts. */

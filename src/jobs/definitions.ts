@@ -1,8 +1,42 @@
+import { type Static, type TSchema, Type } from 'typebox'
+import { Compile, type Validator } from 'typebox/compile'
 import type { Queryable, RegionDatabase } from '../db/database.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { BackoffPolicy } from './backoff.ts'
 import type { ClaimedJob } from './queue.ts'
+
+/**
+ * A kind of job and the shape of its payload. The queue checks the payload against it twice: at
+ * enqueue (a payload that does not match is a programming error and throws) and at claim (a row
+ * written by an older version, by hand, or corrupted goes dead instead of reaching the handler).
+ */
+export type JobType<Payload = unknown> = {
+  readonly type: string
+  /** Compiled once, when the job type is declared. */
+  readonly payload: PayloadValidator<Payload>
+}
+
+type PayloadValidator<Payload> = {
+  Check(value: unknown): value is Payload
+  Errors(value: unknown): readonly { instancePath: string; message: string }[]
+}
+
+export const jobType = <Schema extends TSchema>(type: string, payload: Schema): JobType<Static<Schema>> => ({
+  type,
+  payload: Compile<Schema, Validator<Record<never, never>, Schema, Static<Schema>>>(payload),
+})
+
+/** The payload of jobs that carry none, such as every recurring job: `null`. */
+export const NO_PAYLOAD = jobType('', Type.Null()).payload
+
+/** The first few reasons a payload does not match its schema, for the error and the job's last_error. */
+export const payloadProblems = (job: JobType, payload: unknown): string =>
+  job.payload
+    .Errors(payload)
+    .slice(0, 3)
+    .map((error) => `${error.instancePath || '/'} ${error.message}`)
+    .join('; ')
 
 export type JobContext = {
   job: ClaimedJob
@@ -20,13 +54,12 @@ export type JobContext = {
 }
 
 /**
- * A kind of job. Handlers must be idempotent: delivery is at-least-once (a worker can die after the
- * work but before recording it).
+ * How to run a kind of job. Handlers must be idempotent: delivery is at-least-once (a worker can die
+ * after the work but before recording it). The handler receives a payload already checked against
+ * the job type's schema. How often a job may run is the enqueuer's choice (EnqueueOptions.maxAttempts).
  */
-export type JobDefinition = {
-  type: string
-  handle(payload: unknown, context: JobContext): Promise<void>
-  maxAttempts?: number
+export type JobDefinition<Payload = unknown> = JobType<Payload> & {
+  handle(payload: Payload, context: JobContext): Promise<void>
   backoff?: BackoffPolicy
 }
 
@@ -34,5 +67,4 @@ export type JobDefinition = {
 export type RecurringJob = {
   type: string
   everyMs: number
-  payload?: unknown
 }

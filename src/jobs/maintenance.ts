@@ -1,12 +1,13 @@
-import type { JobDefinition, RecurringJob } from './definitions.ts'
+import { DAY_MS } from '../lib/clock.ts'
+import { type JobDefinition, NO_PAYLOAD, type RecurringJob } from './definitions.ts'
 import { pruneFinishedJobs } from './queue.ts'
 
-const DAY_MS = 24 * 60 * 60 * 1000
 export const FINISHED_JOB_RETENTION_MS = 7 * DAY_MS
 
 /** Deletes jobs that finished successfully more than a week ago, so the queue table stays small. */
 export const pruneJobsJob: JobDefinition = {
   type: 'jobs.prune',
+  payload: NO_PAYLOAD,
   async handle(_payload, { database, clock, log }) {
     const deleted = await pruneFinishedJobs(database, clock.now() - FINISHED_JOB_RETENTION_MS)
     if (deleted > 0) log.info({ deleted }, 'pruned finished jobs')

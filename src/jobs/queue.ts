@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
+import { JOBS_CHANNEL } from '../db/commit-notifications.ts'
 import type { Queryable, RegionDatabase } from '../db/database.ts'
 import { unlockedRowsOnly } from '../db/row-locks.ts'
 import type { JobRow } from '../db/schema.ts'
 import type { Clock } from '../lib/clock.ts'
 import { newId } from '../lib/ids.ts'
+import { type JobType, payloadProblems } from './definitions.ts'
 
 /**
  * The durable job queue lives in each region's own database (a job touches that region's data only).
@@ -12,6 +14,10 @@ import { newId } from '../lib/ids.ts'
  * Invariants:
  * - enqueueJob takes a Queryable, so callers pass their transaction: the job commits or rolls back
  *   with the change that caused it (transactional outbox).
+ * - enqueueJob raises a notification that workers hear only once that transaction commits
+ *   (db/commit-notifications.ts): a rolled back enqueue wakes nobody, and no caller wakes workers itself.
+ * - A payload is checked against its job type's schema when enqueued (a mismatch throws) and again
+ *   when claimed (a mismatch goes dead, see Worker).
  * - A claim sets a fresh random lock_token and a lease (locked_until). Completing, failing, extending
  *   and releasing all require that token, so a worker whose lease expired and was re-claimed by
  *   another cannot complete the job a second time.
@@ -26,21 +32,27 @@ export type EnqueueOptions = {
   dedupeKey?: string
 }
 
-export const enqueueJob = async (
+export const enqueueJob = async <Payload>(
   db: Queryable,
   clock: Clock,
-  type: string,
-  payload: unknown,
+  job: JobType<Payload>,
+  payload: NoInfer<Payload>,
   options: EnqueueOptions = {},
 ): Promise<string> => {
+  // A programming error, not a user's: the caller built a payload its own job type does not accept.
+  if (!job.payload.Check(payload)) {
+    throw new TypeError(
+      `payload of job ${job.type} does not match its schema: ${payloadProblems(job, payload)}`,
+    )
+  }
   const now = clock.now()
   const id = newId('job')
   await db
     .insertInto('job')
     .values({
       id,
-      type,
-      payload: JSON.stringify(payload ?? null),
+      type: job.type,
+      payload: JSON.stringify(payload),
       status: 'pending',
       run_at: options.runAt ?? now,
       attempts: 0,
@@ -55,6 +67,7 @@ export const enqueueJob = async (
     })
     .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
     .execute()
+  await sql`select pg_notify(${JOBS_CHANNEL}, current_schema())`.execute(db)
   return id
 }
 

@@ -3,7 +3,7 @@ import type { Queryable, RegionDatabase } from '../db/database.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { Logger } from '../lib/logger.ts'
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts'
-import type { JobDefinition, RecurringJob } from './definitions.ts'
+import { type JobDefinition, payloadProblems, type RecurringJob } from './definitions.ts'
 import { PermanentJobError, RetryJobLaterError } from './errors.ts'
 import type { JobMetrics } from './metrics.ts'
 import {
@@ -15,7 +15,6 @@ import {
   failJob,
   releaseJob,
 } from './queue.ts'
-import type { JobSignal } from './signal.ts'
 
 export type WorkerOptions = {
   databases: readonly RegionDatabase[]
@@ -28,8 +27,6 @@ export type WorkerOptions = {
   leaseMs: number
   metrics?: JobMetrics
   random?: () => number
-  /** Wakes the worker when this process enqueues a job. */
-  signal?: JobSignal
 }
 
 type Running = { job: ClaimedJob; database: RegionDatabase; abort: AbortController; done: Promise<void> }
@@ -38,6 +35,21 @@ const MAX_ERROR_LENGTH = 2_000
 
 const describeError = (error: unknown): string =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, MAX_ERROR_LENGTH)
+
+/** The row's payload when it is JSON of the shape its job type declares, else why not. */
+type ParsedPayload = { value: unknown; problem?: undefined } | { problem: string }
+
+const parsePayload = (definition: JobDefinition, text: string): ParsedPayload => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { problem: 'payload is not JSON' }
+  }
+  return definition.payload.Check(value)
+    ? { value }
+    : { problem: `payload does not match its schema: ${payloadProblems(definition, value)}` }
+}
 
 /**
  * Claims and runs jobs from every region's queue. `start()` returns at once; `stop()` stops claiming,
@@ -64,11 +76,12 @@ export class Worker {
     this.#definitions = new Map(options.definitions.map((definition) => [definition.type, definition]))
   }
 
-  #unsubscribe: (() => void) | undefined
+  #unsubscribe: (() => void)[] = []
 
   start(): void {
     if (this.#loop) return
-    this.#unsubscribe = this.#options.signal?.subscribe(() => this.wake())
+    const wake = () => this.wake()
+    this.#unsubscribe = this.#options.databases.map((database) => database.committedJobs.subscribe(wake))
     this.#loop = this.#run()
   }
 
@@ -84,7 +97,7 @@ export class Worker {
 
   async stop(graceMs = 0): Promise<void> {
     this.#stopping = true
-    this.#unsubscribe?.()
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
     this.wake()
     await this.#loop
     const pending = [...this.#running]
@@ -185,9 +198,26 @@ export class Worker {
       region: database.region,
       attempt: job.attempts,
     })
-    const definition = this.#definitions.get(job.type) as JobDefinition
     const maxAttempts = job.max_attempts
     const startedAt = performance.now()
+
+    // Never cast what a row says: a payload that is not what its type declares (a row from another
+    // version, edited by hand, corrupted) would fail the same way on every attempt, so it goes dead at
+    // once with the reason, for an operator to look at. Claims ask only for the types this worker
+    // knows (another version's workers may run the rest), so a missing definition is a bug: dead too.
+    const definition = this.#definitions.get(job.type)
+    const payload: ParsedPayload = definition
+      ? parsePayload(definition, job.payload)
+      : { problem: 'unknown job type' }
+    if (!definition || payload.problem !== undefined) {
+      const reason = `refused: ${payload.problem}`
+      await failJob(database, clock, job, reason, undefined).catch((error) =>
+        log.error({ err: error }, 'could not record the refusal; the lease will expire and it comes back'),
+      )
+      metrics?.finished(job.type, 'dead', 0)
+      log.error({ error: reason }, 'job dead')
+      return
+    }
 
     // A job whose earlier claims all ended with a silent worker (crash, OOM, kill) must not loop forever.
     if (job.attempts > maxAttempts) {
@@ -214,7 +244,6 @@ export class Worker {
       Math.max(250, Math.floor(leaseMs / 3)),
     )
     try {
-      const payload = JSON.parse(job.payload) as unknown
       let completedWithin = false
       const completeWith = async (trx: Queryable) => {
         // Fenced like every completion: a claim that lost its lease makes the handler's transaction fail.
@@ -222,7 +251,14 @@ export class Worker {
           throw new Error('lease lost: another claim owns this job now')
         completedWithin = true
       }
-      await definition.handle(payload, { job, database, clock, log, signal: abort.signal, completeWith })
+      await definition.handle(payload.value, {
+        job,
+        database,
+        clock,
+        log,
+        signal: abort.signal,
+        completeWith,
+      })
       const completed = completedWithin || (await completeJob(database.db, clock, job))
       if (!completed) log.warn('job finished after its lease was lost; another claim owns it now')
       metrics?.finished(job.type, completed ? 'done' : 'lost', performance.now() - startedAt)
@@ -253,12 +289,14 @@ export class Worker {
     const now = clock.now()
     for (const database of databases) {
       for (const job of recurring) {
+        const definition = this.#definitions.get(job.type)
+        if (!definition) throw new Error(`recurring job ${job.type} has no definition`)
         const slot = Math.floor(now / job.everyMs) * job.everyMs
         // Only when a new slot begins: the insert would be a no-op until then.
         const key = `${database.region}:${job.type}`
         if (this.#scheduledSlots.get(key) === slot) continue
         // The dedupe key makes every worker of every process agree on one run per slot.
-        await enqueueJob(database.db, clock, job.type, job.payload ?? null, {
+        await enqueueJob(database.db, clock, definition, null, {
           runAt: slot,
           dedupeKey: `recurring:${job.type}:${slot}`,
           maxAttempts: 3,

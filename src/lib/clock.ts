@@ -1,6 +1,9 @@
 /** Time is a dependency: services read it from here so tests can move it. Epoch milliseconds. */
 export type Clock = { now(): number }
 
+export const HOUR_MS = 60 * 60 * 1000
+export const DAY_MS = 24 * HOUR_MS
+
 export const systemClock: Clock = { now: () => Date.now() }
 
 /** A clock tests can set and advance. */

@@ -4,8 +4,8 @@ export type Logger = PinoLogger
 
 /**
  * Paths never written to the logs. Credentials and personal data are censored wherever they appear
- * in a logged object; request logging (src/http/app.ts) also never logs bodies or headers, and strips
- * query strings from URLs.
+ * in a logged object; request logging (src/http/request-log.ts) never logs headers, bodies, paths or
+ * query strings: only the route template.
  */
 export const REDACT_PATHS = [
   'password',

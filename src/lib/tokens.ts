@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /**
- * Secrets handed to clients (secret keys, later access tokens and URL tokens) are 32 random bytes,
+ * Secrets handed out (client secret keys, user access tokens) are 32 random bytes,
  * base64url, behind a readable prefix. Only their SHA-256 is stored: a 256-bit random value needs no
  * slow hash, and a database leak then reveals nothing usable.
  */

@@ -1,6 +1,7 @@
+import { Type } from 'typebox'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RegionDatabase } from '../../src/db/database.ts'
-import type { JobDefinition } from '../../src/jobs/definitions.ts'
+import { type JobDefinition, jobType, NO_PAYLOAD } from '../../src/jobs/definitions.ts'
 import { PermanentJobError, RetryJobLaterError } from '../../src/jobs/errors.ts'
 import { type ClaimedJob, claimJobs, completeJob, enqueueJob, extendLease } from '../../src/jobs/queue.ts'
 import { Worker, type WorkerOptions } from '../../src/jobs/worker.ts'
@@ -8,8 +9,18 @@ import { type Clock, ManualClock, systemClock } from '../../src/lib/clock.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { eventually, openTestDatabases, type TestDatabases } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
+import { testJob } from '../helpers/jobs.ts'
 
 const log = createLogger('silent')
+
+/** A job type with a real schema, for the tests of payload checks. */
+const countJob = jobType('test.typed', Type.Object({ n: Type.Number() }))
+const countInto = (ran: number[]): JobDefinition<{ n: number }> => ({
+  ...countJob,
+  async handle(payload) {
+    ran.push(payload.n)
+  },
+})
 
 /** One claim as a lone worker makes it: a job whose lease ran out first, else the oldest due one. */
 const claimOne = async (
@@ -58,7 +69,7 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
     it('commits and rolls back with the transaction that enqueues', async () => {
       await expect(
         intl.db.transaction().execute(async (trx) => {
-          await enqueueJob(trx, systemClock, 'test.job', { n: 1 })
+          await enqueueJob(trx, systemClock, testJob('test.job'), { n: 1 })
           throw new Error('the change failed')
         }),
       ).rejects.toThrow('the change failed')
@@ -66,7 +77,7 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
 
       const id = await intl.db
         .transaction()
-        .execute((trx) => enqueueJob(trx, systemClock, 'test.job', { n: 2 }))
+        .execute((trx) => enqueueJob(trx, systemClock, testJob('test.job'), { n: 2 }))
       expect(await jobRow(id)).toMatchObject({
         type: 'test.job',
         status: 'pending',
@@ -76,15 +87,60 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
     })
 
     it('enqueues a dedupe key only once', async () => {
-      await enqueueJob(intl.db, systemClock, 'test.job', {}, { dedupeKey: 'once' })
-      await enqueueJob(intl.db, systemClock, 'test.job', {}, { dedupeKey: 'once' })
+      await enqueueJob(intl.db, systemClock, testJob('test.job'), {}, { dedupeKey: 'once' })
+      await enqueueJob(intl.db, systemClock, testJob('test.job'), {}, { dedupeKey: 'once' })
       expect(await intl.db.selectFrom('job').selectAll().execute()).toHaveLength(1)
+    })
+
+    it('refuses a payload that does not match its job type, and enqueues nothing', async () => {
+      await expect(enqueueJob(intl.db, systemClock, countJob, { n: 'one' } as never)).rejects.toThrow(
+        /payload of job test.typed does not match its schema: \/n /,
+      )
+      expect(await intl.db.selectFrom('job').selectAll().execute()).toEqual([])
+    })
+  })
+
+  describe('commit notifications', () => {
+    it('tell listeners after a commit that enqueued, never after a rollback', async () => {
+      let heard = 0
+      const unsubscribe = intl.committedJobs.subscribe(() => {
+        heard += 1
+      })
+      try {
+        // PostgreSQL's listener also speaks up once when it connects: either proves it live. Whichever
+        // of the two comes second must arrive before counting starts.
+        await enqueueJob(intl.db, systemClock, countJob, { n: 1 })
+        await eventually(() => expect(heard).toBeGreaterThan(0))
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        heard = 0
+        await expect(
+          intl.db.transaction().execute(async (trx) => {
+            await enqueueJob(trx, systemClock, countJob, { n: 2 })
+            throw new Error('the change failed')
+          }),
+        ).rejects.toThrow('the change failed')
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        expect(heard).toBe(0)
+        await intl.db.transaction().execute((trx) => enqueueJob(trx, systemClock, countJob, { n: 3 }))
+        await eventually(() => expect(heard).toBe(1))
+      } finally {
+        unsubscribe()
+      }
+    })
+
+    it('wake a sleeping worker: a committed job runs long before the next poll', async () => {
+      const ran: number[] = []
+      startWorker([countInto(ran)], { pollIntervalMs: 60_000 })
+      // Let the worker make its first, empty poll and fall asleep for a minute.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await intl.db.transaction().execute((trx) => enqueueJob(trx, systemClock, countJob, { n: 7 }))
+      await eventually(() => expect(ran).toEqual([7]), 3_000)
     })
   })
 
   describe('claim', () => {
     it('hands each ready job to exactly one of many concurrent claimers', async () => {
-      for (let i = 0; i < 3; i++) await enqueueJob(intl.db, systemClock, 'test.job', { i })
+      for (let i = 0; i < 3; i++) await enqueueJob(intl.db, systemClock, testJob('test.job'), { i })
       const claims = await Promise.all(
         Array.from({ length: 8 }, () => claimOne(intl, systemClock, ['test.job'], 10_000)),
       )
@@ -96,8 +152,8 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
     it('claims batches: the oldest due jobs first, each job once across concurrent batch claimers', async () => {
       const clock = new ManualClock(2_000_000)
       for (let i = 0; i < 10; i++)
-        await enqueueJob(intl.db, clock, 'test.job', { i }, { runAt: 2_000_000 - i * 10 })
-      await enqueueJob(intl.db, clock, 'test.job', { later: true }, { runAt: 3_000_000 })
+        await enqueueJob(intl.db, clock, testJob('test.job'), { i }, { runAt: 2_000_000 - i * 10 })
+      await enqueueJob(intl.db, clock, testJob('test.job'), { later: true }, { runAt: 3_000_000 })
       const oldest = await claimJobs(intl, clock, ['test.job'], 10_000, { limit: 3, expiredLeases: false })
       expect(oldest.map((job) => JSON.parse(job.payload).i).sort()).toEqual([7, 8, 9])
       expect(new Set(oldest.map((job) => job.lock_token)).size).toBe(1)
@@ -116,8 +172,8 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
 
     it('does not claim delayed jobs before their time, nor types it was not asked for', async () => {
       const clock = new ManualClock(1_000_000)
-      await enqueueJob(intl.db, clock, 'test.job', {}, { runAt: 1_060_000 })
-      await enqueueJob(intl.db, clock, 'other.job', {})
+      await enqueueJob(intl.db, clock, testJob('test.job'), {}, { runAt: 1_060_000 })
+      await enqueueJob(intl.db, clock, testJob('other.job'), {})
       expect(await claimOne(intl, clock, ['test.job'], 1_000)).toBeUndefined()
       clock.advance(60_000)
       expect(await claimOne(intl, clock, ['test.job'], 1_000)).toMatchObject({
@@ -128,7 +184,7 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
 
     it('brings a job back after its lease expires, and fences off the stale claim', async () => {
       const clock = new ManualClock(1_000_000)
-      const id = await enqueueJob(intl.db, clock, 'test.job', {})
+      const id = await enqueueJob(intl.db, clock, testJob('test.job'), {})
       const first = await claimOne(intl, clock, ['test.job'], 1_000)
       expect(await claimOne(intl, clock, ['test.job'], 1_000)).toBeUndefined()
       clock.advance(1_000)
@@ -143,19 +199,78 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
   })
 
   describe('worker', () => {
+    const insertRawJob = (type: string, payload: string) =>
+      intl.db
+        .insertInto('job')
+        .values({
+          id: `job_raw_${type}_${payload.length}`,
+          type,
+          payload,
+          status: 'pending',
+          run_at: 0,
+          attempts: 0,
+          max_attempts: 5,
+          lock_token: null,
+          locked_until: null,
+          last_error: null,
+          dedupe_key: null,
+          created_at: 0,
+          updated_at: 0,
+          finished_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+        .then((row) => row.id)
+
+    it('sends a malformed payload straight to dead with the reason, and runs the good ones', async () => {
+      const ran: number[] = []
+      const wrongShape = await insertRawJob(countJob.type, '{"n":"seven"}')
+      const notJson = await insertRawJob(countJob.type, '{"n":')
+      const good = await enqueueJob(intl.db, systemClock, countJob, { n: 7 })
+      startWorker([countInto(ran)])
+      await eventually(async () => {
+        expect(await jobRow(good)).toMatchObject({ status: 'done' })
+        expect(await jobRow(wrongShape)).toMatchObject({
+          status: 'dead',
+          attempts: 1,
+          last_error: expect.stringMatching(/^refused: payload does not match its schema: \/n /),
+        })
+        expect(await jobRow(notJson)).toMatchObject({
+          status: 'dead',
+          attempts: 1,
+          last_error: 'refused: payload is not JSON',
+        })
+      })
+      expect(ran).toEqual([7])
+    })
+
+    it('leaves a job of a type it does not know to the workers that do (e.g. a newer version)', async () => {
+      const unknown = await insertRawJob('test.from-the-future', '{}')
+      const known = await enqueueJob(intl.db, systemClock, countJob, { n: 1 })
+      startWorker([{ ...countJob, handle: async () => {} }])
+      await eventually(async () => expect(await jobRow(known)).toMatchObject({ status: 'done' }))
+      expect(await jobRow(unknown)).toMatchObject({ status: 'pending', attempts: 0, last_error: null })
+    })
+
     it('completes a job inside its own transaction: its effects and its completion commit together', async () => {
       const definition: JobDefinition = {
-        type: 'test.within',
+        ...testJob('test.within'),
         async handle(payload, { database, completeWith }) {
           await database.db.transaction().execute(async (trx) => {
-            await enqueueJob(trx, systemClock, 'test.effect', payload)
+            await enqueueJob(trx, systemClock, testJob('test.effect'), payload)
             await completeWith(trx)
             if ((payload as { fail?: boolean }).fail) throw new Error('after completing, the change failed')
           })
         },
       }
-      const kept = await enqueueJob(intl.db, systemClock, 'test.within', {}, { maxAttempts: 1 })
-      const failed = await enqueueJob(intl.db, systemClock, 'test.within', { fail: true }, { maxAttempts: 1 })
+      const kept = await enqueueJob(intl.db, systemClock, testJob('test.within'), {}, { maxAttempts: 1 })
+      const failed = await enqueueJob(
+        intl.db,
+        systemClock,
+        testJob('test.within'),
+        { fail: true },
+        { maxAttempts: 1 },
+      )
       startWorker([definition])
       await eventually(async () => {
         expect(await jobRow(kept)).toMatchObject({ status: 'done', attempts: 1 })
@@ -176,7 +291,7 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
     it('runs jobs of both regions, each exactly once, with two competing workers', async () => {
       const runs = new Map<string, number>()
       const definition: JobDefinition = {
-        type: 'test.count',
+        ...testJob('test.count'),
         async handle(payload) {
           const key = (payload as { key: string }).key
           runs.set(key, (runs.get(key) ?? 0) + 1)
@@ -184,7 +299,7 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
       }
       for (let i = 0; i < 30; i++) {
         const region = i % 2 === 0 ? t.databases.byRegion.intl : t.databases.byRegion.us
-        await enqueueJob(region.db, systemClock, 'test.count', { key: `${region.region}-${i}` })
+        await enqueueJob(region.db, systemClock, testJob('test.count'), { key: `${region.region}-${i}` })
       }
       startWorker([definition])
       startWorker([definition])
@@ -201,11 +316,11 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
     it('retries with exponential backoff, then succeeds', async () => {
       const clock = new ManualClock(5_000_000)
       let calls = 0
-      const id = await enqueueJob(intl.db, clock, 'test.flaky', {})
+      const id = await enqueueJob(intl.db, clock, testJob('test.flaky'), {})
       startWorker(
         [
           {
-            type: 'test.flaky',
+            ...testJob('test.flaky'),
             backoff: { baseMs: 10_000, maxMs: 60_000 },
             async handle() {
               calls += 1
@@ -237,11 +352,11 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
 
     it('marks a job dead with its last error after the final attempt', async () => {
       const clock = new ManualClock(5_000_000)
-      const id = await enqueueJob(intl.db, clock, 'test.broken', {}, { maxAttempts: 2 })
+      const id = await enqueueJob(intl.db, clock, testJob('test.broken'), {}, { maxAttempts: 2 })
       startWorker(
         [
           {
-            type: 'test.broken',
+            ...testJob('test.broken'),
             backoff: { baseMs: 1_000, maxMs: 1_000 },
             async handle() {
               throw new Error('always broken')
@@ -263,18 +378,18 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
 
     it('honours a permanent failure and a requested retry delay', async () => {
       const clock = new ManualClock(5_000_000)
-      const permanent = await enqueueJob(intl.db, clock, 'test.permanent', {})
-      const later = await enqueueJob(intl.db, clock, 'test.later', {})
+      const permanent = await enqueueJob(intl.db, clock, testJob('test.permanent'), {})
+      const later = await enqueueJob(intl.db, clock, testJob('test.later'), {})
       startWorker(
         [
           {
-            type: 'test.permanent',
+            ...testJob('test.permanent'),
             async handle() {
               throw new PermanentJobError('receiver said 400')
             },
           },
           {
-            type: 'test.later',
+            ...testJob('test.later'),
             async handle() {
               throw new RetryJobLaterError('receiver said 429', 42_000)
             },
@@ -292,9 +407,9 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
 
     it('keeps extending the lease of a long job so no other worker takes it', async () => {
       let runs = 0
-      const id = await enqueueJob(intl.db, systemClock, 'test.slow', {})
+      const id = await enqueueJob(intl.db, systemClock, testJob('test.slow'), {})
       const definition: JobDefinition = {
-        type: 'test.slow',
+        ...testJob('test.slow'),
         async handle() {
           runs += 1
           await new Promise((resolve) => setTimeout(resolve, 2_500))
@@ -308,7 +423,7 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
 
     it('kills a job whose worker keeps dying once its attempts are used up', async () => {
       const clock = new ManualClock(5_000_000)
-      const id = await enqueueJob(intl.db, clock, 'test.crashy', {}, { maxAttempts: 1 })
+      const id = await enqueueJob(intl.db, clock, testJob('test.crashy'), {}, { maxAttempts: 1 })
       // A claim whose worker vanished: the lease simply runs out.
       await claimOne(intl, clock, ['test.crashy'], 1_000)
       clock.advance(1_000)
@@ -316,7 +431,7 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
       startWorker(
         [
           {
-            type: 'test.crashy',
+            ...testJob('test.crashy'),
             async handle() {
               ran = true
             },
@@ -330,11 +445,11 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
     })
 
     it('releases unfinished jobs on shutdown so they run again at once', async () => {
-      const id = await enqueueJob(intl.db, systemClock, 'test.hang', {})
+      const id = await enqueueJob(intl.db, systemClock, testJob('test.hang'), {})
       let started = false
       const worker = startWorker([
         {
-          type: 'test.hang',
+          ...testJob('test.hang'),
           handle: (_payload, { signal }) =>
             new Promise<void>((_resolve, reject) => {
               started = true
@@ -350,7 +465,7 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
     it('schedules a recurring job once per slot, however many workers run', async () => {
       const clock: Clock = { now: () => 7_200_000 + 1_234 }
       const recurring = [{ type: 'test.tick', everyMs: 3_600_000 }]
-      const definition: JobDefinition = { type: 'test.tick', handle: async () => {} }
+      const definition: JobDefinition = { type: 'test.tick', payload: NO_PAYLOAD, handle: async () => {} }
       startWorker([definition], { clock, recurring })
       startWorker([definition], { clock, recurring })
       await eventually(async () => {

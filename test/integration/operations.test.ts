@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrations } from '../../src/db/migrations/index.ts'
+import { pruneJobsJob } from '../../src/jobs/maintenance.ts'
 import { enqueueJob } from '../../src/jobs/queue.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
@@ -31,7 +32,7 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
 
   it('/metrics exposes request latency by route and the job queue by region', async () => {
     await t.app.inject('/healthz')
-    await enqueueJob(t.runtime.databases.byRegion.us.db, t.clock, 'jobs.prune', {})
+    await enqueueJob(t.runtime.databases.byRegion.us.db, t.clock, pruneJobsJob, null)
     const response = await t.app.inject('/metrics')
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toContain('text/plain')

@@ -8,6 +8,7 @@ import { systemClock } from '../../src/lib/clock.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { eventually, openTestDatabases, type TestDatabases } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
+import { testJob } from '../helpers/jobs.ts'
 
 const LEASE_MS = 1_500
 
@@ -21,7 +22,7 @@ describe.each(DIALECTS)('a worker killed while holding a job (%s)', (dialect) =>
   it('loses nothing: after the lease another worker runs the job, and it completes once', async () => {
     const marker = path.join(t.storage.dataDir, 'marker.log')
     const intl = t.databases.byRegion.intl
-    const id = await enqueueJob(intl.db, systemClock, 'test.block', {})
+    const id = await enqueueJob(intl.db, systemClock, testJob('test.block'), {})
 
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/blocking-worker.ts'], {
       env: {
@@ -52,7 +53,7 @@ describe.each(DIALECTS)('a worker killed while holding a job (%s)', (dialect) =>
       databases: t.databases.all,
       definitions: [
         {
-          type: 'test.block',
+          ...testJob('test.block'),
           handle: async (_payload, { job }) => {
             rescuedAt = Date.now()
             appendFileSync(marker, `completed ${job.id}\n`)

@@ -1,6 +1,7 @@
 import type { Queryable, Region } from '../../db/database.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { generateSecret, hashSecret } from '../../lib/tokens.ts'
+import { findLiveTokenUser, insertAccessToken, revokeAccessToken } from './repo.ts'
 
 /** 6 hours, as the Baanx contract's `expires_in: 21600`. */
 export const ACCESS_TOKEN_TTL_MS = 6 * 60 * 60 * 1000
@@ -20,40 +21,20 @@ export const issueAccessToken = async (
   const token = generateSecret(PREFIX[grant.region])
   const now = clock.now()
   const expiresAt = now + ACCESS_TOKEN_TTL_MS
-  await db
-    .insertInto('access_token')
-    .values({
-      id: hashSecret(token),
-      user_id: grant.userId,
-      client_id: grant.clientId,
-      created_at: now,
-      expires_at: expiresAt,
-      revoked_at: null,
-    })
-    .execute()
+  await insertAccessToken(db, {
+    id: hashSecret(token),
+    user_id: grant.userId,
+    client_id: grant.clientId,
+    created_at: now,
+    expires_at: expiresAt,
+    revoked_at: null,
+  })
   return { token, expiresAt }
 }
 
-/**
- * The user behind a live token (unknown, expired and revoked tokens give undefined), with the token's
- * id and client, in one query: this runs on every authenticated request.
- */
+/** The user behind a live token: unknown, expired and revoked tokens give undefined. */
 export const findTokenUser = (db: Queryable, clock: Clock, token: string) =>
-  db
-    .selectFrom('access_token')
-    .innerJoin('app_user', 'app_user.id', 'access_token.user_id')
-    .selectAll('app_user')
-    .select(['access_token.id as token_id', 'access_token.client_id as token_client_id'])
-    .where('access_token.id', '=', hashSecret(token))
-    .where('access_token.revoked_at', 'is', null)
-    .where('access_token.expires_at', '>', clock.now())
-    .executeTakeFirst()
+  findLiveTokenUser(db, hashSecret(token), clock.now())
 
-export const revokeToken = async (db: Queryable, clock: Clock, tokenId: string): Promise<void> => {
-  await db
-    .updateTable('access_token')
-    .set({ revoked_at: clock.now() })
-    .where('id', '=', tokenId)
-    .where('revoked_at', 'is', null)
-    .execute()
-}
+export const revokeToken = (db: Queryable, clock: Clock, tokenId: string): Promise<void> =>
+  revokeAccessToken(db, tokenId, clock.now())

@@ -1,4 +1,4 @@
-import type { JobDefinition, RecurringJob } from '../../jobs/definitions.ts'
+import { type JobDefinition, NO_PAYLOAD, type RecurringJob } from '../../jobs/definitions.ts'
 import { PER_ACCOUNT, PER_ADDRESS } from './login-failures.ts'
 import { pruneLoginFailures } from './repo.ts'
 
@@ -11,6 +11,7 @@ const LOGIN_FAILURE_RETENTION_MS = Math.max(
 /** Login failures of unknown emails would otherwise pile up forever. */
 export const pruneLoginFailuresJob: JobDefinition = {
   type: 'auth.prune-login-failures',
+  payload: NO_PAYLOAD,
   async handle(_payload, { database, clock, log }) {
     const deleted = await pruneLoginFailures(database.db, clock.now() - LOGIN_FAILURE_RETENTION_MS)
     if (deleted > 0) log.info({ deleted }, 'pruned login failures')

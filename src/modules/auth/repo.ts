@@ -1,6 +1,6 @@
-import { type ExpressionBuilder, sql } from 'kysely'
+import { type ExpressionBuilder, type Insertable, sql } from 'kysely'
 import type { Queryable } from '../../db/database.ts'
-import type { DB } from '../../db/schema.ts'
+import type { AccessTokenTable, DB } from '../../db/schema.ts'
 
 // Typed parameters: PostgreSQL cannot infer the type of a bare parameter inside CASE.
 const bigint = (value: number) => sql<number>`cast(${value} as bigint)`
@@ -81,4 +81,32 @@ export const pruneLoginFailures = async (db: Queryable, before: number): Promise
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', before)]))
     .executeTakeFirst()
   return Number(result.numDeletedRows)
+}
+
+export const insertAccessToken = async (db: Queryable, row: Insertable<AccessTokenTable>): Promise<void> => {
+  await db.insertInto('access_token').values(row).execute()
+}
+
+/**
+ * The user behind a live token id, with the token's id and client, in one query: it runs on every
+ * authenticated request. Reads app_user only; the users module writes it.
+ */
+export const findLiveTokenUser = (db: Queryable, tokenId: string, now: number) =>
+  db
+    .selectFrom('access_token')
+    .innerJoin('app_user', 'app_user.id', 'access_token.user_id')
+    .selectAll('app_user')
+    .select(['access_token.id as token_id', 'access_token.client_id as token_client_id'])
+    .where('access_token.id', '=', tokenId)
+    .where('access_token.revoked_at', 'is', null)
+    .where('access_token.expires_at', '>', now)
+    .executeTakeFirst()
+
+export const revokeAccessToken = async (db: Queryable, tokenId: string, now: number): Promise<void> => {
+  await db
+    .updateTable('access_token')
+    .set({ revoked_at: now })
+    .where('id', '=', tokenId)
+    .where('revoked_at', 'is', null)
+    .execute()
 }

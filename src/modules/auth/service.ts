@@ -1,5 +1,4 @@
 import type { UserRow } from '../../db/schema.ts'
-import type { JobSignal } from '../../jobs/signal.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError, isAppError } from '../../lib/errors.ts'
 import type { Keys } from '../../lib/keys.ts'
@@ -18,7 +17,6 @@ import { decoyHash, verifyPassword } from './passwords.ts'
 export type AuthDeps = SendCodeDeps & {
   clock: Clock
   keys: Keys
-  jobSignal: JobSignal
   loginThrottle: LoginThrottle
   loginMetrics: LoginMetrics
 }
@@ -155,7 +153,6 @@ export const sendLoginOtp = async (deps: AuthDeps, scope: ClientScope, userId: s
   await scope.database.db.transaction().execute(async (trx) => {
     await sendCode(trx, deps, { client: scope.client, purpose: 'login_otp', subject: user.id, target: phone })
   })
-  deps.jobSignal.notify()
 }
 
 export const logout = (deps: Pick<AuthDeps, 'clock'>, scope: ClientScope, tokenId: string): Promise<void> =>

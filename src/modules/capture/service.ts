@@ -7,7 +7,6 @@ import type {
   SessionRow,
   UserRow,
 } from '../../db/schema.ts'
-import type { JobSignal } from '../../jobs/signal.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { seal } from '../../lib/crypto.ts'
 import { AppError } from '../../lib/errors.ts'
@@ -48,7 +47,6 @@ export type CaptureDeps = {
   clock: Clock
   keys: Keys
   vault: DocumentVault
-  jobSignal: JobSignal
   verificationChanges: VerificationChanges
   databases: Databases
   /** Bounds the decodes of this process (DECODE_CONCURRENCY, DECODE_QUEUE, one per session). */

@@ -1,5 +1,6 @@
+import { Type } from 'typebox'
 import type { Databases } from '../../db/database.ts'
-import type { JobDefinition } from '../../jobs/definitions.ts'
+import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { findClient } from '../clients/repo.ts'
@@ -15,8 +16,10 @@ import {
 } from '../verification/index.ts'
 
 /** The job that checks and decides a submission (for sandbox clients: by the magic names). */
-export const CHECK_SUBMISSION = 'verification.check'
-export type CheckSubmissionPayload = { sessionId: string; sandbox: boolean }
+export const checkSubmission = jobType(
+  'verification.check',
+  Type.Object({ sessionId: Type.String(), sandbox: Type.Boolean() }),
+)
 
 /**
  * Enqueues the check of every submission, in the submission's own transaction: a submitted session
@@ -26,8 +29,7 @@ export const enqueueChecksOnSubmission =
   (clock: Clock): VerificationSubscriber =>
   async (trx, change) => {
     if (change.kind !== 'session-submitted') return
-    const payload: CheckSubmissionPayload = { sessionId: change.session.id, sandbox: change.sandbox }
-    await enqueueJob(trx, clock, CHECK_SUBMISSION, payload)
+    await enqueueJob(trx, clock, checkSubmission, { sessionId: change.session.id, sandbox: change.sandbox })
   }
 
 /**
@@ -41,10 +43,9 @@ export const enqueueChecksOnSubmission =
 export const checkSubmissionJob = (
   databases: Databases,
   deps: Pick<StateWriterDeps, 'verificationChanges'>,
-): JobDefinition => ({
-  type: CHECK_SUBMISSION,
-  async handle(payload, { database, clock, log }) {
-    const { sessionId, sandbox } = payload as CheckSubmissionPayload
+): JobDefinition<{ sessionId: string; sandbox: boolean }> => ({
+  ...checkSubmission,
+  async handle({ sessionId, sandbox }, { database, clock, log }) {
     const session = await findSession(database.db, sessionId)
     if (!session) return
     const user = await findUserById(database.db, session.user_id)

@@ -1,12 +1,13 @@
 import { randomInt } from 'node:crypto'
 import type { Queryable } from '../../db/database.ts'
 import type { CodePurpose } from '../../db/schema.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { type Clock, HOUR_MS } from '../../lib/clock.ts'
 import { keyedDigest } from '../../lib/crypto.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import { digestsEqual } from '../../lib/tokens.ts'
 import type { MessageDelivery } from '../messaging/deliver-job.ts'
+import * as repo from './repo.ts'
 
 /**
  * Verification codes for email, phone and login OTP: 6 digits, single use, valid 10 minutes, at most 5
@@ -19,8 +20,6 @@ export const CODE_MAX_ATTEMPTS = 5
 export const CODES_PER_TARGET_PER_HOUR = 5
 /** Accepted instead of the real code for sandbox clients only; live clients never accept it. */
 export const SANDBOX_CODE = '000000'
-
-const HOUR_MS = 60 * 60 * 1000
 
 export type CodeDeps = { clock: Clock; codeKey: Buffer }
 
@@ -57,20 +56,8 @@ export const issueCode = async (
   request: CodeRequest,
 ): Promise<string> => {
   const now = clock.now()
-  // Serializes every issuer of codes to this address until commit (the upsert's row lock on
-  // PostgreSQL; SQLite transactions are serial anyway), so parallel requests cannot both pass the counts.
-  await db
-    .insertInto('code_address')
-    .values({ target: request.target, last_code_at: now })
-    .onConflict((conflict) => conflict.column('target').doUpdateSet({ last_code_at: now }))
-    .execute()
-  const recent = await db
-    .selectFrom('verification_code')
-    .select(['client_id', 'purpose', 'delivery', 'created_at'])
-    .where('target', '=', request.target)
-    .where('created_at', '>', now - HOUR_MS)
-    .orderBy('created_at')
-    .execute()
+  await repo.lockCodeAddress(db, request.target, now)
+  const recent = await repo.codesSentTo(db, request.target, now - HOUR_MS)
   // Counted per client, so that one tenant cannot use up another tenant's codes for the same person:
   // each address gets a few codes an hour per client (mail bombing, SMS pumping through us)...
   const mine = recent
@@ -83,30 +70,21 @@ export const issueCode = async (
   const delivered = recent.filter((sent) => sent.delivery === 'provider').map((sent) => sent.created_at)
   if (request.delivery === 'provider' && delivered.length >= addressCeiling)
     throw rateLimited(secondsUntilBelow(delivered, addressCeiling, now))
-  await db
-    .updateTable('verification_code')
-    .set({ consumed_at: now })
-    .where('purpose', '=', request.purpose)
-    .where('subject', '=', request.subject)
-    .where('consumed_at', 'is', null)
-    .execute()
+  await repo.retireCodes(db, request.purpose, request.subject, now)
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
-  await db
-    .insertInto('verification_code')
-    .values({
-      id: newId('code'),
-      client_id: request.clientId,
-      purpose: request.purpose,
-      subject: request.subject,
-      target: request.target,
-      delivery: request.delivery,
-      code_digest: keyedDigest(codeKey, `${request.purpose}:${request.subject}:${code}`),
-      attempts: 0,
-      expires_at: now + CODE_TTL_MS,
-      consumed_at: null,
-      created_at: now,
-    })
-    .execute()
+  await repo.insertCode(db, {
+    id: newId('code'),
+    client_id: request.clientId,
+    purpose: request.purpose,
+    subject: request.subject,
+    target: request.target,
+    delivery: request.delivery,
+    code_digest: keyedDigest(codeKey, `${request.purpose}:${request.subject}:${code}`),
+    attempts: 0,
+    expires_at: now + CODE_TTL_MS,
+    consumed_at: null,
+    created_at: now,
+  })
   return code
 }
 
@@ -125,46 +103,25 @@ export const consumeCode = async (
   check: CodeCheck,
 ): Promise<void> => {
   const now = clock.now()
-  const current = await db
-    .selectFrom('verification_code')
-    .selectAll()
-    .where('purpose', '=', check.purpose)
-    .where('subject', '=', check.subject)
-    .where('client_id', '=', check.clientId)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+  const current = await repo.latestCode(db, check.clientId, check.purpose, check.subject)
   if (!current || current.consumed_at !== null) {
     throw new AppError('INVALID_CODE', { message: 'No active verification code; request a new one' })
   }
   if (current.expires_at <= now) throw new AppError('CODE_EXPIRED')
 
   // Count the attempt first and atomically, so parallel guesses cannot exceed the limit.
-  const counted = await db
-    .updateTable('verification_code')
-    .set({ attempts: (eb) => eb('attempts', '+', 1) })
-    .where('id', '=', current.id)
-    .where('attempts', '<', CODE_MAX_ATTEMPTS)
-    .where('consumed_at', 'is', null)
-    .returning('attempts')
-    .executeTakeFirst()
-  if (!counted) throw new AppError('CODE_ATTEMPTS_EXCEEDED')
+  const attempts = await repo.countAttempt(db, current.id, CODE_MAX_ATTEMPTS)
+  if (attempts === undefined) throw new AppError('CODE_ATTEMPTS_EXCEEDED')
 
   const presented = keyedDigest(codeKey, `${check.purpose}:${check.subject}:${check.code.trim()}`)
   const matches =
     digestsEqual(presented, current.code_digest) || (check.sandbox && check.code.trim() === SANDBOX_CODE)
   if (!matches) {
-    const attemptsRemaining = CODE_MAX_ATTEMPTS - counted.attempts
+    const attemptsRemaining = CODE_MAX_ATTEMPTS - attempts
     if (attemptsRemaining <= 0) throw new AppError('CODE_ATTEMPTS_EXCEEDED')
     throw new AppError('INVALID_CODE', { body: { attemptsRemaining } })
   }
-  const consumed = await db
-    .updateTable('verification_code')
-    .set({ consumed_at: now })
-    .where('id', '=', current.id)
-    .where('consumed_at', 'is', null)
-    .executeTakeFirst()
   // Two correct submissions racing: only one of them may use the code.
-  if (consumed.numUpdatedRows !== 1n)
+  if (!(await repo.markConsumed(db, current.id, now)))
     throw new AppError('INVALID_CODE', { message: 'Verification code already used' })
 }

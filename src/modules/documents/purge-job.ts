@@ -1,9 +1,9 @@
-import type { JobDefinition, RecurringJob } from '../../jobs/definitions.ts'
+import { type JobDefinition, NO_PAYLOAD, type RecurringJob } from '../../jobs/definitions.ts'
+import { DAY_MS } from '../../lib/clock.ts'
 import { documentsPastRetention, markPurged } from './repo.ts'
 import type { DocumentVault } from './vault.ts'
 
 const BATCH = 200
-const DAY_MS = 24 * 60 * 60 * 1000
 
 /**
  * Destroys document images once their retention period is over: counted from the session's decision,
@@ -14,6 +14,7 @@ const DAY_MS = 24 * 60 * 60 * 1000
  */
 export const purgeDocumentsJob = (vault: DocumentVault, retentionDays: number): JobDefinition => ({
   type: 'documents.purge',
+  payload: NO_PAYLOAD,
   async handle(_payload, { database, clock, log, signal }) {
     const cutoff = clock.now() - retentionDays * DAY_MS
     let purged = 0

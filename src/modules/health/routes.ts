@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify'
-import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { Databases } from '../../db/database.ts'
-import { migrationStatus } from '../../db/migrate.ts'
+import { checkReadiness } from './service.ts'
 
 const RegionReadiness = Type.Object({
   dialect: Type.String(),
@@ -41,32 +40,8 @@ export const healthRoutes = (databases: Databases) => async (app: FastifyInstanc
       },
     },
     async (request, reply) => {
-      const regions: Record<
-        string,
-        { dialect: string; database: 'ok' | 'unreachable'; pendingMigrations: string[] }
-      > = {}
-      let ready = true
-      await Promise.all(
-        databases.all.map(async (database) => {
-          try {
-            await sql`select 1`.execute(database.db)
-            const { pending } = await migrationStatus(database)
-            regions[database.region] = {
-              dialect: database.dialect,
-              database: 'ok',
-              pendingMigrations: pending,
-            }
-            if (pending.length > 0) ready = false
-          } catch (error) {
-            request.log.warn({ err: error, region: database.region }, 'readiness check failed')
-            regions[database.region] = {
-              dialect: database.dialect,
-              database: 'unreachable',
-              pendingMigrations: [],
-            }
-            ready = false
-          }
-        }),
+      const { ready, regions } = await checkReadiness(databases, (database, error) =>
+        request.log.warn({ err: error, region: database.region }, 'readiness check failed'),
       )
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', regions })
     },

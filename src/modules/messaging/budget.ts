@@ -2,9 +2,10 @@ import type { Registry } from 'prom-client'
 import type { Config } from '../../config/config.ts'
 import type { Queryable } from '../../db/database.ts'
 import { messageBudgetRefusals } from '../../http/metrics.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { type Clock, HOUR_MS } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
 import type { Message } from './model.ts'
+import { spendBudgetSlot } from './repo.ts'
 
 /**
  * Each client may send a bounded number of emails and of SMS per clock hour (in each region: a
@@ -16,8 +17,6 @@ export type BudgetConfig = Pick<Config, 'SMS_HOURLY_BUDGET_PER_CLIENT' | 'EMAIL_
 
 export type BudgetDeps = { clock: Clock; config: BudgetConfig; metrics: Registry }
 
-const HOUR_MS = 60 * 60 * 1000
-
 export const spendMessageBudget = async (
   db: Queryable,
   deps: BudgetDeps,
@@ -28,26 +27,7 @@ export const spendMessageBudget = async (
   const windowStart = now - (now % HOUR_MS)
   const budget =
     channel === 'sms' ? deps.config.SMS_HOURLY_BUDGET_PER_CLIENT : deps.config.EMAIL_HOURLY_BUDGET_PER_CLIENT
-  await db
-    .deleteFrom('message_budget')
-    .where('client_id', '=', clientId)
-    .where('channel', '=', channel)
-    .where('window_start', '<', windowStart)
-    .execute()
-  // One conditional upsert: the row lock (PostgreSQL) or the write lock (SQLite) makes the check and
-  // the increment one step, so a concurrent burst cannot send more than the budget.
-  const spent = await db
-    .insertInto('message_budget')
-    .values({ client_id: clientId, channel, window_start: windowStart, sent: 1 })
-    .onConflict((conflict) =>
-      conflict
-        .columns(['client_id', 'channel', 'window_start'])
-        .doUpdateSet((eb) => ({ sent: eb('message_budget.sent', '+', 1) }))
-        .where('message_budget.sent', '<', budget),
-    )
-    .returning('sent')
-    .executeTakeFirst()
-  if (spent) return
+  if (await spendBudgetSlot(db, { clientId, channel, windowStart, budget })) return
   messageBudgetRefusals(deps.metrics).inc({ channel })
   const retryAfter = Math.max(1, Math.ceil((windowStart + HOUR_MS - now) / 1000))
   throw new AppError('MESSAGE_BUDGET_EXCEEDED', {

@@ -1,5 +1,6 @@
+import { type Static, Type } from 'typebox'
 import type { Queryable } from '../../db/database.ts'
-import type { JobDefinition } from '../../jobs/definitions.ts'
+import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import { seal, unseal } from '../../lib/crypto.ts'
 import type { Keys } from '../../lib/keys.ts'
@@ -8,8 +9,6 @@ import { type BudgetDeps, spendMessageBudget } from './budget.ts'
 import type { Message } from './model.ts'
 import { writeToOutbox } from './outbox.ts'
 import type { MessageSender } from './senders.ts'
-
-export const DELIVER_MESSAGE = 'messages.deliver'
 
 // Messages carry verification codes, so the job row holds them encrypted, never in clear.
 const CONTEXT = 'job:messages.deliver'
@@ -25,8 +24,14 @@ export type MessageDelivery = 'provider' | 'outbox'
 export const deliveryFor = (client: Pick<Client, 'mode'>): MessageDelivery =>
   client.mode === 'sandbox' ? 'outbox' : 'provider'
 
-// Jobs queued before `delivery` existed have none: they go to the provider, as they did then.
-type DeliverPayload = { sealed: string; delivery?: MessageDelivery }
+const DeliverPayload = Type.Object({
+  sealed: Type.String(),
+  // Jobs queued before `delivery` existed have none: they go to the provider, as they did then.
+  delivery: Type.Optional(Type.Union([Type.Literal('provider'), Type.Literal('outbox')])),
+})
+type DeliverPayload = Static<typeof DeliverPayload> & { delivery?: MessageDelivery }
+
+export const deliverMessage = jobType('messages.deliver', DeliverPayload)
 
 /**
  * Spends the client's hourly budget for the channel and queues the message, both in the caller's
@@ -39,19 +44,19 @@ export const queueMessage = async (
   message: Message,
 ): Promise<void> => {
   await spendMessageBudget(db, deps, client.id, message.channel)
-  const payload: DeliverPayload = {
+  const payload = {
     sealed: seal(deps.keys.jobPayloads, JSON.stringify(message), CONTEXT),
     delivery: deliveryFor(client),
   }
-  await enqueueJob(db, deps.clock, DELIVER_MESSAGE, payload, { maxAttempts: 8 })
+  await enqueueJob(db, deps.clock, deliverMessage, payload, { maxAttempts: 8 })
 }
 
-export const deliverMessageJob = (key: Buffer, send: MessageSender): JobDefinition => ({
-  type: DELIVER_MESSAGE,
+export const deliverMessageJob = (key: Buffer, send: MessageSender): JobDefinition<DeliverPayload> => ({
+  ...deliverMessage,
   // Codes expire after 10 minutes: retry quickly, and give up within that window.
   backoff: { baseMs: 2_000, maxMs: 60_000 },
   async handle(payload, { database, clock, signal, log }) {
-    const { sealed, delivery = 'provider' } = payload as DeliverPayload
+    const { sealed, delivery = 'provider' } = payload
     const message = JSON.parse(unseal(key, sealed, CONTEXT)) as Message
     if (delivery === 'outbox') await writeToOutbox(database.db, clock, message)
     else await send(message, { database, signal })

@@ -2,6 +2,7 @@ import type { Queryable } from '../../db/database.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { newId } from '../../lib/ids.ts'
 import type { Message } from './model.ts'
+import { insertOutboxMessage, latestOutboxMessages } from './repo.ts'
 
 /**
  * Development and sandbox delivery: messages are written to the region's `outbox_message` table and
@@ -9,24 +10,15 @@ import type { Message } from './model.ts'
  * sandbox clients' messages land here.
  */
 export const writeToOutbox = async (db: Queryable, clock: Clock, message: Message): Promise<void> => {
-  await db
-    .insertInto('outbox_message')
-    .values({
-      id: newId('message'),
-      channel: message.channel,
-      recipient: message.to,
-      subject: message.channel === 'email' ? message.subject : null,
-      body: message.text,
-      created_at: clock.now(),
-    })
-    .execute()
+  await insertOutboxMessage(db, {
+    id: newId('message'),
+    channel: message.channel,
+    recipient: message.to,
+    subject: message.channel === 'email' ? message.subject : null,
+    body: message.text,
+    created_at: clock.now(),
+  })
 }
 
-export const readOutbox = (db: Queryable, limit: number) =>
-  db
-    .selectFrom('outbox_message')
-    .selectAll()
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute()
+/** The outbox, latest message first (`verity outbox`). */
+export const readOutbox = (db: Queryable, limit: number) => latestOutboxMessages(db, limit)

@@ -1,8 +1,6 @@
 import type { Queryable } from '../../db/database.ts'
 import type { UserRow } from '../../db/schema.ts'
-import type { JobSignal } from '../../jobs/signal.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { seal } from '../../lib/crypto.ts'
 import { AppError, type FieldProblem, throwIfProblems } from '../../lib/errors.ts'
 import { newUuid } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
@@ -20,10 +18,12 @@ import { hashPassword, passwordProblem } from '../auth/passwords.ts'
 import type { ClientScope } from '../clients/scope.ts'
 import { type SendCodeDeps, sendCode } from '../codes/send.ts'
 import { consumeCode } from '../codes/service.ts'
+import { MINIMUM_AGE } from '../settings/eligibility.ts'
 import { canSignUpIn } from '../settings/geography.ts'
-import { findOnboardingUser } from '../users/onboarding-id.ts'
+import { requireOnboardingUser } from '../users/onboarding-id.ts'
 import { type Phase, registrationPhase } from '../users/phase.ts'
 import { findUserByEmail, insertUser, newUserRow, updateUser } from '../users/repo.ts'
+import { sealSsn } from '../users/ssn.ts'
 import { toUserView } from '../users/view.ts'
 import { whileIdentityUnchecked } from '../verification/index.ts'
 import {
@@ -33,11 +33,10 @@ import {
   reservePhoneNumber,
 } from './repo.ts'
 
-export type OnboardingDeps = SendCodeDeps & { clock: Clock; keys: Keys; jobSignal: JobSignal }
+export type OnboardingDeps = SendCodeDeps & { clock: Clock; keys: Keys }
 
 /** A contact verification (email, then phone) must be finished within a day. */
 export const CONTACT_VERIFICATION_TTL_MS = 24 * 60 * 60 * 1000
-export const MINIMUM_AGE = 18
 /** Distinct phone numbers one contact verification may send codes to. */
 const PHONE_NUMBERS_PER_CONTACT_VERIFICATION = 3
 
@@ -103,19 +102,8 @@ const checkUsState = (
   return state ?? null
 }
 
-/**
- * The user behind an onboarding id of this client; another client's id, and an expired one, are
- * indistinguishable from none.
- */
-const loadOnboarding = async (
-  deps: OnboardingDeps,
-  scope: ClientScope,
-  onboardingId: string,
-): Promise<UserRow> => {
-  const user = await findOnboardingUser(scope.database.db, scope.client.id, onboardingId, deps.clock.now())
-  if (!user) throw new AppError('INVALID_ONBOARDING_ID')
-  return user
-}
+const loadOnboarding = (deps: OnboardingDeps, scope: ClientScope, onboardingId: string): Promise<UserRow> =>
+  requireOnboardingUser(scope.database.db, scope.client.id, onboardingId, deps.clock.now())
 
 const STEP_NAMES: Record<Phase, string> = {
   ACCOUNT: 'email verification',
@@ -166,7 +154,6 @@ export const sendEmailCode = async (deps: OnboardingDeps, scope: ClientScope, in
       target: email as string,
     })
   })
-  deps.jobSignal.notify()
   return { contactVerificationId }
 }
 
@@ -309,7 +296,6 @@ export const sendPhoneCode = async (
       target: phone.e164,
     })
   })
-  deps.jobSignal.notify()
   return { success: true }
 }
 
@@ -411,9 +397,7 @@ export const submitPersonalDetails = async (
       last_name: lastName,
       date_of_birth: input.dateOfBirth.trim(),
       country_of_nationality: nationality as string,
-      // Bound to the user id, so a sealed SSN copied onto another row does not decrypt.
-      ssn_sealed: ssn ? seal(deps.keys.ssn, ssn, user.id) : null,
-      ssn_last4: ssn ? ssn.slice(-4) : null,
+      ...sealSsn(deps.keys, user.id, ssn ?? null),
       updated_at: now,
     }),
   )

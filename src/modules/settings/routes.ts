@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import { clientErrorResponses, RegionHeaders, RegionQuery } from '../../http/schemas.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.ts'
 import { CODE_MAX_ATTEMPTS, CODE_TTL_MS } from '../codes/service.ts'
-import { MINIMUM_AGE } from '../onboarding/service.ts'
+import { MINIMUM_AGE } from './eligibility.ts'
 import { countryList, usStateList } from './geography.ts'
 
 export type SettingsConfig = { TERMS_URL?: string | undefined; PRIVACY_URL?: string | undefined }

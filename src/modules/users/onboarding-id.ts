@@ -1,8 +1,9 @@
 import type { Queryable } from '../../db/database.ts'
 import type { UserRow } from '../../db/schema.ts'
+import { DAY_MS } from '../../lib/clock.ts'
+import { AppError } from '../../lib/errors.ts'
 import { findUserByOnboardingId } from './repo.ts'
 
-const DAY_MS = 24 * 60 * 60 * 1000
 /** An unfinished registration may be resumed for this long after the account was created. */
 export const ONBOARDING_ID_TTL_MS = 30 * DAY_MS
 /**
@@ -19,7 +20,10 @@ export const onboardingIdExpiresAt = (
     ? user.created_at + ONBOARDING_ID_TTL_MS
     : user.registration_completed_at + ONBOARDING_ID_AFTER_REGISTRATION_MS
 
-/** The user behind an onboarding id of this client while the id is valid; otherwise nothing. */
+/**
+ * The user behind an onboarding id of this client while the id is valid; otherwise nothing: another
+ * client's id and an expired one are indistinguishable from none.
+ */
 export const findOnboardingUser = async (
   db: Queryable,
   clientId: string,
@@ -28,4 +32,16 @@ export const findOnboardingUser = async (
 ): Promise<UserRow | undefined> => {
   const user = await findUserByOnboardingId(db, clientId, onboardingId.trim())
   return user && onboardingIdExpiresAt(user) > now ? user : undefined
+}
+
+/** findOnboardingUser for the endpoints keyed by an onboarding id: none is INVALID_ONBOARDING_ID. */
+export const requireOnboardingUser = async (
+  db: Queryable,
+  clientId: string,
+  onboardingId: string,
+  now: number,
+): Promise<UserRow> => {
+  const user = await findOnboardingUser(db, clientId, onboardingId, now)
+  if (!user) throw new AppError('INVALID_ONBOARDING_ID')
+  return user
 }

@@ -1,4 +1,5 @@
 import type { SessionOutcome } from '../../db/schema.ts'
+import { DAY_MS, HOUR_MS } from '../../lib/clock.ts'
 
 /**
  * The per-user session limits of the brief, as a pure function of facts read in the same transaction
@@ -6,8 +7,7 @@ import type { SessionOutcome } from '../../db/schema.ts'
  */
 export type LimitId = '10_per_day' | '3_concurrent' | '3_per_hour' | '24h_after_rejection'
 
-export const DAY_MS = 24 * 60 * 60 * 1000
-export const HOUR_MS = 60 * 60 * 1000
+export { DAY_MS, HOUR_MS }
 export const SESSIONS_PER_DAY = 10
 export const CONCURRENT_SESSIONS = 3
 export const CONSECUTIVE_FAILURES = 3

@@ -1,9 +1,10 @@
-import type { JobDefinition, RecurringJob } from '../../jobs/definitions.ts'
+import { type JobDefinition, NO_PAYLOAD, type RecurringJob } from '../../jobs/definitions.ts'
 import { expireSessions } from './sessions.ts'
 
 /** Expires sessions past their time and records opened ones as abandoned (a failure for 3_per_hour). */
 export const expireSessionsJob: JobDefinition = {
   type: 'verification.expire-sessions',
+  payload: NO_PAYLOAD,
   async handle(_payload, { database, clock, log }) {
     const expired = await expireSessions(database, clock)
     if (expired > 0) log.info({ expired }, 'expired verification sessions')

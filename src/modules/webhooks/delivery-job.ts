@@ -1,6 +1,7 @@
+import { Type } from 'typebox'
 import type { Databases, Queryable } from '../../db/database.ts'
 import type { WebhookEndpointRow } from '../../db/schema.ts'
-import type { JobDefinition } from '../../jobs/definitions.ts'
+import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { PermanentJobError, RetryJobLaterError } from '../../jobs/errors.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
@@ -12,7 +13,7 @@ import { FAILING_DISABLE_AFTER_MS, MAX_ATTEMPTS, parseRetryAfter, retryDelay } f
 import { postWebhook, type SenderOptions, verdictOf } from './sender.ts'
 import { signatureHeaders } from './signing.ts'
 
-export const DELIVER_JOB = 'webhooks.deliver'
+export const deliverWebhook = jobType('webhooks.deliver', Type.Object({ deliveryId: Type.String() }))
 
 const USER_AGENT = 'Verity-Webhooks/1'
 
@@ -51,7 +52,7 @@ export const queueDelivery = async (
  * still said "pending". The spare run makes the final attempt and records the delivery as failed.
  */
 export const enqueueDeliveryJob = (db: Queryable, clock: Clock, deliveryId: string) =>
-  enqueueJob(db, clock, DELIVER_JOB, { deliveryId }, { maxAttempts: MAX_ATTEMPTS + 1 })
+  enqueueJob(db, clock, deliverWebhook, { deliveryId }, { maxAttempts: MAX_ATTEMPTS + 1 })
 
 export type DeliveryDeps = { databases: Databases; sealingKey: Buffer; sender: SenderOptions }
 
@@ -70,10 +71,10 @@ const unavailable = (endpoint: WebhookEndpointRow | undefined, eventType: string
  * receiver's Retry-After). At-least-once: a worker that dies after the receiver answered but before the
  * log was written sends again, with the same event id for the receiver to deduplicate.
  */
-export const deliveryJob = (deps: DeliveryDeps): JobDefinition => ({
-  type: DELIVER_JOB,
+export const deliveryJob = (deps: DeliveryDeps): JobDefinition<{ deliveryId: string }> => ({
+  ...deliverWebhook,
   async handle(payload, { database, clock, job, signal, log, completeWith }) {
-    const { deliveryId } = payload as { deliveryId: string }
+    const { deliveryId } = payload
     const delivery = await repo.findDeliveryWithEvent(database.db, deliveryId)
     if (delivery?.status !== 'pending') return
     const home = deps.databases.home.db

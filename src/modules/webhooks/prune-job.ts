@@ -1,13 +1,14 @@
-import type { JobDefinition, RecurringJob } from '../../jobs/definitions.ts'
+import { type JobDefinition, NO_PAYLOAD, type RecurringJob } from '../../jobs/definitions.ts'
+import { DAY_MS } from '../../lib/clock.ts'
 import { pruneWebhookData } from './repo.ts'
 
-const DAY_MS = 24 * 60 * 60 * 1000
 /** Attempt logs hold receivers' answers and the bodies sent; a week is enough to debug an integration. */
 const ATTEMPT_LOG_RETENTION_MS = 7 * DAY_MS
 const EVENT_RETENTION_MS = 30 * DAY_MS
 
 export const pruneWebhooksJob: JobDefinition = {
   type: 'webhooks.prune',
+  payload: NO_PAYLOAD,
   async handle(_payload, { database, clock, log }) {
     const now = clock.now()
     const deleted = await pruneWebhookData(database.db, {

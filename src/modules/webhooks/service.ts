@@ -1,6 +1,5 @@
 import type { Databases } from '../../db/database.ts'
 import type { WebhookDeliveryRow, WebhookEndpointRow, WebhookEventRow } from '../../db/schema.ts'
-import type { JobSignal } from '../../jobs/signal.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError, type FieldProblem, throwIfProblems } from '../../lib/errors.ts'
 import { newId, newUuid } from '../../lib/ids.ts'
@@ -17,7 +16,6 @@ export type WebhookDeps = {
   databases: Databases
   clock: Clock
   keys: { webhookKeys: Buffer }
-  jobSignal: JobSignal
   config: { isProduction: boolean; WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean }
 }
 
@@ -239,7 +237,6 @@ export const retryEvent = async (
         await enqueueDeliveryJob(trx, deps.clock, delivery.id)
     }
   })
-  deps.jobSignal.notify()
   return getEventWithDeliveries(scope, eventId)
 }
 
@@ -273,6 +270,5 @@ export const sendTestEvent = async (deps: WebhookDeps, scope: ClientScope, endpo
     ])
     await queueDelivery(trx, deps.clock, id, endpoint.id, scope.client.id)
   })
-  deps.jobSignal.notify()
   return getEventWithDeliveries(scope, id)
 }
