@@ -8,7 +8,6 @@ import type {
   UserRow,
 } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { seal } from '../../lib/crypto.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
@@ -19,7 +18,7 @@ import type { DecodeLimiter } from '../documents/decode-limiter.ts'
 import { normalizeUpload } from '../documents/images.ts'
 import type { DocumentVault } from '../documents/vault.ts'
 import { countryList } from '../settings/geography.ts'
-import { findUserById, updateUser } from '../users/repo.ts'
+import { findUserById, sealSsn, updateUser } from '../users/index.ts'
 import { submitSession, type VerificationChanges, whileIdentityUnchecked } from '../verification/index.ts'
 import type { Reason } from '../verification/reasons.ts'
 import { findSession } from '../verification/repo.ts'
@@ -300,11 +299,7 @@ export const giveSsn = async (deps: CaptureDeps, capture: Capture, revision: num
     const view = await read(trx, capture, now)
     requireOpen('ssn', view.facts)
     await advance(trx, capture, revision, now, { ssn_provided_at: now })
-    await updateUser(trx, capture.user.id, {
-      ssn_sealed: seal(deps.keys.ssn, ssn, capture.user.id),
-      ssn_last4: ssn.slice(-4),
-      updated_at: now,
-    })
+    await updateUser(trx, capture.user.id, { ...sealSsn(deps.keys, capture.user.id, ssn), updated_at: now })
   })
 }
 

@@ -10,7 +10,7 @@ export {
   setUserSuspended,
   type UserAdminDeps,
 } from './admin.ts'
-export { findOnboardingUser, onboardingIdExpiresAt } from './onboarding-id.ts'
+export { findOnboardingUser, onboardingIdExpiresAt, requireOnboardingUser } from './onboarding-id.ts'
 export { type Phase, registrationPhase } from './phase.ts'
 export {
   findUserByEmail,
@@ -24,4 +24,5 @@ export {
   updateUser,
 } from './repo.ts'
 export { userRoutes } from './routes.ts'
+export { openSsn, type SsnColumns, sealSsn } from './ssn.ts'
 export { toUserView, UserSchema, VERIFICATION_STATES, VerificationStateSchema } from './view.ts'

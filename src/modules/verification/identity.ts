@@ -1,5 +1,6 @@
 import type { UserRow } from '../../db/schema.ts'
 import { keyedDigest, seal, unseal } from '../../lib/crypto.ts'
+import { openSsn } from '../users/index.ts'
 
 /** The identity data a submission is checked against, as it stood when the documents were submitted. */
 export type IdentitySnapshot = {
@@ -45,8 +46,7 @@ export type IdentityKeys = { identitySnapshots: Buffer; ssn: Buffer }
  * guessable identity (name, birth date) cannot be confirmed without the server secret.
  */
 export const identityDigest = (keys: IdentityKeys, user: UserRow, snapshot: IdentitySnapshot): string => {
-  const ssn = user.ssn_sealed === null ? null : unseal(keys.ssn, user.ssn_sealed, user.id)
-  return keyedDigest(keys.identitySnapshots, JSON.stringify({ ...snapshot, ssn }))
+  return keyedDigest(keys.identitySnapshots, JSON.stringify({ ...snapshot, ssn: openSsn(keys, user) }))
 }
 
 /** Sealed under the session id: a snapshot copied onto another session does not open. */

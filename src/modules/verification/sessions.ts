@@ -5,7 +5,7 @@ import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
 import type { ClientScope } from '../clients/scope.ts'
-import { findOnboardingUser, lockUser, updateUser } from '../users/index.ts'
+import { lockUser, requireOnboardingUser, updateUser } from '../users/index.ts'
 import { readLimitFacts } from './limit-facts.ts'
 import { DAY_MS, evaluateLimits, type LimitVerdict } from './limits.ts'
 import type { Reason } from './reasons.ts'
@@ -137,8 +137,7 @@ export const createUserSession = (deps: SessionDeps, scope: ClientScope, user: U
 
 /** POST /v1/auth/register/verification: the onboarding link (7 days, reusable until submitted). */
 export const getOnboardingSession = async (deps: SessionDeps, scope: ClientScope, onboardingId: string) => {
-  const user = await findOnboardingUser(scope.database.db, scope.client.id, onboardingId, deps.clock.now())
-  if (!user) throw new AppError('INVALID_ONBOARDING_ID')
+  const user = await requireOnboardingUser(scope.database.db, scope.client.id, onboardingId, deps.clock.now())
   return issueSession(deps, scope, user.id, 'onboarding')
 }
 
