@@ -8,9 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import { diskBlobStore } from '../src/modules/documents/blob-store.ts'
-import { normalizeUpload } from '../src/modules/documents/images.ts'
-import { documentVault } from '../src/modules/documents/vault.ts'
+import { diskBlobStore, documentVault, normalizeUpload } from '../src/modules/documents/index.ts'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8)
 

@@ -12,14 +12,17 @@ import { Worker, type WorkerOptions } from './jobs/worker.ts'
 import { type Clock, systemClock } from './lib/clock.ts'
 import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
-import { pruneLoginFailuresJob, pruneLoginFailuresSchedule } from './modules/auth/prune-job.ts'
+import { pruneLoginFailuresJob, pruneLoginFailuresSchedule } from './modules/auth/index.ts'
 import { checkSubmissionJob, enqueueChecksOnSubmission } from './modules/checks/index.ts'
-import { ClientCache } from './modules/clients/cache.ts'
-import { diskBlobStore } from './modules/documents/blob-store.ts'
-import { purgeDocumentsJob, purgeDocumentsSchedule } from './modules/documents/purge-job.ts'
-import { type DocumentVault, documentVault } from './modules/documents/vault.ts'
-import { deliverMessageJob } from './modules/messaging/deliver-job.ts'
-import { createMessageSender } from './modules/messaging/senders.ts'
+import { ClientCache } from './modules/clients/index.ts'
+import {
+  type DocumentVault,
+  diskBlobStore,
+  documentVault,
+  purgeDocumentsJob,
+  purgeDocumentsSchedule,
+} from './modules/documents/index.ts'
+import { createMessageSender, deliverMessageJob } from './modules/messaging/index.ts'
 import {
   createVerificationChanges,
   expireSessionsJob,

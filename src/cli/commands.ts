@@ -3,9 +3,14 @@ import { loadConfig } from '../config/config.ts'
 import { openDatabases } from '../db/database.ts'
 import { migrateToLatest, migrationStatus } from '../db/migrate.ts'
 import { createLogger } from '../lib/logger.ts'
-import { ensureDemoClient } from '../modules/clients/demo.ts'
-import { createClient, disableClient, listClients, rotateClientSecret } from '../modules/clients/service.ts'
-import { readOutbox } from '../modules/messaging/outbox.ts'
+import {
+  createClient,
+  disableClient,
+  ensureDemoClient,
+  listClients,
+  rotateClientSecret,
+} from '../modules/clients/index.ts'
+import { readOutbox } from '../modules/messaging/index.ts'
 import { describeUser, setLoginOtp, setUserSuspended } from '../modules/operator/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
 import { clientJson, describeClient, firstStartWalkthrough, printJson } from './output.ts'

@@ -1,4 +1,4 @@
-import type { Client } from '../modules/clients/model.ts'
+import type { Client } from '../modules/clients/index.ts'
 
 export const printJson = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)

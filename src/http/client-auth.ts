@@ -7,7 +7,7 @@ import {
   checkSecretKey,
   clientServesRegion,
   findActiveClientByKey,
-} from '../modules/clients/service.ts'
+} from '../modules/clients/index.ts'
 import { resolveRegion } from './region.ts'
 import { authenticateUser } from './user-auth.ts'
 

@@ -4,7 +4,7 @@ import {
   type ClientDeps,
   findActiveClientByKey,
   isOriginAllowedForAnyClient,
-} from '../modules/clients/service.ts'
+} from '../modules/clients/index.ts'
 
 // x-secret-key is deliberately absent: a secret key must never be usable from a browser.
 const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-client-key', 'x-us-env', 'x-request-id']

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger'
 import apiReference from '@scalar/fastify-api-reference'
 import type { FastifyInstance } from 'fastify'
-import { UserSchema } from '../modules/users/view.ts'
+import { UserSchema } from '../modules/users/index.ts'
 import { ErrorBody, ValidationErrorBody } from './schemas.ts'
 
 /**

@@ -1,6 +1,6 @@
 import type { Region, RegionDatabase } from '../db/database.ts'
 import type { UserRow } from '../db/schema.ts'
-import type { Client } from '../modules/clients/model.ts'
+import type { Client } from '../modules/clients/index.ts'
 
 /**
  * How a /v1 route authenticates its caller:

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Clock } from '../lib/clock.ts'
 import { AppError } from '../lib/errors.ts'
 import type { Logger } from '../lib/logger.ts'
-import { findTokenUser, tokenRegion } from '../modules/auth/access-tokens.ts'
+import { findTokenUser, tokenRegion } from '../modules/auth/index.ts'
 
 const BEARER = /^Bearer\s+(\S{1,512})$/i
 

@@ -1,10 +1,10 @@
 import { type Static, type TSchema, Type } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
 import type { Queryable, RegionDatabase } from '../db/database.ts'
+import type { JobRow } from '../db/schema.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { BackoffPolicy } from './backoff.ts'
-import type { ClaimedJob } from './queue.ts'
 
 /**
  * A kind of job and the shape of its payload. The queue checks the payload against it twice: at
@@ -37,6 +37,9 @@ export const payloadProblems = (job: JobType, payload: unknown): string =>
     .slice(0, 3)
     .map((error) => `${error.instancePath || '/'} ${error.message}`)
     .join('; ')
+
+/** A job row as a worker holds it: claimed, with the token that fences its completion. */
+export type ClaimedJob = JobRow & { lock_token: string }
 
 export type JobContext = {
   job: ClaimedJob

@@ -3,10 +3,9 @@ import { sql } from 'kysely'
 import { JOBS_CHANNEL } from '../db/commit-notifications.ts'
 import type { Queryable, RegionDatabase } from '../db/database.ts'
 import { unlockedRowsOnly } from '../db/row-locks.ts'
-import type { JobRow } from '../db/schema.ts'
 import type { Clock } from '../lib/clock.ts'
 import { newId } from '../lib/ids.ts'
-import { type JobType, payloadProblems } from './definitions.ts'
+import { type ClaimedJob, type JobType, payloadProblems } from './definitions.ts'
 
 /**
  * The durable job queue lives in each region's own database (a job touches that region's data only).
@@ -70,8 +69,6 @@ export const enqueueJob = async <Payload>(
   await sql`select pg_notify(${JOBS_CHANNEL}, current_schema())`.execute(db)
   return id
 }
-
-export type ClaimedJob = JobRow & { lock_token: string }
 
 export type ClaimOptions = {
   /** Most jobs to claim (the worker's free slots). */

@@ -3,18 +3,10 @@ import type { Queryable, RegionDatabase } from '../db/database.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { Logger } from '../lib/logger.ts'
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts'
-import { type JobDefinition, payloadProblems, type RecurringJob } from './definitions.ts'
+import { type ClaimedJob, type JobDefinition, payloadProblems, type RecurringJob } from './definitions.ts'
 import { PermanentJobError, RetryJobLaterError } from './errors.ts'
 import type { JobMetrics } from './metrics.ts'
-import {
-  type ClaimedJob,
-  claimJobs,
-  completeJob,
-  enqueueJob,
-  extendLease,
-  failJob,
-  releaseJob,
-} from './queue.ts'
+import { claimJobs, completeJob, enqueueJob, extendLease, failJob, releaseJob } from './queue.ts'
 
 export type WorkerOptions = {
   databases: readonly RegionDatabase[]

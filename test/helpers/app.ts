@@ -5,7 +5,7 @@ import type { Dialect } from '../../src/db/database.ts'
 import type { Worker } from '../../src/jobs/worker.ts'
 import { ManualClock } from '../../src/lib/clock.ts'
 import { createLogger, type Logger } from '../../src/lib/logger.ts'
-import { type CreateClientInput, createClient } from '../../src/modules/clients/service.ts'
+import { type CreateClientInput, createClient } from '../../src/modules/clients/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../../src/runtime.ts'
 import { createTestDatabaseTargets, type TestDatabaseTargets } from './dialects.ts'
 

@@ -32,7 +32,7 @@ export const selectDialects = (requested: string | undefined, postgresUrl: strin
   return (['sqlite', 'postgres'] as const).filter((dialect) => names.includes(dialect))
 }
 
-/** The dialects every integration suite runs on. Each suite gets its own SQLite files or PostgreSQL schemas. */
+/** The dialects every integration suite runs on. Each suite gets its own SQLite files or PostgreSQL database. */
 export const DIALECTS: Dialect[] = selectDialects(process.env.TEST_DIALECTS, TEST_DATABASE_URL)
 
 export type TestDatabaseTargets = {
@@ -69,15 +69,23 @@ export const createTestDatabaseTargets = async (
     }
   }
   if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set')
-  const prefix = `t_${randomBytes(6).toString('hex')}`
-  const schemas = { intl: `${prefix}_intl`, us: `${prefix}_us` }
+  // A database of its own per suite, not only schemas: Kysely's migrator lists every schema of its
+  // database, and a schema that another suite drops during that query fails it ("schema does not exist").
+  const name = `t_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: postgresUrl })
   await admin.connect()
-  for (const schema of Object.values(schemas)) await admin.query(`create schema "${schema}"`)
+  await admin.query(`create database "${name}"`)
   await admin.end()
+  const suiteUrl = new URL(postgresUrl)
+  suiteUrl.pathname = `/${name}`
+  const schemas = { intl: 'intl', us: 'us' }
+  const creator = new pg.Client({ connectionString: suiteUrl.toString() })
+  await creator.connect()
+  for (const schema of Object.values(schemas)) await creator.query(`create schema "${schema}"`)
+  await creator.end()
   const urls = {
-    intl: withSearchPath(postgresUrl, schemas.intl),
-    us: withSearchPath(postgresUrl, schemas.us),
+    intl: withSearchPath(suiteUrl.toString(), schemas.intl),
+    us: withSearchPath(suiteUrl.toString(), schemas.us),
   }
   return {
     dialect,
@@ -87,8 +95,8 @@ export const createTestDatabaseTargets = async (
     cleanup: async () => {
       const cleaner = new pg.Client({ connectionString: postgresUrl })
       await cleaner.connect()
-      for (const schema of Object.values(schemas))
-        await cleaner.query(`drop schema if exists "${schema}" cascade`)
+      // FORCE: a connection the suite left behind (a killed child process) must not keep it alive.
+      await cleaner.query(`drop database if exists "${name}" with (force)`)
       await cleaner.end()
       rmSync(dataDir, { recursive: true, force: true })
     },

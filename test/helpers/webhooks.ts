@@ -6,10 +6,12 @@ import { Webhook } from 'standardwebhooks'
 import type { Databases, RegionDatabase } from '../../src/db/database.ts'
 import type { VerificationState } from '../../src/db/schema.ts'
 import type { Clock } from '../../src/lib/clock.ts'
-import { lockUser } from '../../src/modules/users/index.ts'
-import { newUserRow } from '../../src/modules/users/repo.ts'
-import { applyVerificationEvent, type VerificationChanges } from '../../src/modules/verification/index.ts'
-import { reason } from '../../src/modules/verification/reasons.ts'
+import { lockUser, newUserRow } from '../../src/modules/users/index.ts'
+import {
+  applyVerificationEvent,
+  reason,
+  type VerificationChanges,
+} from '../../src/modules/verification/index.ts'
 
 export type Delivery = { headers: IncomingHttpHeaders; body: string; at: number }
 /** What the receiver does with the n-th request (0-based): answer, or leave the request hanging. */

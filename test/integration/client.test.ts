@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { disableClient, rotateClientSecret } from '../../src/modules/clients/service.ts'
+import { disableClient, rotateClientSecret } from '../../src/modules/clients/index.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 

@@ -1,6 +1,6 @@
 import type { Counter } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PER_ACCOUNT, PER_ADDRESS } from '../../src/modules/auth/login-failures.ts'
+import { PER_ACCOUNT, PER_ADDRESS } from '../../src/modules/auth/index.ts'
 import { setLoginOtp } from '../../src/modules/operator/index.ts'
 import { register, sandboxCodes } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readOutbox } from '../../src/modules/messaging/outbox.ts'
+import { readOutbox } from '../../src/modules/messaging/index.ts'
 import { api, createSandboxAccount } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { eventually } from '../helpers/databases.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CODE_TTL_MS } from '../../src/modules/codes/service.ts'
+import { CODE_TTL_MS } from '../../src/modules/codes/index.ts'
 import { api, type Codes, createSandboxAccount, register } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/dialects.ts'

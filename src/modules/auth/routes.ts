@@ -12,7 +12,7 @@ import {
   userErrorResponses,
 } from '../../http/schemas.ts'
 import { authenticatedUser, clientScope } from '../../http/scope.ts'
-import { VERIFICATION_STATES } from '../users/view.ts'
+import { VERIFICATION_STATES } from '../users/index.ts'
 import { type AuthDeps, login, logout, sendLoginOtp } from './service.ts'
 
 const Phase = NullableStringEnum(

@@ -12,16 +12,19 @@ import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { normalizeSsn } from '../../lib/validators.ts'
-import type { Client } from '../clients/model.ts'
-import { getClient } from '../clients/service.ts'
-import type { DecodeLimiter } from '../documents/decode-limiter.ts'
-import { normalizeUpload } from '../documents/images.ts'
-import type { DocumentVault } from '../documents/vault.ts'
-import { countryList } from '../settings/geography.ts'
+import type { Client } from '../clients/index.ts'
+import { getClient } from '../clients/index.ts'
+import type { DecodeLimiter, DocumentVault } from '../documents/index.ts'
+import { normalizeUpload } from '../documents/index.ts'
+import { countryList } from '../settings/index.ts'
 import { findUserById, sealSsn, updateUser } from '../users/index.ts'
-import { submitSession, type VerificationChanges, whileIdentityUnchecked } from '../verification/index.ts'
-import type { Reason } from '../verification/reasons.ts'
-import { findSession } from '../verification/repo.ts'
+import type { Reason } from '../verification/index.ts'
+import {
+  findSession,
+  submitSession,
+  type VerificationChanges,
+  whileIdentityUnchecked,
+} from '../verification/index.ts'
 import { csrfToken, isValidCsrfToken } from './csrf.ts'
 import { canOpen, type FlowFacts, requiredSlots, SLOT_OF_STEP, type Step, type UploadStep } from './flow.ts'
 import {

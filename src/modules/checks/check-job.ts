@@ -3,7 +3,7 @@ import type { Databases } from '../../db/database.ts'
 import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { findClient } from '../clients/repo.ts'
+import { findClient } from '../clients/index.ts'
 import { sandboxDecision } from '../sandbox/index.ts'
 import { findUserById } from '../users/index.ts'
 import {

@@ -6,7 +6,7 @@ import { keyedDigest } from '../../lib/crypto.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import { digestsEqual } from '../../lib/tokens.ts'
-import type { MessageDelivery } from '../messaging/deliver-job.ts'
+import type { MessageDelivery } from '../messaging/index.ts'
 import * as repo from './repo.ts'
 
 /**

@@ -2,17 +2,19 @@ import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { SessionRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import type { Keys } from '../../lib/keys.ts'
-import type { Capture } from '../capture/service.ts'
-import { findUserById } from '../users/repo.ts'
-import { findSession, lockSession, markSessionOpened } from '../verification/repo.ts'
+import type { Capture } from '../capture/index.ts'
+import { findUserById } from '../users/index.ts'
 import {
   browserCookieValue,
   claimDigest,
+  findSession,
+  lockSession,
+  markSessionOpened,
   newBrowserSecret,
   parseBrowserCookie,
   parseSessionLinkToken,
   type SessionRef,
-} from '../verification/session-links.ts'
+} from '../verification/index.ts'
 import { countClaims, hasClaim, insertClaim } from './repo.ts'
 
 /** Browsers that may open one onboarding link. */

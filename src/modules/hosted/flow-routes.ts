@@ -7,28 +7,32 @@ import { errorResponse, StringEnum } from '../../http/schemas.ts'
 import { AppError, isAppError } from '../../lib/errors.ts'
 import { type Html, htmlResponse, sendPage } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
-import { canOpen, DOCUMENT_TYPES, nextStep, STEPS, type Step, type UploadStep } from '../capture/flow.ts'
 import {
   accountRefusal,
   CAMERA_EVENTS,
   type Capture,
   type CaptureDeps,
+  canOpen,
   chooseDocument,
+  DOCUMENT_TYPES,
   formToken,
   giveConsent,
   giveSsn,
   loadFlow,
+  nextStep,
   recordEvent,
   requireFormToken,
+  STEPS,
+  type Step,
   statusOf,
   storeUpload,
   submit,
-} from '../capture/service.ts'
-import type { Client } from '../clients/model.ts'
-import { getClient } from '../clients/service.ts'
-import { DecodeLimiter } from '../documents/decode-limiter.ts'
-import { MAX_UPLOAD_BYTES } from '../documents/images.ts'
-import { countryList } from '../settings/geography.ts'
+  type UploadStep,
+} from '../capture/index.ts'
+import type { Client } from '../clients/index.ts'
+import { getClient } from '../clients/index.ts'
+import { DecodeLimiter, MAX_UPLOAD_BYTES } from '../documents/index.ts'
+import { countryList } from '../settings/index.ts'
 import { browserSession, type ClaimDeps } from './claims.ts'
 import { sendErrorPage, sendHostedError, wantsJson } from './errors.ts'
 import {

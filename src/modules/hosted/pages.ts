@@ -1,5 +1,6 @@
 import { type Html, html } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
+import type { StatusView } from '../capture/index.ts'
 import {
   DOCUMENT_TYPES,
   type FlowFacts,
@@ -8,10 +9,9 @@ import {
   stepPosition,
   stepsFor,
   type UploadStep,
-} from '../capture/flow.ts'
-import type { StatusView } from '../capture/service.ts'
-import type { Client } from '../clients/model.ts'
-import type { Reason } from '../verification/reasons.ts'
+} from '../capture/index.ts'
+import type { Client } from '../clients/index.ts'
+import type { Reason } from '../verification/index.ts'
 
 /** The hosted pages. Every text comes from the string catalogue; every value is escaped by `html`. */
 

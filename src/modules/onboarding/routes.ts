@@ -9,7 +9,7 @@ import {
   SuccessBody,
 } from '../../http/schemas.ts'
 import { clientScope } from '../../http/scope.ts'
-import { VerificationStateSchema } from '../users/view.ts'
+import { VerificationStateSchema } from '../users/index.ts'
 import {
   type OnboardingDeps,
   onboardingStatus,

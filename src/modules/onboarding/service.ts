@@ -13,18 +13,21 @@ import {
   normalizeUsState,
   parseIsoDate,
 } from '../../lib/validators.ts'
-import { issueAccessToken } from '../auth/access-tokens.ts'
-import { hashPassword, passwordProblem } from '../auth/passwords.ts'
-import type { ClientScope } from '../clients/scope.ts'
-import { type SendCodeDeps, sendCode } from '../codes/send.ts'
-import { consumeCode } from '../codes/service.ts'
-import { MINIMUM_AGE } from '../settings/eligibility.ts'
-import { canSignUpIn } from '../settings/geography.ts'
-import { requireOnboardingUser } from '../users/onboarding-id.ts'
-import { type Phase, registrationPhase } from '../users/phase.ts'
-import { findUserByEmail, insertUser, newUserRow, updateUser } from '../users/repo.ts'
-import { sealSsn } from '../users/ssn.ts'
-import { toUserView } from '../users/view.ts'
+import { hashPassword, issueAccessToken, passwordProblem } from '../auth/index.ts'
+import type { ClientScope } from '../clients/index.ts'
+import { consumeCode, type SendCodeDeps, sendCode } from '../codes/index.ts'
+import { canSignUpIn, MINIMUM_AGE } from '../settings/index.ts'
+import {
+  findUserByEmail,
+  insertUser,
+  newUserRow,
+  type Phase,
+  registrationPhase,
+  requireOnboardingUser,
+  sealSsn,
+  toUserView,
+  updateUser,
+} from '../users/index.ts'
 import { whileIdentityUnchecked } from '../verification/index.ts'
 import {
   findContactVerification,

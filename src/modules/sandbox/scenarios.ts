@@ -1,5 +1,5 @@
 import type { UserRow } from '../../db/schema.ts'
-import { SANDBOX_CODE } from '../codes/service.ts'
+import { SANDBOX_CODE } from '../codes/index.ts'
 import { type Decision, reason } from '../verification/index.ts'
 
 /**

@@ -10,7 +10,13 @@ export {
   setUserSuspended,
   type UserAdminDeps,
 } from './admin.ts'
-export { findOnboardingUser, onboardingIdExpiresAt, requireOnboardingUser } from './onboarding-id.ts'
+export {
+  findOnboardingUser,
+  ONBOARDING_ID_AFTER_REGISTRATION_MS,
+  ONBOARDING_ID_TTL_MS,
+  onboardingIdExpiresAt,
+  requireOnboardingUser,
+} from './onboarding-id.ts'
 export { type Phase, registrationPhase } from './phase.ts'
 export {
   findUserByEmail,

@@ -12,9 +12,18 @@ export {
 } from './changes.ts'
 export { type Decision, decide } from './decisions.ts'
 export { verificationHistory } from './history.ts'
+export { DAY_MS, HOUR_MS } from './limits.ts'
 export { type Reason, type ReasonCode, reason } from './reasons.ts'
-export { findSession, lockSession } from './repo.ts'
+export { findSession, lockSession, markSessionOpened } from './repo.ts'
 export { verificationRoutes } from './routes.ts'
+export {
+  browserCookieValue,
+  claimDigest,
+  newBrowserSecret,
+  parseBrowserCookie,
+  parseSessionLinkToken,
+  type SessionRef,
+} from './session-links.ts'
 export {
   createUserSession,
   expireSessions,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { UserRow } from '../../db/schema.ts'
-import { reason } from '../verification/reasons.ts'
+import { reason } from '../verification/index.ts'
 import { kycStatusChanged, type StateChangeFacts } from './events.ts'
 
 const user = { id: 'b1c0e7a2-0000-4000-8000-000000000001', external_id: 'partner-42' } as UserRow

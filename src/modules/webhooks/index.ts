@@ -2,4 +2,6 @@
 export { deliveryJob } from './delivery-job.ts'
 export { recordWebhookEvents } from './events.ts'
 export { pruneWebhooksJob, pruneWebhooksSchedule } from './prune-job.ts'
+export { RETRY_DELAYS_MS } from './retry-schedule.ts'
 export { webhookRoutes } from './routes.ts'
+export { createEndpoint } from './service.ts'

@@ -1,7 +1,8 @@
-import { CODE_TTL_MS } from '../codes/service.ts'
-import type { Message } from './model.ts'
+import type { Message } from '../messaging/index.ts'
+import { CODE_TTL_MS } from './service.ts'
 
-// One catalogue of outgoing texts, so they can be translated in one place.
+// The texts that carry a code, in one place so they can be translated together. Messaging only
+// transports them.
 const minutes = Math.round(CODE_TTL_MS / 60_000)
 
 export const codeEmail = (to: string, code: string): Message => ({

@@ -1,0 +1,12 @@
+/**
+ * The auth module's face (login, login OTP, logout, access tokens, passwords, throttling): what other
+ * modules may use. Every other file in this folder is private to the module (docs/architecture.md,
+ * Module boundaries).
+ */
+export { ACCESS_TOKEN_TTL_MS, findTokenUser, issueAccessToken, tokenRegion } from './access-tokens.ts'
+export { PER_ACCOUNT, PER_ADDRESS } from './login-failures.ts'
+export { LoginThrottle } from './login-throttle.ts'
+export { createLoginMetrics } from './metrics.ts'
+export { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from './passwords.ts'
+export { pruneLoginFailuresJob, pruneLoginFailuresSchedule } from './prune-job.ts'
+export { authRoutes } from './routes.ts'

@@ -1,0 +1,35 @@
+/**
+ * The capture module's face (the hosted flow domain: step order, uploads, consent, CSRF tokens,
+ * submission precondition): what other modules may use. Every other file in this folder is private to
+ * the module (docs/architecture.md, Module boundaries).
+ */
+export {
+  canOpen,
+  DOCUMENT_TYPES,
+  type FlowFacts,
+  isComplete,
+  nextStep,
+  STEPS,
+  type Step,
+  stepPosition,
+  stepsFor,
+  type UploadStep,
+} from './flow.ts'
+export {
+  accountRefusal,
+  CAMERA_EVENTS,
+  type Capture,
+  type CaptureDeps,
+  chooseDocument,
+  formToken,
+  giveConsent,
+  giveSsn,
+  loadFlow,
+  MAX_UPLOADS_PER_SESSION,
+  recordEvent,
+  requireFormToken,
+  type StatusView,
+  statusOf,
+  storeUpload,
+  submit,
+} from './service.ts'
