@@ -81,7 +81,7 @@ describe('upload normalization', () => {
       const heic = readFileSync(${JSON.stringify(join(import.meta.dirname, '../../../test/fixtures/sample.heic'))})
       const stored = await Promise.all([normalizeUpload(heic, 'photo'), normalizeUpload(heic, 'photo')])
       console.log(stored.map((image) => image.width + 'x' + image.height).join(' '))`
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
       timeout: 30_000,
     })
