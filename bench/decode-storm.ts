@@ -127,7 +127,7 @@ if (only === 'webp' || only === 'heic') {
   )
   console.log('|---|---:|---:|---:|---:|---:|---|---:|---:|')
   for (const storm of Object.keys(STORMS) as Storm[]) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, storm], {
+    const child = spawnSync(process.execPath, [import.meta.filename, storm], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     })

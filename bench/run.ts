@@ -191,7 +191,7 @@ const benchDialect = async (dialect: Dialect) => {
     MIGRATE_ON_BOOT: 'false',
     ...storage.env,
   })
-  const bare = start(['--import', 'tsx', 'bench/bare-server.ts'], { PORT: String(barePort) })
+  const bare = start(['bench/bare-server.ts'], { PORT: String(barePort) })
   try {
     const api = `http://127.0.0.1:${apiPort}`
     await Promise.all([waitForHttp(`${api}/healthz`), waitForHttp(`http://127.0.0.1:${barePort}/bare`)])

@@ -8,11 +8,11 @@ export class PermanentJobError extends Error {
 
 /** Thrown by a handler that knows when to try again (e.g. an HTTP 429 with Retry-After). */
 export class RetryJobLaterError extends Error {
-  constructor(
-    message: string,
-    readonly delayMs: number,
-  ) {
+  readonly delayMs: number
+
+  constructor(message: string, delayMs: number) {
     super(message)
     this.name = 'RetryJobLaterError'
+    this.delayMs = delayMs
   }
 }

@@ -15,7 +15,11 @@ export const escapeHtml = (value: string): string =>
 
 /** A template literal tag that escapes every interpolated value unless it is already `Html`. */
 export class Html {
-  constructor(readonly value: string) {}
+  readonly value: string
+
+  constructor(value: string) {
+    this.value = value
+  }
   toString(): string {
     return this.value
   }

@@ -24,7 +24,7 @@ describe.each(DIALECTS)('a worker killed while holding a job (%s)', (dialect) =>
     const intl = t.databases.byRegion.intl
     const id = await enqueueJob(intl.db, systemClock, testJob('test.block'), {})
 
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/blocking-worker.ts'], {
+    const child = spawn(process.execPath, ['test/fixtures/blocking-worker.ts'], {
       env: {
         ...process.env,
         ...t.storage.env,

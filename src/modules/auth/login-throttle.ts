@@ -10,10 +10,13 @@ export type ThrottleOptions = { maxFailures: number; windowMs: number }
  */
 export class LoginThrottle {
   readonly #failures = new Map<string, number[]>()
-  constructor(
-    private readonly clock: Clock,
-    private readonly options: ThrottleOptions = { maxFailures: 20, windowMs: 15 * 60 * 1000 },
-  ) {}
+  private readonly clock: Clock
+  private readonly options: ThrottleOptions
+
+  constructor(clock: Clock, options: ThrottleOptions = { maxFailures: 20, windowMs: 15 * 60 * 1000 }) {
+    this.clock = clock
+    this.options = options
+  }
 
   #recent(address: string): number[] {
     const since = this.clock.now() - this.options.windowMs

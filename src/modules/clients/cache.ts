@@ -8,7 +8,11 @@ import type { Client } from './model.ts'
  */
 export class ClientCache {
   readonly #entries = new Map<string, { client: Client; at: number }>()
-  constructor(readonly ttlMs = 2_000) {}
+  readonly ttlMs: number
+
+  constructor(ttlMs = 2_000) {
+    this.ttlMs = ttlMs
+  }
 
   get(clientKey: string): Client | undefined {
     const entry = this.#entries.get(clientKey)

@@ -14,11 +14,13 @@ export class DecodeLimiter {
   private running = 0
   private readonly waiting: (() => void)[] = []
   private readonly sessions = new Set<string>()
+  private readonly slots: number
+  private readonly queue: number
 
-  constructor(
-    private readonly slots: number,
-    private readonly queue: number,
-  ) {}
+  constructor(slots: number, queue: number) {
+    this.slots = slots
+    this.queue = queue
+  }
 
   /** Runs `work` in a decode slot for `sessionId`, waiting for one if need be. */
   async run<T>(sessionId: string, work: () => Promise<T>): Promise<T> {

@@ -14,13 +14,8 @@ export type DecodedHeic =
 const idle = new Set<Worker>()
 
 const startDecoder = (): Worker => {
-  // The thread loads TypeScript through tsx's loader like the main process (no build step); Node 20 does
-  // not apply `--import` to worker threads, so a two-line bootstrap registers it.
-  const script = new URL('./heic-worker.ts', import.meta.url).href
-  const thread = new Worker(
-    `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}) })`,
-    { eval: true },
-  )
+  // Node strips the thread's TypeScript like the main process's (no build step), in tests too.
+  const thread = new Worker(new URL('./heic-worker.ts', import.meta.url))
   // An idle thread that dies is forgotten; a busy one's caller learns it from its own listeners.
   thread.on('exit', () => idle.delete(thread))
   thread.on('error', () => idle.delete(thread))

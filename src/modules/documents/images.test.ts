@@ -81,7 +81,9 @@ describe('upload normalization', () => {
       const heic = readFileSync(${JSON.stringify(join(import.meta.dirname, '../../../test/fixtures/sample.heic'))})
       const stored = await Promise.all([normalizeUpload(heic, 'photo'), normalizeUpload(heic, 'photo')])
       console.log(stored.map((image) => image.width + 'x' + image.height).join(' '))`
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    // Node detects the module syntax itself; `--input-type` would be inherited by the decoder thread,
+    // which then refuses to load its file (ERR_INPUT_TYPE_NOT_ALLOWED).
+    const run = spawnSync(process.execPath, ['-e', script], {
       encoding: 'utf8',
       timeout: 30_000,
     })
