@@ -1,17 +1,67 @@
 import swagger from '@fastify/swagger'
 import apiReference from '@scalar/fastify-api-reference'
 import type { FastifyInstance } from 'fastify'
+import { LoginResponse } from '../modules/auth/routes.ts'
+import { PublicClient } from '../modules/clients/routes.ts'
+import { Readiness } from '../modules/health/routes.ts'
+import {
+  AddressResult,
+  OnboardingResult,
+  OnboardingStatus,
+  PersonalDetailsBody,
+} from '../modules/onboarding/routes.ts'
+import { LegalLinks, SignUpFormRules, SignUpSettings } from '../modules/settings/routes.ts'
 import { UserSchema } from '../modules/users/view.ts'
-import { ErrorBody, ValidationErrorBody } from './schemas.ts'
+import { Reason, Session, SessionLimitErrorBody, SessionLink } from '../modules/verification/routes.ts'
+import {
+  Attempt,
+  Delivery,
+  Event,
+  EventStatusBody,
+  Webhook,
+  WebhookWithKey,
+} from '../modules/webhooks/routes.ts'
+import { ErrorBody, HostedErrorBody, HtmlPage, SuccessBody, ValidationErrorBody } from './schemas.ts'
+
+/**
+ * Every named schema (`$id`), registered once before the routes that `ref()` them. Each becomes one
+ * entry of components.schemas, so an SDK generator makes one type of it, named after the `$id`.
+ */
+const COMPONENT_SCHEMAS = [
+  ErrorBody,
+  ValidationErrorBody,
+  HostedErrorBody,
+  HtmlPage,
+  SuccessBody,
+  Readiness,
+  PublicClient,
+  LegalLinks,
+  SignUpFormRules,
+  SignUpSettings,
+  UserSchema,
+  PersonalDetailsBody,
+  OnboardingResult,
+  AddressResult,
+  OnboardingStatus,
+  LoginResponse,
+  SessionLink,
+  SessionLimitErrorBody,
+  Reason,
+  Session,
+  Webhook,
+  WebhookWithKey,
+  Attempt,
+  Event,
+  Delivery,
+  EventStatusBody,
+]
 
 /**
  * The OpenAPI 3.1 document is generated from the route schemas (never written by hand) and served at
  * /openapi.json; /docs renders it with Scalar from files bundled in the npm package.
  */
 export const registerOpenApi = async (app: FastifyInstance, publicUrl: string): Promise<void> => {
-  app.addSchema(ErrorBody)
-  app.addSchema(ValidationErrorBody)
-  app.addSchema(UserSchema)
+  for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema)
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

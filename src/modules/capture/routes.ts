@@ -5,7 +5,7 @@ import { transformSync } from 'esbuild'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Databases } from '../../db/database.ts'
-import { StringEnum } from '../../http/schemas.ts'
+import { HostedErrorBody, htmlResponse, ref, StringEnum } from '../../http/schemas.ts'
 import { AppError, isAppError } from '../../lib/errors.ts'
 import { type Html, sendPage } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
@@ -16,7 +16,16 @@ import { MAX_UPLOAD_BYTES } from '../documents/images.ts'
 import { countryList } from '../settings/geography.ts'
 import { type BrowserSession, browserSession, type ClaimDeps } from '../verification/claims.ts'
 import { csrfToken, isValidCsrfToken } from './csrf.ts'
-import { canOpen, DOCUMENT_TYPES, nextStep, STEPS, type Step, type UploadStep } from './flow.ts'
+import {
+  canOpen,
+  DOCUMENT_TYPES,
+  FORM_STEPS,
+  nextStep,
+  STEPS,
+  type Step,
+  UPLOAD_STEPS,
+  type UploadStep,
+} from './flow.ts'
 import {
   consentPage,
   documentPage,
@@ -40,6 +49,7 @@ import {
   giveSsn,
   loadFlow,
   recordEvent,
+  STATUS_PHASES,
   statusOf,
   storeUpload,
   submit,
@@ -66,10 +76,6 @@ const flowScript = transformSync(readFileSync(new URL('../../web/client/flow.ts'
   minify: true,
 }).code
 
-const htmlResponse = (description: string) => ({
-  description,
-  content: { 'text/html': { schema: { type: 'string' } } },
-})
 const pageResponses = {
   403: htmlResponse('The account cannot be verified (suspended user or disabled client), or CSRF refused'),
   404: htmlResponse('No verification session in this browser'),
@@ -77,8 +83,8 @@ const pageResponses = {
 }
 
 const StepParams = Type.Object({ step: StringEnum(STEPS) })
-const FormStepParams = Type.Object({ step: StringEnum(['consent', 'document', 'ssn', 'review']) })
-const UploadStepParams = Type.Object({ step: StringEnum(['front', 'back', 'selfie', 'address']) })
+const FormStepParams = Type.Object({ step: StringEnum(FORM_STEPS) })
+const UploadStepParams = Type.Object({ step: StringEnum(UPLOAD_STEPS) })
 const FormBody = Type.Object({
   csrf: Type.String({ maxLength: 100 }),
   consent: Type.Optional(Type.Literal('yes')),
@@ -239,6 +245,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
     '/verify',
     {
       schema: {
+        operationId: 'getVerificationIntro',
         tags: ['hosted pages'],
         summary: 'Start of the verification flow: why, what to prepare, how long it takes',
         response: {
@@ -267,6 +274,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
     '/verify/flow/:step',
     {
       schema: {
+        operationId: 'getVerificationStep',
         tags: ['hosted pages'],
         summary: 'One step of the flow (an earlier step left undone redirects there)',
         params: StepParams,
@@ -292,6 +300,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
     {
       attachValidation: true,
       schema: {
+        operationId: 'submitVerificationStep',
         tags: ['hosted pages'],
         summary: 'Answer a form step (consent, document choice, SSN) or submit for verification (review)',
         params: FormStepParams,
@@ -342,6 +351,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
     '/verify/upload/:step',
     {
       schema: {
+        operationId: 'uploadVerificationFile',
         tags: ['hosted pages'],
         summary: 'Upload the photo (or PDF) of a step, as multipart/form-data: `csrf` first, then `file`',
         description: `At most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB. The type is read from the bytes: JPEG, PNG, WebP, HEIC/HEIF photos; PDF for proof of address.`,
@@ -386,6 +396,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
     '/verify/events',
     {
       schema: {
+        operationId: 'recordCameraEvent',
         tags: ['hosted pages'],
         summary: 'Record a camera problem seen by the selfie page on the session',
         body: EventBody,
@@ -407,6 +418,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
     '/verify/status',
     {
       schema: {
+        operationId: 'getVerificationStatusPage',
         tags: ['hosted pages'],
         summary: 'Where the submitted verification stands; the page follows the decision by itself',
         response: {
@@ -430,17 +442,18 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
     '/verify/status.json',
     {
       schema: {
+        operationId: 'getVerificationStatus',
         tags: ['hosted pages'],
         summary: 'The status page polls this',
         response: {
           200: Type.Object({
-            phase: StringEnum(['checking', 'approved', 'rejected', 'resubmit', 'review']),
+            phase: StringEnum(STATUS_PHASES),
             reasons: Type.Array(Type.Object({ message: Type.String() })),
             done: Type.Boolean(),
           }),
-          404: Type.Object({ error: Type.String() }),
-          409: Type.Object({ error: Type.String() }, { description: 'Not submitted yet' }),
-          410: Type.Object({ error: Type.String() }),
+          404: ref(HostedErrorBody, { description: 'No verification session in this browser' }),
+          409: ref(HostedErrorBody, { description: 'Not submitted yet' }),
+          410: ref(HostedErrorBody, { description: 'The session expired' }),
         },
       },
     },

@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import { htmlResponse } from '../../http/schemas.ts'
 import { html, sendPage } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
 import { BROWSER_COOKIE, type CaptureRouteDeps, captureRoutes } from '../capture/routes.ts'
@@ -36,10 +37,6 @@ const blocked = (reply: FastifyReply) => message(reply, 403, en.blockedTitle, en
 const crossSite = (reply: FastifyReply) => message(reply, 403, en.crossSiteTitle, en.crossSiteBody)
 
 const Token = Type.Object({ token: Type.String({ maxLength: 200 }) })
-const htmlResponse = (description: string) => ({
-  description,
-  content: { 'text/html': { schema: { type: 'string' } } },
-})
 
 /**
  * The pages behind a session URL. GET never changes anything (link previews must not use up a
@@ -80,6 +77,7 @@ export const hostedRoutes =
       '/verify/:token',
       {
         schema: {
+          operationId: 'openVerificationLink',
           tags: ['hosted pages'],
           summary: 'Session link: a page that claims the session for this browser',
           params: Token,
@@ -118,6 +116,7 @@ export const hostedRoutes =
       '/verify/:token',
       {
         schema: {
+          operationId: 'claimVerificationLink',
           tags: ['hosted pages'],
           summary: 'Claim the session for this browser, then continue at /verify',
           params: Token,

@@ -4,7 +4,8 @@ import type { SessionOutcome } from '../../db/schema.ts'
  * The per-user session limits of the brief, as a pure function of facts read in the same transaction
  * (so they hold under concurrency: see service.ts for the locking).
  */
-export type LimitId = '10_per_day' | '3_concurrent' | '3_per_hour' | '24h_after_rejection'
+export const LIMIT_IDS = ['10_per_day', '3_concurrent', '3_per_hour', '24h_after_rejection'] as const
+export type LimitId = (typeof LIMIT_IDS)[number]
 
 export const DAY_MS = 24 * 60 * 60 * 1000
 export const HOUR_MS = 60 * 60 * 1000
