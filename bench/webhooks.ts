@@ -15,8 +15,7 @@ import type { Dialect } from '../src/db/database.ts'
 import { createLogger } from '../src/lib/logger.ts'
 import { createClient } from '../src/modules/clients/service.ts'
 import { newUserRow } from '../src/modules/users/repo.ts'
-import { applyVerificationEvent } from '../src/modules/verification/state.ts'
-import { endpointReader } from '../src/modules/webhooks/events.ts'
+import { applyVerificationEvent } from '../src/modules/verification/index.ts'
 import { createEndpoint } from '../src/modules/webhooks/service.ts'
 import { createWorker, openRuntime } from '../src/runtime.ts'
 import { createTestDatabaseTargets } from '../test/helpers/dialects.ts'
@@ -100,11 +99,11 @@ export const benchWebhooks = async (dialect: Dialect, postgresUrl: string): Prom
         for (const id of ids) {
           const user = byId.get(id)
           if (!user) throw new Error(`no user ${id}`)
-          await applyVerificationEvent(trx, runtime.clock, {
+          await applyVerificationEvent(trx, runtime, {
+            database,
             user,
             event: { type: 'submitted' },
             sessionId: null,
-            endpoints: endpointReader(runtime.databases, database, trx),
           })
         }
       })

@@ -14,16 +14,25 @@ import { type Clock, systemClock } from './lib/clock.ts'
 import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { pruneLoginFailuresJob, pruneLoginFailuresSchedule } from './modules/auth/prune-job.ts'
+import { checkSubmissionJob, enqueueChecksOnSubmission } from './modules/checks/index.ts'
 import { ClientCache } from './modules/clients/cache.ts'
 import { diskBlobStore } from './modules/documents/blob-store.ts'
 import { purgeDocumentsJob, purgeDocumentsSchedule } from './modules/documents/purge-job.ts'
 import { type DocumentVault, documentVault } from './modules/documents/vault.ts'
 import { deliverMessageJob } from './modules/messaging/deliver-job.ts'
 import { createMessageSender } from './modules/messaging/senders.ts'
-import { checkSubmissionJob } from './modules/verification/check-job.ts'
-import { expireSessionsJob, expireSessionsSchedule } from './modules/verification/sweep-job.ts'
-import { deliveryJob } from './modules/webhooks/delivery-job.ts'
-import { pruneWebhooksJob, pruneWebhooksSchedule } from './modules/webhooks/prune-job.ts'
+import {
+  createVerificationChanges,
+  expireSessionsJob,
+  expireSessionsSchedule,
+  type VerificationChanges,
+} from './modules/verification/index.ts'
+import {
+  deliveryJob,
+  pruneWebhooksJob,
+  pruneWebhooksSchedule,
+  recordWebhookEvents,
+} from './modules/webhooks/index.ts'
 
 /**
  * The composition root: the one place that turns configuration into connected parts. The CLI,
@@ -41,6 +50,12 @@ export type Runtime = {
   clientCache: ClientCache
   /** Encrypted document storage (DATA_DIR/documents by default). */
   vault: DocumentVault
+  /**
+   * verificationState changes and submissions. Features that react to them subscribe here, and run in
+   * the transaction of the change: webhooks write their events and deliveries, the checks enqueue the
+   * job that decides a submission.
+   */
+  verificationChanges: VerificationChanges
   close(): Promise<void>
 }
 
@@ -63,6 +78,9 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
   const metrics = new Registry()
   registerQueueGauges(metrics, databases.all, clock)
   const keys = deriveKeys(config.serverSecret)
+  const verificationChanges = createVerificationChanges()
+  verificationChanges.subscribe(recordWebhookEvents(databases, clock))
+  verificationChanges.subscribe(enqueueChecksOnSubmission(clock))
   return {
     config,
     databases,
@@ -73,6 +91,7 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
     jobSignal: new JobSignal(),
     clientCache: new ClientCache(),
     vault: documentVault(diskBlobStore(join(config.DATA_DIR, 'documents')), keys.documents),
+    verificationChanges,
     close: () => databases.destroy(),
   }
 }
@@ -84,7 +103,7 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => [
   pruneJobsJob,
   deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),
   expireSessionsJob,
-  checkSubmissionJob(runtime.databases),
+  checkSubmissionJob(runtime.databases, runtime),
   purgeDocumentsJob(runtime.vault, runtime.config.DOCUMENT_RETENTION_DAYS),
   deliveryJob({
     databases: runtime.databases,

@@ -6,7 +6,7 @@ import { createLogger } from '../lib/logger.ts'
 import { ensureDemoClient } from '../modules/clients/demo.ts'
 import { createClient, disableClient, listClients, rotateClientSecret } from '../modules/clients/service.ts'
 import { readOutbox } from '../modules/messaging/outbox.ts'
-import { describeUser, setLoginOtp, setUserSuspended } from '../modules/users/admin.ts'
+import { describeUser, setLoginOtp, setUserSuspended } from '../modules/operator/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
 import { clientJson, describeClient, firstStartWalkthrough, printJson } from './output.ts'
 

@@ -16,11 +16,11 @@ import type { DocumentVault } from '../modules/documents/vault.ts'
 import { healthRoutes } from '../modules/health/routes.ts'
 import { hostedRoutes } from '../modules/hosted/routes.ts'
 import { onboardingRoutes } from '../modules/onboarding/routes.ts'
-import { sandboxRoutes } from '../modules/sandbox/routes.ts'
+import { sandboxRoutes } from '../modules/sandbox/index.ts'
 import { settingsRoutes } from '../modules/settings/routes.ts'
-import { userRoutes } from '../modules/users/routes.ts'
-import { verificationRoutes } from '../modules/verification/routes.ts'
-import { webhookRoutes } from '../modules/webhooks/routes.ts'
+import { userRoutes } from '../modules/users/index.ts'
+import { type VerificationChanges, verificationRoutes } from '../modules/verification/index.ts'
+import { webhookRoutes } from '../modules/webhooks/index.ts'
 import { registerBodyDrain } from './body-drain.ts'
 import { registerClientAuth } from './client-auth.ts'
 import { registerCors } from './cors.ts'
@@ -44,6 +44,8 @@ export type AppDeps = {
   jobSignal: JobSignal
   clientCache: ClientCache
   vault: DocumentVault
+  /** verificationState changes and submissions, published to the subscribers of src/runtime.ts. */
+  verificationChanges: VerificationChanges
 }
 
 /**

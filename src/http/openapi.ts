@@ -11,17 +11,22 @@ import {
   PersonalDetailsBody,
 } from '../modules/onboarding/routes.ts'
 import { LegalLinks, SignUpFormRules, SignUpSettings } from '../modules/settings/routes.ts'
-import { UserSchema } from '../modules/users/view.ts'
-import { Reason, Session, SessionLimitErrorBody, SessionLink } from '../modules/verification/routes.ts'
+import { UserSchema } from '../modules/users/index.ts'
 import {
-  Attempt,
-  Delivery,
-  Event,
-  EventStatusBody,
-  Webhook,
-  WebhookWithKey,
-} from '../modules/webhooks/routes.ts'
-import { ErrorBody, HostedErrorBody, HtmlPage, SuccessBody, ValidationErrorBody } from './schemas.ts'
+  ReasonSchema,
+  SessionLimitErrorBody,
+  SessionLinkSchema,
+  SessionSchema,
+} from '../modules/verification/index.ts'
+import {
+  WebhookAttemptSchema,
+  WebhookDeliverySchema,
+  WebhookEndpointSchema,
+  WebhookEndpointWithKeySchema,
+  WebhookEventSchema,
+  WebhookEventStatusSchema,
+} from '../modules/webhooks/index.ts'
+import { ErrorBody, HtmlPage, SuccessBody, ValidationErrorBody } from './schemas.ts'
 
 /**
  * Every named schema (`$id`), registered once before the routes that `ref()` them. Each becomes one
@@ -30,7 +35,6 @@ import { ErrorBody, HostedErrorBody, HtmlPage, SuccessBody, ValidationErrorBody 
 const COMPONENT_SCHEMAS = [
   ErrorBody,
   ValidationErrorBody,
-  HostedErrorBody,
   HtmlPage,
   SuccessBody,
   Readiness,
@@ -44,16 +48,16 @@ const COMPONENT_SCHEMAS = [
   AddressResult,
   OnboardingStatus,
   LoginResponse,
-  SessionLink,
+  SessionLinkSchema,
   SessionLimitErrorBody,
-  Reason,
-  Session,
-  Webhook,
-  WebhookWithKey,
-  Attempt,
-  Event,
-  Delivery,
-  EventStatusBody,
+  ReasonSchema,
+  SessionSchema,
+  WebhookEndpointSchema,
+  WebhookEndpointWithKeySchema,
+  WebhookAttemptSchema,
+  WebhookEventSchema,
+  WebhookDeliverySchema,
+  WebhookEventStatusSchema,
 ]
 
 /**

@@ -44,13 +44,8 @@ export const ValidationErrorBody = Type.Object(
   { $id: 'ValidationErrorBody' },
 )
 
-/** A page of the hosted flow, for browsers: the body is HTML whatever the status. */
+/** A page of the hosted flow, for browsers: the body is HTML whatever the status (web/page.ts). */
 export const HtmlPage = Type.String({ $id: 'HtmlPage', description: 'An HTML page.' })
-
-export const htmlResponse = (description: string) => ({
-  description,
-  content: { 'text/html': { schema: ref(HtmlPage) } },
-})
 
 /**
  * An error response for the document. Typed `unknown` like any error a handler throws rather than
@@ -98,9 +93,3 @@ export const SuccessBody = Type.Object({ success: Type.Literal(true) }, { $id: '
 export const NullableString = (
   options: { description?: string; format?: string; minLength?: number; maxLength?: number } = {},
 ) => Type.Unsafe<string | null>({ type: ['string', 'null'], ...options })
-
-/**
- * The hosted pages' JSON error today (`{error}`); the hosted routes move to ErrorBody, after which this
- * name goes.
- */
-export const HostedErrorBody = Type.Object({ error: Type.String() }, { $id: 'HostedErrorBody' })

@@ -28,10 +28,19 @@ export const ERROR_CATALOGUE = {
     message: 'This page is out of date or was opened elsewhere. Reload the page and try again.',
   },
   REGION_NOT_ENABLED: { status: 403, message: 'Not authorized' },
+  CROSS_SITE_REQUEST: {
+    status: 403,
+    message: 'This verification link only works when it is opened directly, not from another site',
+  },
   ACCOUNT_DISABLED: { status: 403, message: 'Your account has been disabled; contact support' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Route not found' },
   INVALID_ONBOARDING_ID: { status: 404, message: 'Invalid onboarding ID' },
+  LINK_INVALID: { status: 404, message: 'This verification link is not valid' },
+  NO_BROWSER_SESSION: {
+    status: 404,
+    message: 'No verification is in progress in this browser. Open the verification link from the app.',
+  },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   CONFLICT: { status: 409, message: 'Conflict' },
   ONBOARDING_STEP_MISSING: { status: 409, message: 'A previous onboarding step is not complete' },
@@ -43,11 +52,21 @@ export const ERROR_CATALOGUE = {
     message: 'Identity details cannot change once documents were submitted for verification',
   },
   ALREADY_SUBMITTED: { status: 409, message: 'Your documents were already submitted' },
+  NOT_SUBMITTED: { status: 409, message: 'Your documents have not been submitted yet.' },
   UPLOAD_IN_PROGRESS: {
     status: 409,
     message: 'Another photo of this verification is still being processed. Wait for it, then try again.',
   },
   SESSION_GONE: { status: 410, message: 'This verification session has expired or was already used' },
+  SESSION_EXPIRED: {
+    status: 410,
+    message: 'This verification session has expired. Start verification again from the app.',
+  },
+  LINK_USED: { status: 410, message: 'This verification link was already used in another browser' },
+  LINK_SUBMITTED: {
+    status: 410,
+    message: 'This verification link was used: the documents were already submitted',
+  },
   STATE_CONFLICT: { status: 409, message: 'The verification state changed meanwhile; retry' },
   NOTHING_TO_RETRY: {
     status: 409,

@@ -36,7 +36,6 @@ export const en = {
   stepOf: 'Step {n} of {total}',
   start: 'Start',
   continue: 'Continue',
-  back: 'Back',
   change: 'Change',
   errorTitle: 'There is a problem',
   consentTitle: 'Your consent',
@@ -114,11 +113,7 @@ export const en = {
     'A member of our team is reviewing your documents. This can take up to a day. The app will show the result.',
   returnToApp: 'Return to the app',
   closePage: 'You can now close this page and return to the app.',
-  staleTitle: 'This page is out of date',
   alreadySubmittedTitle: 'Your documents were already submitted',
-  statusNotSubmitted: 'Your documents have not been submitted yet.',
   stepMissingTitle: 'A step is missing',
   stepMissingBody: 'Please complete the earlier steps first.',
 } as const
-
-export type Strings = typeof en

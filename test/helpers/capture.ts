@@ -66,7 +66,10 @@ export type Fixtures = Record<
   string
 >
 
-/** Writes every fixture file the capture tests use into `dir`. */
+/**
+ * Writes the fixture files the capture tests generate into `dir`; the HEIC sample (sharp cannot encode
+ * HEIC) is read from test/fixtures.
+ */
 export const writeFixtures = async (dir: string): Promise<Fixtures> => {
   await mkdir(dir, { recursive: true })
   const path = (name: string) => join(dir, name)

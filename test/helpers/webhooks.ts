@@ -6,11 +6,10 @@ import { Webhook } from 'standardwebhooks'
 import type { Databases, RegionDatabase } from '../../src/db/database.ts'
 import type { VerificationState } from '../../src/db/schema.ts'
 import type { Clock } from '../../src/lib/clock.ts'
+import { lockUser } from '../../src/modules/users/index.ts'
 import { newUserRow } from '../../src/modules/users/repo.ts'
+import { applyVerificationEvent, type VerificationChanges } from '../../src/modules/verification/index.ts'
 import { reason } from '../../src/modules/verification/reasons.ts'
-import { lockUser } from '../../src/modules/verification/repo.ts'
-import { applyVerificationEvent } from '../../src/modules/verification/state.ts'
-import { endpointReader } from '../../src/modules/webhooks/events.ts'
 
 export type Delivery = { headers: IncomingHttpHeaders; body: string; at: number }
 /** What the receiver does with the n-th request (0-based): answer, or leave the request hanging. */
@@ -112,21 +111,20 @@ export const insertUser = async (database: RegionDatabase, clientId: string, now
 
 /** Moves an intl user through the real state writer: submitted, then (optionally) decided. */
 export const changeState = async (
-  databases: Databases,
-  clock: Clock,
+  deps: { databases: Databases; clock: Clock; verificationChanges: VerificationChanges },
   userId: string,
   step: 'submitted' | Extract<VerificationState, 'VERIFIED' | 'REJECTED'>,
 ) => {
-  const database = databases.byRegion.intl
+  const database = deps.databases.byRegion.intl
   return database.db.transaction().execute(async (trx) => {
     const user = await lockUser(database, trx, userId)
     if (!user) throw new Error(`no user ${userId}`)
-    return applyVerificationEvent(trx, clock, {
+    return applyVerificationEvent(trx, deps, {
+      database,
       user,
       event: step === 'submitted' ? { type: 'submitted' } : { type: 'decided', decision: step },
       sessionId: null,
       reasons: step === 'REJECTED' ? [reason('FACE_MISMATCH')] : [],
-      endpoints: endpointReader(databases, database, trx),
     })
   })
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { disableClient } from '../../src/modules/clients/service.ts'
-import { setUserSuspended } from '../../src/modules/users/admin.ts'
+import { setUserSuspended } from '../../src/modules/operator/index.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { currentUser, registerSandboxUser, startVerification, type TestUser } from '../helpers/capture.ts'
 import { eventually } from '../helpers/databases.ts'
@@ -81,8 +81,8 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
         const refused = await flow.upload('front', await flow.token('front'), bomb, { json: true })
         expect(refused.statusCode).toBe(422)
         expect(refused.json()).toMatchObject({
-          code: 'UNSUPPORTED_UPLOAD',
-          error: expect.stringMatching(/does not look like a camera photo/),
+          errorCode: 'UNSUPPORTED_UPLOAD',
+          message: expect.stringMatching(/does not look like a camera photo/),
         })
       }
       expect(await documents(user)).toEqual([])
@@ -106,7 +106,7 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
       // The same session again while its upload decodes: refused at once, not queued.
       const twice = await first.flow.upload('front', firstToken, await smallPhoto(), { json: true })
       expect(twice.statusCode).toBe(409)
-      expect(twice.json().code).toBe('UPLOAD_IN_PROGRESS')
+      expect(twice.json().errorCode).toBe('UPLOAD_IN_PROGRESS')
 
       // Another session waits in the one queue place; a third finds the queue full.
       const waiting = second.flow.upload('front', await second.flow.token('front'), await smallPhoto(), {
@@ -118,7 +118,10 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
       })
       expect(busy.statusCode).toBe(503)
       expect(busy.headers['retry-after']).toBe('5')
-      expect(busy.json()).toMatchObject({ code: 'UPLOADS_BUSY', error: expect.stringMatching(/try again/) })
+      expect(busy.json()).toMatchObject({
+        errorCode: 'UPLOADS_BUSY',
+        message: expect.stringMatching(/try again/),
+      })
       // Refused for load: not counted against the session's 40 uploads.
       expect(await attempts(third.user)).toBe(0)
 
@@ -151,7 +154,7 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
       expect(changed.statusCode).toBe(303)
       const stale = await waiting
       expect(stale.statusCode).toBe(403)
-      expect(stale.json().code).toBe('CSRF_REJECTED')
+      expect(stale.json().errorCode).toBe('CSRF_REJECTED')
       expect(await attempts(second.user)).toBe(0)
       expect(await documents(second.user)).toEqual([])
       expect((await running).statusCode).toBe(200)
@@ -183,7 +186,7 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
       }
       const upload = await session.flow.upload('front', reviewToken, await smallPhoto(), { json: true })
       expect(upload.statusCode).toBe(403)
-      expect(upload.json().code).toBe('ACCOUNT_DISABLED')
+      expect(upload.json().errorCode).toBe('ACCOUNT_DISABLED')
       const submit = await session.flow.form('review', { csrf: reviewToken })
       expect(submit.statusCode).toBe(403)
       expect(submit.body).toContain('This verification is not available')
@@ -267,7 +270,7 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
       expect((await session.flow.page('/verify')).statusCode).toBe(403)
       const upload = await session.flow.upload('front', token, await smallPhoto(), { json: true })
       expect(upload.statusCode).toBe(403)
-      expect(upload.json().code).toBe('NOT_AUTHORIZED')
+      expect(upload.json().errorCode).toBe('NOT_AUTHORIZED')
       expect((await t.app.inject({ method: 'GET', url: linkPath(session.url) })).statusCode).toBe(403)
     })
   })

@@ -172,7 +172,7 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
       expect(page.headers['content-type'], name).toContain('text/html')
       const json = await flow.upload('front', await flow.token('front'), await file(name), { json: true })
       expect(json.statusCode, name).toBe(status)
-      expect(json.json().error, name).toMatch(message)
+      expect(json.json().message, name).toMatch(message)
     }
     expect(await documentRows(user)).toEqual([])
     expect(await filesUnder(documentsDir())).toEqual(before)
@@ -231,7 +231,8 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     expect((await flow.page('/verify/flow/ssn')).headers.location).toBe('/verify/flow/review')
   })
 
-  it('asks a us user without an SSN for it, and refuses an invalid one', async () => {
+  /** A us user who gave no SSN at onboarding, with every step before the SSN done. */
+  const atSsnStep = async () => {
     const { user, flow } = await opened({ region: 'us' })
     await user.database.db
       .updateTable('app_user')
@@ -242,6 +243,11 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     await flow.upload('front', await flow.token('front'), await file('front'))
     await flow.upload('selfie', await flow.token('selfie'), await file('selfie'))
     await flow.upload('address', await flow.token('address'), await file('pdf'))
+    return { user, flow }
+  }
+
+  it('asks a us user without an SSN for it, and refuses an invalid one', async () => {
+    const { user, flow } = await atSsnStep()
     const invalid = await flow.form('ssn', { csrf: await flow.token('ssn'), ssn: '000-12-3456' })
     expect(invalid.statusCode).toBe(422)
     expect(invalid.body).toContain('valid US Social Security number')
@@ -255,6 +261,12 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
       .executeTakeFirstOrThrow()
     expect(stored.ssn_last4).toBe('7890')
     expect(stored.ssn_sealed).not.toContain('234567890')
+  })
+
+  it('sends a us user on to the review after a valid SSN, not back to the SSN page', async () => {
+    const { flow } = await atSsnStep()
+    const given = await flow.form('ssn', { csrf: await flow.token('ssn'), ssn: '234-56-7890' })
+    expect([given.statusCode, given.headers.location]).toEqual([303, '/verify/flow/review'])
   })
 
   it('refuses replayed, cross-session and missing CSRF tokens, steps out of order and a second submit', async () => {
@@ -390,6 +402,26 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     expect(upload.body).toContain('This link has expired')
     expect((await flow.page('/verify/flow/front')).statusCode).toBe(410)
     expect((await flow.page('/verify/status.json')).statusCode).toBe(410)
+  })
+
+  it("answers the page script's JSON requests with the API's error body", async () => {
+    const { flow } = await opened()
+    const early = await flow.page('/verify/status.json')
+    expect([early.statusCode, early.json()]).toEqual([
+      409,
+      { message: 'Your documents have not been submitted yet.', errorCode: 'NOT_SUBMITTED' },
+    ])
+    const stranger = await t.app.inject({ method: 'GET', url: '/verify/status.json' })
+    expect([stranger.statusCode, stranger.json()]).toEqual([
+      404,
+      {
+        message: 'No verification is in progress in this browser. Open the verification link from the app.',
+        errorCode: 'NO_BROWSER_SESSION',
+      },
+    ])
+    t.clock.advance(25 * 60 * 60 * 1000)
+    const expired = await flow.page('/verify/status.json')
+    expect([expired.statusCode, expired.json().errorCode]).toEqual([410, 'SESSION_EXPIRED'])
   })
 
   it('has no session without the cookie, and honours the client frame ancestors', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { describeUser } from '../../src/modules/users/admin.ts'
-import { decideSession, submitSession } from '../../src/modules/verification/service.ts'
+import { describeUser } from '../../src/modules/operator/index.ts'
+import { decide, submitSession } from '../../src/modules/verification/index.ts'
 import { api, createSandboxAccount } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
@@ -135,7 +135,7 @@ describe.each(DIALECTS)('identity data is checked once and then frozen (%s)', (d
 
     const whilePending = await details(account, 'Someone', 'Else')
     expect([whilePending.statusCode, whilePending.json().errorCode]).toEqual([409, 'IDENTITY_FROZEN'])
-    const decided = await decideSession(t.runtime, t.runtime.databases.byRegion.intl, sessionId, {
+    const decided = await decide(t.runtime, t.runtime.databases.byRegion.intl, sessionId, {
       outcome: 'approved',
       reasons: [],
     })
@@ -157,7 +157,7 @@ describe.each(DIALECTS)('identity data is checked once and then frozen (%s)', (d
     const account = await accountWithPhone()
     ok(await details(account, 'Test', 'Approved'), 'personal-details')
     const sessionId = await submitThroughLink(account, false)
-    await decideSession(t.runtime, t.runtime.databases.byRegion.intl, sessionId, {
+    await decide(t.runtime, t.runtime.databases.byRegion.intl, sessionId, {
       outcome: 'approved',
       reasons: [],
     })

@@ -1,7 +1,7 @@
 import type { Counter } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PER_ACCOUNT, PER_ADDRESS } from '../../src/modules/auth/login-failures.ts'
-import { setLoginOtp } from '../../src/modules/users/admin.ts'
+import { setLoginOtp } from '../../src/modules/operator/index.ts'
 import { register, sandboxCodes } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/dialects.ts'

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAX_ONBOARDING_BROWSERS } from '../../src/modules/hosted/claims.ts'
 import {
   ONBOARDING_ID_AFTER_REGISTRATION_MS,
   ONBOARDING_ID_TTL_MS,
 } from '../../src/modules/users/onboarding-id.ts'
-import { MAX_ONBOARDING_BROWSERS } from '../../src/modules/verification/claims.ts'
 import { api, createSandboxAccount, register, sandboxCodes } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/dialects.ts'

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/lib/logger.ts'
-import { describeUser } from '../../src/modules/users/admin.ts'
+import { describeUser } from '../../src/modules/operator/index.ts'
+import { decide, submitSession } from '../../src/modules/verification/index.ts'
 import { DAY_MS, HOUR_MS } from '../../src/modules/verification/limits.ts'
 import { reason } from '../../src/modules/verification/reasons.ts'
-import { decideSession, submitSession } from '../../src/modules/verification/service.ts'
 import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { registerSandboxUser } from '../helpers/capture.ts'
@@ -175,8 +175,8 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
         await openLink(t.app, session.sessionUrl)
         await submitSession(t.runtime, user.database, session.sessionId, false)
         await Promise.all([
-          decideSession(t.runtime, user.database, session.sessionId, { outcome: 'review', reasons: [] }),
-          decideSession(t.runtime, user.database, session.sessionId, {
+          decide(t.runtime, user.database, session.sessionId, { outcome: 'review', reasons: [] }),
+          decide(t.runtime, user.database, session.sessionId, {
             outcome: 'rejected',
             reasons: [reason('DOCUMENT_EXPIRED')],
           }),
@@ -330,7 +330,7 @@ describe.each(DIALECTS)('verification sessions (%s)', (dialect) => {
       const second = (await startSession(user)).json()
       await openLink(t.app, second.sessionUrl)
       await submitSession(t.runtime, user.database, second.sessionId, false)
-      await decideSession(t.runtime, user.database, second.sessionId, {
+      await decide(t.runtime, user.database, second.sessionId, {
         outcome: 'resubmission_required',
         reasons: [reason('POOR_IMAGE_QUALITY')],
       })

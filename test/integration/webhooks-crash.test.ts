@@ -57,7 +57,7 @@ describe.each(DIALECTS)('a worker process killed before a delivery was recorded 
       })
       const userId = await insertUser(t.runtime.databases.home, client.id, t.clock.now())
       // The state change commits with its event; no worker has run yet.
-      await changeState(t.runtime.databases, t.clock, userId, 'submitted')
+      await changeState(t.runtime, userId, 'submitted')
 
       const first = startWorker()
       const exited = new Promise<NodeJS.Signals | null>((resolve) =>

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { disableClient } from '../../src/modules/clients/service.ts'
-import { submitSession } from '../../src/modules/verification/service.ts'
+import { submitSession } from '../../src/modules/verification/index.ts'
 import { RETRY_DELAYS_MS } from '../../src/modules/webhooks/retry-schedule.ts'
 import { api as clientApi, register } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
@@ -66,7 +66,7 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
   }
   const submitted = async (clientId: string) => {
     const userId = await insertUser(t.runtime.databases.home, clientId, t.clock.now())
-    await changeState(t.runtime.databases, t.clock, userId, 'submitted')
+    await changeState(t.runtime, userId, 'submitted')
     return userId
   }
   /**
@@ -96,7 +96,7 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
     await api.create({ name: 'users', url: users.url, event_types: ['user.*'], is_active: true })
     await api.create({ name: 'kyc', url: kyc.url, event_types: ['kyc.status.changed'], is_active: true })
     const userId = await submitted(client.id)
-    await changeState(t.runtime.databases, t.clock, userId, 'REJECTED')
+    await changeState(t.runtime, userId, 'REJECTED')
     await delivered(target, 3)
     await delivered(users, 1)
     await delivered(kyc, 2)
@@ -499,7 +499,7 @@ describe.each(DIALECTS)('webhook delivery to private networks, when not allowed 
         is_active: true,
       })
       const userId = await insertUser(t.runtime.databases.home, client.id, t.clock.now())
-      await changeState(t.runtime.databases, t.clock, userId, 'submitted')
+      await changeState(t.runtime, userId, 'submitted')
       const [log] = await eventually(async () => {
         const logs = (await api.request('GET', `/v1/webhooks/${hook.id}/logs`)).json().data.logs
         expect(logs).toHaveLength(1)

@@ -126,7 +126,7 @@ describe.each(DIALECTS)('webhook management API (%s)', (dialect) => {
     it('lists events of the routed region with their status, logs and delivery status', async () => {
       const { client, api } = await newClient()
       const userId = await insertUser(t.runtime.databases.home, client.id, t.clock.now())
-      await changeState(t.runtime.databases, t.clock, userId, 'submitted')
+      await changeState(t.runtime, userId, 'submitted')
       const events = (await api.request('GET', '/v1/webhooks/events')).json().data
       expect(events.count).toBe(1)
       const [event] = events.events
@@ -231,7 +231,7 @@ describe.each(DIALECTS)('webhook management API (%s)', (dialect) => {
       const b = await newClient()
       const hook = await a.api.create(VALID)
       const userId = await insertUser(t.runtime.databases.home, a.client.id, t.clock.now())
-      await changeState(t.runtime.databases, t.clock, userId, 'submitted')
+      await changeState(t.runtime, userId, 'submitted')
       const [event] = (await a.api.request('GET', '/v1/webhooks/events')).json().data.events
       expect((await b.api.request('GET', '/v1/webhooks')).json().data).toEqual([])
       expect((await b.api.request('GET', '/v1/webhooks/events')).json().data).toEqual({
@@ -265,7 +265,7 @@ describe.each(DIALECTS)('webhook management API (%s)', (dialect) => {
     it('retry with nothing to retry', async () => {
       const { client, api } = await newClient()
       const userId = await insertUser(t.runtime.databases.home, client.id, t.clock.now())
-      await changeState(t.runtime.databases, t.clock, userId, 'submitted')
+      await changeState(t.runtime, userId, 'submitted')
       const [event] = (await api.request('GET', '/v1/webhooks/events')).json().data.events
       const response = await api.request('POST', `/v1/webhooks/events/${event.id}/retry`)
       expect(response.statusCode).toBe(409)

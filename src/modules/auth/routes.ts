@@ -14,7 +14,7 @@ import {
   userErrorResponses,
 } from '../../http/schemas.ts'
 import { authenticatedUser, clientScope } from '../../http/scope.ts'
-import { ONBOARDING_PHASES } from '../users/phase.ts'
+import { ONBOARDING_PHASES } from '../users/index.ts'
 import { type AuthDeps, login, logout, sendLoginOtp } from './service.ts'
 
 const Phase = NullableStringEnum(ONBOARDING_PHASES, {

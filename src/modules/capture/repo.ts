@@ -1,7 +1,6 @@
 import type { Insertable } from 'kysely'
 import type { Queryable } from '../../db/database.ts'
 import type { CaptureProgressRow, DocumentFileRow, DocumentFileTable, DocumentSlot } from '../../db/schema.ts'
-import { AppError } from '../../lib/errors.ts'
 
 const findProgress = (db: Queryable, sessionId: string) =>
   db.selectFrom('capture_progress').selectAll().where('session_id', '=', sessionId).executeTakeFirst()
@@ -24,7 +23,8 @@ export const ensureProgress = async (
 
 /**
  * Moves the flow to its next revision, only from the revision the accepted form was issued for: of two
- * submissions of one form (a replay, a double click, two tabs) exactly one gets through.
+ * submissions of one form (a replay, a double click, two tabs) exactly one gets through. False when the
+ * flow was no longer at that revision.
  */
 export const advanceRevision = async (
   db: Queryable,
@@ -34,31 +34,29 @@ export const advanceRevision = async (
   changes: Partial<
     Pick<CaptureProgressRow, 'consented_at' | 'document_type' | 'issuing_country' | 'ssn_provided_at'>
   > = {},
-): Promise<void> => {
+): Promise<boolean> => {
   const result = await db
     .updateTable('capture_progress')
     .set({ ...changes, revision: expectedRevision + 1, updated_at: now })
     .where('session_id', '=', sessionId)
     .where('revision', '=', expectedRevision)
     .executeTakeFirst()
-  if (result.numUpdatedRows === 0n)
-    throw new AppError('CSRF_REJECTED', {
-      internal: `stale form revision ${expectedRevision} for ${sessionId}`,
-    })
+  return result.numUpdatedRows > 0n
 }
 
 /**
- * Counts an upload before any work is done on it; refused beyond `max`. Decoding a phone photo costs
- * about half a second of CPU, so a session must not be a way to make the server decode without end.
+ * Counts an upload before any work is done on it; false (nothing counted) once `max` were counted.
+ * Decoding a phone photo costs about half a second of CPU, so a session must not be a way to make the
+ * server decode without end.
  */
-export const countUploadAttempt = async (db: Queryable, sessionId: string, max: number): Promise<void> => {
+export const countUploadAttempt = async (db: Queryable, sessionId: string, max: number): Promise<boolean> => {
   const result = await db
     .updateTable('capture_progress')
     .set((eb) => ({ upload_attempts: eb('upload_attempts', '+', 1) }))
     .where('session_id', '=', sessionId)
     .where('upload_attempts', '<', max)
     .executeTakeFirst()
-  if (result.numUpdatedRows === 0n) throw new AppError('UPLOAD_LIMIT')
+  return result.numUpdatedRows > 0n
 }
 
 export const documentsOf = (db: Queryable, sessionId: string): Promise<DocumentFileRow[]> =>

@@ -1,9 +1,10 @@
-import type { Databases, Queryable } from '../../db/database.ts'
+import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
 import type {
   CaptureProgressRow,
   DocumentFileRow,
   DocumentSlot,
   DocumentType,
+  SessionRow,
   UserRow,
 } from '../../db/schema.ts'
 import type { JobSignal } from '../../jobs/signal.ts'
@@ -20,10 +21,10 @@ import { normalizeUpload } from '../documents/images.ts'
 import type { DocumentVault } from '../documents/vault.ts'
 import { countryList } from '../settings/geography.ts'
 import { findUserById, updateUser } from '../users/repo.ts'
-import type { HeldSession } from '../verification/claims.ts'
+import { submitSession, type VerificationChanges, whileIdentityUnchecked } from '../verification/index.ts'
 import type { Reason } from '../verification/reasons.ts'
 import { findSession } from '../verification/repo.ts'
-import { submitSession, whileIdentityUnchecked } from '../verification/service.ts'
+import { csrfToken, isValidCsrfToken } from './csrf.ts'
 import { canOpen, type FlowFacts, requiredSlots, SLOT_OF_STEP, type Step, type UploadStep } from './flow.ts'
 import {
   advanceRevision,
@@ -48,14 +49,22 @@ export type CaptureDeps = {
   keys: Keys
   vault: DocumentVault
   jobSignal: JobSignal
+  verificationChanges: VerificationChanges
   databases: Databases
   /** Bounds the decodes of this process (DECODE_CONCURRENCY, DECODE_QUEUE, one per session). */
   decodes: DecodeLimiter
   config: { DECODE_TIMEOUT_MS: number }
 }
 
-/** A browser's open session with everything the flow decides on. */
-export type Capture = HeldSession & { client: Client }
+/** A browser's session with everything the flow decides on. */
+export type Capture = {
+  session: SessionRow
+  user: UserRow
+  database: RegionDatabase
+  /** Digest of this browser's claim secret: binds the pages' CSRF tokens to this browser. */
+  claimDigest: string
+  client: Client
+}
 
 export type FlowView = { progress: CaptureProgressRow; documents: DocumentFileRow[]; facts: FlowFacts }
 
@@ -68,7 +77,9 @@ const factsOf = (capture: Capture, progress: CaptureProgressRow, documents: Docu
     uploaded: new Set(documents.map((document) => document.slot)),
     needsAddress: us || capture.client.requireProofOfAddress,
     needsSsn: us && (capture.user.ssn_sealed === null || progress.ssn_provided_at !== null),
-    ssnGiven: capture.user.ssn_sealed !== null,
+    // The progress row, not only the user row, says so: `capture.user` was read when the request came
+    // in, before giveSsn stored the SSN, and the step after it is computed from the same capture.
+    ssnGiven: capture.user.ssn_sealed !== null || progress.ssn_provided_at !== null,
   }
 }
 
@@ -83,6 +94,43 @@ export const loadFlow = (deps: Pick<CaptureDeps, 'clock'>, capture: Capture): Pr
 
 const requireOpen = (step: Step, facts: FlowFacts) => {
   if (!canOpen(step, facts)) throw new AppError('FLOW_STEP_MISSING')
+}
+
+const bindingOf = (capture: Capture, view: FlowView, form: string) => ({
+  sessionId: capture.session.id,
+  claimDigest: capture.claimDigest,
+  form,
+  revision: view.progress.revision,
+})
+
+/** The one-time CSRF token of a form of the flow as it stands now. */
+export const formToken = (deps: Pick<CaptureDeps, 'keys'>, capture: Capture, view: FlowView, form: string) =>
+  csrfToken(deps.keys.csrf, bindingOf(capture, view, form))
+
+/** Refuses a form whose token was not issued for this browser, this form and this revision of the flow. */
+export const requireFormToken = (
+  deps: Pick<CaptureDeps, 'keys'>,
+  capture: Capture,
+  view: FlowView,
+  form: string,
+  presented: unknown,
+) => {
+  if (!isValidCsrfToken(deps.keys.csrf, bindingOf(capture, view, form), presented))
+    throw new AppError('CSRF_REJECTED')
+}
+
+/** Moves the flow on from the revision the form was issued for; a stale form is refused like a forged one. */
+const advance = async (
+  db: Queryable,
+  capture: Capture,
+  revision: number,
+  now: number,
+  changes?: Parameters<typeof advanceRevision>[4],
+) => {
+  if (!(await advanceRevision(db, capture.session.id, revision, now, changes)))
+    throw new AppError('CSRF_REJECTED', {
+      internal: `stale form revision ${revision} for ${capture.session.id}`,
+    })
 }
 
 /**
@@ -143,7 +191,7 @@ export const giveConsent = async (deps: CaptureDeps, capture: Capture, revision:
   await capture.database.db.transaction().execute(async (trx) => {
     const view = await read(trx, capture, deps.clock.now())
     requireOpen('consent', view.facts)
-    await advanceRevision(trx, capture.session.id, revision, deps.clock.now(), {
+    await advance(trx, capture, revision, deps.clock.now(), {
       consented_at: view.progress.consented_at ?? deps.clock.now(),
     })
   })
@@ -168,7 +216,7 @@ export const chooseDocument = async (
     const now = deps.clock.now()
     const view = await read(trx, capture, now)
     requireOpen('document', view.facts)
-    await advanceRevision(trx, capture.session.id, revision, now, {
+    await advance(trx, capture, revision, now, {
       document_type: choice.documentType,
       issuing_country: country,
     })
@@ -197,7 +245,8 @@ export const storeUpload = async (
   requireOpen(step, before.facts)
   const normalized = await deps.decodes.run(capture.session.id, async () => {
     await requireStillExpected(deps, capture, step, before)
-    await countUploadAttempt(capture.database.db, capture.session.id, MAX_UPLOADS_PER_SESSION)
+    if (!(await countUploadAttempt(capture.database.db, capture.session.id, MAX_UPLOADS_PER_SESSION)))
+      throw new AppError('UPLOAD_LIMIT')
     return normalizeUpload(bytes, step === 'address' ? 'photo-or-pdf' : 'photo', {
       timeoutMs: deps.config.DECODE_TIMEOUT_MS,
     })
@@ -210,7 +259,7 @@ export const storeUpload = async (
       const now = deps.clock.now()
       const view = await read(trx, capture, now)
       requireOpen(step, view.facts)
-      await advanceRevision(trx, capture.session.id, before.progress.revision, now)
+      await advance(trx, capture, before.progress.revision, now)
       const replaced = await deleteDocuments(trx, capture.session.id, [slot])
       const row = await insertDocument(trx, {
         id,
@@ -252,7 +301,7 @@ export const giveSsn = async (deps: CaptureDeps, capture: Capture, revision: num
     const now = deps.clock.now()
     const view = await read(trx, capture, now)
     requireOpen('ssn', view.facts)
-    await advanceRevision(trx, capture.session.id, revision, now, { ssn_provided_at: now })
+    await advance(trx, capture, revision, now, { ssn_provided_at: now })
     await updateUser(trx, capture.user.id, {
       ssn_sealed: seal(deps.keys.ssn, ssn, capture.user.id),
       ssn_last4: ssn.slice(-4),
@@ -294,7 +343,7 @@ export const submit = async (deps: CaptureDeps, capture: Capture, revision: numb
       requireOpen('review', view.facts)
       if (requiredSlots(view.facts).some((slot) => !view.facts.uploaded.has(slot)))
         throw new AppError('FLOW_STEP_MISSING')
-      await advanceRevision(trx, capture.session.id, revision, now)
+      await advance(trx, capture, revision, now)
       return { includesAddress: view.facts.uploaded.has('proof_of_address') }
     },
   )

@@ -3,38 +3,25 @@ import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { htmlResponse } from '../../http/schemas.ts'
-import { html, sendPage } from '../../web/page.ts'
+import { AppError, type ErrorCode } from '../../lib/errors.ts'
+import { htmlResponse, sendPage } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
-import { BROWSER_COOKIE, type CaptureRouteDeps, captureRoutes } from '../capture/routes.ts'
 import { accountRefusal } from '../capture/service.ts'
 import { getClient } from '../clients/service.ts'
 import { findUserById } from '../users/repo.ts'
-import {
-  browserSession,
-  claimLink,
-  type GoneReason,
-  inspectLink,
-  type LinkState,
-} from '../verification/claims.ts'
+import { browserSession, claimLink, type GoneReason, inspectLink, type LinkState } from './claims.ts'
+import { sendErrorPage } from './errors.ts'
+import { BROWSER_COOKIE, flowRoutes, type HostedDeps } from './flow-routes.ts'
+import { OPENING_SCRIPT, openingPage } from './pages.ts'
 
-const GONE: Record<GoneReason, { title: string; body: string }> = {
-  used: { title: en.goneTitleUsed, body: en.goneBodyUsed },
-  expired: { title: en.goneTitleExpired, body: en.goneBodyExpired },
-  submitted: { title: en.goneTitleSubmitted, body: en.goneBodySubmitted },
+const GONE: Record<GoneReason, ErrorCode> = {
+  used: 'LINK_USED',
+  expired: 'SESSION_EXPIRED',
+  submitted: 'LINK_SUBMITTED',
 }
 
-const message = (reply: FastifyReply, status: number, title: string, body: string) =>
-  sendPage(reply, status, {
-    title,
-    body: html`<p class="brand">${en.productName}</p><div class="card"><h1>${title}</h1><p>${body}</p></div>`,
-  })
-
-const gone = (reply: FastifyReply, reason: GoneReason) =>
-  message(reply, 410, GONE[reason].title, GONE[reason].body)
-const invalid = (reply: FastifyReply) => message(reply, 404, en.invalidTitle, en.invalidBody)
-const blocked = (reply: FastifyReply) => message(reply, 403, en.blockedTitle, en.blockedBody)
-const crossSite = (reply: FastifyReply) => message(reply, 403, en.crossSiteTitle, en.crossSiteBody)
+const gone = (reply: FastifyReply, reason: GoneReason) => sendErrorPage(reply, new AppError(GONE[reason]))
+const invalid = (reply: FastifyReply) => sendErrorPage(reply, new AppError('LINK_INVALID'))
 
 const Token = Type.Object({ token: Type.String({ maxLength: 200 }) })
 
@@ -45,7 +32,7 @@ const Token = Type.Object({ token: Type.String({ maxLength: 200 }) })
  * bar, the history and any Referer.
  */
 export const hostedRoutes =
-  (deps: CaptureRouteDeps & { secureCookies: boolean; config: { PUBLIC_URL: string } }) =>
+  (deps: HostedDeps & { secureCookies: boolean; config: { PUBLIC_URL: string } }) =>
   async (fastify: FastifyInstance) => {
     await fastify.register(cookie)
     await fastify.register(formbody)
@@ -67,10 +54,11 @@ export const hostedRoutes =
       return origin !== undefined && origin !== 'null' && origin !== ownOrigin
     }
 
-    /** A suspended user, or a user of a disabled client, gets the "not available" page (403). */
-    const accountBlocked = async (link: Extract<LinkState, { state: 'open' }>) => {
+    /** Why a suspended user, or a user of a disabled client, gets the "not available" page, if so. */
+    const accountRefused = async (link: Extract<LinkState, { state: 'open' }>) => {
       const user = await findUserById(link.database.db, link.session.user_id)
-      return !user || accountRefusal(user, await getClient(deps, link.session.client_id)) !== undefined
+      if (!user) return new AppError('NOT_AUTHORIZED', { internal: 'user of the session is gone' })
+      return accountRefusal(user, await getClient(deps, link.session.client_id))
     }
 
     app.get(
@@ -94,7 +82,8 @@ export const hostedRoutes =
         const link = await inspectLink(deps, request.params.token)
         if (link.state === 'invalid') return invalid(reply)
         if (link.state === 'gone') return gone(reply, link.reason)
-        if (await accountBlocked(link)) return blocked(reply)
+        const refusal = await accountRefused(link)
+        if (refusal) return sendErrorPage(reply, refusal)
         if (link.session.kind === 'user' && link.session.status !== 'issued') {
           // Claimed already: the browser holding it goes on; any other gets "used" at once, without the
           // page whose script would post the claim (so a scanner that runs scripts learns nothing more).
@@ -103,12 +92,7 @@ export const hostedRoutes =
             return reply.code(303).header('cache-control', 'no-store').redirect('/verify', 303)
           return gone(reply, 'used')
         }
-        return sendPage(reply, 200, {
-          title: en.openingTitle,
-          body: html`<p class="brand">${en.productName}</p><div class="card"><h1>${en.openingTitle}</h1><p>${en.openingBody}</p>
-<form id="claim" method="post"><button type="submit">${en.openingButton}</button></form></div>`,
-          script: "document.getElementById('claim').submit()",
-        })
+        return sendPage(reply, 200, { title: en.openingTitle, body: openingPage(), script: OPENING_SCRIPT })
       },
     )
 
@@ -129,9 +113,10 @@ export const hostedRoutes =
         },
       },
       async (request, reply) => {
-        if (fromAnotherSite(request)) return crossSite(reply)
+        if (fromAnotherSite(request)) return sendErrorPage(reply, new AppError('CROSS_SITE_REQUEST'))
         const link = await inspectLink(deps, request.params.token)
-        if (link.state === 'open' && (await accountBlocked(link))) return blocked(reply)
+        const refusal = link.state === 'open' ? await accountRefused(link) : undefined
+        if (refusal) return sendErrorPage(reply, refusal)
         const result = await claimLink(deps, request.params.token, request.cookies[BROWSER_COOKIE])
         if (result.state === 'invalid') return invalid(reply)
         if (result.state === 'gone') return gone(reply, result.reason)
@@ -154,5 +139,5 @@ export const hostedRoutes =
       },
     )
 
-    await fastify.register(captureRoutes(deps))
+    await fastify.register(flowRoutes(deps))
   }

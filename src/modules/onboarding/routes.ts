@@ -12,8 +12,7 @@ import {
   SuccessBody,
 } from '../../http/schemas.ts'
 import { clientScope } from '../../http/scope.ts'
-import { ONBOARDING_PHASES } from '../users/phase.ts'
-import { UserSchema, VerificationStateSchema } from '../users/view.ts'
+import { ONBOARDING_PHASES, UserSchema, VerificationStateSchema } from '../users/index.ts'
 import {
   type OnboardingDeps,
   onboardingStatus,

@@ -25,7 +25,7 @@ import { findOnboardingUser } from '../users/onboarding-id.ts'
 import { type Phase, registrationPhase } from '../users/phase.ts'
 import { findUserByEmail, insertUser, newUserRow, updateUser } from '../users/repo.ts'
 import { toUserView } from '../users/view.ts'
-import { whileIdentityUnchecked } from '../verification/service.ts'
+import { whileIdentityUnchecked } from '../verification/index.ts'
 import {
   findContactVerification,
   insertContactVerification,

@@ -12,9 +12,9 @@ import {
   SuccessBody,
 } from '../../http/schemas.ts'
 import { clientScope } from '../../http/scope.ts'
+import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
-import { findUserById } from '../users/repo.ts'
-import type { VerificationDeps } from '../verification/service.ts'
+import { resetLimits } from '../verification/index.ts'
 import { scenarioCatalogue } from './scenarios.ts'
 
 /** Sandbox tooling exists only for sandbox clients: for a live client these routes are plain 404s. */
@@ -24,7 +24,7 @@ const sandboxScope = (request: FastifyRequest) => {
   return scope
 }
 
-export const sandboxRoutes = (deps: Pick<VerificationDeps, 'clock'>) => async (fastify: FastifyInstance) => {
+export const sandboxRoutes = (deps: { clock: Clock }) => async (fastify: FastifyInstance) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.get(
@@ -89,24 +89,7 @@ export const sandboxRoutes = (deps: Pick<VerificationDeps, 'clock'>) => async (f
     },
     async (request) => {
       const scope = sandboxScope(request)
-      const user = await findUserById(scope.database.db, request.params.userId)
-      if (!user || user.client_id !== scope.client.id)
-        throw new AppError('NOT_FOUND', { message: 'No such user' })
-      const now = deps.clock.now()
-      await scope.database.db.transaction().execute(async (trx) => {
-        // Open links stop working and nothing before now counts for the limits any more.
-        await trx
-          .updateTable('verification_session')
-          .set({ status: 'expired' })
-          .where('user_id', '=', user.id)
-          .where('status', 'in', ['issued', 'opened'])
-          .execute()
-        await trx
-          .updateTable('app_user')
-          .set({ limits_reset_at: now, updated_at: now })
-          .where('id', '=', user.id)
-          .execute()
-      })
+      await resetLimits(deps.clock, scope, request.params.userId)
       return { success: true as const }
     },
   )

@@ -1,7 +1,6 @@
 import type { UserRow } from '../../db/schema.ts'
 import { SANDBOX_CODE } from '../codes/service.ts'
-import { reason } from '../verification/reasons.ts'
-import type { Decision } from '../verification/service.ts'
+import { type Decision, reason } from '../verification/index.ts'
 
 /**
  * The sandbox's magic values. A sandbox user named `Test Approved`, `Test Rejected` or `Test Pending`

@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely'
-import type { Queryable } from '../../db/database.ts'
+import type { Queryable, RegionDatabase } from '../../db/database.ts'
+import { lockedRows } from '../../db/row-locks.ts'
 import type { AppUserTable, UserRow } from '../../db/schema.ts'
 
 type UserChanges = Partial<Omit<UserRow, 'id' | 'client_id' | 'created_at'>>
@@ -81,3 +82,37 @@ export const updateUser = async (db: Queryable, id: string, changes: UserChanges
 export const openLoginChallenge = async (db: Queryable, id: string, until: number | null): Promise<void> => {
   await db.updateTable('app_user').set({ login_challenge_until: until }).where('id', '=', id).execute()
 }
+
+/**
+ * Serializes everything that reads and then changes one user's verification (sessions, limits, state,
+ * identity). PostgreSQL: the user row is locked until the transaction ends. SQLite: every transaction
+ * already holds the write lock (BEGIN IMMEDIATE), so concurrent requests run one after the other.
+ */
+export const lockUser = (
+  database: RegionDatabase,
+  db: Queryable,
+  userId: string,
+): Promise<UserRow | undefined> =>
+  db
+    .selectFrom('app_user')
+    .selectAll()
+    .where('id', '=', userId)
+    .$call(lockedRows(database))
+    .executeTakeFirst()
+
+/**
+ * Writes a new verificationState, only over the version the caller read (undefined when the user
+ * changed since). Only the verification state writer calls this (see verification/state.ts).
+ */
+export const recordVerificationState = (
+  db: Queryable,
+  user: Pick<UserRow, 'id' | 'state_version'>,
+  change: { state: UserRow['verification_state']; version: number; at: number },
+): Promise<UserRow | undefined> =>
+  db
+    .updateTable('app_user')
+    .set({ verification_state: change.state, state_version: change.version, updated_at: change.at })
+    .where('id', '=', user.id)
+    .where('state_version', '=', user.state_version)
+    .returningAll()
+    .executeTakeFirst()

@@ -1,24 +1,13 @@
 import type { Insertable } from 'kysely'
 import type { Queryable, RegionDatabase } from '../../db/database.ts'
 import { lockedRows } from '../../db/row-locks.ts'
-import type { SessionOutcome, SessionRow, UserRow, VerificationSessionTable } from '../../db/schema.ts'
-
-/**
- * Serializes everything that reads and then changes one user's sessions. PostgreSQL: the user row is
- * locked until the transaction ends. SQLite: every transaction already holds the write lock
- * (BEGIN IMMEDIATE), so concurrent requests run one after the other.
- */
-export const lockUser = (
-  database: RegionDatabase,
-  db: Queryable,
-  userId: string,
-): Promise<UserRow | undefined> =>
-  db
-    .selectFrom('app_user')
-    .selectAll()
-    .where('id', '=', userId)
-    .$call(lockedRows(database))
-    .executeTakeFirst()
+import type {
+  SessionOutcome,
+  SessionRow,
+  UserRow,
+  VerificationSessionTable,
+  VerificationStateTransitionTable,
+} from '../../db/schema.ts'
 
 /**
  * Marks sessions past their expiry: opened ones as abandoned (a failure for 3_per_hour, dated at their
@@ -124,11 +113,77 @@ export const lockSession = async (database: RegionDatabase, db: Queryable, sessi
     .executeTakeFirst()
 }
 
-export const countClaims = async (db: Queryable, sessionId: string): Promise<number> => {
-  const row = await db
-    .selectFrom('session_claim')
-    .select((eb) => eb.fn.countAll<number>().as('claims'))
-    .where('session_id', '=', sessionId)
-    .executeTakeFirstOrThrow()
-  return Number(row.claims)
+/** The onboarding link a user may reuse: issued or opened, not expired, the newest. */
+export const findActiveOnboardingSession = (db: Queryable, userId: string, now: number) =>
+  db
+    .selectFrom('verification_session')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('kind', '=', 'onboarding')
+    .where('status', 'in', ['issued', 'opened'])
+    .where('expires_at', '>', now)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst()
+
+/** Moves an opened session to submitted with the identity it is checked against (undefined if not opened). */
+export const markSessionSubmitted = (
+  db: Queryable,
+  sessionId: string,
+  submission: Pick<SessionRow, 'submitted_at' | 'reverification' | 'identity_sealed' | 'identity_digest'> & {
+    identity_includes_address: number
+  },
+): Promise<SessionRow | undefined> =>
+  db
+    .updateTable('verification_session')
+    .set({ status: 'submitted', ...submission })
+    .where('id', '=', sessionId)
+    .where('status', '=', 'opened')
+    .returningAll()
+    .executeTakeFirst()
+
+export const recordSessionOutcome = async (
+  db: Queryable,
+  sessionId: string,
+  outcome: { outcome: SessionOutcome; outcome_at: number; reasons: string },
+): Promise<void> => {
+  await db.updateTable('verification_session').set(outcome).where('id', '=', sessionId).execute()
 }
+
+/** Expires every issued or opened session of the user at once (a sandbox limits reset). */
+export const expireOpenSessionsOf = async (db: Queryable, userId: string): Promise<void> => {
+  await db
+    .updateTable('verification_session')
+    .set({ status: 'expired' })
+    .where('user_id', '=', userId)
+    .where('status', 'in', ['issued', 'opened'])
+    .execute()
+}
+
+export const insertTransition = async (
+  db: Queryable,
+  row: Insertable<VerificationStateTransitionTable>,
+): Promise<void> => {
+  await db.insertInto('verification_state_transition').values(row).execute()
+}
+
+export const stateHistory = (db: Queryable, userId: string) =>
+  db
+    .selectFrom('verification_state_transition')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('version')
+    .execute()
+
+/**
+ * A browser claimed the session: issued → opened, only while it is issued and unexpired (a conditional
+ * update, so of concurrent claims of a user session exactly one gets the row back).
+ */
+export const markSessionOpened = (db: Queryable, sessionId: string, now: number) =>
+  db
+    .updateTable('verification_session')
+    .set({ status: 'opened', opened_at: now })
+    .where('id', '=', sessionId)
+    .where('status', '=', 'issued')
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst()

@@ -21,10 +21,10 @@ import {
   getOnboardingSession,
   type IssuedSession,
   listSessions,
-  type VerificationDeps,
-} from './service.ts'
+  type SessionDeps,
+} from './sessions.ts'
 
-export const SessionLink = Type.Object(
+export const SessionLinkSchema = Type.Object(
   {
     sessionUrl: Type.String({
       format: 'uri',
@@ -54,7 +54,7 @@ const limitResponses = {
   }),
 }
 
-export const Reason = Type.Object(
+export const ReasonSchema = Type.Object(
   {
     code: StringEnum(REASON_CODES, { description: 'Stable reason code, e.g. FACE_MISMATCH' }),
     category: StringEnum(REASON_CATEGORIES),
@@ -66,7 +66,7 @@ export const Reason = Type.Object(
   },
   { $id: 'VerificationReason' },
 )
-export const Session = Type.Object(
+export const SessionSchema = Type.Object(
   {
     id: Type.String(),
     kind: StringEnum(SESSION_KINDS),
@@ -75,7 +75,7 @@ export const Session = Type.Object(
       description:
         'abandoned and resubmission_required count as failures; review waits for a compliance officer',
     }),
-    reasons: Type.Array(ref(Reason), { description: 'User-safe reasons for the outcome' }),
+    reasons: Type.Array(ref(ReasonSchema), { description: 'User-safe reasons for the outcome' }),
     createdAt: Type.String({ format: 'date-time' }),
     openedAt: NullableString({ format: 'date-time' }),
     submittedAt: NullableString({ format: 'date-time' }),
@@ -97,7 +97,7 @@ const sendLink = (reply: FastifyReply, { quota, ...link }: IssuedSession) => {
   return link
 }
 
-export const verificationRoutes = (deps: VerificationDeps) => async (fastify: FastifyInstance) => {
+export const verificationRoutes = (deps: SessionDeps) => async (fastify: FastifyInstance) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.get(
@@ -111,7 +111,7 @@ export const verificationRoutes = (deps: VerificationDeps) => async (fastify: Fa
         security: [{ clientKey: [], bearer: [] }],
         headers: RegionHeaders,
         querystring: RegionQuery,
-        response: { 200: ref(SessionLink), ...userErrorResponses, ...limitResponses },
+        response: { 200: ref(SessionLinkSchema), ...userErrorResponses, ...limitResponses },
       },
     },
     async (request, reply) => {
@@ -133,7 +133,7 @@ export const verificationRoutes = (deps: VerificationDeps) => async (fastify: Fa
         security: [{ clientKey: [], bearer: [] }],
         headers: RegionHeaders,
         querystring: RegionQuery,
-        response: { 200: Type.Object({ sessions: Type.Array(ref(Session)) }), ...userErrorResponses },
+        response: { 200: Type.Object({ sessions: Type.Array(ref(SessionSchema)) }), ...userErrorResponses },
       },
     },
     async (request) => ({
@@ -164,7 +164,7 @@ export const verificationRoutes = (deps: VerificationDeps) => async (fastify: Fa
           querystring: RegionQuery,
           body: Type.Object({ onboardingId: Type.String({ maxLength: 64 }) }),
           response: {
-            200: ref(SessionLink),
+            200: ref(SessionLinkSchema),
             ...clientErrorResponses,
             404: errorResponse('Invalid onboarding ID.'),
             ...limitResponses,

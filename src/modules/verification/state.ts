@@ -1,13 +1,18 @@
-import type { Queryable } from '../../db/database.ts'
+import type { Queryable, RegionDatabase } from '../../db/database.ts'
 import type { UserRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
-import { type EndpointReader, recordStateChangeEvents } from '../webhooks/events.ts'
+import { recordVerificationState } from '../users/index.ts'
+import type { VerificationChanges } from './changes.ts'
 import type { Reason } from './reasons.ts'
+import { insertTransition } from './repo.ts'
 import { nextState, type VerificationEvent } from './state-machine.ts'
 
+export type StateWriterDeps = { clock: Clock; verificationChanges: VerificationChanges }
+
 export type StateChange = {
+  database: RegionDatabase
   user: UserRow
   event: VerificationEvent
   sessionId: string | null
@@ -15,19 +20,18 @@ export type StateChange = {
   reverifying?: boolean
   /** For decisions: the digest of the identity data decided on (see identity.ts). */
   identityDigest?: string | null
-  /** Where the client's webhook endpoints are read (its deliveries are written with the change). */
-  endpoints: EndpointReader
 }
 
 /**
  * The only writer of `verification_state`. Applies an event to the user as read by the caller: an illegal
  * transition is refused, and so is a stale one (the user changed since it was read) thanks to the
- * conditional update on `state_version`. Each change is recorded with its cause, and its webhook events
- * are written beside it. Run it inside the transaction of the change that causes it.
+ * conditional update on `state_version`. Each change is recorded with its cause and published to the
+ * subscribers (webhooks write their events and deliveries) in the same transaction, so they exist if and
+ * only if the change commits. Run it inside the transaction of the change that causes it.
  */
 export const applyVerificationEvent = async (
-  db: Queryable,
-  clock: Clock,
+  trx: Queryable,
+  deps: StateWriterDeps,
   change: StateChange,
 ): Promise<UserRow> => {
   const { user, event } = change
@@ -38,54 +42,35 @@ export const applyVerificationEvent = async (
     })
   }
   if (result.kind === 'unchanged') return user
-  const now = clock.now()
+  const now = deps.clock.now()
   const version = user.state_version + 1
-  const updated = await db
-    .updateTable('app_user')
-    .set({ verification_state: result.to, state_version: version, updated_at: now })
-    .where('id', '=', user.id)
-    .where('state_version', '=', user.state_version)
-    .returningAll()
-    .executeTakeFirst()
+  const updated = await recordVerificationState(trx, user, { state: result.to, version, at: now })
   if (!updated)
     throw new AppError('STATE_CONFLICT', {
       internal: `stale ${event.type} for user ${user.id} at version ${user.state_version}`,
     })
-  await db
-    .insertInto('verification_state_transition')
-    .values({
-      id: newId('transition'),
-      user_id: user.id,
-      version,
-      from_state: result.from,
-      to_state: result.to,
-      cause: event.type === 'decided' ? `decided:${event.decision}` : event.type,
-      session_id: change.sessionId,
-      reasons: JSON.stringify(change.reasons ?? []),
-      identity_digest: change.identityDigest ?? null,
-      created_at: now,
-    })
-    .execute()
-  await recordStateChangeEvents(
-    db,
-    clock,
-    {
-      user: updated,
-      from: result.from,
-      to: result.to,
-      version,
-      reasons: change.reasons ?? [],
-      at: now,
-    },
-    change.endpoints,
-  )
+  await insertTransition(trx, {
+    id: newId('transition'),
+    user_id: user.id,
+    version,
+    from_state: result.from,
+    to_state: result.to,
+    cause: event.type === 'decided' ? `decided:${event.decision}` : event.type,
+    session_id: change.sessionId,
+    reasons: JSON.stringify(change.reasons ?? []),
+    identity_digest: change.identityDigest ?? null,
+    created_at: now,
+  })
+  await deps.verificationChanges.publish(trx, {
+    kind: 'state-changed',
+    database: change.database,
+    user: updated,
+    from: result.from,
+    to: result.to,
+    version,
+    sessionId: change.sessionId,
+    reasons: change.reasons ?? [],
+    at: now,
+  })
   return updated
 }
-
-export const stateHistory = (db: Queryable, userId: string) =>
-  db
-    .selectFrom('verification_state_transition')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .orderBy('version')
-    .execute()

@@ -1,5 +1,5 @@
 import type { JobDefinition, RecurringJob } from '../../jobs/definitions.ts'
-import { expireSessions } from './service.ts'
+import { expireSessions } from './sessions.ts'
 
 /** Expires sessions past their time and records opened ones as abandoned (a failure for 3_per_hour). */
 export const expireSessionsJob: JobDefinition = {

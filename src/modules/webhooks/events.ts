@@ -1,8 +1,8 @@
-import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
-import type { UserRow, VerificationState, WebhookEndpointRow, WebhookEventTable } from '../../db/schema.ts'
+import type { Databases, Queryable } from '../../db/database.ts'
+import type { VerificationState, WebhookEventTable } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { newUuid } from '../../lib/ids.ts'
-import type { Reason } from '../verification/reasons.ts'
+import type { StateChanged, VerificationSubscriber } from '../verification/index.ts'
 import { queueDelivery } from './delivery-job.ts'
 import { subscribes } from './event-types.ts'
 import { insertEvents, listEndpoints } from './repo.ts'
@@ -19,14 +19,7 @@ const KYC_STATUS: Record<VerificationState, string> = {
   REJECTED: 'failed',
 }
 
-export type StateChangeFacts = {
-  user: UserRow
-  from: VerificationState
-  to: VerificationState
-  version: number
-  reasons: readonly Reason[]
-  at: number
-}
+export type StateChangeFacts = Pick<StateChanged, 'user' | 'from' | 'to' | 'version' | 'reasons' | 'at'>
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -69,19 +62,6 @@ export const verificationCompleted = (eventId: string, facts: StateChangeFacts) 
   timestamp: iso(facts.at),
 })
 
-/** The client's endpoints, as the state change's transaction may read them (see `endpointReader`). */
-export type EndpointReader = (clientId: string) => Promise<WebhookEndpointRow[]>
-
-/**
- * Endpoints live with the client in the home database. When the user's region is the home database the
- * state change's own transaction reads them (on SQLite a second connection to the same file would wait
- * for that transaction forever); otherwise the home database is read directly.
- */
-export const endpointReader =
-  (databases: Databases, region: RegionDatabase, trx: Queryable): EndpointReader =>
-  (clientId) =>
-    listEndpoints(region === databases.home ? trx : databases.home.db, clientId)
-
 /**
  * Writes the events of one verificationState change, with one delivery (and its job) per active endpoint
  * subscribed to each, through the caller's transaction: they exist if and only if the change commits,
@@ -89,11 +69,11 @@ export const endpointReader =
  * `kyc.status.changed` fires on every change; `user.verification.completed` only when a decision lands
  * (VERIFIED or REJECTED), which is what "completed" means to a receiver.
  */
-export const recordStateChangeEvents = async (
+const recordStateChangeEvents = async (
   db: Queryable,
   clock: Clock,
   facts: StateChangeFacts,
-  endpoints: EndpointReader,
+  readEndpoints: (clientId: string) => ReturnType<typeof listEndpoints>,
 ): Promise<void> => {
   const payloads: Array<{ id: string; type: string; body: unknown }> = []
   const kycId = newUuid()
@@ -116,7 +96,9 @@ export const recordStateChangeEvents = async (
     dispatched_at: facts.at,
   }))
   await insertEvents(db, rows)
-  const active = (await endpoints(facts.user.client_id)).filter((endpoint) => endpoint.status === 'active')
+  const active = (await readEndpoints(facts.user.client_id)).filter(
+    (endpoint) => endpoint.status === 'active',
+  )
   for (const row of rows) {
     for (const endpoint of active) {
       if (subscribes(JSON.parse(endpoint.event_types) as string[], row.type))
@@ -124,3 +106,17 @@ export const recordStateChangeEvents = async (
     }
   }
 }
+
+/**
+ * The webhooks' subscription to verificationState changes (registered in src/runtime.ts). Endpoints live
+ * with the client in the home database: when the user's region is the home database the change's own
+ * transaction reads them (on SQLite a second connection to the same file would wait for that
+ * transaction forever); otherwise the home database is read directly.
+ */
+export const recordWebhookEvents =
+  (databases: Databases, clock: Clock): VerificationSubscriber =>
+  async (trx, change) => {
+    if (change.kind !== 'state-changed') return
+    const home = change.database === databases.home ? trx : databases.home.db
+    await recordStateChangeEvents(trx, clock, change, (clientId) => listEndpoints(home, clientId))
+  }

@@ -37,7 +37,7 @@ const Metadata = Type.Record(Type.String(), Type.Unknown(), {
 const EventType = Type.String({ description: `One of ${[...EVENT_TYPES, TEST_EVENT_TYPE].join(', ')}.` })
 const patternsDescription = `Exact types (${EVENT_TYPES.join(', ')}), a category wildcard (kyc.*, user.*) or *.`
 
-export const Webhook = Type.Object(
+export const WebhookEndpointSchema = Type.Object(
   {
     id: Type.String(),
     tenant: Type.String({ description: 'The client id.' }),
@@ -59,9 +59,9 @@ export const Webhook = Type.Object(
   { $id: 'WebhookEndpoint' },
 )
 
-export const WebhookWithKey = Type.Object(
+export const WebhookEndpointWithKeySchema = Type.Object(
   {
-    ...Webhook.properties,
+    ...WebhookEndpointSchema.properties,
     standardWebhooksSecret: Type.String({
       description: 'The same key for Standard Webhooks libraries: whsec_ + base64 of the apiKey bytes.',
     }),
@@ -74,7 +74,7 @@ export const WebhookWithKey = Type.Object(
   { $id: 'WebhookEndpointWithKey', description: 'A webhook endpoint with its signing key in full.' },
 )
 
-export const Attempt = Type.Object(
+export const WebhookAttemptSchema = Type.Object(
   {
     id: Type.String(),
     eventId: Type.String(),
@@ -98,7 +98,7 @@ const EventStatusValue = StringEnum(EVENT_STATUSES, {
   description: 'Derived from the deliveries: pending while any is, delivered when all succeeded.',
 })
 
-export const Event = Type.Object(
+export const WebhookEventSchema = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
     eventId: Type.String({ format: 'uuid' }),
@@ -118,7 +118,7 @@ export const Event = Type.Object(
   { $id: 'WebhookEvent' },
 )
 
-export const Delivery = Type.Object(
+export const WebhookDeliverySchema = Type.Object(
   {
     id: Type.String(),
     webhookId: Type.String(),
@@ -132,18 +132,18 @@ export const Delivery = Type.Object(
   { $id: 'WebhookDelivery' },
 )
 
-export const EventStatusBody = Type.Object(
+export const WebhookEventStatusSchema = Type.Object(
   {
     eventId: Type.String(),
     eventType: EventType,
     status: EventStatusValue,
-    deliveries: Type.Array(ref(Delivery)),
+    deliveries: Type.Array(ref(WebhookDeliverySchema)),
   },
   { $id: 'WebhookEventStatus' },
 )
 
 const envelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data })
-const Logs = envelope(Type.Object({ count: Type.Integer(), logs: Type.Array(ref(Attempt)) }))
+const Logs = envelope(Type.Object({ count: Type.Integer(), logs: Type.Array(ref(WebhookAttemptSchema)) }))
 
 const EndpointFields = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
@@ -292,7 +292,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
         querystring: RegionQuery,
         body: CreateBody,
         response: {
-          201: envelope(ref(WebhookWithKey)),
+          201: envelope(ref(WebhookEndpointWithKeySchema)),
           400: errorResponse('Malformed JSON body, or the limit of 5 endpoints is reached.'),
           413: bodyErrors[413],
           ...secretAuth,
@@ -314,7 +314,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
         operationId: 'listWebhookEndpoints',
         summary: "The client's webhook endpoints (keys masked)",
         querystring: RegionQuery,
-        response: { 200: envelope(Type.Array(ref(Webhook))), ...secretAuth },
+        response: { 200: envelope(Type.Array(ref(WebhookEndpointSchema))), ...secretAuth },
       },
     },
     async (request) => ({
@@ -333,7 +333,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
         summary: 'Recent events of the routed region, newest first',
         querystring: LimitQuery,
         response: {
-          200: envelope(Type.Object({ count: Type.Integer(), events: Type.Array(ref(Event)) })),
+          200: envelope(Type.Object({ count: Type.Integer(), events: Type.Array(ref(WebhookEventSchema)) })),
           ...secretAuth,
         },
       },
@@ -371,7 +371,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
         summary: 'Delivery status of one event, per endpoint',
         params: EventIdParams,
         querystring: RegionQuery,
-        response: { 200: envelope(ref(EventStatusBody)), 404: notFound, ...secretAuth },
+        response: { 200: envelope(ref(WebhookEventStatusSchema)), 404: notFound, ...secretAuth },
       },
     },
     async (request) =>
@@ -389,7 +389,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
         params: EventIdParams,
         querystring: RegionQuery,
         response: {
-          200: envelope(ref(EventStatusBody)),
+          200: envelope(ref(WebhookEventStatusSchema)),
           404: notFound,
           409: errorResponse('Nothing to retry: every delivery is pending or its endpoint is not active.'),
           ...secretAuth,
@@ -410,7 +410,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
         summary: 'One webhook endpoint (key masked)',
         params: Id,
         querystring: RegionQuery,
-        response: { 200: envelope(ref(Webhook)), 404: notFound, ...secretAuth },
+        response: { 200: envelope(ref(WebhookEndpointSchema)), 404: notFound, ...secretAuth },
       },
     },
     async (request) => ({
@@ -430,7 +430,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
         params: Id,
         querystring: RegionQuery,
         body: UpdateBody,
-        response: { 200: envelope(ref(Webhook)), 404: notFound, ...bodyErrors, ...secretAuth },
+        response: { 200: envelope(ref(WebhookEndpointSchema)), 404: notFound, ...bodyErrors, ...secretAuth },
       },
     },
     async (request) => ({
@@ -470,7 +470,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
         summary: 'New signing key (shown this once); the previous one keeps signing beside it for 24 h',
         params: Id,
         querystring: RegionQuery,
-        response: { 200: envelope(ref(WebhookWithKey)), 404: notFound, ...secretAuth },
+        response: { 200: envelope(ref(WebhookEndpointWithKeySchema)), 404: notFound, ...secretAuth },
       },
     },
     async (request) => ({
@@ -509,7 +509,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
         params: Id,
         querystring: RegionQuery,
         response: {
-          202: envelope(ref(EventStatusBody)),
+          202: envelope(ref(WebhookEventStatusSchema)),
           404: notFound,
           409: errorResponse('The endpoint was disabled by the server; activate it first.'),
           ...secretAuth,

@@ -63,18 +63,19 @@ const upload = (form: HTMLFormElement, file: Blob, name: string) => {
     if (progress) progress.hidden = true
   }
   request.onload = () => {
-    let answer: { next?: string; error?: string } = {}
+    // Success is `{next}`; a refusal is the API's error body, `{message, errorCode}`.
+    let answer: { next?: string; message?: string } = {}
     try {
       answer = JSON.parse(request.responseText)
     } catch {
-      answer = { error: text.failed }
+      answer = { message: text.failed }
     }
     if (request.status < 300 && answer.next) {
       window.location.assign(answer.next)
       return
     }
     finish()
-    showError(answer.error ?? text.failed)
+    showError(answer.message ?? text.failed)
   }
   request.onerror = () => {
     finish()

@@ -1,7 +1,5 @@
 import { type Html, html } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
-import type { Client } from '../clients/model.ts'
-import type { Reason } from '../verification/reasons.ts'
 import {
   DOCUMENT_TYPES,
   type FlowFacts,
@@ -10,10 +8,12 @@ import {
   stepPosition,
   stepsFor,
   type UploadStep,
-} from './flow.ts'
-import type { StatusView } from './service.ts'
+} from '../capture/flow.ts'
+import type { StatusView } from '../capture/service.ts'
+import type { Client } from '../clients/model.ts'
+import type { Reason } from '../verification/reasons.ts'
 
-/** The pages of the flow. Every text comes from the string catalogue; every value is escaped by `html`. */
+/** The hosted pages. Every text comes from the string catalogue; every value is escaped by `html`. */
 
 const fill = (template: string, values: Record<string, string | number>) =>
   template.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''))
@@ -32,6 +32,28 @@ const errorRegion = (error?: string) =>
   html`<div id="error" class="error" role="alert" tabindex="-1">${error ?? ''}</div>`
 
 const csrfField = (token: string) => html`<input type="hidden" name="csrf" value="${token}">`
+
+/** The page behind a session link; its script posts the claim form at once. */
+export const openingPage = () =>
+  frame(html`<h1>${en.openingTitle}</h1><p>${en.openingBody}</p>
+<form id="claim" method="post"><button type="submit">${en.openingButton}</button></form>`)
+
+export const OPENING_SCRIPT = "document.getElementById('claim').submit()"
+
+/** A page title per step (WCAG 2.4.2), marked when the page reports a problem. */
+const STEP_TITLES: Record<Step, string> = {
+  consent: en.consentTitle,
+  document: en.documentTitle,
+  front: en.frontTitle,
+  back: en.backTitle,
+  selfie: en.selfieTitle,
+  address: en.addressTitle,
+  ssn: en.ssnTitle,
+  review: en.reviewTitle,
+}
+
+export const stepTitle = (step: Step, error?: string) =>
+  `${error ? `${en.errorTitle}: ` : ''}${STEP_TITLES[step]} – ${en.productName}`
 
 export type StepPage = { facts: FlowFacts; csrf: string; error?: string; client: Client }
 
@@ -159,11 +181,11 @@ const STATUS_TEXT: Record<StatusView['phase'], { title: string; body: string }> 
   review: { title: en.statusReview, body: en.statusReviewBody },
 }
 
-/** The texts of every phase travel with the page, so the script can show the decision without a reload. */
-export const statusTexts = () => STATUS_TEXT
-
 const reasonItems = (reasons: Reason[]) => reasons.map((reason) => html`<li>${reason.message}</li>`)
 
+export const statusTitle = (status: StatusView) => `${STATUS_TEXT[status.phase].title} – ${en.productName}`
+
+/** The texts of every phase travel with the page, so the script can show the decision without a reload. */
 export const statusPage = (status: StatusView, client: Client) => {
   const text = STATUS_TEXT[status.phase]
   const returnLink = client.returnUrl

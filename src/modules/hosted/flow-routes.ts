@@ -1,21 +1,12 @@
-import { readFileSync } from 'node:fs'
 import multipart from '@fastify/multipart'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { transformSync } from 'esbuild'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Databases } from '../../db/database.ts'
-import { HostedErrorBody, htmlResponse, ref, StringEnum } from '../../http/schemas.ts'
+import { errorResponse, StringEnum } from '../../http/schemas.ts'
 import { AppError, isAppError } from '../../lib/errors.ts'
-import { type Html, sendPage } from '../../web/page.ts'
+import { type Html, htmlResponse, sendPage } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
-import type { Client } from '../clients/model.ts'
-import { getClient } from '../clients/service.ts'
-import { DecodeLimiter } from '../documents/decode-limiter.ts'
-import { MAX_UPLOAD_BYTES } from '../documents/images.ts'
-import { countryList } from '../settings/geography.ts'
-import { type BrowserSession, browserSession, type ClaimDeps } from '../verification/claims.ts'
-import { csrfToken, isValidCsrfToken } from './csrf.ts'
 import {
   canOpen,
   DOCUMENT_TYPES,
@@ -25,40 +16,49 @@ import {
   type Step,
   UPLOAD_STEPS,
   type UploadStep,
-} from './flow.ts'
-import {
-  consentPage,
-  documentPage,
-  introPage,
-  messagePage,
-  reviewPage,
-  ssnPage,
-  statusPage,
-  statusTexts,
-  stepUrl,
-  uploadPage,
-} from './pages.ts'
+} from '../capture/flow.ts'
 import {
   accountRefusal,
   CAMERA_EVENTS,
   type Capture,
   type CaptureDeps,
   chooseDocument,
-  type FlowView,
+  formToken,
   giveConsent,
   giveSsn,
   loadFlow,
   recordEvent,
+  requireFormToken,
   STATUS_PHASES,
   statusOf,
   storeUpload,
   submit,
-} from './service.ts'
+} from '../capture/service.ts'
+import type { Client } from '../clients/model.ts'
+import { getClient } from '../clients/service.ts'
+import { DecodeLimiter } from '../documents/decode-limiter.ts'
+import { MAX_UPLOAD_BYTES } from '../documents/images.ts'
+import { countryList } from '../settings/geography.ts'
+import { browserSession, type ClaimDeps } from './claims.ts'
+import { sendErrorPage, sendHostedError, wantsJson } from './errors.ts'
+import {
+  consentPage,
+  documentPage,
+  introPage,
+  reviewPage,
+  ssnPage,
+  statusPage,
+  statusTitle,
+  stepTitle,
+  stepUrl,
+  uploadPage,
+} from './pages.ts'
+import { FLOW_SCRIPT_PATH, flowScript } from './script.ts'
 
+/** The cookie that holds this browser's claim of a session (see claims.ts). */
 export const BROWSER_COOKIE = 'verity_session'
-const FLOW_SCRIPT_PATH = '/verify/assets/flow.js'
 
-export type CaptureRouteDeps = Omit<CaptureDeps, 'decodes' | 'config'> &
+export type HostedDeps = Omit<CaptureDeps, 'decodes' | 'config'> &
   ClaimDeps & {
     databases: Databases
     config: CaptureDeps['config'] & {
@@ -67,14 +67,6 @@ export type CaptureRouteDeps = Omit<CaptureDeps, 'decodes' | 'config'> &
       DECODE_QUEUE: number
     }
   }
-
-// The browser script is TypeScript in the repository, compiled once when the server starts.
-const flowScript = transformSync(readFileSync(new URL('../../web/client/flow.ts', import.meta.url), 'utf8'), {
-  loader: 'ts',
-  format: 'iife',
-  target: 'es2020',
-  minify: true,
-}).code
 
 const pageResponses = {
   403: htmlResponse('The account cannot be verified (suspended user or disabled client), or CSRF refused'),
@@ -94,26 +86,13 @@ const FormBody = Type.Object({
 })
 const EventBody = Type.Object({ csrf: Type.String({ maxLength: 100 }), type: StringEnum(CAMERA_EVENTS) })
 
-const STEP_TITLES: Record<Step, string> = {
-  consent: en.consentTitle,
-  document: en.documentTitle,
-  front: en.frontTitle,
-  back: en.backTitle,
-  selfie: en.selfieTitle,
-  address: en.addressTitle,
-  ssn: en.ssnTitle,
-  review: en.reviewTitle,
-}
-
-const wantsJson = (request: FastifyRequest) => (request.headers.accept ?? '').includes('application/json')
-
 /**
  * The hosted verification flow, for the browser that claimed the session (its cookie). Every page
  * works without JavaScript; forms post back and are answered with a redirect to the next step, or the
  * same page with the problem explained. The script's uploads ask for JSON instead.
  */
-export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: FastifyInstance) => {
-  const deps: CaptureDeps & CaptureRouteDeps = {
+export const flowRoutes = (routeDeps: HostedDeps) => async (fastify: FastifyInstance) => {
+  const deps: CaptureDeps & HostedDeps = {
     ...routeDeps,
     decodes: new DecodeLimiter(routeDeps.config.DECODE_CONCURRENCY, routeDeps.config.DECODE_QUEUE),
   }
@@ -130,58 +109,39 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
       frameAncestors: client?.frameAncestors,
     })
 
-  type Held = Exclude<BrowserSession, { state: 'none' } | { state: 'expired' }> & { client: Client }
+  type Held = Capture & { state: 'open' | 'submitted' }
 
-  /** The session this browser holds, or the page that says why there is none. */
+  /** The session this browser holds, or the error (page or JSON) that says why there is none. */
   const hold = async (request: FastifyRequest, reply: FastifyReply): Promise<Held | undefined> => {
     const held = await browserSession(deps, request.cookies[BROWSER_COOKIE])
     if (held.state === 'none' || held.state === 'expired') {
-      const [status, title, body] =
-        held.state === 'none'
-          ? [404, en.noneTitle, en.noneBody]
-          : [410, en.goneTitleExpired, en.goneBodyExpired]
-      if (wantsJson(request)) await reply.code(status).send({ error: `${title}. ${body}` })
-      else await send(reply, status, title, messagePage(title, body))
+      await sendHostedError(
+        request,
+        reply,
+        new AppError(held.state === 'none' ? 'NO_BROWSER_SESSION' : 'SESSION_EXPIRED'),
+      )
       return undefined
     }
     const client = await getClient(deps, held.session.client_id)
     const refusal = accountRefusal(held.user, client)
     if (refusal) {
-      if (wantsJson(request))
-        await reply.code(refusal.status).send({ error: refusal.publicMessage, code: refusal.code })
-      else await send(reply, refusal.status, en.blockedTitle, messagePage(en.blockedTitle, en.blockedBody))
+      await sendHostedError(request, reply, refusal)
       return undefined
     }
     return { ...held, client }
   }
 
-  const formToken = (capture: Capture, view: FlowView, form: string) =>
-    csrfToken(deps.keys.csrf, {
-      sessionId: capture.session.id,
-      claimDigest: capture.claimDigest,
-      form,
-      revision: view.progress.revision,
-    })
-
-  const checkCsrf = (capture: Capture, view: FlowView, form: string, presented: unknown) => {
-    const binding = {
-      sessionId: capture.session.id,
-      claimDigest: capture.claimDigest,
-      form,
-      revision: view.progress.revision,
-    }
-    if (!isValidCsrfToken(deps.keys.csrf, binding, presented)) throw new AppError('CSRF_REJECTED')
-  }
-
-  const renderStep = async (
-    reply: FastifyReply,
-    capture: Capture,
-    step: Step,
-    status = 200,
-    error?: string,
-  ) => {
+  /** A step's page; a refused form comes back as its page with the problem, at the error's status. */
+  const renderStep = async (reply: FastifyReply, capture: Capture, step: Step, refused?: AppError) => {
+    const error = refused?.publicMessage
+    const status = refused?.status ?? 200
     const view = await loadFlow(deps, capture)
-    const page = { facts: view.facts, csrf: formToken(capture, view, step), error, client: capture.client }
+    const page = {
+      facts: view.facts,
+      csrf: formToken(deps, capture, view, step),
+      error,
+      client: capture.client,
+    }
     const countries = () => countryList(capture.database.region)
     let body: Html
     if (step === 'consent') body = consentPage({ ...page, privacyUrl: deps.config.PRIVACY_URL })
@@ -199,9 +159,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
           countries().find((country) => country.iso3166alpha2 === view.facts.issuingCountry)?.name ?? null,
       })
     else body = uploadPage({ ...page, step, next: nextStep(view.facts) })
-    // A page title per step (WCAG 2.4.2), marked when the page reports a problem.
-    const title = `${error ? `${en.errorTitle}: ` : ''}${STEP_TITLES[step]} – ${en.productName}`
-    return send(reply, status, title, body, capture.client)
+    return send(reply, status, stepTitle(step, error), body, capture.client)
   }
 
   /** Answers a refused form: the same page with the message (or JSON for the script), never a 500. */
@@ -212,26 +170,15 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
     step: Step,
     error: unknown,
   ) => {
-    const problem = toProblem(error)
+    const problem = toAppError(error)
     if (!problem) throw error
-    if (isAppError(error) && error.headers) reply.headers(error.headers)
-    if (wantsJson(request))
-      return reply.code(problem.status).send({ error: problem.message, code: problem.code })
-    if (problem.code === 'ALREADY_SUBMITTED')
-      return send(
-        reply,
-        409,
-        en.alreadySubmittedTitle,
-        messagePage(en.alreadySubmittedTitle, en.goneBodySubmitted),
-      )
-    if (problem.code === 'FLOW_STEP_MISSING' || !canOpen(step, (await loadFlow(deps, capture)).facts))
-      return send(
-        reply,
-        problem.status,
-        en.stepMissingTitle,
-        messagePage(en.stepMissingTitle, en.stepMissingBody),
-      )
-    return renderStep(reply, capture, step, problem.status, problem.message)
+    if (wantsJson(request)) return sendHostedError(request, reply, problem)
+    if (problem.code === 'ALREADY_SUBMITTED' || problem.code === 'FLOW_STEP_MISSING')
+      return sendErrorPage(reply, problem)
+    if (!canOpen(step, (await loadFlow(deps, capture)).facts))
+      return sendErrorPage(reply, problem, 'FLOW_STEP_MISSING')
+    if (problem.headers) reply.headers(problem.headers)
+    return renderStep(reply, capture, step, problem)
   }
 
   const accepted = async (request: FastifyRequest, reply: FastifyReply, capture: Capture, step: Step) => {
@@ -322,7 +269,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
         if (capture.state === 'submitted') throw new AppError('ALREADY_SUBMITTED')
         const view = await loadFlow(deps, capture)
         if (!canOpen(step, view.facts)) throw new AppError('FLOW_STEP_MISSING')
-        checkCsrf(capture, view, step, (request.body as { csrf?: unknown } | undefined)?.csrf)
+        requireFormToken(deps, capture, view, step, (request.body as { csrf?: unknown } | undefined)?.csrf)
         const body = request.validationError ? undefined : request.body
         const revision = view.progress.revision
         if (step === 'consent') {
@@ -381,7 +328,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
         const view = await loadFlow(deps, capture)
         if (!canOpen(step, view.facts)) throw new AppError('FLOW_STEP_MISSING')
         const csrf = part?.fields.csrf
-        checkCsrf(capture, view, step, csrf && 'value' in csrf ? csrf.value : undefined)
+        requireFormToken(deps, capture, view, step, csrf && 'value' in csrf ? csrf.value : undefined)
         if (part?.fieldname !== 'file') throw new AppError('UNSUPPORTED_UPLOAD', { message: en.fileRequired })
         const bytes = await part.toBuffer()
         await storeUpload(deps, capture, view, step, bytes)
@@ -408,7 +355,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
       if (!capture) return reply
       if (capture.state === 'submitted') return reply.code(204).send(null)
       const view = await loadFlow(deps, capture)
-      checkCsrf(capture, view, 'selfie', request.body.csrf)
+      requireFormToken(deps, capture, view, 'selfie', request.body.csrf)
       await recordEvent(deps, capture, request.body.type)
       return reply.code(204).send(null)
     },
@@ -433,8 +380,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
       if (!capture) return reply
       if (capture.state !== 'submitted') return reply.redirect('/verify', 303)
       const status = statusOf(capture)
-      const title = `${statusTexts()[status.phase].title} – ${en.productName}`
-      return send(reply, 200, title, statusPage(status, capture.client), capture.client)
+      return send(reply, 200, statusTitle(status), statusPage(status, capture.client), capture.client)
     },
   )
 
@@ -451,9 +397,10 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
             reasons: Type.Array(Type.Object({ message: Type.String() })),
             done: Type.Boolean(),
           }),
-          404: ref(HostedErrorBody, { description: 'No verification session in this browser' }),
-          409: ref(HostedErrorBody, { description: 'Not submitted yet' }),
-          410: ref(HostedErrorBody, { description: 'The session expired' }),
+          403: errorResponse('The account cannot be verified (suspended user or disabled client)'),
+          404: errorResponse('No verification session in this browser'),
+          409: errorResponse('Not submitted yet'),
+          410: errorResponse('The session expired'),
         },
       },
     },
@@ -461,7 +408,7 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
       request.headers.accept = 'application/json'
       const capture = await hold(request, reply)
       if (!capture) return reply
-      if (capture.state !== 'submitted') return reply.code(409).send({ error: en.statusNotSubmitted })
+      if (capture.state !== 'submitted') return sendHostedError(request, reply, new AppError('NOT_SUBMITTED'))
       const status = statusOf(capture)
       return reply.header('cache-control', 'no-store').send({
         phase: status.phase,
@@ -479,16 +426,20 @@ export const captureRoutes = (routeDeps: CaptureRouteDeps) => async (fastify: Fa
   )
 }
 
-const toProblem = (error: unknown) => {
-  if (isAppError(error)) return { status: error.status, code: error.code, message: error.publicMessage }
+/**
+ * A refusal the page can explain: an AppError, or the multipart parser's own errors (a file too
+ * large, a broken upload). Anything else is a fault, for the server's error handler.
+ */
+const toAppError = (error: unknown): AppError | undefined => {
+  if (isAppError(error)) return error
   const code = (error as { code?: unknown } | null)?.code
   if (code === 'FST_REQ_FILE_TOO_LARGE')
-    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: en.fileTooLarge }
-  if (typeof code === 'string' && code.startsWith('FST_') && (error as { statusCode?: number }).statusCode)
-    return {
-      status: (error as { statusCode: number }).statusCode,
-      code: 'BAD_REQUEST',
+    return new AppError('PAYLOAD_TOO_LARGE', { message: en.fileTooLarge, cause: error })
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode
+  if (typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number')
+    return new AppError(statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', {
       message: en.uploadFailed,
-    }
+      cause: error,
+    })
   return undefined
 }

@@ -1,9 +1,10 @@
 import type { Databases, RegionDatabase } from '../../db/database.ts'
-import type { SessionRow, UserRow } from '../../db/schema.ts'
+import type { SessionRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import type { Keys } from '../../lib/keys.ts'
+import type { Capture } from '../capture/service.ts'
 import { findUserById } from '../users/repo.ts'
-import { countClaims, findSession, lockSession } from './repo.ts'
+import { findSession, lockSession, markSessionOpened } from '../verification/repo.ts'
 import {
   browserCookieValue,
   claimDigest,
@@ -11,7 +12,8 @@ import {
   parseBrowserCookie,
   parseSessionLinkToken,
   type SessionRef,
-} from './session-links.ts'
+} from '../verification/session-links.ts'
+import { countClaims, hasClaim, insertClaim } from './repo.ts'
 
 /** Browsers that may open one onboarding link. */
 export const MAX_ONBOARDING_BROWSERS = 5
@@ -44,14 +46,6 @@ const goneReason = (session: SessionRow, now: number): GoneReason | undefined =>
   return undefined
 }
 
-const hasClaim = async (database: RegionDatabase, sessionId: string, secret: string) =>
-  (await database.db
-    .selectFrom('session_claim')
-    .select('session_id')
-    .where('session_id', '=', sessionId)
-    .where('digest', '=', claimDigest(secret))
-    .executeTakeFirst()) !== undefined
-
 /** What a link leads to, without changing anything (a link preview must not use up a single-use link). */
 export const inspectLink = async (deps: ClaimDeps, token: string): Promise<LinkState> => {
   const found = await load(deps, parseSessionLinkToken(deps.keys.sessionUrls, token))
@@ -82,7 +76,10 @@ export const claimLink = async (
   if (gone) return { state: 'gone', reason: gone }
 
   const presented = parseBrowserCookie(cookie)
-  if (presented?.sessionId === session.id && (await hasClaim(database, session.id, presented.secret))) {
+  if (
+    presented?.sessionId === session.id &&
+    (await hasClaim(database.db, session.id, claimDigest(presented.secret)))
+  ) {
     return { state: 'continue', session }
   }
   if (session.kind === 'user' && session.status !== 'issued') return { state: 'gone', reason: 'used' }
@@ -94,32 +91,17 @@ export const claimLink = async (
       await lockSession(database, trx, session.id)
       if ((await countClaims(trx, session.id)) >= MAX_ONBOARDING_BROWSERS) return undefined
     }
-    const opened = await trx
-      .updateTable('verification_session')
-      .set({ status: 'opened', opened_at: now })
-      .where('id', '=', session.id)
-      .where('status', '=', 'issued')
-      .where('expires_at', '>', now)
-      .returningAll()
-      .executeTakeFirst()
+    const opened = await markSessionOpened(trx, session.id, now)
     if (!opened && session.kind === 'user') return undefined
-    await trx
-      .insertInto('session_claim')
-      .values({ session_id: session.id, digest: claimDigest(secret), created_at: now })
-      .execute()
+    await insertClaim(trx, session.id, claimDigest(secret), now)
     return opened ?? session
   })
   if (!claimed) return { state: 'gone', reason: 'used' }
   return { state: 'claimed', cookie: browserCookieValue(ref, secret), session: claimed }
 }
 
-export type HeldSession = {
-  session: SessionRow
-  user: UserRow
-  database: RegionDatabase
-  /** Digest of this browser's claim secret: binds the pages' CSRF tokens to this browser. */
-  claimDigest: string
-}
+/** A session this browser claimed: the capture, before its client is looked up. */
+export type HeldSession = Omit<Capture, 'client'>
 
 export type BrowserSession =
   | { state: 'none' }
@@ -137,7 +119,11 @@ export const browserSession = async (
 ): Promise<BrowserSession> => {
   const presented = parseBrowserCookie(cookie)
   const found = await load(deps, presented)
-  if (!presented || !found || !(await hasClaim(found.database, found.session.id, presented.secret)))
+  if (
+    !presented ||
+    !found ||
+    !(await hasClaim(found.database.db, found.session.id, claimDigest(presented.secret)))
+  )
     return { state: 'none' }
   const gone = goneReason(found.session, deps.clock.now())
   if (gone === 'expired') return { state: 'expired' }

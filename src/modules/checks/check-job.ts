@@ -1,11 +1,34 @@
 import type { Databases } from '../../db/database.ts'
 import type { JobDefinition } from '../../jobs/definitions.ts'
+import { enqueueJob } from '../../jobs/queue.ts'
+import type { Clock } from '../../lib/clock.ts'
 import { findClient } from '../clients/repo.ts'
-import { sandboxDecision } from '../sandbox/scenarios.ts'
-import { findUserById } from '../users/repo.ts'
-import { reason } from './reasons.ts'
-import { findSession } from './repo.ts'
-import { CHECK_SUBMISSION, type CheckSubmissionPayload, type Decision, decideSession } from './service.ts'
+import { sandboxDecision } from '../sandbox/index.ts'
+import { findUserById } from '../users/index.ts'
+import {
+  type Decision,
+  decide,
+  findSession,
+  reason,
+  type StateWriterDeps,
+  type VerificationSubscriber,
+} from '../verification/index.ts'
+
+/** The job that checks and decides a submission (for sandbox clients: by the magic names). */
+export const CHECK_SUBMISSION = 'verification.check'
+export type CheckSubmissionPayload = { sessionId: string; sandbox: boolean }
+
+/**
+ * Enqueues the check of every submission, in the submission's own transaction: a submitted session
+ * always has its check job, and a refused submission has none.
+ */
+export const enqueueChecksOnSubmission =
+  (clock: Clock): VerificationSubscriber =>
+  async (trx, change) => {
+    if (change.kind !== 'session-submitted') return
+    const payload: CheckSubmissionPayload = { sessionId: change.session.id, sandbox: change.sandbox }
+    await enqueueJob(trx, clock, CHECK_SUBMISSION, payload)
+  }
 
 /**
  * Checks and decides a submission. The uploads were already decoded and validated when they arrived
@@ -15,7 +38,10 @@ import { CHECK_SUBMISSION, type CheckSubmissionPayload, type Decision, decideSes
  * safe outcome of an inconclusive check. A suspended user, or a user of a disabled client, is never
  * decided by the checks, sandbox or live: the submission goes to review with the reason.
  */
-export const checkSubmissionJob = (databases: Databases): JobDefinition => ({
+export const checkSubmissionJob = (
+  databases: Databases,
+  deps: Pick<StateWriterDeps, 'verificationChanges'>,
+): JobDefinition => ({
   type: CHECK_SUBMISSION,
   async handle(payload, { database, clock, log }) {
     const { sessionId, sandbox } = payload as CheckSubmissionPayload
@@ -32,7 +58,12 @@ export const checkSubmissionJob = (databases: Databases): JobDefinition => ({
           : sandbox
             ? sandboxDecision(user)
             : { outcome: 'review', reasons: [] }
-    const applied = await decideSession({ clock, databases }, database, session.id, decision)
+    const applied = await decide(
+      { clock, verificationChanges: deps.verificationChanges },
+      database,
+      session.id,
+      decision,
+    )
     log.info({ sessionId: session.id, sandbox, outcome: decision.outcome, applied }, 'submission checked')
   },
 })

@@ -1,0 +1,2 @@
+/** The operator module's face: actions on users for the CLI (and later the console). */
+export { describeUser, type OperatorDeps, setLoginOtp, setUserSuspended } from './user-actions.ts'

@@ -1,0 +1,14 @@
+/** The webhooks module's face: routes, the state-change subscriber and the jobs it runs. */
+export { deliveryJob } from './delivery-job.ts'
+export { recordWebhookEvents } from './events.ts'
+export { pruneWebhooksJob, pruneWebhooksSchedule } from './prune-job.ts'
+export {
+  // The named schemas of the routes, for the OpenAPI document's components (http/openapi.ts).
+  WebhookAttemptSchema,
+  WebhookDeliverySchema,
+  WebhookEndpointSchema,
+  WebhookEndpointWithKeySchema,
+  WebhookEventSchema,
+  WebhookEventStatusSchema,
+  webhookRoutes,
+} from './routes.ts'
