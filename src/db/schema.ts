@@ -5,8 +5,11 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
  * epoch milliseconds in bigint columns, no booleans (nullable timestamps or text enums instead), JSON
  * as text parsed in repositories. The same tables exist in every region's database; tenant-wide tables
  * (client, client_allowed_origin) are only read and written in the intl ("home") database.
+ * Each text enum an API publishes is an `as const` list with its type derived from it, so the HTTP schemas that publish
+ * the values (the route schemas) read the same list and cannot drift from the column's type.
  */
-export type ClientMode = 'sandbox' | 'live'
+export const CLIENT_MODES = ['sandbox', 'live'] as const
+export type ClientMode = (typeof CLIENT_MODES)[number]
 export type ClientStatus = 'active' | 'disabled'
 
 export type ClientTable = {
@@ -61,7 +64,8 @@ export type JobTable = {
 }
 
 export type UserStatus = 'active' | 'suspended'
-export type VerificationState = 'UNVERIFIED' | 'PENDING' | 'VERIFIED' | 'REJECTED'
+export const VERIFICATION_STATES = ['UNVERIFIED', 'PENDING', 'VERIFIED', 'REJECTED'] as const
+export type VerificationState = (typeof VERIFICATION_STATES)[number]
 
 export type AppUserTable = {
   /** UUID: real clients validate user ids as UUIDs. */
@@ -121,7 +125,8 @@ export type ContactVerificationTable = {
   expires_at: number
 }
 
-export type CodePurpose = 'email' | 'phone' | 'login_otp'
+export const CODE_PURPOSES = ['email', 'phone', 'login_otp'] as const
+export type CodePurpose = (typeof CODE_PURPOSES)[number]
 
 export type VerificationCodeTable = {
   id: string
@@ -194,10 +199,19 @@ export type OutboxMessageTable = {
   created_at: number
 }
 
-export type SessionKind = 'user' | 'onboarding'
-export type SessionStatus = 'issued' | 'opened' | 'submitted' | 'expired'
+export const SESSION_KINDS = ['user', 'onboarding'] as const
+export type SessionKind = (typeof SESSION_KINDS)[number]
+export const SESSION_STATUSES = ['issued', 'opened', 'submitted', 'expired'] as const
+export type SessionStatus = (typeof SESSION_STATUSES)[number]
 /** abandoned and resubmission_required are failures (3_per_hour); review keeps it in progress. */
-export type SessionOutcome = 'abandoned' | 'resubmission_required' | 'approved' | 'rejected' | 'review'
+export const SESSION_OUTCOMES = [
+  'abandoned',
+  'resubmission_required',
+  'approved',
+  'rejected',
+  'review',
+] as const
+export type SessionOutcome = (typeof SESSION_OUTCOMES)[number]
 
 export type VerificationSessionTable = {
   id: string
@@ -240,8 +254,10 @@ export type VerificationStateTransitionTable = {
   created_at: number
 }
 
-export type DocumentType = 'passport' | 'driving_licence' | 'id_card' | 'residence_permit'
-export type DocumentSlot = 'document_front' | 'document_back' | 'selfie' | 'proof_of_address'
+export const DOCUMENT_TYPES = ['passport', 'driving_licence', 'id_card', 'residence_permit'] as const
+export type DocumentType = (typeof DOCUMENT_TYPES)[number]
+export const DOCUMENT_SLOTS = ['document_front', 'document_back', 'selfie', 'proof_of_address'] as const
+export type DocumentSlot = (typeof DOCUMENT_SLOTS)[number]
 
 /** Where a session's hosted flow stands. `revision` changes on every accepted form (one-time CSRF tokens). */
 export type CaptureProgressTable = {
@@ -260,7 +276,8 @@ export type CaptureProgressTable = {
   updated_at: number
 }
 
-export type WebhookEndpointStatus = 'active' | 'inactive' | 'disabled'
+export const WEBHOOK_ENDPOINT_STATUSES = ['active', 'inactive', 'disabled'] as const
+export type WebhookEndpointStatus = (typeof WEBHOOK_ENDPOINT_STATUSES)[number]
 
 /** Home database only: a client's webhook endpoint. The signing key is sealed, never hashed (it signs). */
 export type WebhookEndpointTable = {
@@ -324,7 +341,8 @@ export type WebhookEventTable = {
   dispatched_at: number | null
 }
 
-export type WebhookDeliveryStatus = 'pending' | 'success' | 'failed'
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'success', 'failed'] as const
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number]
 
 /** Region database: one event to one endpoint. */
 export type WebhookDeliveryTable = {
@@ -342,6 +360,9 @@ export type WebhookDeliveryTable = {
   updated_at: number
 }
 
+export const WEBHOOK_ATTEMPT_OUTCOMES = ['success', 'failed'] as const
+export type WebhookAttemptOutcome = (typeof WEBHOOK_ATTEMPT_OUTCOMES)[number]
+
 /** Region database: the log of one HTTP attempt, kept 7 days. */
 export type WebhookAttemptTable = {
   id: string
@@ -357,7 +378,7 @@ export type WebhookAttemptTable = {
   /** At most the first 4 KB of the answer. */
   response_body: string | null
   error_message: string | null
-  outcome: 'success' | 'failed'
+  outcome: WebhookAttemptOutcome
   duration_ms: number
   next_retry_at: number | null
   created_at: number

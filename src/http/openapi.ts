@@ -1,17 +1,71 @@
 import swagger from '@fastify/swagger'
 import apiReference from '@scalar/fastify-api-reference'
 import type { FastifyInstance } from 'fastify'
+import { LoginResponse } from '../modules/auth/index.ts'
+import { PublicClient } from '../modules/clients/index.ts'
+import { Readiness } from '../modules/health/index.ts'
+import {
+  AddressResult,
+  OnboardingResult,
+  OnboardingStatus,
+  PersonalDetailsBody,
+} from '../modules/onboarding/index.ts'
+import { LegalLinks, SignUpFormRules, SignUpSettings } from '../modules/settings/index.ts'
 import { UserSchema } from '../modules/users/index.ts'
-import { ErrorBody, ValidationErrorBody } from './schemas.ts'
+import {
+  ReasonSchema,
+  SessionLimitErrorBody,
+  SessionLinkSchema,
+  SessionSchema,
+} from '../modules/verification/index.ts'
+import {
+  WebhookAttemptSchema,
+  WebhookDeliverySchema,
+  WebhookEndpointSchema,
+  WebhookEndpointWithKeySchema,
+  WebhookEventSchema,
+  WebhookEventStatusSchema,
+} from '../modules/webhooks/index.ts'
+import { ErrorBody, HtmlPage, SuccessBody, ValidationErrorBody } from './schemas.ts'
+
+/**
+ * Every named schema (`$id`), registered once before the routes that `ref()` them. Each becomes one
+ * entry of components.schemas, so an SDK generator makes one type of it, named after the `$id`.
+ */
+const COMPONENT_SCHEMAS = [
+  ErrorBody,
+  ValidationErrorBody,
+  HtmlPage,
+  SuccessBody,
+  Readiness,
+  PublicClient,
+  LegalLinks,
+  SignUpFormRules,
+  SignUpSettings,
+  UserSchema,
+  PersonalDetailsBody,
+  OnboardingResult,
+  AddressResult,
+  OnboardingStatus,
+  LoginResponse,
+  SessionLinkSchema,
+  SessionLimitErrorBody,
+  ReasonSchema,
+  SessionSchema,
+  WebhookEndpointSchema,
+  WebhookEndpointWithKeySchema,
+  WebhookAttemptSchema,
+  WebhookEventSchema,
+  WebhookDeliverySchema,
+  WebhookEventStatusSchema,
+]
 
 /**
  * The OpenAPI 3.1 document is generated from the route schemas (never written by hand) and served at
  * /openapi.json; /docs renders it with Scalar from files bundled in the npm package.
  */
 export const registerOpenApi = async (app: FastifyInstance, publicUrl: string): Promise<void> => {
-  app.addSchema(ErrorBody)
-  app.addSchema(ValidationErrorBody)
-  app.addSchema(UserSchema)
+  for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema)
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -1,10 +1,36 @@
-import { Type } from 'typebox'
+import { type Static, type TSchema, Type } from 'typebox'
+import { ERROR_CATALOGUE, type ErrorCode } from '../lib/errors.ts'
+
+/** A closed set of strings as `enum` (cheaper to serialize than a union of literals). */
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
+
+export const NullableStringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+) => Type.Unsafe<T[number] | null>({ type: ['string', 'null'], enum: [...values, null], ...options })
+
+/**
+ * A reference to a named component schema, typed as the schema it names. Named schemas (`$id`) are
+ * registered once by registerOpenApi and appear in the OpenAPI document under components.schemas, so a
+ * generated SDK gets one type per shape instead of one per route. Embedding a named schema directly
+ * would declare its `$id` twice; routes always go through this.
+ */
+export const ref = <T extends TSchema>(schema: T, options: { description?: string } = {}) => {
+  const id = (schema as { $id?: unknown }).$id
+  if (typeof id !== 'string') throw new Error('ref() names a schema by its $id, and this one has none')
+  return Type.Unsafe<Static<T>>({ ...Type.Ref(id), ...options })
+}
 
 /** Response schemas shared by every route: the v1 error shape and the validation error. */
 export const ErrorBody = Type.Object(
   {
     message: Type.String(),
-    errorCode: Type.String({ pattern: '^[A-Z0-9_]{1,64}$' }),
+    errorCode: StringEnum(Object.keys(ERROR_CATALOGUE) as ErrorCode[], {
+      description: 'Stable code from the error catalogue (docs/api.md lists when each is given).',
+    }),
   },
   { additionalProperties: true, $id: 'ErrorBody', description: 'v1 error: message plus a stable errorCode.' },
 )
@@ -18,15 +44,21 @@ export const ValidationErrorBody = Type.Object(
   { $id: 'ValidationErrorBody' },
 )
 
-export const errorResponse = (description: string) => ({ ...Type.Ref('ErrorBody'), description })
+/** A page of the hosted flow, for browsers: the body is HTML whatever the status (web/page.ts). */
+export const HtmlPage = Type.String({ $id: 'HtmlPage', description: 'An HTML page.' })
+
+/**
+ * An error response for the document. Typed `unknown` like any error a handler throws rather than
+ * returns: errors leave through AppError and the error handler, never as a handler's return value.
+ */
+export const errorResponse = (description: string) => Type.Unsafe<unknown>(ref(ErrorBody, { description }))
 
 /** The error responses every /v1 route can give, for the OpenAPI document. */
 export const clientErrorResponses = {
   403: errorResponse('Not authorized: the client is not enabled for the requested region.'),
-  422: {
-    ...Type.Ref('ValidationErrorBody'),
-    description: 'Validation error: the failing fields are listed.',
-  },
+  422: Type.Unsafe<unknown>(
+    ref(ValidationErrorBody, { description: 'Validation error: the failing fields are listed.' }),
+  ),
   498: errorResponse('Invalid client key.'),
   499: errorResponse('Missing client key.'),
   500: errorResponse('Internal server error (details only in the logs, under the x-request-id).'),
@@ -52,7 +84,7 @@ export const userErrorResponses = {
   ),
 }
 
-export const SuccessBody = Type.Object({ success: Type.Literal(true) })
+export const SuccessBody = Type.Object({ success: Type.Literal(true) }, { $id: 'Success' })
 
 /**
  * A string or null, as `type: ["string", "null"]`: the response serializer writes it directly, while an
@@ -61,14 +93,3 @@ export const SuccessBody = Type.Object({ success: Type.Literal(true) })
 export const NullableString = (
   options: { description?: string; format?: string; minLength?: number; maxLength?: number } = {},
 ) => Type.Unsafe<string | null>({ type: ['string', 'null'], ...options })
-
-/** A closed set of strings as `enum` (cheaper to serialize than a union of literals). */
-export const StringEnum = <const T extends readonly string[]>(
-  values: T,
-  options: { description?: string } = {},
-) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
-
-export const NullableStringEnum = <const T extends readonly string[]>(
-  values: T,
-  options: { description?: string } = {},
-) => Type.Unsafe<T[number] | null>({ type: ['string', 'null'], enum: [...values, null], ...options })

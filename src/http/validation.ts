@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
+import { Ajv, type AnySchema, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyInstance } from 'fastify'
 
@@ -61,7 +61,17 @@ const refusingNul = (validate: ValidateFunction): FastifyValidator => {
 export const registerValidation = (app: FastifyInstance): void => {
   const strict = createAjv(false)
   const coercing = createAjv('array')
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    refusingNul((httpPart === 'body' ? strict : coercing).compile(schema)),
-  )
+  // Routes name shared schemas by `$ref` (components of the OpenAPI document, see http/schemas.ts `ref`):
+  // both instances learn every schema added to the app before the first route is compiled.
+  let sharedAdded = false
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (!sharedAdded) {
+      for (const shared of Object.values(app.getSchemas()) as AnySchema[]) {
+        strict.addSchema(shared)
+        coercing.addSchema(shared)
+      }
+      sharedAdded = true
+    }
+    return refusingNul((httpPart === 'body' ? strict : coercing).compile(schema))
+  })
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply } from 'fastify'
+import { HtmlPage, ref } from '../http/schemas.ts'
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -120,5 +121,5 @@ export const sendPage = (reply: FastifyReply, status: number, options: PageOptio
 /** An HTML page as a response in the OpenAPI document. */
 export const htmlResponse = (description: string) => ({
   description,
-  content: { 'text/html': { schema: { type: 'string' } } },
+  content: { 'text/html': { schema: ref(HtmlPage) } },
 })

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
+import { VERIFICATION_STATES } from '../../db/schema.ts'
 import {
   clientErrorResponses,
   errorResponse,
@@ -8,27 +9,30 @@ import {
   NullableStringEnum,
   RegionHeaders,
   RegionQuery,
+  ref,
   SuccessBody,
   userErrorResponses,
 } from '../../http/schemas.ts'
 import { authenticatedUser, clientScope } from '../../http/scope.ts'
-import { VERIFICATION_STATES } from '../users/index.ts'
+import { ONBOARDING_PHASES } from '../users/index.ts'
 import { type AuthDeps, login, logout, sendLoginOtp } from './service.ts'
 
-const Phase = NullableStringEnum(
-  ['ACCOUNT', 'PHONE_NUMBER', 'PERSONAL_INFORMATION', 'PHYSICAL_ADDRESS', 'MAILING_ADDRESS'],
-  { description: 'null when registration is complete; otherwise the onboarding step to finish' },
-)
-
-const LoginResponse = Type.Object({
-  accessToken: NullableString({ description: 'Bearer token (6 h); null until login is complete' }),
-  userId: NullableString({ format: 'uuid' }),
-  isOtpRequired: Type.Boolean({ description: 'Call /v1/auth/login/otp, then post again with otpCode' }),
-  phoneNumber: NullableString({ description: 'Masked, only when an OTP is required' }),
-  phase: Phase,
-  verificationState: NullableStringEnum(VERIFICATION_STATES),
-  isLinked: Type.Boolean({ description: 'OAuth authorization granted to this client' }),
+const Phase = NullableStringEnum(ONBOARDING_PHASES, {
+  description: 'null when registration is complete; otherwise the onboarding step to finish',
 })
+
+export const LoginResponse = Type.Object(
+  {
+    accessToken: NullableString({ description: 'Bearer token (6 h); null until login is complete' }),
+    userId: NullableString({ format: 'uuid' }),
+    isOtpRequired: Type.Boolean({ description: 'Call /v1/auth/login/otp, then post again with otpCode' }),
+    phoneNumber: NullableString({ description: 'Masked, only when an OTP is required' }),
+    phase: Phase,
+    verificationState: NullableStringEnum(VERIFICATION_STATES),
+    isLinked: Type.Boolean({ description: 'OAuth authorization granted to this client' }),
+  },
+  { $id: 'LoginResult' },
+)
 
 const common = { headers: RegionHeaders, querystring: RegionQuery, tags: ['auth'] }
 
@@ -40,6 +44,7 @@ export const authRoutes = (deps: AuthDeps) => async (fastify: FastifyInstance) =
     {
       schema: {
         ...common,
+        operationId: 'login',
         summary: 'Log in with email and password (and otpCode when required)',
         body: Type.Object({
           email: Type.String({ maxLength: 254 }),
@@ -50,7 +55,7 @@ export const authRoutes = (deps: AuthDeps) => async (fastify: FastifyInstance) =
         }),
         response: {
           ...clientErrorResponses,
-          200: LoginResponse,
+          200: ref(LoginResponse),
           400: errorResponse('Malformed JSON, or a wrong or expired otpCode.'),
           401: errorResponse(
             'Invalid email or password, or the account is temporarily locked (Retry-After).',
@@ -68,10 +73,11 @@ export const authRoutes = (deps: AuthDeps) => async (fastify: FastifyInstance) =
     {
       schema: {
         ...common,
+        operationId: 'sendLoginOtp',
         summary: "Text a login code to the user's phone",
         body: Type.Object({ userId: Type.String({ maxLength: 64 }) }),
         response: {
-          200: SuccessBody,
+          200: ref(SuccessBody),
           429: errorResponse('Too many codes requested (Retry-After).'),
           ...clientErrorResponses,
         },
@@ -89,9 +95,10 @@ export const authRoutes = (deps: AuthDeps) => async (fastify: FastifyInstance) =
       config: { userAuth: true },
       schema: {
         ...common,
+        operationId: 'logout',
         summary: 'Revoke the access token at once',
         security: [{ clientKey: [], bearer: [] }],
-        response: { 200: SuccessBody, ...userErrorResponses },
+        response: { 200: ref(SuccessBody), ...userErrorResponses },
       },
     },
     async (request) => {

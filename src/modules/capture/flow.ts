@@ -7,9 +7,15 @@ import type { DocumentSlot, DocumentType } from '../../db/schema.ts'
  */
 export const STEPS = ['consent', 'document', 'front', 'back', 'selfie', 'address', 'ssn', 'review'] as const
 export type Step = (typeof STEPS)[number]
-export type UploadStep = 'front' | 'back' | 'selfie' | 'address'
-
-export const DOCUMENT_TYPES = ['passport', 'driving_licence', 'id_card', 'residence_permit'] as const
+export const UPLOAD_STEPS = ['front', 'back', 'selfie', 'address'] as const satisfies readonly Step[]
+export type UploadStep = (typeof UPLOAD_STEPS)[number]
+/** The steps answered by a form post rather than an upload. */
+export const FORM_STEPS = ['consent', 'document', 'ssn', 'review'] as const satisfies readonly Exclude<
+  Step,
+  UploadStep
+>[]
+// The document types are the column's own list; the flow's pages and tests read them from here.
+export { DOCUMENT_TYPES } from '../../db/schema.ts'
 
 export const SLOT_OF_STEP: Record<UploadStep, DocumentSlot> = {
   front: 'document_front',

@@ -7,12 +7,14 @@ export {
   canOpen,
   DOCUMENT_TYPES,
   type FlowFacts,
+  FORM_STEPS,
   isComplete,
   nextStep,
   STEPS,
   type Step,
   stepPosition,
   stepsFor,
+  UPLOAD_STEPS,
   type UploadStep,
 } from './flow.ts'
 export {
@@ -28,6 +30,7 @@ export {
   MAX_UPLOADS_PER_SESSION,
   recordEvent,
   requireFormToken,
+  STATUS_PHASES,
   type StatusView,
   statusOf,
   storeUpload,

@@ -345,8 +345,9 @@ export const submit = async (deps: CaptureDeps, capture: Capture, revision: numb
   )
 }
 
+export const STATUS_PHASES = ['checking', 'approved', 'rejected', 'resubmit', 'review'] as const
 export type StatusView = {
-  phase: 'checking' | 'approved' | 'rejected' | 'resubmit' | 'review'
+  phase: (typeof STATUS_PHASES)[number]
   reasons: Reason[]
 }
 

@@ -7,7 +7,7 @@ export { ClientCache } from './cache.ts'
 export { ensureDemoClient } from './demo.ts'
 export type { Client } from './model.ts'
 export { findClient } from './repo.ts'
-export { clientRoutes } from './routes.ts'
+export { clientRoutes, PublicClient } from './routes.ts'
 export type { ClientScope } from './scope.ts'
 export {
   type ClientDeps,

@@ -1,40 +1,47 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
+import { REGIONS } from '../../db/database.ts'
+import { CLIENT_MODES } from '../../db/schema.ts'
 import {
   clientErrorResponses,
   errorResponse,
   NullableString,
   RegionHeaders,
   RegionQuery,
+  ref,
+  StringEnum,
 } from '../../http/schemas.ts'
 import { clientScope } from '../../http/scope.ts'
 import { AppError } from '../../lib/errors.ts'
 import type { Client } from './model.ts'
 import { type ClientDeps, checkSecretKey, updateClientSettings } from './service.ts'
 
-const RegionName = Type.Union([Type.Literal('intl'), Type.Literal('us')])
-
-const PublicClient = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  mode: Type.Union([Type.Literal('sandbox'), Type.Literal('live')]),
-  regions: Type.Array(RegionName),
-  region: { ...RegionName, description: 'The region this request was routed to.' },
-  secretKeyVerified: Type.Boolean({ description: 'True when a valid x-secret-key came with the request.' }),
-  redirectUris: Type.Optional(Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' })),
-  allowedOrigins: Type.Optional(
-    Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' }),
-  ),
-  frameAncestors: Type.Optional(
-    Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' }),
-  ),
-  requireProofOfAddress: Type.Optional(Type.Boolean({ description: 'Only with a valid x-secret-key.' })),
-  returnUrl: Type.Optional(NullableString({ description: 'Only with a valid x-secret-key.' })),
-  secretHint: Type.Optional(
-    Type.String({ description: 'Last characters of the secret key; only with x-secret-key.' }),
-  ),
-})
+export const PublicClient = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    mode: StringEnum(CLIENT_MODES),
+    regions: Type.Array(StringEnum(REGIONS)),
+    region: StringEnum(REGIONS, { description: 'The region this request was routed to.' }),
+    secretKeyVerified: Type.Boolean({ description: 'True when a valid x-secret-key came with the request.' }),
+    redirectUris: Type.Optional(
+      Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' }),
+    ),
+    allowedOrigins: Type.Optional(
+      Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' }),
+    ),
+    frameAncestors: Type.Optional(
+      Type.Array(Type.String(), { description: 'Only with a valid x-secret-key.' }),
+    ),
+    requireProofOfAddress: Type.Optional(Type.Boolean({ description: 'Only with a valid x-secret-key.' })),
+    returnUrl: Type.Optional(NullableString({ description: 'Only with a valid x-secret-key.' })),
+    secretHint: Type.Optional(
+      Type.String({ description: 'Last characters of the secret key; only with x-secret-key.' }),
+    ),
+  },
+  { $id: 'Client' },
+)
 
 const SettingsBody = Type.Object(
   {
@@ -104,6 +111,7 @@ export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstanc
     '/v1/client',
     {
       schema: {
+        operationId: 'getClient',
         tags: ['client'],
         summary: 'The client identified by x-client-key',
         security: [{ clientKey: [] }, { clientKey: [], secretKey: [] }],
@@ -113,7 +121,7 @@ export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstanc
         }),
         querystring: RegionQuery,
         response: {
-          200: PublicClient,
+          200: ref(PublicClient),
           401: errorResponse('x-secret-key was sent but is wrong.'),
           ...clientErrorResponses,
         },
@@ -135,6 +143,7 @@ export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstanc
     {
       config: { clientAuth: 'client+secret' },
       schema: {
+        operationId: 'updateClient',
         tags: ['client'],
         summary: "Change the client's redirect URIs, browser origins or hosted-page settings",
         security: [{ clientKey: [], secretKey: [] }],
@@ -142,7 +151,7 @@ export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstanc
         querystring: RegionQuery,
         body: SettingsBody,
         response: {
-          200: PublicClient,
+          200: ref(PublicClient),
           400: errorResponse('Malformed JSON body.'),
           401: errorResponse('Missing or wrong x-secret-key.'),
           413: errorResponse('Request body too large.'),

@@ -1,18 +1,22 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { Databases } from '../../db/database.ts'
-import { checkReadiness } from './service.ts'
+import { ref, StringEnum } from '../../http/schemas.ts'
+import { checkReadiness, DATABASE_STATES } from './service.ts'
 
 const RegionReadiness = Type.Object({
   dialect: Type.String(),
-  database: Type.Union([Type.Literal('ok'), Type.Literal('unreachable')]),
+  database: StringEnum(DATABASE_STATES),
   pendingMigrations: Type.Array(Type.String()),
 })
 
-const Readiness = Type.Object({
-  status: Type.Union([Type.Literal('ready'), Type.Literal('not ready')]),
-  regions: Type.Record(Type.String(), RegionReadiness),
-})
+export const Readiness = Type.Object(
+  {
+    status: StringEnum(['ready', 'not ready']),
+    regions: Type.Record(Type.String(), RegionReadiness),
+  },
+  { $id: 'Readiness' },
+)
 
 /** /healthz: the process answers. /readyz: every region's database answers and is fully migrated. */
 export const healthRoutes = (databases: Databases) => async (app: FastifyInstance) => {
@@ -21,6 +25,7 @@ export const healthRoutes = (databases: Databases) => async (app: FastifyInstanc
     {
       logLevel: 'warn',
       schema: {
+        operationId: 'getLiveness',
         tags: ['operations'],
         summary: 'Liveness',
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },
@@ -34,9 +39,10 @@ export const healthRoutes = (databases: Databases) => async (app: FastifyInstanc
     {
       logLevel: 'warn',
       schema: {
+        operationId: 'getReadiness',
         tags: ['operations'],
         summary: 'Readiness of every region database',
-        response: { 200: Readiness, 503: Readiness },
+        response: { 200: ref(Readiness), 503: ref(Readiness) },
       },
     },
     async (request, reply) => {

@@ -2,9 +2,11 @@ import type { Databases, RegionDatabase } from '../../db/database.ts'
 import { migrationStatus } from '../../db/migrate.ts'
 import { pingDatabase } from './repo.ts'
 
+export const DATABASE_STATES = ['ok', 'unreachable'] as const
+
 export type RegionReadiness = {
   dialect: string
-  database: 'ok' | 'unreachable'
+  database: (typeof DATABASE_STATES)[number]
   pendingMigrations: string[]
 }
 

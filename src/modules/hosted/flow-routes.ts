@@ -15,6 +15,7 @@ import {
   canOpen,
   chooseDocument,
   DOCUMENT_TYPES,
+  FORM_STEPS,
   formToken,
   giveConsent,
   giveSsn,
@@ -22,11 +23,13 @@ import {
   nextStep,
   recordEvent,
   requireFormToken,
+  STATUS_PHASES,
   STEPS,
   type Step,
   statusOf,
   storeUpload,
   submit,
+  UPLOAD_STEPS,
   type UploadStep,
 } from '../capture/index.ts'
 import type { Client } from '../clients/index.ts'
@@ -69,8 +72,8 @@ const pageResponses = {
 }
 
 const StepParams = Type.Object({ step: StringEnum(STEPS) })
-const FormStepParams = Type.Object({ step: StringEnum(['consent', 'document', 'ssn', 'review']) })
-const UploadStepParams = Type.Object({ step: StringEnum(['front', 'back', 'selfie', 'address']) })
+const FormStepParams = Type.Object({ step: StringEnum(FORM_STEPS) })
+const UploadStepParams = Type.Object({ step: StringEnum(UPLOAD_STEPS) })
 const FormBody = Type.Object({
   csrf: Type.String({ maxLength: 100 }),
   consent: Type.Optional(Type.Literal('yes')),
@@ -186,6 +189,7 @@ export const flowRoutes = (routeDeps: HostedDeps) => async (fastify: FastifyInst
     '/verify',
     {
       schema: {
+        operationId: 'getVerificationIntro',
         tags: ['hosted pages'],
         summary: 'Start of the verification flow: why, what to prepare, how long it takes',
         response: {
@@ -214,6 +218,7 @@ export const flowRoutes = (routeDeps: HostedDeps) => async (fastify: FastifyInst
     '/verify/flow/:step',
     {
       schema: {
+        operationId: 'getVerificationStep',
         tags: ['hosted pages'],
         summary: 'One step of the flow (an earlier step left undone redirects there)',
         params: StepParams,
@@ -239,6 +244,7 @@ export const flowRoutes = (routeDeps: HostedDeps) => async (fastify: FastifyInst
     {
       attachValidation: true,
       schema: {
+        operationId: 'submitVerificationStep',
         tags: ['hosted pages'],
         summary: 'Answer a form step (consent, document choice, SSN) or submit for verification (review)',
         params: FormStepParams,
@@ -289,6 +295,7 @@ export const flowRoutes = (routeDeps: HostedDeps) => async (fastify: FastifyInst
     '/verify/upload/:step',
     {
       schema: {
+        operationId: 'uploadVerificationFile',
         tags: ['hosted pages'],
         summary: 'Upload the photo (or PDF) of a step, as multipart/form-data: `csrf` first, then `file`',
         description: `At most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB. The type is read from the bytes: JPEG, PNG, WebP, HEIC/HEIF photos; PDF for proof of address.`,
@@ -333,6 +340,7 @@ export const flowRoutes = (routeDeps: HostedDeps) => async (fastify: FastifyInst
     '/verify/events',
     {
       schema: {
+        operationId: 'recordCameraEvent',
         tags: ['hosted pages'],
         summary: 'Record a camera problem seen by the selfie page on the session',
         body: EventBody,
@@ -354,6 +362,7 @@ export const flowRoutes = (routeDeps: HostedDeps) => async (fastify: FastifyInst
     '/verify/status',
     {
       schema: {
+        operationId: 'getVerificationStatusPage',
         tags: ['hosted pages'],
         summary: 'Where the submitted verification stands; the page follows the decision by itself',
         response: {
@@ -376,11 +385,12 @@ export const flowRoutes = (routeDeps: HostedDeps) => async (fastify: FastifyInst
     '/verify/status.json',
     {
       schema: {
+        operationId: 'getVerificationStatus',
         tags: ['hosted pages'],
         summary: 'The status page polls this',
         response: {
           200: Type.Object({
-            phase: StringEnum(['checking', 'approved', 'rejected', 'resubmit', 'review']),
+            phase: StringEnum(STATUS_PHASES),
             reasons: Type.Array(Type.Object({ message: Type.String() })),
             done: Type.Boolean(),
           }),

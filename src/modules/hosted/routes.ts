@@ -65,6 +65,7 @@ export const hostedRoutes =
       '/verify/:token',
       {
         schema: {
+          operationId: 'openVerificationLink',
           tags: ['hosted pages'],
           summary: 'Session link: a page that claims the session for this browser',
           params: Token,
@@ -99,6 +100,7 @@ export const hostedRoutes =
       '/verify/:token',
       {
         schema: {
+          operationId: 'claimVerificationLink',
           tags: ['hosted pages'],
           summary: 'Claim the session for this browser, then continue at /verify',
           params: Token,

@@ -3,4 +3,10 @@
  * modules may use. Every other file in this folder is private to the module (docs/architecture.md,
  * Module boundaries).
  */
-export { onboardingRoutes } from './routes.ts'
+export {
+  AddressResult,
+  OnboardingResult,
+  OnboardingStatus,
+  onboardingRoutes,
+  PersonalDetailsBody,
+} from './routes.ts'

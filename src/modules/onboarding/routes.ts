@@ -4,12 +4,15 @@ import { Type } from 'typebox'
 import {
   clientErrorResponses,
   errorResponse,
+  NullableString,
+  NullableStringEnum,
   RegionHeaders,
   RegionQuery,
+  ref,
   SuccessBody,
 } from '../../http/schemas.ts'
 import { clientScope } from '../../http/scope.ts'
-import { VerificationStateSchema } from '../users/index.ts'
+import { ONBOARDING_PHASES, UserSchema, VerificationStateSchema } from '../users/index.ts'
 import {
   type OnboardingDeps,
   onboardingStatus,
@@ -31,25 +34,32 @@ const Code = Type.String({
   maxLength: 16,
   description: '6-digit code from the email or SMS (sandbox clients: 000000)',
 })
-const UserRef = Type.Ref('User')
+const UserRef = ref(UserSchema)
 
-const OnboardingResult = Type.Object({ onboardingId: Type.String(), user: UserRef })
-const AddressResult = Type.Object({
-  accessToken: Type.Union([Type.String(), Type.Null()], {
-    description: 'Issued when registration is complete (6 h)',
-  }),
-  onboardingId: Type.String(),
-  user: UserRef,
-})
+export const OnboardingResult = Type.Object(
+  { onboardingId: Type.String(), user: UserRef },
+  { $id: 'OnboardingStepResult' },
+)
+export const AddressResult = Type.Object(
+  {
+    accessToken: NullableString({ description: 'Issued when registration is complete (6 h)' }),
+    onboardingId: Type.String(),
+    user: UserRef,
+  },
+  { $id: 'OnboardingAddressResult' },
+)
 
-const PersonalDetailsBody = Type.Object({
-  onboardingId: OnboardingId,
-  firstName: str(100),
-  lastName: str(100),
-  dateOfBirth: str(10, 'YYYY-MM-DD; at least 18 years old'),
-  countryOfNationality: str(2, 'ISO 3166-1 alpha-2'),
-  ssn: OptionalText(11, 'US residents only (required for them): 123-45-6789 or 123456789'),
-})
+export const PersonalDetailsBody = Type.Object(
+  {
+    onboardingId: OnboardingId,
+    firstName: str(100),
+    lastName: str(100),
+    dateOfBirth: str(10, 'YYYY-MM-DD; at least 18 years old'),
+    countryOfNationality: str(2, 'ISO 3166-1 alpha-2'),
+    ssn: OptionalText(11, 'US residents only (required for them): 123-45-6789 or 123456789'),
+  },
+  { $id: 'PersonalDetails' },
+)
 
 const AddressFields = {
   onboardingId: OnboardingId,
@@ -59,6 +69,24 @@ const AddressFields = {
   zip: str(16),
   usState: OptionalText(2, 'US residents: postal abbreviation (required for them)'),
 }
+
+export const OnboardingStatus = Type.Object(
+  {
+    id: Type.String({ description: 'The user id' }),
+    onboardingId: Type.String(),
+    email: NullableString({ description: 'null once registration is complete' }),
+    firstName: NullableString(),
+    lastName: NullableString(),
+    phoneNumber: NullableString(),
+    phoneCountryCode: NullableString(),
+    verificationState: VerificationStateSchema,
+    addressLine1: NullableString(),
+    city: NullableString(),
+    countryOfResidence: Type.String(),
+    phase: NullableStringEnum(ONBOARDING_PHASES, { description: 'The next step, or null when registered' }),
+  },
+  { $id: 'OnboardingStatus' },
+)
 
 const stepErrors = {
   ...clientErrorResponses,
@@ -83,6 +111,7 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
     {
       schema: {
         ...common,
+        operationId: 'registerEmail',
         summary: 'Step 1: email a 6-digit code',
         body: Type.Object({ email: str(254) }),
         response: { 200: Type.Object({ contactVerificationId: Type.String() }), ...stepErrors },
@@ -96,6 +125,7 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
     {
       schema: {
         ...common,
+        operationId: 'verifyRegistrationEmail',
         summary: 'Step 2: verify the emailed code and create the account',
         body: Type.Object({
           email: str(254),
@@ -130,13 +160,14 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
     {
       schema: {
         ...common,
+        operationId: 'registerPhone',
         summary: 'Text a 6-digit code to the phone',
         body: Type.Object({
           phoneCountryCode: str(5, 'With +, e.g. +44'),
           phoneNumber: str(20, 'Without the country code'),
           contactVerificationId: str(64),
         }),
-        response: { 200: SuccessBody, ...stepErrors },
+        response: { 200: ref(SuccessBody), ...stepErrors },
       },
     },
     async (request) => sendPhoneCode(deps, clientScope(request), request.body),
@@ -147,6 +178,7 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
     {
       schema: {
         ...common,
+        operationId: 'verifyRegistrationPhone',
         summary: 'Verify the texted code',
         body: Type.Object({
           onboardingId: OnboardingId,
@@ -155,24 +187,29 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
           contactVerificationId: str(64),
           verificationCode: Code,
         }),
-        response: { 200: OnboardingResult, ...stepErrors },
+        response: { 200: ref(OnboardingResult), ...stepErrors },
       },
     },
     async (request) => verifyPhone(deps, clientScope(request), request.body),
   )
 
-  for (const [path, summary] of [
-    ['/v1/auth/register/personal-details', 'Name, date of birth, nationality, SSN (US)'],
-    ['/v1/auth/register/details', 'Alias of personal-details (newer MetaMask)'],
+  for (const [path, operationId, summary] of [
+    [
+      '/v1/auth/register/personal-details',
+      'registerPersonalDetails',
+      'Name, date of birth, nationality, SSN (US)',
+    ],
+    ['/v1/auth/register/details', 'registerDetails', 'Alias of personal-details (newer MetaMask)'],
   ] as const) {
     app.post(
       path,
       {
         schema: {
           ...common,
+          operationId,
           summary,
-          body: PersonalDetailsBody,
-          response: { 200: OnboardingResult, ...stepErrors },
+          body: ref(PersonalDetailsBody),
+          response: { 200: ref(OnboardingResult), ...stepErrors },
         },
       },
       async (request) => submitPersonalDetails(deps, clientScope(request), request.body),
@@ -184,6 +221,7 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
     {
       schema: {
         ...common,
+        operationId: 'registerAddress',
         summary:
           'Physical address; completes registration unless a US resident has a separate mailing address',
         body: Type.Object({
@@ -192,7 +230,7 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
             Type.Boolean({ description: 'Default true; false only for US residents' }),
           ),
         }),
-        response: { 200: AddressResult, ...stepErrors },
+        response: { 200: ref(AddressResult), ...stepErrors },
       },
     },
     async (request) => submitAddress(deps, clientScope(request), request.body),
@@ -203,30 +241,15 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
     {
       schema: {
         ...common,
+        operationId: 'registerMailingAddress',
         summary: 'US residents: the separate mailing address; completes registration',
         body: Type.Object(AddressFields),
-        response: { 200: AddressResult, ...stepErrors },
+        response: { 200: ref(AddressResult), ...stepErrors },
       },
     },
     async (request) => submitMailingAddress(deps, clientScope(request), request.body),
   )
 
-  const Status = Type.Object({
-    id: Type.String({ description: 'The user id' }),
-    onboardingId: Type.String(),
-    email: Type.Union([Type.String(), Type.Null()], { description: 'null once registration is complete' }),
-    firstName: Type.Union([Type.String(), Type.Null()]),
-    lastName: Type.Union([Type.String(), Type.Null()]),
-    phoneNumber: Type.Union([Type.String(), Type.Null()]),
-    phoneCountryCode: Type.Union([Type.String(), Type.Null()]),
-    verificationState: VerificationStateSchema,
-    addressLine1: Type.Union([Type.String(), Type.Null()]),
-    city: Type.Union([Type.String(), Type.Null()]),
-    countryOfResidence: Type.String(),
-    phase: Type.Union([Type.String(), Type.Null()], {
-      description: 'The next step, or null when registered',
-    }),
-  })
   const statusErrors = {
     ...clientErrorResponses,
     404: errorResponse('Invalid onboarding ID (unknown, of another client, or expired).'),
@@ -237,11 +260,12 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
     {
       schema: {
         ...common,
+        operationId: 'getOnboardingStatus',
         summary: 'Onboarding progress (poll verificationState here before login)',
         description:
           'Once registration is complete only the progress is shown (id, verificationState, phase, countryOfResidence; the personal fields are null: log in to read them). An onboarding id works for 30 days after the account was created and for 7 days after registration is complete; then it is 404.',
         querystring: Type.Object({ ...RegionQuery.properties, onboardingId: str(64) }),
-        response: { 200: Status, ...statusErrors },
+        response: { 200: ref(OnboardingStatus), ...statusErrors },
       },
     },
     async (request) => onboardingStatus(deps, clientScope(request), request.query.onboardingId),
@@ -252,9 +276,10 @@ export const onboardingRoutes = (deps: OnboardingDeps) => async (fastify: Fastif
     {
       schema: {
         ...common,
+        operationId: 'getRegistrationStatus',
         summary: 'Alias of GET /v1/auth/register (newer MetaMask)',
         params: Type.Object({ onboardingId: str(64) }),
-        response: { 200: Status, ...statusErrors },
+        response: { 200: ref(OnboardingStatus), ...statusErrors },
       },
     },
     async (request) => onboardingStatus(deps, clientScope(request), request.params.onboardingId),

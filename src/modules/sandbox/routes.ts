@@ -1,11 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import { CODE_PURPOSES, SESSION_OUTCOMES, VERIFICATION_STATES } from '../../db/schema.ts'
 import {
   clientErrorResponses,
   errorResponse,
   RegionHeaders,
   RegionQuery,
+  ref,
+  StringEnum,
   SuccessBody,
 } from '../../http/schemas.ts'
 import { clientScope } from '../../http/scope.ts'
@@ -28,6 +31,7 @@ export const sandboxRoutes = (deps: { clock: Clock }) => async (fastify: Fastify
     '/v1/sandbox/scenarios',
     {
       schema: {
+        operationId: 'listSandboxScenarios',
         tags: ['sandbox'],
         summary: 'Every magic value of the sandbox and its outcome (sandbox clients only)',
         headers: RegionHeaders,
@@ -38,14 +42,18 @@ export const sandboxRoutes = (deps: { clock: Clock }) => async (fastify: Fastify
               Type.Object({
                 firstName: Type.String(),
                 lastName: Type.String(),
-                outcome: Type.String(),
-                verificationState: Type.String(),
+                outcome: StringEnum(SESSION_OUTCOMES),
+                verificationState: StringEnum(VERIFICATION_STATES),
                 description: Type.String(),
               }),
             ),
             otherUsers: Type.String(),
             codes: Type.Array(
-              Type.Object({ purpose: Type.String(), code: Type.String(), description: Type.String() }),
+              Type.Object({
+                purpose: StringEnum(CODE_PURPOSES),
+                code: Type.String(),
+                description: Type.String(),
+              }),
             ),
           }),
           404: errorResponse('Not a sandbox client.'),
@@ -64,6 +72,7 @@ export const sandboxRoutes = (deps: { clock: Clock }) => async (fastify: Fastify
     {
       config: { clientAuth: 'client+secret' },
       schema: {
+        operationId: 'resetSandboxUserLimits',
         tags: ['sandbox'],
         summary: "Clear a test user's session limits and cooldowns (sandbox clients only)",
         security: [{ clientKey: [], secretKey: [] }],
@@ -71,7 +80,7 @@ export const sandboxRoutes = (deps: { clock: Clock }) => async (fastify: Fastify
         querystring: RegionQuery,
         params: Type.Object({ userId: Type.String({ maxLength: 64 }) }),
         response: {
-          200: SuccessBody,
+          200: ref(SuccessBody),
           401: errorResponse('Missing or wrong x-secret-key.'),
           404: errorResponse('Not a sandbox client, or no such user of this client in this region.'),
           ...clientErrorResponses,

@@ -5,4 +5,4 @@
  */
 export { MINIMUM_AGE } from './eligibility.ts'
 export { canSignUpIn, countryList } from './geography.ts'
-export { settingsRoutes } from './routes.ts'
+export { LegalLinks, SignUpFormRules, SignUpSettings, settingsRoutes } from './routes.ts'

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { clientErrorResponses, RegionHeaders, RegionQuery } from '../../http/schemas.ts'
+import { clientErrorResponses, NullableString, RegionHeaders, RegionQuery, ref } from '../../http/schemas.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/index.ts'
 import { CODE_MAX_ATTEMPTS, CODE_TTL_MS } from '../codes/index.ts'
 import { MINIMUM_AGE } from './eligibility.ts'
@@ -9,45 +9,51 @@ import { countryList, usStateList } from './geography.ts'
 
 export type SettingsConfig = { TERMS_URL?: string | undefined; PRIVACY_URL?: string | undefined }
 
-const Links = Type.Object({
-  termsOfService: Type.Union([Type.String(), Type.Null()]),
-  privacyPolicy: Type.Union([Type.String(), Type.Null()]),
-})
+export const LegalLinks = Type.Object(
+  { termsOfService: NullableString(), privacyPolicy: NullableString() },
+  { $id: 'LegalLinks' },
+)
 
-const FormConfig = Type.Object({
-  passwordMinLength: Type.Integer(),
-  passwordMaxLength: Type.Integer(),
-  minimumAge: Type.Integer(),
-  verificationCodeLength: Type.Integer(),
-  verificationCodeTtlSeconds: Type.Integer(),
-  verificationCodeMaxAttempts: Type.Integer(),
-  ssnRequired: Type.Boolean(),
-  separateMailingAddressAllowed: Type.Boolean(),
-})
+export const SignUpFormRules = Type.Object(
+  {
+    passwordMinLength: Type.Integer(),
+    passwordMaxLength: Type.Integer(),
+    minimumAge: Type.Integer(),
+    verificationCodeLength: Type.Integer(),
+    verificationCodeTtlSeconds: Type.Integer(),
+    verificationCodeMaxAttempts: Type.Integer(),
+    ssnRequired: Type.Boolean(),
+    separateMailingAddressAllowed: Type.Boolean(),
+  },
+  { $id: 'SignUpFormRules' },
+)
 
-const Settings = Type.Object({
-  countries: Type.Array(
-    Type.Object({
-      id: Type.String({ format: 'uuid' }),
-      iso3166alpha2: Type.String(),
-      name: Type.String(),
-      callingCode: Type.String({ description: 'Without +, e.g. 44' }),
-      canSignUp: Type.Boolean({
-        description: 'Residents may register in the region this request was routed to',
+export const SignUpSettings = Type.Object(
+  {
+    countries: Type.Array(
+      Type.Object({
+        id: Type.String({ format: 'uuid' }),
+        iso3166alpha2: Type.String(),
+        name: Type.String(),
+        callingCode: Type.String({ description: 'Without +, e.g. 44' }),
+        canSignUp: Type.Boolean({
+          description: 'Residents may register in the region this request was routed to',
+        }),
       }),
-    }),
-  ),
-  usStates: Type.Array(
-    Type.Object({
-      id: Type.String({ format: 'uuid' }),
-      name: Type.String(),
-      postalAbbreviation: Type.String(),
-      canSignUp: Type.Boolean(),
-    }),
-  ),
-  links: Type.Object({ intl: Links, us: Links }),
-  config: Type.Object({ intl: FormConfig, us: FormConfig }),
-})
+    ),
+    usStates: Type.Array(
+      Type.Object({
+        id: Type.String({ format: 'uuid' }),
+        name: Type.String(),
+        postalAbbreviation: Type.String(),
+        canSignUp: Type.Boolean(),
+      }),
+    ),
+    links: Type.Object({ intl: ref(LegalLinks), us: ref(LegalLinks) }),
+    config: Type.Object({ intl: ref(SignUpFormRules), us: ref(SignUpFormRules) }),
+  },
+  { $id: 'SignUpSettings' },
+)
 
 const formConfig = (us: boolean) => ({
   passwordMinLength: PASSWORD_MIN_LENGTH,
@@ -72,19 +78,20 @@ export const settingsRoutes = (config: SettingsConfig) => async (fastify: Fastif
     config: { intl: formConfig(false), us: formConfig(true) },
   })
   const byRegion = { intl: settingsFor('intl'), us: settingsFor('us') }
-  for (const [path, summary] of [
-    ['/v1/auth/settings', 'Countries, US states, legal links and form rules'],
-    ['/v1/auth/register/settings', 'Alias of /v1/auth/settings (newer MetaMask)'],
+  for (const [path, operationId, summary] of [
+    ['/v1/auth/settings', 'getSignUpSettings', 'Countries, US states, legal links and form rules'],
+    ['/v1/auth/register/settings', 'getRegistrationSettings', 'Alias of /v1/auth/settings (newer MetaMask)'],
   ] as const) {
     app.get(
       path,
       {
         schema: {
+          operationId,
           tags: ['onboarding'],
           summary,
           headers: RegionHeaders,
           querystring: RegionQuery,
-          response: { 200: Settings, ...clientErrorResponses },
+          response: { 200: ref(SignUpSettings), ...clientErrorResponses },
         },
       },
       async (request, reply) => {

@@ -17,7 +17,7 @@ export {
   onboardingIdExpiresAt,
   requireOnboardingUser,
 } from './onboarding-id.ts'
-export { type Phase, registrationPhase } from './phase.ts'
+export { ONBOARDING_PHASES, type Phase, registrationPhase } from './phase.ts'
 export {
   findUserByEmail,
   findUserById,
@@ -31,4 +31,4 @@ export {
 } from './repo.ts'
 export { userRoutes } from './routes.ts'
 export { openSsn, type SsnColumns, sealSsn } from './ssn.ts'
-export { toUserView, UserSchema, VERIFICATION_STATES, VerificationStateSchema } from './view.ts'
+export { toUserView, UserSchema, VerificationStateSchema } from './view.ts'

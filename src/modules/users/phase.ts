@@ -1,12 +1,14 @@
 import type { UserRow } from '../../db/schema.ts'
 
 /** The onboarding step a user still has to complete, as Baanx names it; null once registered. */
-export type Phase =
-  | 'ACCOUNT'
-  | 'PHONE_NUMBER'
-  | 'PERSONAL_INFORMATION'
-  | 'PHYSICAL_ADDRESS'
-  | 'MAILING_ADDRESS'
+export const ONBOARDING_PHASES = [
+  'ACCOUNT',
+  'PHONE_NUMBER',
+  'PERSONAL_INFORMATION',
+  'PHYSICAL_ADDRESS',
+  'MAILING_ADDRESS',
+] as const
+export type Phase = (typeof ONBOARDING_PHASES)[number]
 
 type Progress = Pick<
   UserRow,

@@ -1,9 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
-import { Type } from 'typebox'
-import { RegionHeaders, RegionQuery, userErrorResponses } from '../../http/schemas.ts'
+import { RegionHeaders, RegionQuery, ref, userErrorResponses } from '../../http/schemas.ts'
 import { authenticatedUser } from '../../http/scope.ts'
-import { toUserView } from './view.ts'
+import { toUserView, UserSchema } from './view.ts'
 
 export const userRoutes = () => async (fastify: FastifyInstance) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -12,12 +11,13 @@ export const userRoutes = () => async (fastify: FastifyInstance) => {
     {
       config: { userAuth: true },
       schema: {
+        operationId: 'getUser',
         tags: ['user'],
         summary: 'The logged-in user, with verificationState',
         security: [{ clientKey: [], bearer: [] }],
         headers: RegionHeaders,
         querystring: RegionQuery,
-        response: { 200: Type.Ref('User'), ...userErrorResponses },
+        response: { 200: ref(UserSchema), ...userErrorResponses },
       },
     },
     async (request) => toUserView(authenticatedUser(request).user),

@@ -1,16 +1,9 @@
 import { Type } from 'typebox'
-import type { UserRow, VerificationState } from '../../db/schema.ts'
+import { type UserRow, VERIFICATION_STATES } from '../../db/schema.ts'
 import { NullableString, StringEnum } from '../../http/schemas.ts'
 import { maskSsn } from '../../lib/validators.ts'
 
 const text = (description: string) => NullableString({ description })
-
-export const VERIFICATION_STATES = [
-  'UNVERIFIED',
-  'PENDING',
-  'VERIFIED',
-  'REJECTED',
-] as const satisfies readonly VerificationState[]
 
 export const VerificationStateSchema = StringEnum(VERIFICATION_STATES, {
   description: 'UNVERIFIED: nothing submitted · PENDING: submitted, being checked · VERIFIED · REJECTED',

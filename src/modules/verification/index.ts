@@ -15,7 +15,13 @@ export { verificationHistory } from './history.ts'
 export { DAY_MS, HOUR_MS } from './limits.ts'
 export { type Reason, type ReasonCode, reason } from './reasons.ts'
 export { findSession, lockSession, markSessionOpened } from './repo.ts'
-export { verificationRoutes } from './routes.ts'
+export {
+  ReasonSchema,
+  SessionLimitErrorBody,
+  SessionLinkSchema,
+  SessionSchema,
+  verificationRoutes,
+} from './routes.ts'
 export {
   browserCookieValue,
   claimDigest,

@@ -5,7 +5,8 @@ import { DAY_MS, HOUR_MS } from '../../lib/clock.ts'
  * The per-user session limits of the brief, as a pure function of facts read in the same transaction
  * (so they hold under concurrency: see service.ts for the locking).
  */
-export type LimitId = '10_per_day' | '3_concurrent' | '3_per_hour' | '24h_after_rejection'
+export const LIMIT_IDS = ['10_per_day', '3_concurrent', '3_per_hour', '24h_after_rejection'] as const
+export type LimitId = (typeof LIMIT_IDS)[number]
 
 export { DAY_MS, HOUR_MS }
 export const SESSIONS_PER_DAY = 10

@@ -4,6 +4,8 @@
  * show the end user, and the Veriff-style numeric `failureCode` the Baanx `kyc.status.changed` webhook
  * carries (1xx declined, 2xx resubmission requested).
  */
+export const REASON_CATEGORIES = ['document', 'selfie', 'address', 'ssn', 'fraud', 'system'] as const
+
 export const REASON_CATALOGUE = {
   FACE_MISMATCH: {
     category: 'selfie',
@@ -64,7 +66,7 @@ export const REASON_CATALOGUE = {
 } as const satisfies Record<
   string,
   {
-    category: 'document' | 'selfie' | 'address' | 'ssn' | 'fraud' | 'system'
+    category: (typeof REASON_CATEGORIES)[number]
     retryable: boolean
     failureCode: string
     message: string
@@ -72,6 +74,7 @@ export const REASON_CATALOGUE = {
 >
 
 export type ReasonCode = keyof typeof REASON_CATALOGUE
+export const REASON_CODES = Object.keys(REASON_CATALOGUE) as ReasonCode[]
 
 export type Reason = {
   code: ReasonCode

@@ -3,5 +3,14 @@ export { deliveryJob } from './delivery-job.ts'
 export { recordWebhookEvents } from './events.ts'
 export { pruneWebhooksJob, pruneWebhooksSchedule } from './prune-job.ts'
 export { RETRY_DELAYS_MS } from './retry-schedule.ts'
-export { webhookRoutes } from './routes.ts'
+export {
+  // The named schemas of the routes, for the OpenAPI document's components (http/openapi.ts).
+  WebhookAttemptSchema,
+  WebhookDeliverySchema,
+  WebhookEndpointSchema,
+  WebhookEndpointWithKeySchema,
+  WebhookEventSchema,
+  WebhookEventStatusSchema,
+  webhookRoutes,
+} from './routes.ts'
 export { createEndpoint } from './service.ts'

@@ -1,20 +1,28 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { type TSchema, Type } from 'typebox'
-import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../../db/schema.ts'
+import {
+  WEBHOOK_ATTEMPT_OUTCOMES,
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_ENDPOINT_STATUSES,
+  type WebhookAttemptRow,
+  type WebhookDeliveryRow,
+  type WebhookEndpointRow,
+} from '../../db/schema.ts'
 import {
   clientErrorResponses,
   errorResponse,
   NullableString,
   RegionHeaders,
   RegionQuery,
+  ref,
   StringEnum,
   SuccessBody,
 } from '../../http/schemas.ts'
 import { clientScope } from '../../http/scope.ts'
 import { EVENT_TYPES, TEST_EVENT_TYPE } from './event-types.ts'
 import * as service from './service.ts'
-import { type EventWithDeliveries, eventStatus, type WebhookDeps } from './service.ts'
+import { EVENT_STATUSES, type EventWithDeliveries, eventStatus, type WebhookDeps } from './service.ts'
 import { maskKey, standardWebhooksSecret } from './signing.ts'
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -25,96 +33,117 @@ const NullableInteger = (description?: string) =>
 const Metadata = Type.Record(Type.String(), Type.Unknown(), {
   description: 'Free-form, at most 4 KB as JSON.',
 })
+// A string, not an enum: new event types will be added, and an SDK must not reject an event it does not know.
+const EventType = Type.String({ description: `One of ${[...EVENT_TYPES, TEST_EVENT_TYPE].join(', ')}.` })
 const patternsDescription = `Exact types (${EVENT_TYPES.join(', ')}), a category wildcard (kyc.*, user.*) or *.`
 
-const Webhook = Type.Object({
-  id: Type.String(),
-  tenant: Type.String({ description: 'The client id.' }),
-  name: Type.String(),
-  url: Type.String(),
-  apiKey: Type.String({
-    description: 'Signing key: in full only when created or rotated, masked elsewhere.',
-  }),
-  eventTypes: Type.Array(Type.String()),
-  isActive: Type.Boolean(),
-  status: StringEnum(['active', 'inactive', 'disabled'] as const, {
-    description: 'disabled: switched off by the server (see disabledReason); set isActive to resume.',
-  }),
-  disabledReason: NullableString(),
-  metadata: Metadata,
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-})
+export const WebhookEndpointSchema = Type.Object(
+  {
+    id: Type.String(),
+    tenant: Type.String({ description: 'The client id.' }),
+    name: Type.String(),
+    url: Type.String(),
+    apiKey: Type.String({
+      description: 'Signing key: in full only when created or rotated, masked elsewhere.',
+    }),
+    eventTypes: Type.Array(Type.String()),
+    isActive: Type.Boolean(),
+    status: StringEnum(WEBHOOK_ENDPOINT_STATUSES, {
+      description: 'disabled: switched off by the server (see disabledReason); set isActive to resume.',
+    }),
+    disabledReason: NullableString(),
+    metadata: Metadata,
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'WebhookEndpoint' },
+)
 
-const WebhookWithKey = Type.Object({
-  ...Webhook.properties,
-  standardWebhooksSecret: Type.String({
-    description: 'The same key for Standard Webhooks libraries: whsec_ + base64 of the apiKey bytes.',
-  }),
-  previousKeyExpiresAt: NullableString({
-    format: 'date-time',
-    description: 'Until then the previous key signs too (X-Signature-Previous, a second webhook-signature).',
-  }),
-})
+export const WebhookEndpointWithKeySchema = Type.Object(
+  {
+    ...WebhookEndpointSchema.properties,
+    standardWebhooksSecret: Type.String({
+      description: 'The same key for Standard Webhooks libraries: whsec_ + base64 of the apiKey bytes.',
+    }),
+    previousKeyExpiresAt: NullableString({
+      format: 'date-time',
+      description:
+        'Until then the previous key signs too (X-Signature-Previous, a second webhook-signature).',
+    }),
+  },
+  { $id: 'WebhookEndpointWithKey', description: 'A webhook endpoint with its signing key in full.' },
+)
 
-const Attempt = Type.Object({
-  id: Type.String(),
-  eventId: Type.String(),
-  webhookId: Type.String(),
-  attemptNumber: Type.Integer(),
-  requestUrl: Type.String(),
-  requestHeaders: Type.Record(Type.String(), Type.String()),
-  requestBody: Type.String({ description: 'The exact bytes sent and signed.' }),
-  responseStatus: NullableInteger('null when no answer came (timeout, network error, refused target).'),
-  responseBody: NullableString({ description: 'At most the first 4 KB.' }),
-  errorMessage: NullableString(),
-  deliveryStatus: StringEnum(['success', 'failed'] as const),
-  durationMs: Type.Integer(),
-  createdAt: Type.String({ format: 'date-time' }),
-  nextRetryAt: NullableString({ format: 'date-time' }),
-})
+export const WebhookAttemptSchema = Type.Object(
+  {
+    id: Type.String(),
+    eventId: Type.String(),
+    webhookId: Type.String(),
+    attemptNumber: Type.Integer(),
+    requestUrl: Type.String(),
+    requestHeaders: Type.Record(Type.String(), Type.String()),
+    requestBody: Type.String({ description: 'The exact bytes sent and signed.' }),
+    responseStatus: NullableInteger('null when no answer came (timeout, network error, refused target).'),
+    responseBody: NullableString({ description: 'At most the first 4 KB.' }),
+    errorMessage: NullableString(),
+    deliveryStatus: StringEnum(WEBHOOK_ATTEMPT_OUTCOMES),
+    durationMs: Type.Integer(),
+    createdAt: Type.String({ format: 'date-time' }),
+    nextRetryAt: NullableString({ format: 'date-time' }),
+  },
+  { $id: 'WebhookAttempt' },
+)
 
-const EventStatusValue = StringEnum(['pending', 'delivered', 'failed', 'no_endpoints'] as const, {
+const EventStatusValue = StringEnum(EVENT_STATUSES, {
   description: 'Derived from the deliveries: pending while any is, delivered when all succeeded.',
 })
 
-const Event = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  eventId: Type.String({ format: 'uuid' }),
-  tenant: Type.String(),
-  eventType: Type.String(),
-  payload: Type.Unknown({ description: 'The body delivered.' }),
-  userId: NullableString(),
-  sourceService: Type.String(),
-  status: EventStatusValue,
-  createdAt: Type.String({ format: 'date-time' }),
-  queuedAt: Type.String({ format: 'date-time' }),
-  processedAt: NullableString({
-    format: 'date-time',
-    description: 'When its deliveries were created (with the event).',
-  }),
-})
+export const WebhookEventSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    eventId: Type.String({ format: 'uuid' }),
+    tenant: Type.String(),
+    eventType: EventType,
+    payload: Type.Unknown({ description: 'The body delivered.' }),
+    userId: NullableString(),
+    sourceService: Type.String(),
+    status: EventStatusValue,
+    createdAt: Type.String({ format: 'date-time' }),
+    queuedAt: Type.String({ format: 'date-time' }),
+    processedAt: NullableString({
+      format: 'date-time',
+      description: 'When its deliveries were created (with the event).',
+    }),
+  },
+  { $id: 'WebhookEvent' },
+)
 
-const Delivery = Type.Object({
-  id: Type.String(),
-  webhookId: Type.String(),
-  status: StringEnum(['pending', 'success', 'failed'] as const),
-  attempts: Type.Integer(),
-  lastResponseStatus: NullableInteger(),
-  lastError: NullableString(),
-  nextRetryAt: NullableString({ format: 'date-time' }),
-  deliveredAt: NullableString({ format: 'date-time' }),
-})
+export const WebhookDeliverySchema = Type.Object(
+  {
+    id: Type.String(),
+    webhookId: Type.String(),
+    status: StringEnum(WEBHOOK_DELIVERY_STATUSES),
+    attempts: Type.Integer(),
+    lastResponseStatus: NullableInteger(),
+    lastError: NullableString(),
+    nextRetryAt: NullableString({ format: 'date-time' }),
+    deliveredAt: NullableString({ format: 'date-time' }),
+  },
+  { $id: 'WebhookDelivery' },
+)
 
-const EventStatusBody = Type.Object({
-  eventId: Type.String(),
-  eventType: Type.String(),
-  status: EventStatusValue,
-  deliveries: Type.Array(Delivery),
-})
+export const WebhookEventStatusSchema = Type.Object(
+  {
+    eventId: Type.String(),
+    eventType: EventType,
+    status: EventStatusValue,
+    deliveries: Type.Array(ref(WebhookDeliverySchema)),
+  },
+  { $id: 'WebhookEventStatus' },
+)
 
 const envelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data })
-const Logs = envelope(Type.Object({ count: Type.Integer(), logs: Type.Array(Attempt) }))
+const Logs = envelope(Type.Object({ count: Type.Integer(), logs: Type.Array(ref(WebhookAttemptSchema)) }))
 
 const EndpointFields = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
@@ -258,11 +287,12 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'createWebhookEndpoint',
         summary: 'Create a webhook endpoint (at most 5 per client); the signing key is shown this once',
         querystring: RegionQuery,
         body: CreateBody,
         response: {
-          201: envelope(WebhookWithKey),
+          201: envelope(ref(WebhookEndpointWithKeySchema)),
           400: errorResponse('Malformed JSON body, or the limit of 5 endpoints is reached.'),
           413: bodyErrors[413],
           ...secretAuth,
@@ -281,9 +311,10 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'listWebhookEndpoints',
         summary: "The client's webhook endpoints (keys masked)",
         querystring: RegionQuery,
-        response: { 200: envelope(Type.Array(Webhook)), ...secretAuth },
+        response: { 200: envelope(Type.Array(ref(WebhookEndpointSchema))), ...secretAuth },
       },
     },
     async (request) => ({
@@ -298,10 +329,11 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'listWebhookEvents',
         summary: 'Recent events of the routed region, newest first',
         querystring: LimitQuery,
         response: {
-          200: envelope(Type.Object({ count: Type.Integer(), events: Type.Array(Event) })),
+          200: envelope(Type.Object({ count: Type.Integer(), events: Type.Array(ref(WebhookEventSchema)) })),
           ...secretAuth,
         },
       },
@@ -318,6 +350,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'listWebhookEventAttempts',
         summary: 'Delivery attempts of one event (kept 7 days)',
         params: EventIdParams,
         querystring: LimitQuery,
@@ -334,10 +367,11 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'getWebhookEventStatus',
         summary: 'Delivery status of one event, per endpoint',
         params: EventIdParams,
         querystring: RegionQuery,
-        response: { 200: envelope(EventStatusBody), 404: notFound, ...secretAuth },
+        response: { 200: envelope(ref(WebhookEventStatusSchema)), 404: notFound, ...secretAuth },
       },
     },
     async (request) =>
@@ -350,11 +384,12 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'retryWebhookEvent',
         summary: 'Send an event again to every endpoint whose delivery has finished',
         params: EventIdParams,
         querystring: RegionQuery,
         response: {
-          200: envelope(EventStatusBody),
+          200: envelope(ref(WebhookEventStatusSchema)),
           404: notFound,
           409: errorResponse('Nothing to retry: every delivery is pending or its endpoint is not active.'),
           ...secretAuth,
@@ -371,10 +406,11 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'getWebhookEndpoint',
         summary: 'One webhook endpoint (key masked)',
         params: Id,
         querystring: RegionQuery,
-        response: { 200: envelope(Webhook), 404: notFound, ...secretAuth },
+        response: { 200: envelope(ref(WebhookEndpointSchema)), 404: notFound, ...secretAuth },
       },
     },
     async (request) => ({
@@ -389,11 +425,12 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'updateWebhookEndpoint',
         summary: 'Change a webhook endpoint; is_active true also resumes one the server disabled',
         params: Id,
         querystring: RegionQuery,
         body: UpdateBody,
-        response: { 200: envelope(Webhook), 404: notFound, ...bodyErrors, ...secretAuth },
+        response: { 200: envelope(ref(WebhookEndpointSchema)), 404: notFound, ...bodyErrors, ...secretAuth },
       },
     },
     async (request) => ({
@@ -410,10 +447,11 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'deleteWebhookEndpoint',
         summary: 'Delete a webhook endpoint; its pending deliveries stop',
         params: Id,
         querystring: RegionQuery,
-        response: { 200: SuccessBody, 404: notFound, ...secretAuth },
+        response: { 200: ref(SuccessBody), 404: notFound, ...secretAuth },
       },
     },
     async (request) => {
@@ -428,10 +466,11 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'rotateWebhookEndpointKey',
         summary: 'New signing key (shown this once); the previous one keeps signing beside it for 24 h',
         params: Id,
         querystring: RegionQuery,
-        response: { 200: envelope(WebhookWithKey), 404: notFound, ...secretAuth },
+        response: { 200: envelope(ref(WebhookEndpointWithKeySchema)), 404: notFound, ...secretAuth },
       },
     },
     async (request) => ({
@@ -446,6 +485,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'listWebhookEndpointAttempts',
         summary: 'Delivery attempts to one endpoint in the routed region (kept 7 days), newest first',
         params: Id,
         querystring: LimitQuery,
@@ -464,11 +504,12 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       config,
       schema: {
         ...base,
+        operationId: 'testWebhookEndpoint',
         summary: `Send a ${TEST_EVENT_TYPE} event to this endpoint (active or not) through the normal delivery path`,
         params: Id,
         querystring: RegionQuery,
         response: {
-          202: envelope(EventStatusBody),
+          202: envelope(ref(WebhookEventStatusSchema)),
           404: notFound,
           409: errorResponse('The endpoint was disabled by the server; activate it first.'),
           ...secretAuth,

@@ -154,7 +154,8 @@ export const rotateKey = async (deps: WebhookDeps, client: Client, id: string): 
 
 // ---- events and logs: in the region database the request is routed to ----------------------------
 
-type EventStatus = 'pending' | 'delivered' | 'failed' | 'no_endpoints'
+export const EVENT_STATUSES = ['pending', 'delivered', 'failed', 'no_endpoints'] as const
+type EventStatus = (typeof EVENT_STATUSES)[number]
 
 /** Derived from the deliveries, so it can never disagree with them. */
 export const eventStatus = (deliveries: readonly WebhookDeliveryRow[]): EventStatus => {
