@@ -16,6 +16,7 @@ import { pruneLoginFailuresJob, pruneLoginFailuresSchedule } from './modules/aut
 import { checkSubmissionJob, enqueueChecksOnSubmission } from './modules/checks/index.ts'
 import { ClientCache } from './modules/clients/index.ts'
 import {
+  DecodeLimiter,
   type DocumentVault,
   diskBlobStore,
   documentVault,
@@ -50,6 +51,8 @@ export type Runtime = {
   clientCache: ClientCache
   /** Encrypted document storage (DATA_DIR/documents by default). */
   vault: DocumentVault
+  /** Bounds this process's image decodes (DECODE_CONCURRENCY running, DECODE_QUEUE waiting). */
+  decodes: DecodeLimiter
   /**
    * verificationState changes and submissions. Features that react to them subscribe here, and run in
    * the transaction of the change: webhooks write their events and deliveries, the checks enqueue the
@@ -90,6 +93,7 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
     keys,
     clientCache: new ClientCache(),
     vault: documentVault(diskBlobStore(join(config.DATA_DIR, 'documents')), keys.documents),
+    decodes: new DecodeLimiter(config.DECODE_CONCURRENCY, config.DECODE_QUEUE),
     verificationChanges,
     close: () => databases.destroy(),
   }

@@ -9,7 +9,7 @@ import type { Logger } from '../lib/logger.ts'
 import { authRoutes, createLoginMetrics, LoginThrottle } from '../modules/auth/index.ts'
 import type { ClientCache } from '../modules/clients/index.ts'
 import { clientRoutes } from '../modules/clients/index.ts'
-import type { DocumentVault } from '../modules/documents/index.ts'
+import type { DecodeLimiter, DocumentVault } from '../modules/documents/index.ts'
 import { healthRoutes } from '../modules/health/index.ts'
 import { hostedRoutes } from '../modules/hosted/index.ts'
 import { onboardingRoutes } from '../modules/onboarding/index.ts'
@@ -40,6 +40,7 @@ export type AppDeps = {
   keys: Keys
   clientCache: ClientCache
   vault: DocumentVault
+  decodes: DecodeLimiter
   /** verificationState changes and submissions, published to the subscribers of src/runtime.ts. */
   verificationChanges: VerificationChanges
 }

@@ -13,13 +13,6 @@ import { type Browser, flowClient, linkPath, openLink } from '../helpers/session
 
 const fixture = (name: string) => readFile(join(import.meta.dirname, '..', 'fixtures', name))
 
-/** A real photo that takes a while to decode: 30 MP of noise, about 8 MB. */
-const slowPhoto = () =>
-  sharp(randomBytes(1500 * 1000 * 3), { raw: { width: 1500, height: 1000, channels: 3 } })
-    .resize(6000, 5000, { kernel: 'cubic' })
-    .jpeg({ quality: 75 })
-    .toBuffer()
-
 const smallPhoto = () =>
   sharp(randomBytes(400 * 300 * 3), { raw: { width: 400, height: 300, channels: 3 } })
     .jpeg()
@@ -66,8 +59,20 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
   const documents = (user: TestUser) =>
     user.database.db.selectFrom('document_file').selectAll().where('user_id', '=', user.id).execute()
 
-  /** Resolves once `user`'s upload holds the decode slot (it is counted just before decoding). */
-  const decoding = (user: TestUser) => eventually(async () => expect(await attempts(user)).toBe(1))
+  /**
+   * Takes the one decode slot (DECODE_CONCURRENCY=1) until released, as a long decode would, so that
+   * what waits and what is refused does not depend on how fast this machine decodes.
+   */
+  const holdDecodeSlot = () => {
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    void t.runtime.decodes.run('a decode that takes its time', () => held)
+    return { release: () => release() }
+  }
+  /** Resolves once `count` uploads wait for the slot. */
+  const queued = (count: number) => eventually(() => expect(t.runtime.decodes.queued).toBe(count))
 
   describe('#6 decode storms', () => {
     it('refuses a tiny file that declares a huge picture (WebP, HEIC) before decoding it', async () => {
@@ -99,68 +104,72 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
     it('decodes one upload per session at a time, and answers 503 with Retry-After when the queue is full', async () => {
       const first = await opened()
       const second = await opened()
-      const third = await opened()
-      for (const session of [first, second, third]) await throughDocument(session.flow)
-      const slow = await slowPhoto()
-      const firstToken = await first.flow.token('front')
-      const running = first.flow.upload('front', firstToken, slow, { json: true })
-      await decoding(first.user)
+      for (const session of [first, second]) await throughDocument(session.flow)
+      const slot = holdDecodeSlot()
+      try {
+        const firstToken = await first.flow.token('front')
+        const waiting = first.flow.upload('front', firstToken, await smallPhoto(), { json: true })
+        await queued(1)
 
-      // The same session again while its upload decodes: refused at once, not queued.
-      const twice = await first.flow.upload('front', firstToken, await smallPhoto(), { json: true })
-      expect(twice.statusCode).toBe(409)
-      expect(twice.json().errorCode).toBe('UPLOAD_IN_PROGRESS')
+        // The same session again while its upload waits: refused at once, not queued.
+        const twice = await first.flow.upload('front', firstToken, await smallPhoto(), { json: true })
+        expect(twice.statusCode, 'same session').toBe(409)
+        expect(twice.json().errorCode, 'same session').toBe('UPLOAD_IN_PROGRESS')
 
-      // Another session waits in the one queue place; a third finds the queue full.
-      const waiting = second.flow.upload('front', await second.flow.token('front'), await smallPhoto(), {
-        json: true,
-      })
-      await new Promise((resolve) => setTimeout(resolve, 150))
-      const busy = await third.flow.upload('front', await third.flow.token('front'), await smallPhoto(), {
-        json: true,
-      })
-      expect(busy.statusCode).toBe(503)
-      expect(busy.headers['retry-after']).toBe('5')
-      expect(busy.json()).toMatchObject({
-        errorCode: 'UPLOADS_BUSY',
-        message: expect.stringMatching(/try again/),
-      })
-      // Refused for load: not counted against the session's 40 uploads.
-      expect(await attempts(third.user)).toBe(0)
+        // Another session finds the one queue place taken.
+        const busy = await second.flow.upload('front', await second.flow.token('front'), await smallPhoto(), {
+          json: true,
+        })
+        expect(busy.statusCode, 'queue full').toBe(503)
+        expect(busy.headers['retry-after'], 'queue full').toBe('5')
+        expect(busy.json(), 'queue full').toMatchObject({
+          errorCode: 'UPLOADS_BUSY',
+          message: expect.stringMatching(/try again/),
+        })
+        // Refused for load: not counted against the session's 40 uploads.
+        expect(await attempts(second.user), 'attempts of the refused session').toBe(0)
 
-      expect((await running).statusCode).toBe(200)
-      expect((await waiting).statusCode).toBe(200)
-      const retried = await third.flow.upload('front', await third.flow.token('front'), await smallPhoto(), {
-        json: true,
-      })
-      expect(retried.statusCode).toBe(200)
+        slot.release()
+        expect((await waiting).statusCode, 'the waiting upload, once the slot is free').toBe(200)
+      } finally {
+        slot.release()
+      }
+      const retried = await second.flow.upload(
+        'front',
+        await second.flow.token('front'),
+        await smallPhoto(),
+        {
+          json: true,
+        },
+      )
+      expect(retried.statusCode, 'the refused session, retrying').toBe(200)
     }, 60_000)
 
     it('checks the step again after waiting for a decode slot, and does not decode a stale upload', async () => {
-      const first = await opened()
-      const second = await opened()
-      for (const session of [first, second]) await throughDocument(session.flow)
-      const running = first.flow.upload('front', await first.flow.token('front'), await slowPhoto(), {
-        json: true,
-      })
-      await decoding(first.user)
-      const waiting = second.flow.upload('front', await second.flow.token('front'), await smallPhoto(), {
-        json: true,
-      })
-      await new Promise((resolve) => setTimeout(resolve, 150))
-      // Meanwhile, in another tab, the user picks another document: the waiting upload is out of date.
-      const changed = await second.flow.form('document', {
-        csrf: await second.flow.token('document'),
-        documentType: 'id_card',
-        issuingCountry: 'GB',
-      })
-      expect(changed.statusCode).toBe(303)
-      const stale = await waiting
-      expect(stale.statusCode).toBe(403)
-      expect(stale.json().errorCode).toBe('CSRF_REJECTED')
-      expect(await attempts(second.user)).toBe(0)
-      expect(await documents(second.user)).toEqual([])
-      expect((await running).statusCode).toBe(200)
+      const session = await opened()
+      await throughDocument(session.flow)
+      const slot = holdDecodeSlot()
+      try {
+        const waiting = session.flow.upload('front', await session.flow.token('front'), await smallPhoto(), {
+          json: true,
+        })
+        await queued(1)
+        // Meanwhile, in another tab, the user picks another document: the waiting upload is out of date.
+        const changed = await session.flow.form('document', {
+          csrf: await session.flow.token('document'),
+          documentType: 'id_card',
+          issuingCountry: 'GB',
+        })
+        expect(changed.statusCode).toBe(303)
+        slot.release()
+        const stale = await waiting
+        expect(stale.statusCode).toBe(403)
+        expect(stale.json().errorCode).toBe('CSRF_REJECTED')
+      } finally {
+        slot.release()
+      }
+      expect(await attempts(session.user)).toBe(0)
+      expect(await documents(session.user)).toEqual([])
     }, 60_000)
   })
 

@@ -22,6 +22,11 @@ export class DecodeLimiter {
     this.queue = queue
   }
 
+  /** Uploads waiting for a slot (for the tests, and for a gauge if one is wanted). */
+  get queued(): number {
+    return this.waiting.length
+  }
+
   /** Runs `work` in a decode slot for `sessionId`, waiting for one if need be. */
   async run<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
     if (this.sessions.has(sessionId)) throw new AppError('UPLOAD_IN_PROGRESS')

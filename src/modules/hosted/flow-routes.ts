@@ -34,7 +34,7 @@ import {
 } from '../capture/index.ts'
 import type { Client } from '../clients/index.ts'
 import { getClient } from '../clients/index.ts'
-import { DecodeLimiter, MAX_UPLOAD_BYTES } from '../documents/index.ts'
+import { MAX_UPLOAD_BYTES } from '../documents/index.ts'
 import { countryList } from '../settings/index.ts'
 import { browserSession, type ClaimDeps } from './claims.ts'
 import { sendErrorPage, sendHostedError, wantsJson } from './errors.ts'
@@ -55,14 +55,10 @@ import { FLOW_SCRIPT_PATH, flowScript } from './script.ts'
 /** The cookie that holds this browser's claim of a session (see claims.ts). */
 export const BROWSER_COOKIE = 'verity_session'
 
-export type HostedDeps = Omit<CaptureDeps, 'decodes' | 'config'> &
+export type HostedDeps = Omit<CaptureDeps, 'config'> &
   ClaimDeps & {
     databases: Databases
-    config: CaptureDeps['config'] & {
-      PRIVACY_URL?: string | undefined
-      DECODE_CONCURRENCY: number
-      DECODE_QUEUE: number
-    }
+    config: CaptureDeps['config'] & { PRIVACY_URL?: string | undefined }
   }
 
 const pageResponses = {
@@ -88,11 +84,7 @@ const EventBody = Type.Object({ csrf: Type.String({ maxLength: 100 }), type: Str
  * works without JavaScript; forms post back and are answered with a redirect to the next step, or the
  * same page with the problem explained. The script's uploads ask for JSON instead.
  */
-export const flowRoutes = (routeDeps: HostedDeps) => async (fastify: FastifyInstance) => {
-  const deps: CaptureDeps & HostedDeps = {
-    ...routeDeps,
-    decodes: new DecodeLimiter(routeDeps.config.DECODE_CONCURRENCY, routeDeps.config.DECODE_QUEUE),
-  }
+export const flowRoutes = (deps: HostedDeps) => async (fastify: FastifyInstance) => {
   await fastify.register(multipart, {
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 2, parts: 3, fieldSize: 200, headerPairs: 50 },
   })
