@@ -5,16 +5,13 @@ import type { Keys } from '../../lib/keys.ts'
 import type { Capture } from '../capture/index.ts'
 import { findUserById } from '../users/index.ts'
 import {
-  browserCookieValue,
-  claimDigest,
   findSession,
   lockSession,
   markSessionOpened,
-  newBrowserSecret,
-  parseBrowserCookie,
   parseSessionLinkToken,
   type SessionRef,
 } from '../verification/index.ts'
+import { browserCookieValue, claimDigest, newBrowserSecret, parseBrowserCookie } from './browser-cookie.ts'
 import { countClaims, hasClaim, insertClaim } from './repo.ts'
 
 /** Browsers that may open one onboarding link. */

@@ -22,14 +22,7 @@ export {
   SessionSchema,
   verificationRoutes,
 } from './routes.ts'
-export {
-  browserCookieValue,
-  claimDigest,
-  newBrowserSecret,
-  parseBrowserCookie,
-  parseSessionLinkToken,
-  type SessionRef,
-} from './session-links.ts'
+export { formatSessionRef, parseSessionLinkToken, parseSessionRef, type SessionRef } from './session-links.ts'
 export {
   createUserSession,
   expireSessions,
