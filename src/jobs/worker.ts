@@ -66,6 +66,9 @@ export class Worker {
   constructor(options: WorkerOptions) {
     this.#options = options
     this.#definitions = new Map(options.definitions.map((definition) => [definition.type, definition]))
+    // A schedule without its job would stop the loop at every turn: refuse it when the worker is built.
+    const orphan = options.recurring?.find((job) => !this.#definitions.has(job.type))
+    if (orphan) throw new Error(`recurring job ${orphan.type} has no definition`)
   }
 
   #unsubscribe: (() => void)[] = []
@@ -281,8 +284,7 @@ export class Worker {
     const now = clock.now()
     for (const database of databases) {
       for (const job of recurring) {
-        const definition = this.#definitions.get(job.type)
-        if (!definition) throw new Error(`recurring job ${job.type} has no definition`)
+        const definition = this.#definitions.get(job.type) as JobDefinition
         const slot = Math.floor(now / job.everyMs) * job.everyMs
         // Only when a new slot begins: the insert would be a no-op until then.
         const key = `${database.region}:${job.type}`

@@ -428,6 +428,13 @@ describe.each(DIALECTS)('malformed and aborted multipart uploads (item 12, %s)',
     expect(errorsLoggedSince(before)).toEqual([])
   })
 
+  it('answers 415 UNSUPPORTED_MEDIA_TYPE to an upload that is not multipart at all', async () => {
+    const { cookie } = await atFrontStep()
+    const response = await upload(cookie, 'application/json', '{"file":"not a photo"}')
+    expect(response.statusCode).toBe(415)
+    expect(response.json()).toMatchObject({ errorCode: 'UNSUPPORTED_MEDIA_TYPE' })
+  })
+
   it('answers 400 BAD_REQUEST to a truncated multipart body', async () => {
     const before = lines.length
     const { cookie, csrf } = await atFrontStep()

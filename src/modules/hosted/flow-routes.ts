@@ -426,9 +426,15 @@ const toAppError = (error: unknown): AppError | undefined => {
     return new AppError('PAYLOAD_TOO_LARGE', { message: en.fileTooLarge, cause: error })
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode
   if (typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number')
-    return new AppError(statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', {
-      message: en.uploadFailed,
-      cause: error,
-    })
+    // The parser's own status, through the catalogue: too many parts or files is 413, a body that is
+    // not multipart at all 415 (the parser says 406), anything broken 400.
+    return new AppError(
+      statusCode === 413
+        ? 'PAYLOAD_TOO_LARGE'
+        : code === 'FST_INVALID_MULTIPART_CONTENT_TYPE'
+          ? 'UNSUPPORTED_MEDIA_TYPE'
+          : 'BAD_REQUEST',
+      { message: en.uploadFailed, cause: error },
+    )
   return undefined
 }

@@ -42,6 +42,12 @@ export const decide = async (
     const decidable =
       session?.status === 'submitted' && (session.outcome === null || session.outcome === 'review')
     if (!session || !decidable) return false
+    // The outcome first: subscribers of the state change read the session as decided.
+    await recordSessionOutcome(trx, session.id, {
+      outcome: decision.outcome,
+      outcome_at: deps.clock.now(),
+      reasons: JSON.stringify(decision.reasons),
+    })
     const event = EVENT_OF[decision.outcome]
     if (event) {
       await applyVerificationEvent(trx, deps, {
@@ -54,10 +60,5 @@ export const decide = async (
         identityDigest: session.identity_digest,
       })
     }
-    await recordSessionOutcome(trx, session.id, {
-      outcome: decision.outcome,
-      outcome_at: deps.clock.now(),
-      reasons: JSON.stringify(decision.reasons),
-    })
     return true
   })
