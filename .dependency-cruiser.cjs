@@ -1,7 +1,7 @@
 // Module boundaries (issue #11 item 1; docs/architecture.md "Module boundaries").
 // scripts/boundaries.ts runs these rules (for `npm run lint` and .ci/run) and adds the module-level
 // rule `module-cycle`, which dependency-cruiser cannot express: its folder cycles also run through
-// src/http, which is not a module. test/boundaries.test.ts runs the same check over
+// src/http, which is not a module. test/lint/boundaries.test.ts runs the same check over
 // test/fixtures/boundaries/ to prove each rule fires.
 //
 // A feature module is a folder src/modules/<name>/. Its index.ts is its face: the only file another
@@ -53,7 +53,7 @@ module.exports = {
     },
   ],
   options: {
-    // The fixtures break the rules on purpose; test/boundaries.test.ts cruises them on its own.
+    // The fixtures break the rules on purpose; test/lint/boundaries.test.ts cruises them on its own.
     exclude: { path: '^test/fixtures/boundaries/' },
     doNotFollow: { path: 'node_modules' },
     // Count `import type` too: a face exports the types other modules use, like the values.

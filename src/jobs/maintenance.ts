@@ -1,4 +1,4 @@
-import { DAY_MS } from '../lib/clock.ts'
+import { DAY_MS, HOUR_MS } from '../lib/clock.ts'
 import { type JobDefinition, NO_PAYLOAD, type RecurringJob } from './definitions.ts'
 import { pruneFinishedJobs } from './queue.ts'
 
@@ -14,4 +14,4 @@ export const pruneJobsJob: JobDefinition = {
   },
 }
 
-export const maintenanceSchedule: RecurringJob[] = [{ type: pruneJobsJob.type, everyMs: 60 * 60 * 1000 }]
+export const maintenanceSchedule: RecurringJob[] = [{ type: pruneJobsJob.type, everyMs: HOUR_MS }]

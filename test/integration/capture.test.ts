@@ -3,9 +3,9 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JobContext } from '../../src/jobs/definitions.ts'
+import { DAY_MS } from '../../src/lib/clock.ts'
 import { MAX_UPLOADS_PER_SESSION } from '../../src/modules/capture/index.ts'
 import { purgeDocumentsJob, sniffType } from '../../src/modules/documents/index.ts'
-import { DAY_MS } from '../../src/modules/verification/index.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import {
   currentUser,

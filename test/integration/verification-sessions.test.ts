@@ -1,15 +1,9 @@
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DAY_MS, HOUR_MS } from '../../src/lib/clock.ts'
 import { createLogger } from '../../src/lib/logger.ts'
 import { describeUser } from '../../src/modules/operator/index.ts'
-import {
-  DAY_MS,
-  type Decision,
-  decide,
-  HOUR_MS,
-  reason,
-  submitSession,
-} from '../../src/modules/verification/index.ts'
+import { type Decision, decide, reason, submitSession } from '../../src/modules/verification/index.ts'
 import { createWorker } from '../../src/runtime.ts'
 import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'

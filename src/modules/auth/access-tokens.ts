@@ -1,10 +1,10 @@
 import type { Queryable, Region } from '../../db/database.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { type Clock, HOUR_MS } from '../../lib/clock.ts'
 import { generateSecret, hashSecret } from '../../lib/tokens.ts'
 import { findLiveTokenUser, insertAccessToken, revokeAccessToken } from './repo.ts'
 
 /** 6 hours, as the Baanx contract's `expires_in: 21600`. */
-export const ACCESS_TOKEN_TTL_MS = 6 * 60 * 60 * 1000
+export const ACCESS_TOKEN_TTL_MS = 6 * HOUR_MS
 
 // Tokens carry their region in clear (the Baanx examples prefix them US_) so that a token presented to
 // the other region is refused before any lookup.

@@ -1,4 +1,5 @@
 import { type JobDefinition, NO_PAYLOAD, type RecurringJob } from '../../jobs/definitions.ts'
+import { HOUR_MS } from '../../lib/clock.ts'
 import { PER_ACCOUNT, PER_ADDRESS } from './login-failures.ts'
 import { pruneLoginFailures } from './repo.ts'
 
@@ -20,5 +21,5 @@ export const pruneLoginFailuresJob: JobDefinition = {
 
 export const pruneLoginFailuresSchedule: RecurringJob = {
   type: pruneLoginFailuresJob.type,
-  everyMs: 60 * 60 * 1000,
+  everyMs: HOUR_MS,
 }

@@ -1,2 +1,2 @@
 /** The checks module's face: the job that decides submissions and the subscriber that enqueues it. */
-export { checkSubmission, checkSubmissionJob, enqueueChecksOnSubmission } from './check-job.ts'
+export { checkSubmissionJob, enqueueChecksOnSubmission } from './check-job.ts'

@@ -1,5 +1,5 @@
 import { type JobDefinition, NO_PAYLOAD, type RecurringJob } from '../../jobs/definitions.ts'
-import { DAY_MS } from '../../lib/clock.ts'
+import { DAY_MS, HOUR_MS } from '../../lib/clock.ts'
 import { documentsPastRetention, markPurged } from './repo.ts'
 import type { DocumentVault } from './vault.ts'
 
@@ -33,4 +33,4 @@ export const purgeDocumentsJob = (vault: DocumentVault, retentionDays: number): 
   },
 })
 
-export const purgeDocumentsSchedule: RecurringJob = { type: 'documents.purge', everyMs: 60 * 60 * 1000 }
+export const purgeDocumentsSchedule: RecurringJob = { type: 'documents.purge', everyMs: HOUR_MS }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { Databases } from '../../db/database.ts'
 import { ref, StringEnum } from '../../http/schemas.ts'
-import { checkReadiness, DATABASE_STATES } from './service.ts'
+import { checkReadiness, DATABASE_STATES, READINESS_STATUSES } from './service.ts'
 
 const RegionReadiness = Type.Object({
   dialect: Type.String(),
@@ -12,7 +12,7 @@ const RegionReadiness = Type.Object({
 
 export const Readiness = Type.Object(
   {
-    status: StringEnum(['ready', 'not ready']),
+    status: StringEnum(READINESS_STATUSES),
     regions: Type.Record(Type.String(), RegionReadiness),
   },
   { $id: 'Readiness' },

@@ -3,6 +3,7 @@ import { migrationStatus } from '../../db/migrate.ts'
 import { pingDatabase } from './repo.ts'
 
 export const DATABASE_STATES = ['ok', 'unreachable'] as const
+export const READINESS_STATUSES = ['ready', 'not ready'] as const
 
 export type RegionReadiness = {
   dialect: string
@@ -10,13 +11,13 @@ export type RegionReadiness = {
   pendingMigrations: string[]
 }
 
-export type Readiness = { ready: boolean; regions: Record<string, RegionReadiness> }
+export type ReadinessReport = { ready: boolean; regions: Record<string, RegionReadiness> }
 
 /** Ready when every region's database answers and is fully migrated. */
 export const checkReadiness = async (
   databases: Databases,
   onUnreachable: (database: RegionDatabase, error: unknown) => void,
-): Promise<Readiness> => {
+): Promise<ReadinessReport> => {
   const regions: Record<string, RegionReadiness> = {}
   let ready = true
   await Promise.all(

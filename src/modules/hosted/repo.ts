@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/database.ts'
 
-/** The browsers that claimed a session, by the digest of their secret (the secret itself is never stored). */
+// session_claim: the browsers that claimed a session, by the digest of their secret (the secret itself
+// is never stored).
 
 export const hasClaim = async (db: Queryable, sessionId: string, digest: string): Promise<boolean> =>
   (await db

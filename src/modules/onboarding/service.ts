@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/database.ts'
 import type { UserRow } from '../../db/schema.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { type Clock, DAY_MS } from '../../lib/clock.ts'
 import { AppError, type FieldProblem, throwIfProblems } from '../../lib/errors.ts'
 import { newUuid } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
@@ -39,7 +39,7 @@ import {
 export type OnboardingDeps = SendCodeDeps & { clock: Clock; keys: Keys }
 
 /** A contact verification (email, then phone) must be finished within a day. */
-export const CONTACT_VERIFICATION_TTL_MS = 24 * 60 * 60 * 1000
+export const CONTACT_VERIFICATION_TTL_MS = DAY_MS
 /** Distinct phone numbers one contact verification may send codes to. */
 const PHONE_NUMBERS_PER_CONTACT_VERIFICATION = 3
 

@@ -1,2 +1,2 @@
 /** The operator module's face: actions on users for the CLI (and later the console). */
-export { describeUser, type OperatorDeps, setLoginOtp, setUserSuspended } from './user-actions.ts'
+export { describeUser, setLoginOtp, setUserSuspended } from './user-actions.ts'

@@ -1,3 +1,3 @@
 /** The sandbox module's face: the magic-name scenarios and the sandbox-only routes. */
 export { sandboxRoutes } from './routes.ts'
-export { SANDBOX_REJECTION, SANDBOX_USERS, sandboxDecision, scenarioCatalogue } from './scenarios.ts'
+export { sandboxDecision } from './scenarios.ts'

@@ -4,7 +4,6 @@
  */
 export {
   createVerificationChanges,
-  type SessionSubmitted,
   type StateChanged,
   type VerificationChange,
   type VerificationChanges,
@@ -12,8 +11,7 @@ export {
 } from './changes.ts'
 export { type Decision, decide } from './decisions.ts'
 export { verificationHistory } from './history.ts'
-export { DAY_MS, HOUR_MS } from './limits.ts'
-export { type Reason, type ReasonCode, reason } from './reasons.ts'
+export { type Reason, reason } from './reasons.ts'
 export { findSession, lockSession, markSessionOpened } from './repo.ts'
 export {
   ReasonSchema,
@@ -23,20 +21,9 @@ export {
   verificationRoutes,
 } from './routes.ts'
 export { formatSessionRef, parseSessionLinkToken, parseSessionRef, type SessionRef } from './session-links.ts'
-export {
-  createUserSession,
-  expireSessions,
-  getOnboardingSession,
-  type IssuedSession,
-  listSessions,
-  resetLimits,
-  type SessionDeps,
-} from './sessions.ts'
-export { applyVerificationEvent, type StateChange, type StateWriterDeps } from './state.ts'
-export {
-  checkedIdentity,
-  type SubmissionContents,
-  submitSession,
-  whileIdentityUnchecked,
-} from './submission.ts'
+export { resetLimits } from './sessions.ts'
+// The state writer itself, for tests and benchmarks that drive a user's state directly; features
+// decide through `decide`.
+export { applyVerificationEvent, type StateWriterDeps } from './state.ts'
+export { checkedIdentity, submitSession, whileIdentityUnchecked } from './submission.ts'
 export { expireSessionsJob, expireSessionsSchedule } from './sweep-job.ts'

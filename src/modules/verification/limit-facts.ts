@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/database.ts'
 import type { SessionOutcome, UserRow } from '../../db/schema.ts'
-import { DAY_MS, type LimitFacts } from './limits.ts'
+import { DAY_MS } from '../../lib/clock.ts'
+import type { LimitFacts } from './limits.ts'
 import { latestTransitionTo, recentOutcomes, sessionsSince } from './repo.ts'
 
 /** What the limits decide on (limits.ts), read inside the transaction that holds the user's lock. */

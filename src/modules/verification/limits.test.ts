@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DAY_MS, evaluateLimits, HOUR_MS, type LimitFacts } from './limits.ts'
+import { DAY_MS, HOUR_MS } from '../../lib/clock.ts'
+import { evaluateLimits, type LimitFacts } from './limits.ts'
 
 const now = 1_000_000_000_000
 const base: LimitFacts = {

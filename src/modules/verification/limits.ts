@@ -3,12 +3,11 @@ import { DAY_MS, HOUR_MS } from '../../lib/clock.ts'
 
 /**
  * The per-user session limits of the brief, as a pure function of facts read in the same transaction
- * (so they hold under concurrency: see service.ts for the locking).
+ * (so they hold under concurrency: sessions.ts and submission.ts read them under users.lockUser).
  */
 export const LIMIT_IDS = ['10_per_day', '3_concurrent', '3_per_hour', '24h_after_rejection'] as const
 export type LimitId = (typeof LIMIT_IDS)[number]
 
-export { DAY_MS, HOUR_MS }
 export const SESSIONS_PER_DAY = 10
 export const CONCURRENT_SESSIONS = 3
 export const CONSECUTIVE_FAILURES = 3

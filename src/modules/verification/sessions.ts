@@ -1,13 +1,14 @@
 import type { RegionDatabase } from '../../db/database.ts'
 import type { SessionKind, SessionRow, UserRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
+import { DAY_MS } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
 import type { ClientScope } from '../clients/index.ts'
 import { lockUser, requireOnboardingUser, updateUser } from '../users/index.ts'
 import { readLimitFacts } from './limit-facts.ts'
-import { DAY_MS, evaluateLimits, type LimitVerdict } from './limits.ts'
+import { evaluateLimits, type LimitVerdict } from './limits.ts'
 import type { Reason } from './reasons.ts'
 import {
   expireDueSessions,

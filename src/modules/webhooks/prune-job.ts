@@ -1,5 +1,5 @@
 import { type JobDefinition, NO_PAYLOAD, type RecurringJob } from '../../jobs/definitions.ts'
-import { DAY_MS } from '../../lib/clock.ts'
+import { DAY_MS, HOUR_MS } from '../../lib/clock.ts'
 import { pruneWebhookData } from './repo.ts'
 
 /** Attempt logs hold receivers' answers and the bodies sent; a week is enough to debug an integration. */
@@ -19,4 +19,4 @@ export const pruneWebhooksJob: JobDefinition = {
   },
 }
 
-export const pruneWebhooksSchedule: RecurringJob = { type: pruneWebhooksJob.type, everyMs: 60 * 60 * 1000 }
+export const pruneWebhooksSchedule: RecurringJob = { type: pruneWebhooksJob.type, everyMs: HOUR_MS }

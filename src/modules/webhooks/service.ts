@@ -1,6 +1,6 @@
 import type { Databases } from '../../db/database.ts'
 import type { WebhookDeliveryRow, WebhookEndpointRow, WebhookEventRow } from '../../db/schema.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { type Clock, DAY_MS } from '../../lib/clock.ts'
 import { AppError, type FieldProblem, throwIfProblems } from '../../lib/errors.ts'
 import { newId, newUuid } from '../../lib/ids.ts'
 import type { Client, ClientScope } from '../clients/index.ts'
@@ -21,7 +21,7 @@ export type WebhookDeps = {
 /** Baanx's limit, kept: each endpoint costs a request per event. */
 const MAX_ENDPOINTS = 5
 /** After a rotation the old key keeps signing beside the new one this long. */
-const KEY_GRACE_MS = 24 * 60 * 60 * 1000
+const KEY_GRACE_MS = DAY_MS
 const MAX_METADATA_BYTES = 4096
 
 export type EndpointInput = {
