@@ -12,6 +12,7 @@ import {
 } from '../modules/clients/index.ts'
 import { readOutbox } from '../modules/messaging/index.ts'
 import { describeUser, setLoginOtp, setUserSuspended } from '../modules/operator/index.ts'
+import { decideCase, listCases, type ReviewInput, showCase } from '../modules/review/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
 import { clientJson, describeClient, firstStartWalkthrough, printJson } from './output.ts'
 
@@ -155,6 +156,39 @@ export const userOtp = (userId: string, setting: string): Promise<void> =>
   })
 
 /** Development mail and SMS (without SMTP_URL / SMS_WEBHOOK_URL), newest first, from both regions. */
+export const reviewList = (options: { limit: string; json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const cases = await listCases(
+      runtime,
+      Math.max(1, Math.min(1000, Number.parseInt(options.limit, 10) || 100)),
+    )
+    if (options.json) return printJson(cases)
+    if (cases.length === 0) return void process.stdout.write('no case is waiting for a decision\n')
+    for (const each of cases)
+      process.stdout.write(
+        `${each.sessionId}  ${each.region}  waiting ${Math.round(each.waitingSeconds / 60)} min  user ${each.userId}  client ${each.clientId}${each.reasons.length > 0 ? `  ${each.reasons.join(',')}` : ''}\n`,
+      )
+  })
+
+export const reviewShow = (sessionId: string): Promise<void> =>
+  withRuntime(async (runtime) => printJson(await showCase(runtime, sessionId)))
+
+export const reviewDecide = (
+  sessionId: string,
+  action: ReviewInput['action'],
+  options: { reason?: string; note?: string; reviewer: string },
+): Promise<void> =>
+  withRuntime(async (runtime) =>
+    printJson(
+      await decideCase(runtime, sessionId, {
+        action,
+        reviewer: options.reviewer,
+        ...(options.reason === undefined ? {} : { reasonCode: options.reason }),
+        ...(options.note === undefined ? {} : { note: options.note }),
+      }),
+    ),
+  )
+
 export const outbox = (options: { limit: string; json: boolean }): Promise<void> =>
   withRuntime(async (runtime) => {
     const limit = Math.max(1, Math.min(500, Number.parseInt(options.limit, 10) || 20))

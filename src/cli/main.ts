@@ -1,6 +1,7 @@
-import { Command, Option } from 'commander'
+import { Argument, Command, Option } from 'commander'
 import { ConfigError } from '../config/config-error.ts'
 import { loadDotEnv } from '../config/dotenv.ts'
+import { REVIEW_ACTIONS } from '../db/schema.ts'
 import { AppError } from '../lib/errors.ts'
 
 // The commands (and the server behind them) load only when one runs, so `--help` answers at once.
@@ -93,6 +94,30 @@ export const buildCli = (): Command => {
     .argument('<userId>', 'the user id (UUID)')
     .argument('<setting>', 'on or off')
     .action(async (userId, setting) => (await commands()).userOtp(userId, setting))
+
+  const review = program
+    .command('review')
+    .description('decide the submissions the automated checks sent to a person')
+  review
+    .command('list')
+    .description('the cases waiting for a decision, oldest first, every region')
+    .option('--limit <n>', 'how many cases', '100')
+    .option('--json', 'print a JSON array', false)
+    .action(async (options) => (await commands()).reviewList(options))
+  review
+    .command('show')
+    .description('one case as JSON: the session, the user and what was checked, earlier reviews')
+    .argument('<sessionId>', 'the verification session id (ses_…)')
+    .action(async (sessionId) => (await commands()).reviewShow(sessionId))
+  review
+    .command('decide')
+    .description('approve, reject or ask for new photos (resubmit); recorded with the reviewer')
+    .argument('<sessionId>', 'the verification session id (ses_…)')
+    .addArgument(new Argument('<action>', 'the decision').choices(REVIEW_ACTIONS))
+    .option('--reason <code>', 'reason code from the catalogue (docs/api.md); required to reject or resubmit')
+    .option('--note <text>', 'why, for the audit trail (never shown to the user)')
+    .requiredOption('--reviewer <email>', 'who decides')
+    .action(async (sessionId, action, options) => (await commands()).reviewDecide(sessionId, action, options))
 
   program
     .command('outbox')

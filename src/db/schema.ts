@@ -240,6 +240,21 @@ export type VerificationSessionTable = {
 /** A browser that opened a session: the digest of the secret in its cookie. */
 export type SessionClaimTable = { session_id: string; digest: string; created_at: number }
 
+export const REVIEW_ACTIONS = ['approve', 'reject', 'resubmit'] as const
+export type ReviewAction = (typeof REVIEW_ACTIONS)[number]
+
+export type ReviewDecisionTable = {
+  id: string
+  session_id: string
+  /** The reviewer's email, as given to `verity review decide` (later: the console's staff account). */
+  reviewer: string
+  action: ReviewAction
+  reason_code: string | null
+  note: string | null
+  created_at: number
+}
+export type ReviewDecisionRow = Selectable<ReviewDecisionTable>
+
 export type VerificationStateTransitionTable = {
   id: string
   user_id: string
@@ -401,6 +416,7 @@ export type DB = {
   code_address: CodeAddressTable
   verification_session: VerificationSessionTable
   session_claim: SessionClaimTable
+  review_decision: ReviewDecisionTable
   verification_state_transition: VerificationStateTransitionTable
   webhook_endpoint: WebhookEndpointTable
   webhook_event: WebhookEventTable

@@ -18,6 +18,7 @@ const PREFIXES = {
   webhook: 'whe',
   delivery: 'whd',
   attempt: 'wha',
+  review: 'rvd',
 } as const
 
 export type IdKind = keyof typeof PREFIXES

@@ -42,6 +42,27 @@ describe.each(DIALECTS)('the verity command, as an operator uses it (%s)', (dial
     expect(JSON.stringify(listed)).not.toContain(created.secretKey)
   })
 
+  it('lists the review queue as JSON and refuses a decision it cannot record', async () => {
+    const listed = await runCli(['review', 'list', '--json'], env)
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(JSON.parse(listed.stdout)).toEqual([])
+    const noReviewer = await runCli(['review', 'decide', 'ses_01JNOSUCHSESSION0000000000', 'approve'], env)
+    expect(noReviewer.code).toBe(1)
+    expect(noReviewer.stderr).toContain("required option '--reviewer <email>'")
+    const unknown = await runCli(
+      ['review', 'decide', 'ses_01JNOSUCHSESSION0000000000', 'approve', '--reviewer', 'alice@example.com'],
+      env,
+    )
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('No verification session ses_01JNOSUCHSESSION0000000000')
+    const badAction = await runCli(
+      ['review', 'decide', 'ses_x', 'maybe', '--reviewer', 'alice@example.com'],
+      env,
+    )
+    expect(badAction.code).toBe(1)
+    expect(badAction.stderr).toContain('Allowed choices are approve, reject, resubmit')
+  })
+
   it('refuses bad input with the field and a non-zero exit', async () => {
     const result = await runCli(
       ['client', 'create', '--name', 'x', '--regions', 'intl,mars', '--redirect-uri', 'http://x.example.com'],

@@ -1,4 +1,4 @@
-import type { RegionDatabase } from '../../db/database.ts'
+import type { Queryable, RegionDatabase } from '../../db/database.ts'
 import type { SessionOutcome } from '../../db/schema.ts'
 import { lockUser } from '../users/index.ts'
 import type { Reason } from './reasons.ts'
@@ -22,13 +22,15 @@ const EVENT_OF: Record<Decision['outcome'], VerificationEvent | undefined> = {
 
 /**
  * Records the decision on a submitted session and moves the user's state accordingly, once: a session
- * already decided (other than "review") is left as it is and the call answers false.
+ * already decided (other than "review") is left as it is and the call answers false. `record` runs in
+ * the same transaction when the decision is taken (a reviewer's audit row), and not when it is not.
  */
 export const decide = async (
   deps: StateWriterDeps,
   database: RegionDatabase,
   sessionId: string,
   decision: Decision,
+  record?: (trx: Queryable) => Promise<void>,
 ): Promise<boolean> =>
   database.db.transaction().execute(async (trx) => {
     const found = await findSession(trx, sessionId)
@@ -60,5 +62,6 @@ export const decide = async (
         identityDigest: session.identity_digest,
       })
     }
+    await record?.(trx)
     return true
   })

@@ -11,8 +11,8 @@ export {
 } from './changes.ts'
 export { type Decision, decide } from './decisions.ts'
 export { verificationHistory } from './history.ts'
-export { type Reason, reason } from './reasons.ts'
-export { findSession, lockSession, markSessionOpened } from './repo.ts'
+export { REASON_CATALOGUE, type Reason, type ReasonCode, reason } from './reasons.ts'
+export { findSession, listSessionsAwaitingDecision, lockSession, markSessionOpened } from './repo.ts'
 export {
   ReasonSchema,
   SessionLimitErrorBody,

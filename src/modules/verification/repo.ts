@@ -187,3 +187,15 @@ export const markSessionOpened = (db: Queryable, sessionId: string, now: number)
     .where('expires_at', '>', now)
     .returningAll()
     .executeTakeFirst()
+
+/** Submitted sessions nobody has decided yet (checks running, or waiting for a person), oldest first. */
+export const listSessionsAwaitingDecision = (db: Queryable, limit: number) =>
+  db
+    .selectFrom('verification_session')
+    .selectAll()
+    .where('status', '=', 'submitted')
+    .where((eb) => eb.or([eb('outcome', 'is', null), eb('outcome', '=', 'review')]))
+    .orderBy('submitted_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute()

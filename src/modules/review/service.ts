@@ -1,0 +1,148 @@
+import type { Databases, RegionDatabase } from '../../db/database.ts'
+import type { ReviewAction, SessionRow } from '../../db/schema.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { AppError } from '../../lib/errors.ts'
+import { newId } from '../../lib/ids.ts'
+import type { Keys } from '../../lib/keys.ts'
+import { normalizeEmail } from '../../lib/validators.ts'
+import { describeUser } from '../operator/index.ts'
+import {
+  type Decision,
+  decide,
+  findSession,
+  listSessionsAwaitingDecision,
+  REASON_CATALOGUE,
+  type ReasonCode,
+  reason,
+  type VerificationChanges,
+} from '../verification/index.ts'
+import { insertReviewDecision, reviewDecisionsOf } from './repo.ts'
+
+/**
+ * Manual review without the console (issue #12 item 5): the cases waiting for a person, one case with
+ * what it was checked against, and a decision through the one decision seam, recorded with who took it.
+ */
+export type ReviewDeps = {
+  databases: Databases
+  clock: Clock
+  keys: Keys
+  verificationChanges: VerificationChanges
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+const caseSummary = (region: RegionDatabase['region'], session: SessionRow, now: number) => ({
+  sessionId: session.id,
+  region,
+  clientId: session.client_id,
+  userId: session.user_id,
+  submittedAt: iso(session.submitted_at),
+  waitingSeconds: session.submitted_at === null ? 0 : Math.floor((now - session.submitted_at) / 1000),
+  reasons: (JSON.parse(session.reasons) as { code: string }[]).map((each) => each.code),
+})
+
+/** Every submission waiting for a decision, oldest first, across regions. */
+export const listCases = async (deps: ReviewDeps, limit = 100) => {
+  const now = deps.clock.now()
+  const perRegion = await Promise.all(
+    deps.databases.all.map(async (database) =>
+      (await listSessionsAwaitingDecision(database.db, limit)).map((session) =>
+        caseSummary(database.region, session, now),
+      ),
+    ),
+  )
+  return perRegion
+    .flat()
+    .sort(
+      (a, b) =>
+        (a.submittedAt ?? '').localeCompare(b.submittedAt ?? '') || a.sessionId.localeCompare(b.sessionId),
+    )
+    .slice(0, limit)
+}
+
+const locateSession = async ({ databases }: Pick<ReviewDeps, 'databases'>, sessionId: string) => {
+  for (const database of databases.all) {
+    const session = await findSession(database.db, sessionId.trim())
+    if (session) return { session, database }
+  }
+  throw new AppError('NOT_FOUND', { message: `No verification session ${sessionId}` })
+}
+
+/** One case: the session, the user with what the submission was checked against, earlier reviews. */
+export const showCase = async (deps: ReviewDeps, sessionId: string) => {
+  const { session, database } = await locateSession(deps, sessionId)
+  return {
+    ...caseSummary(database.region, session, deps.clock.now()),
+    status: session.status,
+    outcome: session.outcome,
+    decidedAt: iso(session.outcome_at),
+    user: await describeUser(deps, session.user_id),
+    reviews: (await reviewDecisionsOf(database.db, session.id)).map((row) => ({
+      reviewer: row.reviewer,
+      action: row.action,
+      reasonCode: row.reason_code,
+      note: row.note,
+      at: new Date(row.created_at).toISOString(),
+    })),
+  }
+}
+
+export type ReviewInput = { action: ReviewAction; reasonCode?: string; note?: string; reviewer: string }
+
+export const MAX_NOTE_LENGTH = 2000
+
+const isReasonCode = (code: string): code is ReasonCode => Object.hasOwn(REASON_CATALOGUE, code)
+
+/**
+ * What a reviewer's action means. A rejection names its reason; a request for new photos names a
+ * reason a new attempt can fix (retryable), since the user is asked to try again; an approval has none.
+ */
+const decisionOf = (input: ReviewInput): Decision => {
+  const code = input.reasonCode?.trim().toUpperCase()
+  if (input.action === 'approve') {
+    if (code) throw new AppError('VALIDATION_ERROR', { message: 'An approval takes no --reason' })
+    return { outcome: 'approved', reasons: [] }
+  }
+  if (!code) throw new AppError('VALIDATION_ERROR', { message: `--reason is required to ${input.action}` })
+  if (!isReasonCode(code))
+    throw new AppError('VALIDATION_ERROR', {
+      message: `Unknown reason ${code}; one of ${Object.keys(REASON_CATALOGUE).join(', ')}`,
+    })
+  if (input.action === 'resubmit' && !REASON_CATALOGUE[code].retryable)
+    throw new AppError('VALIDATION_ERROR', {
+      message: `${code} is not a reason a new attempt can fix: reject instead, or choose a retryable reason`,
+    })
+  return {
+    outcome: input.action === 'reject' ? 'rejected' : 'resubmission_required',
+    reasons: [reason(code)],
+  }
+}
+
+/**
+ * Decides a case through the decision seam; the review record is written in the decision's own
+ * transaction, so a decision by a person never exists without who took it. A case already decided is
+ * refused (409) and nothing is recorded.
+ */
+export const decideCase = async (deps: ReviewDeps, sessionId: string, input: ReviewInput) => {
+  const reviewer = normalizeEmail(input.reviewer)
+  if (!reviewer) throw new AppError('VALIDATION_ERROR', { message: '--reviewer must be an email address' })
+  const note = input.note?.trim() || null
+  if (note !== null && note.length > MAX_NOTE_LENGTH)
+    throw new AppError('VALIDATION_ERROR', { message: `--note is longer than ${MAX_NOTE_LENGTH} characters` })
+  const decision = decisionOf(input)
+  const { session, database } = await locateSession(deps, sessionId)
+  const applied = await decide(deps, database, session.id, decision, (trx) =>
+    insertReviewDecision(trx, {
+      id: newId('review'),
+      session_id: session.id,
+      reviewer,
+      action: input.action,
+      reason_code: decision.reasons[0]?.code ?? null,
+      note,
+      created_at: deps.clock.now(),
+    }),
+  )
+  if (!applied)
+    throw new AppError('CONFLICT', { message: `Session ${session.id} is not waiting for a decision` })
+  return showCase(deps, session.id)
+}
