@@ -255,6 +255,22 @@ export type ReviewDecisionTable = {
 }
 export type ReviewDecisionRow = Selectable<ReviewDecisionTable>
 
+export const CHECK_OUTCOMES = ['pass', 'fail', 'inconclusive'] as const
+export type CheckOutcome = (typeof CHECK_OUTCOMES)[number]
+
+export type CheckResultTable = {
+  session_id: string
+  check_id: string
+  check_version: string
+  outcome: CheckOutcome
+  reason_code: string | null
+  score: number | null
+  /** AES-GCM under keys.checkEvidence, bound to session and check. */
+  evidence_sealed: string | null
+  created_at: number
+}
+export type CheckResultRow = Selectable<CheckResultTable>
+
 export type VerificationStateTransitionTable = {
   id: string
   user_id: string
@@ -417,6 +433,7 @@ export type DB = {
   verification_session: VerificationSessionTable
   session_claim: SessionClaimTable
   review_decision: ReviewDecisionTable
+  check_result: CheckResultTable
   verification_state_transition: VerificationStateTransitionTable
   webhook_endpoint: WebhookEndpointTable
   webhook_event: WebhookEventTable

@@ -20,6 +20,8 @@ export type Keys = {
   loginFailures: Buffer
   /** AES-GCM of the identity data a submission was checked against, and the HMAC digest of it. */
   identitySnapshots: Buffer
+  /** AES-GCM of what a check saw (extracted fields, names, scores): the evidence a reviewer reads. */
+  checkEvidence: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
@@ -32,4 +34,5 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   webhookKeys: deriveKey(serverSecret, 'webhook-keys'),
   loginFailures: deriveKey(serverSecret, 'login-failures'),
   identitySnapshots: deriveKey(serverSecret, 'identity-snapshots'),
+  checkEvidence: deriveKey(serverSecret, 'check-evidence'),
 })

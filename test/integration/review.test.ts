@@ -4,6 +4,7 @@ import { submitSession } from '../../src/modules/verification/index.ts'
 import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { registerSandboxUser, type TestUser } from '../helpers/capture.ts'
+import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 import { openLink } from '../helpers/sessions.ts'
 
@@ -143,6 +144,42 @@ describe.each(DIALECTS)('manual review (%s)', (dialect) => {
       'decisions taken',
     ).toHaveLength(1)
     expect(await reviewRows(user, sessionId), 'review records').toHaveLength(1)
+  })
+
+  it("shows the checks' stored results with their evidence, sealed at rest", async () => {
+    const worked = await buildTestApp(dialect, { worker: true })
+    try {
+      const key = (await worked.createClient({ name: 'checked', mode: 'sandbox' })).client.clientKey
+      const user = await registerSandboxUser(worked, key, { firstName: 'Test', lastName: 'Pending' })
+      const started = await api(worked.app, key).get('/v1/user/verification', {
+        authorization: `Bearer ${user.token}`,
+      })
+      const { sessionUrl, sessionId } = started.json() as { sessionUrl: string; sessionId: string }
+      expect((await openLink(worked.app, sessionUrl)).statusCode).toBe(303)
+      await submitSession(worked.runtime, user.database, sessionId, true)
+      const shown = await eventually(async () => {
+        const each = await showCase(worked.runtime, sessionId)
+        expect(each.outcome).toBe('review')
+        return each
+      })
+      expect(shown.checks).toMatchObject([
+        { check: 'account-standing', version: '1', outcome: 'pass', reason: null, evidence: null },
+        {
+          check: 'sandbox-scenario',
+          version: '1',
+          outcome: 'inconclusive',
+          evidence: { firstName: 'Test', lastName: 'Pending' },
+        },
+      ])
+      const stored = await user.database.db
+        .selectFrom('check_result')
+        .select('evidence_sealed')
+        .where('session_id', '=', sessionId)
+        .execute()
+      expect(JSON.stringify(stored)).not.toContain('Pending')
+    } finally {
+      await worked.close()
+    }
   })
 
   it('answers 404 for an unknown session', async () => {

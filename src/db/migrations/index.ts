@@ -7,6 +7,7 @@ import * as m0005 from './0005_capture.ts'
 import * as m0006 from './0006_account_security.ts'
 import * as m0007 from './0007_message_budgets.ts'
 import * as m0008 from './0008_review_decisions.ts'
+import * as m0009 from './0009_check_results.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_account_security': m0006,
   '0007_message_budgets': m0007,
   '0008_review_decisions': m0008,
+  '0009_check_results': m0009,
 }

@@ -1,21 +1,24 @@
 import { Type } from 'typebox'
-import type { Databases } from '../../db/database.ts'
+import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
 import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
+import { seal, unseal } from '../../lib/crypto.ts'
+import type { Keys } from '../../lib/keys.ts'
 import { findClient } from '../clients/index.ts'
-import { sandboxDecision } from '../sandbox/index.ts'
 import { findUserById } from '../users/index.ts'
 import {
-  type Decision,
   decide,
   findSession,
-  reason,
   type StateWriterDeps,
   type VerificationSubscriber,
 } from '../verification/index.ts'
+import type { CheckResult } from './check.ts'
+import { runChecks } from './pipeline.ts'
+import { checkResultsOf, saveCheckResults } from './repo.ts'
+import { decisionFrom, REQUIRED_KINDS } from './rules.ts'
 
-/** The job that checks and decides a submission (for sandbox clients: by the magic names). */
+/** The job that checks and decides a submission. */
 export const checkSubmission = jobType(
   'verification.check',
   Type.Object({ sessionId: Type.String(), sandbox: Type.Boolean() }),
@@ -32,17 +35,61 @@ export const enqueueChecksOnSubmission =
     await enqueueJob(trx, clock, checkSubmission, { sessionId: change.session.id, sandbox: change.sandbox })
   }
 
+const evidenceBinding = (sessionId: string, checkId: string) => `${sessionId}:${checkId}`
+
+const saveResults = (
+  trx: Queryable,
+  keys: Pick<Keys, 'checkEvidence'>,
+  sessionId: string,
+  results: CheckResult[],
+  at: number,
+) =>
+  saveCheckResults(
+    trx,
+    results.map((result) => ({
+      session_id: sessionId,
+      check_id: result.id,
+      check_version: result.version,
+      outcome: result.outcome,
+      reason_code: result.reason ?? null,
+      score: result.score ?? null,
+      evidence_sealed: result.evidence
+        ? seal(keys.checkEvidence, JSON.stringify(result.evidence), evidenceBinding(sessionId, result.id))
+        : null,
+      created_at: at,
+    })),
+  )
+
+/** The stored results of a session's checks, evidence opened, for reviewers. */
+export const checkResultsFor = async (
+  keys: Pick<Keys, 'checkEvidence'>,
+  database: RegionDatabase,
+  sessionId: string,
+) =>
+  (await checkResultsOf(database.db, sessionId)).map((row) => ({
+    check: row.check_id,
+    version: row.check_version,
+    outcome: row.outcome,
+    reason: row.reason_code,
+    score: row.score,
+    evidence:
+      row.evidence_sealed === null
+        ? null
+        : (JSON.parse(
+            unseal(keys.checkEvidence, row.evidence_sealed, evidenceBinding(sessionId, row.check_id)),
+          ) as Record<string, unknown>),
+    at: new Date(row.created_at).toISOString(),
+  }))
+
 /**
- * Checks and decides a submission. The uploads were already decoded and validated when they arrived
- * (type, integrity, size). Sandbox clients are decided by the magic names (docs/api.md, Sandbox). For
- * live clients the automated document and face checks are not built yet, so every live submission
- * goes to manual review: the user stays PENDING until a compliance officer decides, which is the
- * safe outcome of an inconclusive check. A suspended user, or a user of a disabled client, is never
- * decided by the checks, sandbox or live: the submission goes to review with the reason.
+ * Checks and decides a submission: the checks of pipeline.ts run, the rules of rules.ts turn their
+ * results into a decision, and the results are stored in the decision's own transaction. The uploads
+ * were already decoded and validated when they arrived (type, integrity, size). A session someone
+ * decided meanwhile keeps that decision, and the results of this run are not stored.
  */
 export const checkSubmissionJob = (
   databases: Databases,
-  deps: Pick<StateWriterDeps, 'verificationChanges'>,
+  deps: Pick<StateWriterDeps, 'verificationChanges'> & { keys: Pick<Keys, 'checkEvidence'> },
 ): JobDefinition<{ sessionId: string; sandbox: boolean }> => ({
   ...checkSubmission,
   async handle({ sessionId, sandbox }, { database, clock, log }) {
@@ -51,20 +98,25 @@ export const checkSubmissionJob = (
     const user = await findUserById(database.db, session.user_id)
     if (!user) return
     const client = await findClient(databases.home.db, { id: session.client_id })
-    const decision: Decision =
-      user.status === 'suspended'
-        ? { outcome: 'review', reasons: [reason('ACCOUNT_SUSPENDED')] }
-        : client?.status !== 'active'
-          ? { outcome: 'review', reasons: [reason('CLIENT_DISABLED')] }
-          : sandbox
-            ? sandboxDecision(user)
-            : { outcome: 'review', reasons: [] }
+    const results = await runChecks({ session, user, client, sandbox })
+    const { decision, rule } = decisionFrom(results, REQUIRED_KINDS[sandbox ? 'sandbox' : 'live'])
     const applied = await decide(
       { clock, verificationChanges: deps.verificationChanges },
       database,
       session.id,
       decision,
+      (trx) => saveResults(trx, deps.keys, session.id, results, clock.now()),
     )
-    log.info({ sessionId: session.id, sandbox, outcome: decision.outcome, applied }, 'submission checked')
+    log.info(
+      {
+        sessionId: session.id,
+        sandbox,
+        outcome: decision.outcome,
+        rule,
+        checks: results.map((result) => `${result.id}:${result.outcome}`),
+        applied,
+      },
+      'submission checked',
+    )
   },
 })

@@ -1,2 +1,2 @@
-/** The checks module's face: the job that decides submissions and the subscriber that enqueues it. */
-export { checkSubmissionJob, enqueueChecksOnSubmission } from './check-job.ts'
+/** The checks module's face: the job that decides submissions, the subscriber that enqueues it, the stored results. */
+export { checkResultsFor, checkSubmissionJob, enqueueChecksOnSubmission } from './check-job.ts'

@@ -5,6 +5,7 @@ import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { normalizeEmail } from '../../lib/validators.ts'
+import { checkResultsFor } from '../checks/index.ts'
 import { describeUser } from '../operator/index.ts'
 import {
   type Decision,
@@ -68,7 +69,7 @@ const locateSession = async ({ databases }: Pick<ReviewDeps, 'databases'>, sessi
   throw new AppError('NOT_FOUND', { message: `No verification session ${sessionId}` })
 }
 
-/** One case: the session, the user with what the submission was checked against, earlier reviews. */
+/** One case: the session, the user with what it was checked against, the checks' results, earlier reviews. */
 export const showCase = async (deps: ReviewDeps, sessionId: string) => {
   const { session, database } = await locateSession(deps, sessionId)
   return {
@@ -77,6 +78,7 @@ export const showCase = async (deps: ReviewDeps, sessionId: string) => {
     outcome: session.outcome,
     decidedAt: iso(session.outcome_at),
     user: await describeUser(deps, session.user_id),
+    checks: await checkResultsFor(deps.keys, database, session.id),
     reviews: (await reviewDecisionsOf(database.db, session.id)).map((row) => ({
       reviewer: row.reviewer,
       action: row.action,

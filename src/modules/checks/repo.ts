@@ -1,0 +1,28 @@
+import type { Insertable } from 'kysely'
+import type { Queryable } from '../../db/database.ts'
+import type { CheckResultRow, CheckResultTable } from '../../db/schema.ts'
+
+/** One row per session and check: a check job that runs again replaces its rows instead of adding. */
+export const saveCheckResults = async (
+  db: Queryable,
+  rows: Insertable<CheckResultTable>[],
+): Promise<void> => {
+  for (const row of rows)
+    await db
+      .insertInto('check_result')
+      .values(row)
+      .onConflict((conflict) =>
+        conflict.columns(['session_id', 'check_id']).doUpdateSet((eb) => ({
+          check_version: eb.ref('excluded.check_version'),
+          outcome: eb.ref('excluded.outcome'),
+          reason_code: eb.ref('excluded.reason_code'),
+          score: eb.ref('excluded.score'),
+          evidence_sealed: eb.ref('excluded.evidence_sealed'),
+          created_at: eb.ref('excluded.created_at'),
+        })),
+      )
+      .execute()
+}
+
+export const checkResultsOf = (db: Queryable, sessionId: string): Promise<CheckResultRow[]> =>
+  db.selectFrom('check_result').selectAll().where('session_id', '=', sessionId).orderBy('check_id').execute()
