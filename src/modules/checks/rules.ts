@@ -13,7 +13,7 @@ const reasonsOf = (results: readonly CheckResult[]) =>
 type Rule = {
   rule: string
   when(results: readonly CheckResult[], required: readonly CheckKind[]): boolean
-  then(results: readonly CheckResult[]): Decision
+  decides(results: readonly CheckResult[]): Decision
 }
 
 const inconclusive = (results: readonly CheckResult[]) => results.filter((r) => r.outcome === 'inconclusive')
@@ -28,7 +28,7 @@ export const RULES: readonly Rule[] = [
   {
     rule: 'a check could not conclude → a person decides',
     when: (results) => inconclusive(results).length > 0,
-    then: (results) => ({ outcome: 'review', reasons: reasonsOf(inconclusive(results)) }),
+    decides: (results) => ({ outcome: 'review', reasons: reasonsOf(inconclusive(results)) }),
   },
   {
     rule: 'every failure is one a new attempt can fix → new photos are asked for',
@@ -37,23 +37,23 @@ export const RULES: readonly Rule[] = [
       failed(results).every(
         (result) => result.reason !== undefined && REASON_CATALOGUE[result.reason].retryable,
       ),
-    then: (results) => ({ outcome: 'resubmission_required', reasons: reasonsOf(failed(results)) }),
+    decides: (results) => ({ outcome: 'resubmission_required', reasons: reasonsOf(failed(results)) }),
   },
   {
     rule: 'a check failed → rejected',
     when: (results) => failed(results).length > 0,
-    then: (results) => ({ outcome: 'rejected', reasons: reasonsOf(failed(results)) }),
+    decides: (results) => ({ outcome: 'rejected', reasons: reasonsOf(failed(results)) }),
   },
   {
     rule: 'evidence the mode requires was not checked → a person decides',
     when: (results, required) =>
       !required.every((kind) => results.some((result) => result.kind === kind && result.outcome === 'pass')),
-    then: () => ({ outcome: 'review', reasons: [] }),
+    decides: () => ({ outcome: 'review', reasons: [] }),
   },
   {
     rule: 'every required kind passed → approved',
     when: () => true,
-    then: () => ({ outcome: 'approved', reasons: [] }),
+    decides: () => ({ outcome: 'approved', reasons: [] }),
   },
 ]
 
@@ -62,5 +62,5 @@ export const decisionFrom = (
   required: readonly CheckKind[],
 ): { decision: Decision; rule: string } => {
   const rule = RULES.find((each) => each.when(results, required)) as Rule
-  return { decision: rule.then(results), rule: rule.rule }
+  return { decision: rule.decides(results), rule: rule.rule }
 }
