@@ -91,7 +91,7 @@ export const showCase = async (deps: ReviewDeps, sessionId: string) => {
 
 export type ReviewInput = { action: ReviewAction; reasonCode?: string; note?: string; reviewer: string }
 
-export const MAX_NOTE_LENGTH = 2000
+const MAX_NOTE_LENGTH = 2000
 
 const isReasonCode = (code: string): code is ReasonCode => Object.hasOwn(REASON_CATALOGUE, code)
 
