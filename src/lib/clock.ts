@@ -6,6 +6,13 @@ export const DAY_MS = 24 * HOUR_MS
 
 export const systemClock: Clock = { now: () => Date.now() }
 
+/** An epoch-ms time as the API shows it (ISO 8601, UTC); a time not reached yet (null) stays null. */
+export function isoTime(ms: number): string
+export function isoTime(ms: number | null): string | null
+export function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString()
+}
+
 /** A clock tests can set and advance. */
 export class ManualClock implements Clock {
   #now: number

@@ -1,9 +1,8 @@
 import { Type } from 'typebox'
-import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
+import type { Databases } from '../../db/database.ts'
 import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { seal, unseal } from '../../lib/crypto.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { findClient } from '../clients/index.ts'
 import { findUserById } from '../users/index.ts'
@@ -13,9 +12,8 @@ import {
   type StateWriterDeps,
   type VerificationSubscriber,
 } from '../verification/index.ts'
-import type { CheckResult } from './check.ts'
 import { runChecks } from './pipeline.ts'
-import { checkResultsOf, saveCheckResults } from './repo.ts'
+import { saveResults } from './results.ts'
 import { decisionFrom, REQUIRED_KINDS } from './rules.ts'
 
 /** The job that checks and decides a submission. */
@@ -34,52 +32,6 @@ export const enqueueChecksOnSubmission =
     if (change.kind !== 'session-submitted') return
     await enqueueJob(trx, clock, checkSubmission, { sessionId: change.session.id, sandbox: change.sandbox })
   }
-
-const evidenceBinding = (sessionId: string, checkId: string) => `${sessionId}:${checkId}`
-
-const saveResults = (
-  trx: Queryable,
-  keys: Pick<Keys, 'checkEvidence'>,
-  sessionId: string,
-  results: CheckResult[],
-  at: number,
-) =>
-  saveCheckResults(
-    trx,
-    results.map((result) => ({
-      session_id: sessionId,
-      check_id: result.id,
-      check_version: result.version,
-      outcome: result.outcome,
-      reason_code: result.reason ?? null,
-      score: result.score ?? null,
-      evidence_sealed: result.evidence
-        ? seal(keys.checkEvidence, JSON.stringify(result.evidence), evidenceBinding(sessionId, result.id))
-        : null,
-      created_at: at,
-    })),
-  )
-
-/** The stored results of a session's checks, evidence opened, for reviewers. */
-export const checkResultsFor = async (
-  keys: Pick<Keys, 'checkEvidence'>,
-  database: RegionDatabase,
-  sessionId: string,
-) =>
-  (await checkResultsOf(database.db, sessionId)).map((row) => ({
-    check: row.check_id,
-    version: row.check_version,
-    outcome: row.outcome,
-    reason: row.reason_code,
-    score: row.score,
-    evidence:
-      row.evidence_sealed === null
-        ? null
-        : (JSON.parse(
-            unseal(keys.checkEvidence, row.evidence_sealed, evidenceBinding(sessionId, row.check_id)),
-          ) as Record<string, unknown>),
-    at: new Date(row.created_at).toISOString(),
-  }))
 
 /**
  * Checks and decides a submission: the checks of pipeline.ts run, the rules of rules.ts turn their

@@ -1,2 +1,3 @@
 /** The checks module's face: the job that decides submissions, the subscriber that enqueues it, the stored results. */
-export { checkResultsFor, checkSubmissionJob, enqueueChecksOnSubmission } from './check-job.ts'
+export { checkSubmissionJob, enqueueChecksOnSubmission } from './check-job.ts'
+export { checkResultsFor } from './results.ts'

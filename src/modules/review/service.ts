@@ -1,6 +1,6 @@
 import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { ReviewAction, SessionRow } from '../../db/schema.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { type Clock, isoTime } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
@@ -30,14 +30,12 @@ export type ReviewDeps = {
   verificationChanges: VerificationChanges
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
-
 const caseSummary = (region: RegionDatabase['region'], session: SessionRow, now: number) => ({
   sessionId: session.id,
   region,
   clientId: session.client_id,
   userId: session.user_id,
-  submittedAt: iso(session.submitted_at),
+  submittedAt: isoTime(session.submitted_at),
   waitingSeconds: session.submitted_at === null ? 0 : Math.floor((now - session.submitted_at) / 1000),
   reasons: (JSON.parse(session.reasons) as { code: string }[]).map((each) => each.code),
 })
@@ -76,7 +74,7 @@ export const showCase = async (deps: ReviewDeps, sessionId: string) => {
     ...caseSummary(database.region, session, deps.clock.now()),
     status: session.status,
     outcome: session.outcome,
-    decidedAt: iso(session.outcome_at),
+    decidedAt: isoTime(session.outcome_at),
     user: await describeUser(deps, session.user_id),
     checks: await checkResultsFor(deps.keys, database, session.id),
     reviews: (await reviewDecisionsOf(database.db, session.id)).map((row) => ({
@@ -84,7 +82,7 @@ export const showCase = async (deps: ReviewDeps, sessionId: string) => {
       action: row.action,
       reasonCode: row.reason_code,
       note: row.note,
-      at: new Date(row.created_at).toISOString(),
+      at: isoTime(row.created_at),
     })),
   }
 }

@@ -1,7 +1,6 @@
 import type { RegionDatabase } from '../../db/database.ts'
 import type { SessionKind, SessionRow, UserRow } from '../../db/schema.ts'
-import type { Clock } from '../../lib/clock.ts'
-import { DAY_MS } from '../../lib/clock.ts'
+import { type Clock, DAY_MS, isoTime } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
@@ -149,8 +148,6 @@ export const sessionStatusAt = (session: SessionRow, now: number) =>
     ? 'expired'
     : session.status
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
-
 /** The user's sessions, newest first, with user-safe reasons; never their links. */
 export const listSessions = async (
   deps: Pick<SessionDeps, 'clock'>,
@@ -168,11 +165,11 @@ export const listSessions = async (
       session.outcome ??
       (sessionStatusAt(session, now) === 'expired' && session.opened_at !== null ? 'abandoned' : null),
     reasons: JSON.parse(session.reasons) as Reason[],
-    createdAt: iso(session.created_at) as string,
-    openedAt: iso(session.opened_at),
-    submittedAt: iso(session.submitted_at),
-    decidedAt: session.outcome === 'abandoned' ? null : iso(session.outcome_at),
-    expiresAt: iso(session.expires_at) as string,
+    createdAt: isoTime(session.created_at),
+    openedAt: isoTime(session.opened_at),
+    submittedAt: isoTime(session.submitted_at),
+    decidedAt: session.outcome === 'abandoned' ? null : isoTime(session.outcome_at),
+    expiresAt: isoTime(session.expires_at),
   }))
 }
 

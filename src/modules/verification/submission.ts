@@ -1,6 +1,6 @@
 import type { Queryable, RegionDatabase } from '../../db/database.ts'
 import type { SessionRow, UserRow } from '../../db/schema.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { type Clock, isoTime } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { lockUser } from '../users/index.ts'
@@ -106,7 +106,7 @@ export const checkedIdentity = async (keys: Keys, database: RegionDatabase, user
   const identity = openIdentity(keys, latest.id, latest.identity_sealed)
   return {
     sessionId: latest.id,
-    submittedAt: latest.submitted_at === null ? null : new Date(latest.submitted_at).toISOString(),
+    submittedAt: isoTime(latest.submitted_at),
     outcome: latest.outcome,
     digest: latest.identity_digest,
     identity,

@@ -1,6 +1,6 @@
 import type { Databases, Queryable } from '../../db/database.ts'
 import type { VerificationState, WebhookEventTable } from '../../db/schema.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { type Clock, isoTime } from '../../lib/clock.ts'
 import { newUuid } from '../../lib/ids.ts'
 import type { StateChanged, VerificationSubscriber } from '../verification/index.ts'
 import { queueDelivery } from './delivery-job.ts'
@@ -21,8 +21,6 @@ const KYC_STATUS: Record<VerificationState, string> = {
 
 export type StateChangeFacts = Pick<StateChanged, 'user' | 'from' | 'to' | 'version' | 'reasons' | 'at'>
 
-const iso = (ms: number) => new Date(ms).toISOString()
-
 export const kycStatusChanged = (eventId: string, facts: StateChangeFacts) => {
   const status = KYC_STATUS[facts.to]
   const failure = facts.to === 'REJECTED' || facts.to === 'UNVERIFIED' ? facts.reasons[0] : undefined
@@ -41,7 +39,7 @@ export const kycStatusChanged = (eventId: string, facts: StateChangeFacts) => {
       failure_code: failure?.failureCode ?? null,
       failure_reason: failure?.message ?? null,
     },
-    occurred_at: iso(facts.at),
+    occurred_at: isoTime(facts.at),
   }
 }
 
@@ -59,7 +57,7 @@ export const verificationCompleted = (eventId: string, facts: StateChangeFacts) 
     failureCode,
     message,
   })),
-  timestamp: iso(facts.at),
+  timestamp: isoTime(facts.at),
 })
 
 /**

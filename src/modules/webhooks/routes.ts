@@ -20,13 +20,12 @@ import {
   SuccessBody,
 } from '../../http/schemas.ts'
 import { clientScope } from '../../http/scope.ts'
+import { isoTime } from '../../lib/clock.ts'
 import { EVENT_TYPES, TEST_EVENT_TYPE } from './event-types.ts'
 import * as service from './service.ts'
 import { EVENT_STATUSES, type EventWithDeliveries, eventStatus, type WebhookDeps } from './service.ts'
 import { maskKey, standardWebhooksSecret } from './signing.ts'
 
-const iso = (ms: number) => new Date(ms).toISOString()
-const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
 const NullableInteger = (description?: string) =>
   Type.Unsafe<number | null>({ type: ['integer', 'null'], ...(description ? { description } : {}) })
 
@@ -193,15 +192,15 @@ const present = (endpoint: WebhookEndpointRow) => ({
   status: endpoint.status,
   disabledReason: endpoint.disabled_reason,
   metadata: JSON.parse(endpoint.metadata) as Record<string, unknown>,
-  createdAt: iso(endpoint.created_at),
-  updatedAt: iso(endpoint.updated_at),
+  createdAt: isoTime(endpoint.created_at),
+  updatedAt: isoTime(endpoint.updated_at),
 })
 
 const presentWithKey = ({ endpoint, key }: service.EndpointWithKey) => ({
   ...present(endpoint),
   apiKey: key,
   standardWebhooksSecret: standardWebhooksSecret(key),
-  previousKeyExpiresAt: isoOrNull(endpoint.previous_key_expires_at),
+  previousKeyExpiresAt: isoTime(endpoint.previous_key_expires_at),
 })
 
 const presentAttempt = (attempt: WebhookAttemptRow & { payload: string }) => ({
@@ -217,8 +216,8 @@ const presentAttempt = (attempt: WebhookAttemptRow & { payload: string }) => ({
   errorMessage: attempt.error_message,
   deliveryStatus: attempt.outcome,
   durationMs: attempt.duration_ms,
-  createdAt: iso(attempt.created_at),
-  nextRetryAt: isoOrNull(attempt.next_retry_at),
+  createdAt: isoTime(attempt.created_at),
+  nextRetryAt: isoTime(attempt.next_retry_at),
 })
 
 const presentLogs = (attempts: Array<WebhookAttemptRow & { payload: string }>) => ({
@@ -235,9 +234,9 @@ const presentEvent = ({ event, deliveries }: EventWithDeliveries) => ({
   userId: event.user_id,
   sourceService: event.type === TEST_EVENT_TYPE ? 'webhooks' : 'verification',
   status: eventStatus(deliveries),
-  createdAt: iso(event.created_at),
-  queuedAt: iso(event.created_at),
-  processedAt: isoOrNull(event.dispatched_at),
+  createdAt: isoTime(event.created_at),
+  queuedAt: isoTime(event.created_at),
+  processedAt: isoTime(event.dispatched_at),
 })
 
 const presentDelivery = (delivery: WebhookDeliveryRow) => ({
@@ -247,8 +246,8 @@ const presentDelivery = (delivery: WebhookDeliveryRow) => ({
   attempts: delivery.attempts,
   lastResponseStatus: delivery.last_status,
   lastError: delivery.last_error,
-  nextRetryAt: delivery.status === 'pending' ? isoOrNull(delivery.next_retry_at) : null,
-  deliveredAt: isoOrNull(delivery.delivered_at),
+  nextRetryAt: delivery.status === 'pending' ? isoTime(delivery.next_retry_at) : null,
+  deliveredAt: isoTime(delivery.delivered_at),
 })
 
 const presentStatus = ({ event, deliveries }: EventWithDeliveries) => ({
