@@ -3,6 +3,7 @@
  * submission precondition): what other modules may use. Every other file in this folder is private to
  * the module (docs/architecture.md, Module boundaries).
  */
+export { type SubmittedEvidence, submittedEvidence } from './evidence.ts'
 export {
   canOpen,
   DOCUMENT_TYPES,

@@ -2,7 +2,7 @@ import type { Insertable } from 'kysely'
 import type { Queryable } from '../../db/database.ts'
 import type { CaptureProgressRow, DocumentFileRow, DocumentFileTable, DocumentSlot } from '../../db/schema.ts'
 
-const findProgress = (db: Queryable, sessionId: string) =>
+export const progressOf = (db: Queryable, sessionId: string) =>
   db.selectFrom('capture_progress').selectAll().where('session_id', '=', sessionId).executeTakeFirst()
 
 /** The progress row of a session, created on first use (concurrent first uses create one). */
@@ -11,14 +11,14 @@ export const ensureProgress = async (
   sessionId: string,
   now: number,
 ): Promise<CaptureProgressRow> => {
-  const existing = await findProgress(db, sessionId)
+  const existing = await progressOf(db, sessionId)
   if (existing) return existing
   await db
     .insertInto('capture_progress')
     .values({ session_id: sessionId, revision: 1, events: '[]', created_at: now, updated_at: now })
     .onConflict((conflict) => conflict.column('session_id').doNothing())
     .execute()
-  return (await findProgress(db, sessionId)) as CaptureProgressRow
+  return (await progressOf(db, sessionId)) as CaptureProgressRow
 }
 
 /**

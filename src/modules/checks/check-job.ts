@@ -4,7 +4,9 @@ import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
 import type { Keys } from '../../lib/keys.ts'
+import { submittedEvidence } from '../capture/index.ts'
 import { findClient } from '../clients/index.ts'
+import type { DocumentVault } from '../documents/index.ts'
 import { findUserById } from '../users/index.ts'
 import {
   decide,
@@ -12,6 +14,7 @@ import {
   type StateWriterDeps,
   type VerificationSubscriber,
 } from '../verification/index.ts'
+import { analyzeSubmission } from './analysis/analysis.ts'
 import { runChecks } from './pipeline.ts'
 import { saveResults } from './results.ts'
 import { decisionFrom, REQUIRED_KINDS } from './rules.ts'
@@ -41,7 +44,10 @@ export const enqueueChecksOnSubmission =
  */
 export const checkSubmissionJob = (
   databases: Databases,
-  deps: Pick<StateWriterDeps, 'verificationChanges'> & { keys: Pick<Keys, 'checkEvidence'> },
+  deps: Pick<StateWriterDeps, 'verificationChanges'> & {
+    keys: Pick<Keys, 'checkEvidence'>
+    vault: DocumentVault
+  },
 ): JobDefinition<{ sessionId: string; sandbox: boolean }> => ({
   ...checkSubmission,
   async handle({ sessionId, sandbox }, { database, clock, log }) {
@@ -50,7 +56,20 @@ export const checkSubmissionJob = (
     const user = await findUserById(database.db, session.user_id)
     if (!user) return
     const client = await findClient(databases.home.db, { id: session.client_id })
-    const results = await runChecks({ session, user, client, sandbox })
+    const input = await submittedEvidence(deps, database.db, session.id)
+    // Sandbox submissions are decided by their scenario: their images are never analysed.
+    const analysis = sandbox ? {} : await analyzeSubmission(input)
+    const results = await runChecks({
+      session,
+      user,
+      client,
+      sandbox,
+      input,
+      analysis,
+      now: clock.now(),
+      database,
+      databases,
+    })
     const { decision, rule } = decisionFrom(results, REQUIRED_KINDS[sandbox ? 'sandbox' : 'live'])
     const applied = await decide(
       { clock, verificationChanges: deps.verificationChanges },

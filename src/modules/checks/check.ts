@@ -1,6 +1,9 @@
+import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { CheckOutcome, SessionRow, UserRow } from '../../db/schema.ts'
 import type { Client } from '../clients/index.ts'
 import type { ReasonCode } from '../verification/index.ts'
+import type { Analysis } from './analysis/analysis.ts'
+import type { AnalysisInput } from './analysis/input.ts'
 
 /**
  * What a check looks at. Checks only read: the decision is the rules' (rules.ts), recorded through
@@ -11,6 +14,15 @@ export type CheckContext = {
   user: UserRow
   client: Client | undefined
   sandbox: boolean
+  /** What the user submitted, as the flow recorded it (files decrypted). */
+  input: AnalysisInput
+  /** What the analyzers found in the files (analysis/), computed once per run. */
+  analysis: Analysis
+  /** When the checks run (expiry and age are judged at this instant). */
+  now: number
+  /** The session's region database and the home database, for checks that look data up (read only). */
+  database: RegionDatabase
+  databases: Databases
 }
 
 /**

@@ -1,0 +1,21 @@
+import type { DocumentSlot, DocumentType } from '../../../db/schema.ts'
+
+/** A head pose the live selfie's active challenge asks for. */
+export const CHALLENGE_STEPS = ['left', 'right', 'up', 'down'] as const
+export type ChallengeStep = (typeof CHALLENGE_STEPS)[number]
+
+/** One uploaded file, decrypted: photos are JPEG (re-encoded on upload), proof of address may be a PDF. */
+export type SubmittedFile = { mediaType: string; bytes: Uint8Array }
+
+/**
+ * What the analysis reads: the submission's files and the facts the flow recorded about them. Plain
+ * data only, because it crosses into the analysis thread (analysis-pool.ts).
+ */
+export type AnalysisInput = {
+  documentType: DocumentType | null
+  /** ISO 3166-1 alpha-2, as the user chose it in the flow. */
+  issuingCountry: string | null
+  files: Partial<Record<DocumentSlot, SubmittedFile>>
+  /** The live selfie's active challenge: the poses asked for and one frame per pose; absent without a camera. */
+  challenge?: { steps: ChallengeStep[]; frames: SubmittedFile[] }
+}
