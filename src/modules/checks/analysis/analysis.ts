@@ -1,14 +1,61 @@
+import type { DocumentData } from './document-data.ts'
 import type { AnalysisInput } from './input.ts'
 
 /**
- * What the analysis found in a submission's files: one part per analyzer (the document's geometry and
- * image quality, its MRZ or barcode, the faces, the proof of address), each plain data so that it can
- * come back from the analysis thread. The checks (one file each, in ../) read it and conclude.
+ * One analyzer: reads the submission's files and returns plain data (it comes back from the analysis
+ * thread). Its own file, composed in ANALYZERS below.
  */
-export type Analysis = Record<string, never>
+export type Analyzer<Part> = {
+  /** Bumped whenever the logic, a model or a threshold changes; stored with the checks' results. */
+  version: string
+  /**
+   * Loads what the analyzer needs (models, WASM, templates) once per thread. Throws a clear error when
+   * a model file is missing or corrupt: the worker then checks nothing, and submissions wait.
+   */
+  load(): Promise<void>
+  /** `undefined` when the submission has nothing for this analyzer (no such file). */
+  analyze(input: AnalysisInput): Promise<Part | undefined>
+}
 
 /**
- * Runs every analyzer over one submission. Models and WASM modules load once per thread and stay;
- * nothing here touches a database or the network.
+ * Every analyzer, by the name its part has in the Analysis. Parts that read identity data off the
+ * document (the MRZ, a licence barcode) carry it as `documentData`, earliest listed first.
  */
-export const analyzeSubmission = async (_input: AnalysisInput): Promise<Analysis> => ({})
+export const ANALYZERS = {} satisfies Record<string, Analyzer<unknown>>
+
+const analyzers = () => Object.entries(ANALYZERS) as [string, Analyzer<unknown>][]
+
+type Parts = typeof ANALYZERS
+type PartOf<Name extends keyof Parts> = Awaited<ReturnType<Parts[Name]['analyze']>>
+
+/**
+ * What the analysis found in a submission's files: one part per analyzer. The checks (one file each,
+ * in ../) read it and conclude; `documentData` is the identity data read off the document by whichever
+ * analyzer read it.
+ */
+export type Analysis = { [Name in keyof Parts]?: PartOf<Name> } & { documentData?: DocumentData }
+
+/** The version of every analyzer, for the stored results. */
+export const analyzerVersions = (): Record<string, string> =>
+  Object.fromEntries(analyzers().map(([name, analyzer]) => [name, analyzer.version]))
+
+/** Loads every analyzer's models (once per thread). */
+export const loadAnalyzers = async (): Promise<void> => {
+  for (const [, analyzer] of analyzers()) await analyzer.load()
+}
+
+/**
+ * Runs every analyzer over one submission, one after the other (each is CPU-bound; the analysis pool
+ * runs submissions side by side instead). Nothing here touches a database or the network.
+ */
+export const analyzeSubmission = async (input: AnalysisInput): Promise<Analysis> => {
+  const analysis: Record<string, unknown> = {}
+  let documentData: DocumentData | undefined
+  for (const [name, analyzer] of analyzers()) {
+    const part = await analyzer.analyze(input)
+    if (part === undefined) continue
+    analysis[name] = part
+    documentData ??= (part as { documentData?: DocumentData }).documentData
+  }
+  return { ...(analysis as Analysis), ...(documentData ? { documentData } : {}) }
+}
