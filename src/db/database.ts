@@ -55,7 +55,16 @@ const pgTypes = {
 const preparePrivateSqliteFile = (file: string): void => {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
-  for (const each of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(each)) chmodSync(each, 0o600)
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) tightenIfPresent(each)
+}
+
+// Another process may remove its -wal or -shm between a check and the chmod: absent is fine.
+const tightenIfPresent = (file: string) => {
+  try {
+    chmodSync(file, 0o600)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
 }
 
 export const openRegionDatabase = (
