@@ -142,6 +142,11 @@ export const EnvSchema = Type.Object({
     'Deadline of one photo decode; a photo that takes longer is refused.',
   ),
   WORKER_CONCURRENCY: IntAtLeast(1, 2, 'Jobs one worker process runs at once.'),
+  CHECK_THREADS: IntAtLeast(
+    1,
+    1,
+    'Threads one worker process analyses submissions in (each loads the models: about 400 MB).',
+  ),
   JOB_POLL_INTERVAL_MS: IntAtLeast(10, 500, 'How often an idle worker looks for jobs.'),
   JOB_VISIBILITY_TIMEOUT_MS: IntAtLeast(
     1000,

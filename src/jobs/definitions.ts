@@ -64,6 +64,14 @@ export type JobContext = {
 export type JobDefinition<Payload = unknown> = JobType<Payload> & {
   handle(payload: Payload, context: JobContext): Promise<void>
   backoff?: BackoffPolicy
+  /**
+   * Gets what the handler needs ready (models, threads) when the worker starts. Until it has
+   * succeeded the worker claims no job of this type: they wait in the queue, for a worker that could
+   * prepare. A failure is logged as an error once and not retried (a missing model file needs a person).
+   */
+  prepare?(): Promise<void>
+  /** Releases what prepare() took, when the worker stops. */
+  release?(): Promise<void>
 }
 
 /** A job the worker enqueues itself every `everyMs`; one run per slot across all workers. */

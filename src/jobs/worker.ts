@@ -62,6 +62,9 @@ export class Worker {
   readonly #expiredLeaseCheckedAt = new Map<RegionDatabase, number>()
   /** The slot last enqueued per region and recurring job. */
   readonly #scheduledSlots = new Map<string, number>()
+  /** Job types this worker claims: those without prepare() at once, the others once it succeeded. */
+  readonly #claimable = new Set<string>()
+  #preparing: Promise<void> = Promise.resolve()
 
   constructor(options: WorkerOptions) {
     this.#options = options
@@ -75,9 +78,37 @@ export class Worker {
 
   start(): void {
     if (this.#loop) return
+    this.#preparing = this.#prepare()
     const wake = () => this.wake()
     this.#unsubscribe = this.#options.databases.map((database) => database.committedJobs.subscribe(wake))
     this.#loop = this.#run()
+  }
+
+  async #prepare(): Promise<void> {
+    const definitions = [...this.#definitions.values()]
+    for (const definition of definitions) if (!definition.prepare) this.#claimable.add(definition.type)
+    await Promise.all(
+      definitions
+        .filter((definition) => definition.prepare)
+        .map(async (definition) => {
+          try {
+            await definition.prepare?.()
+            if (this.#stopping) return
+            this.#claimable.add(definition.type)
+            this.wake()
+          } catch (error) {
+            this.#options.log.error(
+              { err: error, type: definition.type },
+              'job type could not be prepared: its jobs wait in the queue until a worker that can prepare it runs',
+            )
+          }
+        }),
+    )
+  }
+
+  /** Resolves when every job type has been prepared, or has failed to. */
+  get prepared(): Promise<void> {
+    return this.#preparing
   }
 
   /** Looks for work now instead of at the next poll (e.g. right after a commit that enqueued a job). */
@@ -107,6 +138,8 @@ export class Worker {
         'job released on shutdown',
       )
     }
+    await this.#preparing
+    for (const definition of this.#definitions.values()) await definition.release?.()
   }
 
   async #run(): Promise<void> {
@@ -137,13 +170,14 @@ export class Worker {
     const { databases, concurrency } = this.#options
     let started = false
     let emptyRegions = 0
+    if (this.#claimable.size === 0) return false
     while (!this.#stopping && this.#running.size < concurrency && emptyRegions < databases.length) {
       const database = databases[this.#nextRegion % databases.length] as RegionDatabase
       this.#nextRegion += 1
       const jobs = await claimJobs(
         database,
         this.#options.clock,
-        [...this.#definitions.keys()],
+        [...this.#claimable],
         this.#options.leaseMs,
         {
           limit: concurrency - this.#running.size,

@@ -253,6 +253,66 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
       expect(await jobRow(unknown)).toMatchObject({ status: 'pending', attempts: 0, last_error: null })
     })
 
+    it('claims no job of a type whose prepare() failed (a model that did not load): they wait, the rest run', async () => {
+      const unprepared = jobType('test.needs-models', Type.Object({ n: Type.Number() }))
+      const waiting = await enqueueJob(intl.db, systemClock, unprepared, { n: 1 })
+      const other = await enqueueJob(intl.db, systemClock, countJob, { n: 2 })
+      const ran: number[] = []
+      const errors: string[] = []
+      const worker = startWorker(
+        [
+          {
+            ...unprepared,
+            prepare: async () => {
+              throw new Error('model file missing: faceres.json')
+            },
+            handle: async (payload: { n: number }) => {
+              ran.push(payload.n)
+            },
+          } as JobDefinition<{ n: number }>,
+          countInto(ran),
+        ],
+        {
+          log: Object.assign(Object.create(log), {
+            error: (object: { err: Error }) => errors.push(object.err.message),
+          }) as typeof log,
+        },
+      )
+      await worker.prepared
+      await eventually(async () => expect(await jobRow(other)).toMatchObject({ status: 'done' }))
+      expect(errors.join()).toContain('model file missing: faceres.json')
+      expect(ran).toEqual([2])
+      expect(await jobRow(waiting)).toMatchObject({ status: 'pending', attempts: 0 })
+    })
+
+    it('claims the jobs of a type once its prepare() has succeeded, and releases it on stop', async () => {
+      const prepared = jobType('test.prepared', Type.Object({ n: Type.Number() }))
+      const id = await enqueueJob(intl.db, systemClock, prepared, { n: 1 })
+      const events: string[] = []
+      let finishPreparing = () => {}
+      const worker = startWorker([
+        {
+          ...prepared,
+          prepare: () =>
+            new Promise<void>((resolve) => {
+              finishPreparing = resolve
+            }),
+          release: async () => {
+            events.push('released')
+          },
+          handle: async () => {
+            events.push('handled')
+          },
+        },
+      ])
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(await jobRow(id)).toMatchObject({ status: 'pending', attempts: 0 })
+      finishPreparing()
+      await eventually(async () => expect(await jobRow(id)).toMatchObject({ status: 'done' }))
+      await worker.stop()
+      expect(events).toEqual(['handled', 'released'])
+    })
+
     it('completes a job inside its own transaction: its effects and its completion commit together', async () => {
       const definition: JobDefinition = {
         ...testJob('test.within'),

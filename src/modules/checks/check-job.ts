@@ -14,7 +14,7 @@ import {
   type StateWriterDeps,
   type VerificationSubscriber,
 } from '../verification/index.ts'
-import { analyzeSubmission } from './analysis/analysis.ts'
+import { type AnalysisPool, createAnalysisPool } from './analysis-pool.ts'
 import { runChecks } from './pipeline.ts'
 import { saveResults } from './results.ts'
 import { decisionFrom, REQUIRED_KINDS } from './rules.ts'
@@ -47,47 +47,61 @@ export const checkSubmissionJob = (
   deps: Pick<StateWriterDeps, 'verificationChanges'> & {
     keys: Pick<Keys, 'checkEvidence'>
     vault: DocumentVault
+    config: { CHECK_THREADS: number }
   },
-): JobDefinition<{ sessionId: string; sandbox: boolean }> => ({
-  ...checkSubmission,
-  async handle({ sessionId, sandbox }, { database, clock, log }) {
-    const session = await findSession(database.db, sessionId)
-    if (!session) return
-    const user = await findUserById(database.db, session.user_id)
-    if (!user) return
-    const client = await findClient(databases.home.db, { id: session.client_id })
-    const input = await submittedEvidence(deps, database.db, session.id)
-    // Sandbox submissions are decided by their scenario: their images are never analysed.
-    const analysis = sandbox ? {} : await analyzeSubmission(input)
-    const results = await runChecks({
-      session,
-      user,
-      client,
-      sandbox,
-      input,
-      analysis,
-      now: clock.now(),
-      database,
-      databases,
-    })
-    const { decision, rule } = decisionFrom(results, REQUIRED_KINDS[sandbox ? 'sandbox' : 'live'])
-    const applied = await decide(
-      { clock, verificationChanges: deps.verificationChanges },
-      database,
-      session.id,
-      decision,
-      (trx) => saveResults(trx, deps.keys, session.id, results, clock.now()),
-    )
-    log.info(
-      {
-        sessionId: session.id,
+): JobDefinition<{ sessionId: string; sandbox: boolean }> => {
+  // Created when a worker starts (never in a process that only serves the API) and kept while it runs.
+  let pool: AnalysisPool | undefined
+  const analysisPool = () => {
+    pool ??= createAnalysisPool(deps.config.CHECK_THREADS)
+    return pool
+  }
+  return {
+    ...checkSubmission,
+    prepare: () => analysisPool().ready(),
+    release: async () => {
+      await pool?.close()
+      pool = undefined
+    },
+    async handle({ sessionId, sandbox }, { database, clock, log }) {
+      const session = await findSession(database.db, sessionId)
+      if (!session) return
+      const user = await findUserById(database.db, session.user_id)
+      if (!user) return
+      const client = await findClient(databases.home.db, { id: session.client_id })
+      const input = await submittedEvidence(deps, database.db, session.id)
+      // Sandbox submissions are decided by their scenario: their images are never analysed.
+      const analysis = sandbox ? {} : await analysisPool().analyze(input)
+      const results = await runChecks({
+        session,
+        user,
+        client,
         sandbox,
-        outcome: decision.outcome,
-        rule,
-        checks: results.map((result) => `${result.id}:${result.outcome}`),
-        applied,
-      },
-      'submission checked',
-    )
-  },
-})
+        input,
+        analysis,
+        now: clock.now(),
+        database,
+        databases,
+      })
+      const { decision, rule } = decisionFrom(results, REQUIRED_KINDS[sandbox ? 'sandbox' : 'live'])
+      const applied = await decide(
+        { clock, verificationChanges: deps.verificationChanges },
+        database,
+        session.id,
+        decision,
+        (trx) => saveResults(trx, deps.keys, session.id, results, clock.now()),
+      )
+      log.info(
+        {
+          sessionId: session.id,
+          sandbox,
+          outcome: decision.outcome,
+          rule,
+          checks: results.map((result) => `${result.id}:${result.outcome}`),
+          applied,
+        },
+        'submission checked',
+      )
+    },
+  }
+}
