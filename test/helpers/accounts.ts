@@ -16,6 +16,11 @@ export type Registration = {
   separateMailing?: boolean
   firstName?: string
   lastName?: string
+  /** YYYY-MM-DD; 1990-01-31 when absent. */
+  dateOfBirth?: string
+  /** ISO alpha-2; the country of residence when absent. */
+  nationality?: string
+  address?: { line1: string; city: string; zip: string }
 }
 
 export const api = (app: FastifyInstance, clientKey: string, region: 'intl' | 'us' = 'intl') => {
@@ -81,8 +86,8 @@ export const register = async (
       onboardingId,
       firstName: person.firstName ?? 'Jane',
       lastName: person.lastName ?? 'Doe',
-      dateOfBirth: '1990-01-31',
-      countryOfNationality: person.country,
+      dateOfBirth: person.dateOfBirth ?? '1990-01-31',
+      countryOfNationality: person.nationality ?? person.country,
       ...(person.ssn ? { ssn: person.ssn } : {}),
     }),
     'personal-details',
@@ -90,10 +95,11 @@ export const register = async (
   const address = ok(
     await http.post('/v1/auth/register/address', {
       onboardingId,
-      addressLine1: person.country === 'US' ? '1 Market St' : '23 Werrington Bridge Rd',
+      addressLine1:
+        person.address?.line1 ?? (person.country === 'US' ? '1 Market St' : '23 Werrington Bridge Rd'),
       addressLine2: null,
-      city: person.country === 'US' ? 'San Francisco' : 'Peterborough',
-      zip: person.country === 'US' ? '94105' : 'PE6 7PP',
+      city: person.address?.city ?? (person.country === 'US' ? 'San Francisco' : 'Peterborough'),
+      zip: person.address?.zip ?? (person.country === 'US' ? '94105' : 'PE6 7PP'),
       ...(person.usState ? { usState: person.usState } : {}),
       isSameMailingAddress: !person.separateMailing,
     }),
