@@ -13,7 +13,13 @@ import { type Clock, systemClock } from './lib/clock.ts'
 import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { pruneLoginFailuresJob, pruneLoginFailuresSchedule } from './modules/auth/index.ts'
-import { checkSubmissionJob, enqueueChecksOnSubmission } from './modules/checks/index.ts'
+import {
+  checkSubmissionJob,
+  enqueueChecksOnSubmission,
+  enqueueFeedbackOnUpload,
+  lazyAnalysisPool,
+  uploadFeedbackJob,
+} from './modules/checks/index.ts'
 import { ClientCache } from './modules/clients/index.ts'
 import {
   DecodeLimiter,
@@ -84,6 +90,7 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
   const verificationChanges = createVerificationChanges()
   verificationChanges.subscribe(recordWebhookEvents(databases, clock))
   verificationChanges.subscribe(enqueueChecksOnSubmission(clock))
+  verificationChanges.subscribe(enqueueFeedbackOnUpload(clock))
   return {
     config,
     databases,
@@ -102,23 +109,28 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
 export const createApp = (runtime: Runtime) => buildApp(runtime)
 
 /** Every job type this server knows. */
-export const jobDefinitions = (runtime: Runtime): JobDefinition[] => [
-  pruneJobsJob,
-  deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),
-  expireSessionsJob,
-  checkSubmissionJob(runtime.databases, runtime),
-  purgeDocumentsJob(runtime.vault, runtime.config.DOCUMENT_RETENTION_DAYS),
-  deliveryJob({
-    databases: runtime.databases,
-    sealingKey: runtime.keys.webhookKeys,
-    sender: {
-      timeoutMs: runtime.config.WEBHOOK_TIMEOUT_MS,
-      allowPrivateNetworks: runtime.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
-    },
-  }),
-  pruneWebhooksJob,
-  pruneLoginFailuresJob,
-]
+export const jobDefinitions = (runtime: Runtime): JobDefinition[] => {
+  // The worker's analysis threads (models loaded there), shared by its check jobs.
+  const analysis = lazyAnalysisPool(runtime.config.CHECK_THREADS)
+  return [
+    pruneJobsJob,
+    deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),
+    expireSessionsJob,
+    checkSubmissionJob(runtime.databases, { ...runtime, analysis }),
+    uploadFeedbackJob(runtime.databases, { vault: runtime.vault, analysis }),
+    purgeDocumentsJob(runtime.vault, runtime.config.DOCUMENT_RETENTION_DAYS),
+    deliveryJob({
+      databases: runtime.databases,
+      sealingKey: runtime.keys.webhookKeys,
+      sender: {
+        timeoutMs: runtime.config.WEBHOOK_TIMEOUT_MS,
+        allowPrivateNetworks: runtime.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      },
+    }),
+    pruneWebhooksJob,
+    pruneLoginFailuresJob,
+  ]
+}
 
 export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions> = {}): Worker =>
   new Worker({

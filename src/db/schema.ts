@@ -271,6 +271,20 @@ export type CheckResultTable = {
 }
 export type CheckResultRow = Selectable<CheckResultTable>
 
+export const UPLOAD_FEEDBACK_OUTCOMES = ['ok', 'retake'] as const
+export type UploadFeedbackOutcome = (typeof UPLOAD_FEEDBACK_OUTCOMES)[number]
+
+/** What the fast checks said about one upload while the user was still on the page. */
+export type UploadFeedbackTable = {
+  document_id: string
+  session_id: string
+  slot: DocumentSlot
+  outcome: UploadFeedbackOutcome
+  /** A retryable reason from the catalogue when the photo should be taken again. */
+  reason_code: string | null
+  created_at: number
+}
+
 export type VerificationStateTransitionTable = {
   id: string
   user_id: string
@@ -434,6 +448,7 @@ export type DB = {
   session_claim: SessionClaimTable
   review_decision: ReviewDecisionTable
   check_result: CheckResultTable
+  upload_feedback: UploadFeedbackTable
   verification_state_transition: VerificationStateTransitionTable
   webhook_endpoint: WebhookEndpointTable
   webhook_event: WebhookEventTable

@@ -9,6 +9,7 @@ import * as m0007 from './0007_message_budgets.ts'
 import * as m0008 from './0008_review_decisions.ts'
 import * as m0009 from './0009_check_results.ts'
 import * as m0013 from './0013_review_queue_index.ts'
+import * as m0014 from './0014_upload_feedback.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_review_decisions': m0008,
   '0009_check_results': m0009,
   '0013_review_queue_index': m0013,
+  '0014_upload_feedback': m0014,
 }

@@ -4,10 +4,12 @@ import type { DocumentVault } from '../documents/index.ts'
 import { documentsOf, progressOf } from './repo.ts'
 
 /** A submission's files, decrypted, with what the flow recorded about them: what the checks read. */
+export type SubmittedFile = { mediaType: string; bytes: Uint8Array }
+
 export type SubmittedEvidence = {
   documentType: DocumentType | null
   issuingCountry: string | null
-  files: Partial<Record<DocumentSlot, { mediaType: string; bytes: Uint8Array }>>
+  files: Partial<Record<DocumentSlot, SubmittedFile>>
 }
 
 /**
@@ -36,3 +38,33 @@ export const submittedEvidence = async (
     files,
   }
 }
+
+/**
+ * One upload, decrypted, for the feedback on it; `undefined` once it was replaced by a retake, purged,
+ * or its session was submitted (the submission's own checks then speak).
+ */
+export const uploadedFile = async (
+  deps: { vault: DocumentVault },
+  db: Queryable,
+  sessionId: string,
+  documentId: string,
+): Promise<(Omit<SubmittedEvidence, 'files'> & { slot: DocumentSlot; file: SubmittedFile }) | undefined> => {
+  const [progress, documents] = await Promise.all([progressOf(db, sessionId), documentsOf(db, sessionId)])
+  const document = documents.find((each) => each.id === documentId)
+  if (!document || document.purged_at !== null || !progress) return undefined
+  const bytes = await deps.vault.get(document.id, {
+    storageKey: document.storage_key,
+    wrappedKey: document.wrapped_key,
+    sha256: document.sha256,
+  })
+  return {
+    documentType: progress.document_type,
+    issuingCountry: progress.issuing_country,
+    slot: document.slot,
+    file: { mediaType: document.media_type, bytes: new Uint8Array(bytes) },
+  }
+}
+
+/** The document now in a step's slot, if any. */
+export const currentUploadId = async (db: Queryable, sessionId: string, slot: DocumentSlot) =>
+  (await documentsOf(db, sessionId)).find((document) => document.slot === slot)?.id

@@ -3,7 +3,12 @@
  * submission precondition): what other modules may use. Every other file in this folder is private to
  * the module (docs/architecture.md, Module boundaries).
  */
-export { type SubmittedEvidence, submittedEvidence } from './evidence.ts'
+export {
+  currentUploadId,
+  type SubmittedEvidence,
+  submittedEvidence,
+  uploadedFile,
+} from './evidence.ts'
 export {
   canOpen,
   DOCUMENT_TYPES,
@@ -11,6 +16,7 @@ export {
   FORM_STEPS,
   isComplete,
   nextStep,
+  SLOT_OF_STEP,
   STEPS,
   type Step,
   stepPosition,

@@ -276,6 +276,15 @@ export const storeUpload = async (
         wrapped_key: sealed.wrappedKey,
         created_at: now,
       })
+      await deps.verificationChanges.publish(trx, {
+        kind: 'upload-stored',
+        database: capture.database,
+        sessionId: capture.session.id,
+        documentId: id,
+        slot,
+        sandbox: capture.client.mode === 'sandbox',
+        at: now,
+      })
       return { row, replaced }
     })
     await discard(

@@ -31,3 +31,29 @@ export const createAnalysisPool = (threads: number): AnalysisPool => {
     close: () => pool.destroy(),
   }
 }
+
+/**
+ * The pool a worker's check jobs share, created on first use: a process that only serves the API never
+ * starts its threads. `ready()` loads the models once, however many job types prepare with it.
+ */
+export const lazyAnalysisPool = (threads: number): AnalysisPool => {
+  let pool: AnalysisPool | undefined
+  let ready: Promise<void> | undefined
+  const started = () => {
+    pool ??= createAnalysisPool(threads)
+    return pool
+  }
+  return {
+    ready: () => {
+      ready ??= started().ready()
+      return ready
+    },
+    analyze: (input) => started().analyze(input),
+    close: async () => {
+      const current = pool
+      pool = undefined
+      ready = undefined
+      await current?.close()
+    },
+  }
+}

@@ -14,7 +14,7 @@ import {
   type StateWriterDeps,
   type VerificationSubscriber,
 } from '../verification/index.ts'
-import { type AnalysisPool, createAnalysisPool } from './analysis-pool.ts'
+import type { AnalysisPool } from './analysis-pool.ts'
 import { runChecks } from './pipeline.ts'
 import { saveResults } from './results.ts'
 import { decisionFrom, REQUIRED_KINDS } from './rules.ts'
@@ -47,22 +47,14 @@ export const checkSubmissionJob = (
   deps: Pick<StateWriterDeps, 'verificationChanges'> & {
     keys: Pick<Keys, 'checkEvidence'>
     vault: DocumentVault
-    config: { CHECK_THREADS: number }
+    /** The worker's analysis threads: their models load when the worker starts (prepare). */
+    analysis: AnalysisPool
   },
 ): JobDefinition<{ sessionId: string; sandbox: boolean }> => {
-  // Created when a worker starts (never in a process that only serves the API) and kept while it runs.
-  let pool: AnalysisPool | undefined
-  const analysisPool = () => {
-    pool ??= createAnalysisPool(deps.config.CHECK_THREADS)
-    return pool
-  }
   return {
     ...checkSubmission,
-    prepare: () => analysisPool().ready(),
-    release: async () => {
-      await pool?.close()
-      pool = undefined
-    },
+    prepare: () => deps.analysis.ready(),
+    release: () => deps.analysis.close(),
     async handle({ sessionId, sandbox }, { database, clock, log }) {
       const session = await findSession(database.db, sessionId)
       if (!session) return
@@ -71,7 +63,7 @@ export const checkSubmissionJob = (
       const client = await findClient(databases.home.db, { id: session.client_id })
       const input = await submittedEvidence(deps, database.db, session.id)
       // Sandbox submissions are decided by their scenario: their images are never analysed.
-      const analysis = sandbox ? {} : await analysisPool().analyze(input)
+      const analysis = sandbox ? {} : await deps.analysis.analyze(input)
       const results = await runChecks({
         session,
         user,

@@ -1,5 +1,5 @@
 import type { Databases, RegionDatabase } from '../../db/database.ts'
-import type { CheckOutcome, SessionRow, UserRow } from '../../db/schema.ts'
+import type { CheckOutcome, DocumentSlot, SessionRow, UserRow } from '../../db/schema.ts'
 import type { Client } from '../clients/index.ts'
 import type { ReasonCode } from '../verification/index.ts'
 import type { Analysis } from './analysis/analysis.ts'
@@ -49,6 +49,12 @@ export type Check = {
   kind: CheckKind
   appliesTo(context: CheckContext): boolean
   run(context: CheckContext): Promise<CheckFinding> | CheckFinding
+  /**
+   * For the fast checks that can judge one upload on its own (image usability, the document and its
+   * MRZ or barcode found, one face): true for the slots they judge. They then also run on each upload,
+   * and a retryable failure asks the user for a retake while they are still on the page.
+   */
+  feedbackOn?(slot: DocumentSlot, input: AnalysisInput): boolean
 }
 
 export type CheckResult = CheckFinding & Pick<Check, 'id' | 'version' | 'kind'>

@@ -1,3 +1,11 @@
 /** The checks module's face: the job that decides submissions, the subscriber that enqueues it, the stored results. */
+
+export { lazyAnalysisPool } from './analysis-pool.ts'
 export { checkSubmissionJob, enqueueChecksOnSubmission } from './check-job.ts'
 export { checkResultsFor } from './results.ts'
+export {
+  enqueueFeedbackOnUpload,
+  type UploadFeedback,
+  uploadFeedbackFor,
+  uploadFeedbackJob,
+} from './upload-feedback.ts'

@@ -23,6 +23,7 @@ import {
   nextStep,
   recordEvent,
   requireFormToken,
+  SLOT_OF_STEP,
   STATUS_PHASES,
   STEPS,
   type Step,
@@ -32,6 +33,7 @@ import {
   UPLOAD_STEPS,
   type UploadStep,
 } from '../capture/index.ts'
+import { uploadFeedbackFor } from '../checks/index.ts'
 import type { Client } from '../clients/index.ts'
 import { getClient } from '../clients/index.ts'
 import { MAX_UPLOAD_BYTES } from '../documents/index.ts'
@@ -404,6 +406,44 @@ export const flowRoutes = (deps: HostedDeps) => async (fastify: FastifyInstance)
         reasons: status.reasons.map((reason) => ({ message: reason.message })),
         done: status.phase === 'approved' || status.phase === 'rejected' || status.phase === 'resubmit',
       })
+    },
+  )
+
+  app.get(
+    '/verify/feedback/:step',
+    {
+      schema: {
+        operationId: 'getUploadFeedback',
+        tags: ['hosted pages'],
+        summary: "What the fast checks said about the step's photo: the page polls this after an upload",
+        description:
+          '`pending` until the worker has looked (usually within a second or two), then `ok`, or `retake` with the reason to show. `none` when the step has no photo (or the session was submitted).',
+        params: UploadStepParams,
+        response: {
+          200: Type.Object({
+            status: StringEnum(['none', 'pending', 'ok', 'retake'] as const),
+            reasonCode: Type.Optional(Type.String()),
+            message: Type.Optional(Type.String()),
+          }),
+          403: errorResponse('The account cannot be verified (suspended user or disabled client)'),
+          404: errorResponse('No verification session in this browser'),
+          410: errorResponse('The session expired'),
+        },
+      },
+    },
+    async (request, reply) => {
+      request.headers.accept = 'application/json'
+      const capture = await hold(request, reply)
+      if (!capture) return reply
+      reply.header('cache-control', 'no-store')
+      if (capture.state === 'submitted') return reply.send({ status: 'none' })
+      const slot = SLOT_OF_STEP[request.params.step as UploadStep]
+      const feedback = await uploadFeedbackFor(capture.database.db, capture.session.id, slot)
+      return reply.send(
+        feedback.status === 'retake'
+          ? { status: 'retake', reasonCode: feedback.reason.code, message: feedback.reason.message }
+          : { status: feedback.status },
+      )
     },
   )
 

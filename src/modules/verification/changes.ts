@@ -1,5 +1,5 @@
 import type { Queryable, RegionDatabase } from '../../db/database.ts'
-import type { SessionRow, UserRow, VerificationState } from '../../db/schema.ts'
+import type { DocumentSlot, SessionRow, UserRow, VerificationState } from '../../db/schema.ts'
 import type { Reason } from './reasons.ts'
 
 /** A user's verificationState moved (written by `applyVerificationEvent`, the only writer). */
@@ -27,7 +27,21 @@ export type SessionSubmitted = {
   at: number
 }
 
-export type VerificationChange = StateChanged | SessionSubmitted
+/**
+ * A photo (or PDF) was stored for a step of a session's hosted flow, replacing any earlier one of that
+ * step: the checks give the user feedback on it while they are still on the page.
+ */
+export type UploadStored = {
+  kind: 'upload-stored'
+  database: RegionDatabase
+  sessionId: string
+  documentId: string
+  slot: DocumentSlot
+  sandbox: boolean
+  at: number
+}
+
+export type VerificationChange = StateChanged | SessionSubmitted | UploadStored
 
 /**
  * Runs inside the transaction of the change, with that transaction: what it writes commits with the
