@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import type { Config } from '../../config/config.ts'
 import type { Databases } from '../../db/database.ts'
 import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
@@ -12,12 +13,16 @@ import {
   decide,
   findSession,
   type StateWriterDeps,
+  submittedIdentity,
   type VerificationSubscriber,
 } from '../verification/index.ts'
-import { analyzeSubmission } from './analysis/analysis.ts'
+import { type Analysis, analyzeSubmission } from './analysis/analysis.ts'
+import type { AnalysisInput } from './analysis/input.ts'
+import { recordFingerprints } from './duplicate-identity.ts'
 import { runChecks } from './pipeline.ts'
+import { documentPolicyFor } from './policy.ts'
 import { saveResults } from './results.ts'
-import { decisionFrom, REQUIRED_KINDS } from './rules.ts'
+import { decisionFrom, requiredKindsFor } from './rules.ts'
 
 /** The job that checks and decides a submission. */
 export const checkSubmission = jobType(
@@ -45,8 +50,11 @@ export const enqueueChecksOnSubmission =
 export const checkSubmissionJob = (
   databases: Databases,
   deps: Pick<StateWriterDeps, 'verificationChanges'> & {
-    keys: Pick<Keys, 'checkEvidence'>
+    keys: Pick<Keys, 'checkEvidence' | 'identityFingerprints' | 'identitySnapshots' | 'ssn'>
     vault: DocumentVault
+    config: Pick<Config, 'documentPolicies'>
+    /** The analysis stage; tests of the checks give the analysis they need. */
+    analyze?: (input: AnalysisInput) => Promise<Analysis>
   },
 ): JobDefinition<{ sessionId: string; sandbox: boolean }> => ({
   ...checkSubmission,
@@ -58,25 +66,38 @@ export const checkSubmissionJob = (
     const client = await findClient(databases.home.db, { id: session.client_id })
     const input = await submittedEvidence(deps, database.db, session.id)
     // Sandbox submissions are decided by their scenario: their images are never analysed.
-    const analysis = sandbox ? {} : await analyzeSubmission(input)
-    const results = await runChecks({
+    const analysis = sandbox ? {} : await (deps.analyze ?? analyzeSubmission)(input)
+    const identity = submittedIdentity(deps.keys, session, user)
+    const context = {
       session,
       user,
       client,
       sandbox,
       input,
       analysis,
+      identity,
+      policy: documentPolicyFor(deps.config.documentPolicies[database.region], client?.documentPolicy),
+      keys: deps.keys,
       now: clock.now(),
       database,
       databases,
-    })
-    const { decision, rule } = decisionFrom(results, REQUIRED_KINDS[sandbox ? 'sandbox' : 'live'])
+    }
+    const results = await runChecks(context)
+    const { decision, rule } = decisionFrom(results, requiredKindsFor({ sandbox, region: database.region }))
     const applied = await decide(
       { clock, verificationChanges: deps.verificationChanges },
       database,
       session.id,
       decision,
-      (trx) => saveResults(trx, deps.keys, session.id, results, clock.now()),
+      async (trx) => {
+        await saveResults(trx, deps.keys, session.id, results, clock.now())
+        // Sandbox identities are never compared, so they are not kept either.
+        if (!sandbox)
+          await recordFingerprints(trx, database, context, {
+            approving: decision.outcome === 'approved',
+            at: clock.now(),
+          })
+      },
     )
     log.info(
       {

@@ -5,13 +5,14 @@
  */
 export { ClientCache } from './cache.ts'
 export { ensureDemoClient } from './demo.ts'
-export type { Client } from './model.ts'
+export type { Client, ClientDocumentPolicy } from './model.ts'
 export { findClient } from './repo.ts'
 export { clientRoutes, PublicClient } from './routes.ts'
 export type { ClientScope } from './scope.ts'
 export {
   type ClientDeps,
   type CreateClientInput,
+  type DocumentPolicyInput,
   checkSecretKey,
   clientServesRegion,
   createClient,
@@ -21,4 +22,5 @@ export {
   isOriginAllowedForAnyClient,
   listClients,
   rotateClientSecret,
+  setClientDocumentPolicy,
 } from './service.ts'
