@@ -185,7 +185,8 @@ export const EnvSchema = Type.Object({
     minimum: 1,
     maximum: 120,
     default: 18,
-    description: 'Minimum age in the intl region, from the document (UNDERAGE below it); a client may raise it.',
+    description:
+      'Minimum age in the intl region, from the document (UNDERAGE below it); a client may raise it.',
   }),
   US_ACCEPTED_DOCUMENT_TYPES: Type.String({
     default: 'passport,id_card,driving_licence,residence_permit',
@@ -206,7 +207,8 @@ export const EnvSchema = Type.Object({
     minimum: 1,
     maximum: 120,
     default: 18,
-    description: 'Minimum age in the us region, from the document (UNDERAGE below it); a client may raise it.',
+    description:
+      'Minimum age in the us region, from the document (UNDERAGE below it); a client may raise it.',
   }),
   SHUTDOWN_GRACE_MS: IntAtLeast(
     0,

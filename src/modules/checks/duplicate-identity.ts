@@ -15,7 +15,11 @@ export const fingerprintsOf = (context: FingerprintContext): IdentityFingerprint
     context.identity?.ssn ?? null,
   )
 
-const holdersOf = (db: Queryable, context: Pick<CheckContext, 'session'>, fingerprints: IdentityFingerprint[]) =>
+const holdersOf = (
+  db: Queryable,
+  context: Pick<CheckContext, 'session'>,
+  fingerprints: IdentityFingerprint[],
+) =>
   fingerprints.length === 0
     ? Promise.resolve([])
     : otherHolders(db, {

@@ -49,10 +49,7 @@ export const saveFingerprints = async (
  * Other users of the client holding one of these fingerprints who are verified, or whose session with
  * it is still being decided (checked, or waiting for a reviewer): the identity is in use elsewhere.
  */
-export const otherHolders = (
-  db: Queryable,
-  by: { clientId: string; userId: string; digests: string[] },
-) =>
+export const otherHolders = (db: Queryable, by: { clientId: string; userId: string; digests: string[] }) =>
   db
     .selectFrom('identity_fingerprint as fingerprint')
     .innerJoin('app_user as holder', 'holder.id', 'fingerprint.user_id')

@@ -5,7 +5,10 @@ import { ageOn, parseIsoDate } from '../../lib/validators.ts'
  * printed date is its last day, as ICAO 9303 and most issuers use it), judged on the UTC calendar day:
  * a document expiring today is valid today and expired tomorrow.
  */
-export const expiryStatus = (expiryDate: string | null, now: number): 'valid' | 'expired' | 'none' | 'unreadable' => {
+export const expiryStatus = (
+  expiryDate: string | null,
+  now: number,
+): 'valid' | 'expired' | 'none' | 'unreadable' => {
   if (expiryDate === null) return 'none'
   const expiry = parseIsoDate(expiryDate)
   if (!expiry) return 'unreadable'

@@ -24,7 +24,8 @@ export const validity: Check = {
       expiryDate: document.expiryDate,
       expiry,
       dateOfBirth,
-      dateOfBirthFrom: document.dateOfBirth !== null ? 'document' : registered !== null ? 'registration' : null,
+      dateOfBirthFrom:
+        document.dateOfBirth !== null ? 'document' : registered !== null ? 'registration' : null,
       age,
       minimumAge: policy.minimumAge,
     }

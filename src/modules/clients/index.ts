@@ -12,10 +12,10 @@ export type { ClientScope } from './scope.ts'
 export {
   type ClientDeps,
   type CreateClientInput,
-  type DocumentPolicyInput,
   checkSecretKey,
   clientServesRegion,
   createClient,
+  type DocumentPolicyInput,
   disableClient,
   findActiveClientByKey,
   getClient,

@@ -17,9 +17,13 @@ const toClient = (row: ClientRow, allowedOrigins: string[]): Client => ({
   returnUrl: row.return_url,
   documentPolicy: {
     documentTypes:
-      row.accepted_document_types === null ? null : (JSON.parse(row.accepted_document_types) as DocumentType[]),
+      row.accepted_document_types === null
+        ? null
+        : (JSON.parse(row.accepted_document_types) as DocumentType[]),
     issuingCountries:
-      row.accepted_issuing_countries === null ? null : (JSON.parse(row.accepted_issuing_countries) as string[]),
+      row.accepted_issuing_countries === null
+        ? null
+        : (JSON.parse(row.accepted_issuing_countries) as string[]),
     restrictedCountries: JSON.parse(row.restricted_countries) as string[],
     minimumAge: row.minimum_age,
   },

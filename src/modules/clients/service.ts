@@ -212,7 +212,9 @@ export const setClientDocumentPolicy = async (
     updated_at: deps.clock.now(),
     ...(documentTypes === undefined ? {} : { accepted_document_types: json(documentTypes) }),
     ...(issuingCountries === undefined ? {} : { accepted_issuing_countries: json(issuingCountries) }),
-    ...(restrictedCountries === undefined ? {} : { restricted_countries: JSON.stringify(restrictedCountries) }),
+    ...(restrictedCountries === undefined
+      ? {}
+      : { restricted_countries: JSON.stringify(restrictedCountries) }),
     ...(minimumAge === undefined ? {} : { minimum_age: minimumAge }),
   })
   deps.clientCache?.invalidate(client)
