@@ -7,6 +7,7 @@ import { submitSession } from '../../src/modules/verification/index.ts'
 import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { registerSandboxUser, type TestUser } from '../helpers/capture.ts'
+import { runCli } from '../helpers/cli.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 import { openLink } from '../helpers/sessions.ts'
 
@@ -37,12 +38,15 @@ describe.each(DIALECTS)('identity checks of the check job (%s)', (dialect) => {
   let t: TestApp
   let first: string
   let second: string
+  let secondId: string
 
   beforeAll(async () => {
     t = await buildTestApp(dialect)
     const regions = ['intl', 'us']
     first = (await t.createClient({ name: 'first', regions })).client.clientKey
-    second = (await t.createClient({ name: 'second', regions })).client.clientKey
+    const created = (await t.createClient({ name: 'second', regions })).client
+    second = created.clientKey
+    secondId = created.id
   })
   afterAll(() => t.close())
 
@@ -221,5 +225,25 @@ describe.each(DIALECTS)('identity checks of the check job (%s)', (dialect) => {
       outcome: 'fail',
       reason: 'UNDERAGE',
     })
+  })
+
+  it("judges by the client's own settings, set with verity client policy", async () => {
+    // The test users live in GB: a client that restricts GB refuses them, where the region would not.
+    const set = await runCli(['client', 'policy', secondId, '--restricted-countries', 'GB', '--json'], {
+      DATA_DIR: t.storage.dataDir,
+      ...t.storage.env,
+    })
+    expect(set.code, set.stderr).toBe(0)
+    const refused = await submitted(second)
+    expect((await check(refused, passport('G10000001', 'GBR')))['document-policy']).toMatchObject({
+      outcome: 'fail',
+      reason: 'RESTRICTED_COUNTRY',
+      evidence: { residence: 'GB', policy: { restrictedCountries: ['CU', 'GB', 'IR', 'KP', 'SY'] } },
+    })
+    expect(await outcomeOf(refused.user, refused.sessionId)).toBe('rejected')
+    const other = await submitted(first)
+    expect((await check(other, passport('G10000002', 'GBR')))['document-policy']?.reason).not.toBe(
+      'RESTRICTED_COUNTRY',
+    )
   })
 })
