@@ -117,7 +117,7 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => {
     deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),
     expireSessionsJob,
     checkSubmissionJob(runtime.databases, { ...runtime, analysis }),
-    uploadFeedbackJob(runtime.databases, { vault: runtime.vault, analysis }),
+    uploadFeedbackJob(runtime.databases, { ...runtime, analysis }),
     purgeDocumentsJob(runtime.vault, runtime.config.DOCUMENT_RETENTION_DAYS),
     deliveryJob({
       databases: runtime.databases,

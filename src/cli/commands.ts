@@ -3,18 +3,22 @@ import { loadConfig } from '../config/config.ts'
 import { openDatabases } from '../db/database.ts'
 import { migrateToLatest, migrationStatus } from '../db/migrate.ts'
 import { createLogger } from '../lib/logger.ts'
+import { documentPolicyFor } from '../modules/checks/index.ts'
 import {
   createClient,
+  type DocumentPolicyInput,
   disableClient,
   ensureDemoClient,
+  getClient,
   listClients,
   rotateClientSecret,
+  setClientDocumentPolicy,
 } from '../modules/clients/index.ts'
 import { readOutbox } from '../modules/messaging/index.ts'
 import { describeUser, setLoginOtp, setUserSuspended } from '../modules/operator/index.ts'
 import { decideCase, listCases, type ReviewInput, showCase } from '../modules/review/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
-import { clientJson, describeClient, firstStartWalkthrough, printJson } from './output.ts'
+import { clientJson, describeClient, describePolicy, firstStartWalkthrough, printJson } from './output.ts'
 
 /** Opens the runtime for a short CLI command: quiet logs, migrations as configured. */
 const withRuntime = async <T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> => {
@@ -141,6 +145,54 @@ export const clientDisable = (idOrKey: string, options: { json: boolean }): Prom
     const client = await disableClient(runtime, idOrKey)
     if (options.json) printJson(clientJson(client))
     else process.stdout.write(`${describeClient(client)}\n`)
+  })
+
+export type ClientPolicyOptions = {
+  documentTypes?: string
+  issuingCountries?: string
+  restrictedCountries?: string
+  minimumAge?: string
+  json: boolean
+}
+
+// "region" puts a setting back to the region's own; anything else is parsed (and refused) by the service.
+const orRegion = (value: string | undefined) =>
+  value === undefined ? undefined : value.trim().toLowerCase() === 'region' ? null : value
+
+const policyInput = (options: ClientPolicyOptions): DocumentPolicyInput => {
+  const documentTypes = orRegion(options.documentTypes)
+  const issuingCountries = orRegion(options.issuingCountries)
+  const minimumAge = orRegion(options.minimumAge)
+  return {
+    ...(documentTypes === undefined ? {} : { documentTypes }),
+    ...(issuingCountries === undefined ? {} : { issuingCountries }),
+    ...(options.restrictedCountries === undefined
+      ? {}
+      : { restrictedCountries: options.restrictedCountries }),
+    ...(minimumAge === undefined
+      ? {}
+      : {
+          minimumAge: minimumAge === null ? null : /^\d+$/.test(minimumAge) ? Number(minimumAge) : Number.NaN,
+        }),
+  }
+}
+
+/** Shows the client's document settings and, per region it serves, the policy its sessions are judged by. */
+export const clientPolicy = (idOrKey: string, options: ClientPolicyOptions): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const input = policyInput(options)
+    const client =
+      Object.keys(input).length === 0
+        ? await getClient(runtime, idOrKey)
+        : await setClientDocumentPolicy(runtime, idOrKey, input)
+    const effective = Object.fromEntries(
+      client.regions.map((region) => [
+        region,
+        documentPolicyFor(runtime.config.documentPolicies[region], client.documentPolicy),
+      ]),
+    )
+    if (options.json) return printJson({ clientId: client.id, settings: client.documentPolicy, effective })
+    process.stdout.write(`${describePolicy(client, effective)}\n`)
   })
 
 export const userShow = (userId: string): Promise<void> =>

@@ -70,6 +70,28 @@ export const buildCli = (): Command => {
     .option('--json', 'print one JSON object', false)
     .action(async (idOrKey, options) => (await commands()).clientDisable(idOrKey, options))
 
+  client
+    .command('policy')
+    .description(
+      "show or set the documents a client accepts; its settings only narrow its regions' (INTL_/US_ variables)",
+    )
+    .argument('<client>', 'client id (cli_…) or client key')
+    .option(
+      '--document-types <list>',
+      'accepted types, a subset of passport,id_card,driving_licence,residence_permit; "region": the region\'s',
+    )
+    .option(
+      '--issuing-countries <list>',
+      'accepted issuing countries, alpha-2 (DE,FR); "region": the region\'s',
+    )
+    .option(
+      '--restricted-countries <list>',
+      'countries of residence or issue refused on top of the region\'s, alpha-2; "none" for no more',
+    )
+    .option('--minimum-age <years>', 'minimum age, above the region\'s; "region": the region\'s')
+    .option('--json', 'print one JSON object', false)
+    .action(async (idOrKey, options) => (await commands()).clientPolicy(idOrKey, options))
+
   const user = program
     .command('user')
     .description('operate on one end user (found in whichever region holds it)')

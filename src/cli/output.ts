@@ -1,3 +1,4 @@
+import type { DocumentPolicy } from '../config/document-policy.ts'
 import type { Client } from '../modules/clients/index.ts'
 
 export const printJson = (value: unknown): void => {
@@ -48,3 +49,22 @@ export const firstStartWalkthrough = (publicUrl: string, client: Client, secretK
     `  Health: ${publicUrl}/healthz  ${publicUrl}/readyz    Metrics: ${publicUrl}/metrics`,
     '',
   ].join('\n')
+
+const listOr = (list: readonly string[] | 'any' | null, empty: string) =>
+  list === null ? empty : list === 'any' ? 'any' : list.length === 0 ? 'none' : list.join(', ')
+
+export const describePolicy = (client: Client, effective: Record<string, DocumentPolicy>): string => {
+  const settings = client.documentPolicy
+  const lines = [
+    `client ${client.id}  ${client.name}: document acceptance`,
+    `  document types        ${listOr(settings.documentTypes, "the region's")}`,
+    `  issuing countries     ${listOr(settings.issuingCountries, "the region's")}`,
+    `  also restricted       ${listOr(settings.restrictedCountries, 'none')}`,
+    `  minimum age           ${settings.minimumAge ?? "the region's"}`,
+  ]
+  for (const [region, policy] of Object.entries(effective))
+    lines.push(
+      `  in ${region}: types ${listOr(policy.documentTypes, '')}; issued in ${listOr(policy.issuingCountries, '')}; refused ${listOr(policy.restrictedCountries, 'none')}; age ${policy.minimumAge}+`,
+    )
+  return lines.join('\n')
+}

@@ -3,6 +3,12 @@ import path from 'node:path'
 import type { Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { ConfigError } from './config-error.ts'
+import {
+  type DocumentPolicy,
+  parseCountries,
+  parseDocumentTypes,
+  parseIssuingCountries,
+} from './document-policy.ts'
 import { BooleanFields, EnvSchema } from './env-schema.ts'
 import { loadOrCreateServerSecret } from './secrets.ts'
 
@@ -23,12 +29,15 @@ export type Config = Readonly<
     | 'DATA_DIR'
     | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'
     | 'TRUST_PROXY'
+    | `${'INTL' | 'US'}_${'ACCEPTED_DOCUMENT_TYPES' | 'ACCEPTED_ISSUING_COUNTRIES' | 'RESTRICTED_COUNTRIES' | 'MINIMUM_AGE'}`
   > & {
     TRUST_PROXY: TrustProxy
     DATA_DIR: string
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean
     PUBLIC_URL: string
     databases: { intl: DatabaseTarget; us: DatabaseTarget }
+    /** Per region: the documents accepted, the countries refused, the minimum age. */
+    documentPolicies: Readonly<Record<'intl' | 'us', DocumentPolicy>>
     serverSecret: Buffer
     isProduction: boolean
   }
@@ -93,6 +102,25 @@ const parseTrustProxy = (raw: string, problems: string[]): TrustProxy => {
   }
   return entries
 }
+
+const parseDocumentPolicy = (env: Env, prefix: 'INTL' | 'US', problems: string[]): DocumentPolicy => ({
+  documentTypes: parseDocumentTypes(
+    env[`${prefix}_ACCEPTED_DOCUMENT_TYPES`],
+    problems,
+    `${prefix}_ACCEPTED_DOCUMENT_TYPES`,
+  ),
+  issuingCountries: parseIssuingCountries(
+    env[`${prefix}_ACCEPTED_ISSUING_COUNTRIES`],
+    problems,
+    `${prefix}_ACCEPTED_ISSUING_COUNTRIES`,
+  ),
+  restrictedCountries: parseCountries(
+    env[`${prefix}_RESTRICTED_COUNTRIES`],
+    problems,
+    `${prefix}_RESTRICTED_COUNTRIES`,
+  ),
+  minimumAge: env[`${prefix}_MINIMUM_AGE`],
+})
 
 const parseDatabaseTarget = (
   name: string,
@@ -171,13 +199,30 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS')
   }
+  const documentPolicies = {
+    intl: parseDocumentPolicy(env, 'INTL', problems),
+    us: parseDocumentPolicy(env, 'US', problems),
+  }
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '')
   if (problems.length > 0) throw new ConfigError(problems)
 
   const serverSecret = loadOrCreateServerSecret(env.SERVER_SECRET, dataDir)
   if (serverSecret.length < 32) throw new ConfigError(['SERVER_SECRET: must decode to at least 32 bytes'])
 
-  const { DATABASE_URL: _db, US_DATABASE_URL: _us, SERVER_SECRET: _secret, ...rest } = env
+  const {
+    DATABASE_URL: _db,
+    US_DATABASE_URL: _us,
+    SERVER_SECRET: _secret,
+    INTL_ACCEPTED_DOCUMENT_TYPES: _intlTypes,
+    INTL_ACCEPTED_ISSUING_COUNTRIES: _intlCountries,
+    INTL_RESTRICTED_COUNTRIES: _intlRestricted,
+    INTL_MINIMUM_AGE: _intlAge,
+    US_ACCEPTED_DOCUMENT_TYPES: _usTypes,
+    US_ACCEPTED_ISSUING_COUNTRIES: _usCountries,
+    US_RESTRICTED_COUNTRIES: _usRestricted,
+    US_MINIMUM_AGE: _usAge,
+    ...rest
+  } = env
   return Object.freeze({
     ...rest,
     DEMO_CLIENT: env.DEMO_CLIENT && !isProduction,
@@ -187,6 +232,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
     DATA_DIR: dataDir,
     PUBLIC_URL: publicUrl,
     databases,
+    documentPolicies,
     serverSecret,
     isProduction,
   })

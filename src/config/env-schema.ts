@@ -171,6 +171,50 @@ export const EnvSchema = Type.Object({
         'When set, /metrics answers only to Authorization: Bearer <METRICS_TOKEN> (401 otherwise).',
     }),
   ),
+  INTL_ACCEPTED_DOCUMENT_TYPES: Type.String({
+    default: 'passport,id_card,driving_licence,residence_permit',
+    description:
+      'Document types the intl region accepts (comma list of passport, id_card, driving_licence, residence_permit); a client may narrow it.',
+  }),
+  INTL_ACCEPTED_ISSUING_COUNTRIES: Type.String({
+    default: 'any',
+    description:
+      'Issuing countries the intl region accepts: any, or a comma list of ISO 3166-1 alpha-2 codes; a client may narrow it.',
+  }),
+  INTL_RESTRICTED_COUNTRIES: Type.String({
+    default: 'CU,IR,KP,SY',
+    description:
+      'Countries of residence or document issue the intl region refuses (RESTRICTED_COUNTRY): alpha-2 comma list, or none; a client may add to it.',
+  }),
+  INTL_MINIMUM_AGE: Type.Integer({
+    minimum: 1,
+    maximum: 120,
+    default: 18,
+    description:
+      'Minimum age in the intl region, from the document (UNDERAGE below it); a client may raise it.',
+  }),
+  US_ACCEPTED_DOCUMENT_TYPES: Type.String({
+    default: 'passport,id_card,driving_licence,residence_permit',
+    description:
+      'Document types the us region accepts (comma list of passport, id_card, driving_licence, residence_permit); a client may narrow it.',
+  }),
+  US_ACCEPTED_ISSUING_COUNTRIES: Type.String({
+    default: 'any',
+    description:
+      'Issuing countries the us region accepts: any, or a comma list of ISO 3166-1 alpha-2 codes; a client may narrow it.',
+  }),
+  US_RESTRICTED_COUNTRIES: Type.String({
+    default: 'CU,IR,KP,SY',
+    description:
+      'Countries of residence or document issue the us region refuses (RESTRICTED_COUNTRY): alpha-2 comma list, or none; a client may add to it.',
+  }),
+  US_MINIMUM_AGE: Type.Integer({
+    minimum: 1,
+    maximum: 120,
+    default: 18,
+    description:
+      'Minimum age in the us region, from the document (UNDERAGE below it); a client may raise it.',
+  }),
   SHUTDOWN_GRACE_MS: IntAtLeast(
     0,
     10_000,

@@ -1,5 +1,5 @@
-import type { SelectQueryBuilder } from 'kysely'
-import { isPostgres, type RegionDatabase } from './database.ts'
+import { type SelectQueryBuilder, sql } from 'kysely'
+import { isPostgres, type Queryable, type RegionDatabase } from './database.ts'
 
 /**
  * The one place where the dialects differ on locking. PostgreSQL locks the rows a select reads until
@@ -19,3 +19,19 @@ export const unlockedRowsOnly =
   (database: Pick<RegionDatabase, 'dialect'>) =>
   <DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O> =>
     isPostgres(database) ? query.forUpdate().skipLocked() : query
+
+/**
+ * Serializes transactions on names rather than rows, for rows that do not exist yet (two transactions
+ * about to insert the same value). PostgreSQL: advisory transaction locks, taken in sorted order so
+ * that two holders of several names cannot deadlock, released at commit or rollback. SQLite: nothing to
+ * take, for the reason above.
+ */
+export const lockNames = async (
+  database: Pick<RegionDatabase, 'dialect'>,
+  trx: Queryable,
+  names: readonly string[],
+): Promise<void> => {
+  if (!isPostgres(database)) return
+  for (const name of [...new Set(names)].sort())
+    await sql`select pg_advisory_xact_lock(hashtextextended(${name}, 0))`.execute(trx)
+}

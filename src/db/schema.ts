@@ -34,6 +34,14 @@ export type ClientTable = {
   require_proof_of_address: Generated<number>
   /** Where the hosted pages send the user back to when they are done (https or an app link). */
   return_url: string | null
+  /** JSON array of document types, narrowing the region's accepted ones; null: the region's. */
+  accepted_document_types: string | null
+  /** JSON array of alpha-2 issuing countries, narrowing the region's; null: the region's. */
+  accepted_issuing_countries: string | null
+  /** JSON array of alpha-2 countries refused on top of the region's restricted ones. */
+  restricted_countries: Generated<string>
+  /** Raises the region's minimum age; null: the region's. */
+  minimum_age: number | null
 }
 
 export type ClientAllowedOriginTable = {
@@ -285,6 +293,20 @@ export type UploadFeedbackTable = {
   created_at: number
 }
 
+export const FINGERPRINT_KINDS = ['document', 'ssn'] as const
+export type FingerprintKind = (typeof FINGERPRINT_KINDS)[number]
+
+/** Region database: the keyed fingerprint of an identity a session's checks saw (duplicate identity). */
+export type IdentityFingerprintTable = {
+  session_id: string
+  kind: FingerprintKind
+  client_id: string
+  user_id: string
+  /** HMAC-SHA256 (keys.identityFingerprints) of the client, the kind and the normalised value, hex. */
+  digest: string
+  created_at: number
+}
+
 export type VerificationStateTransitionTable = {
   id: string
   user_id: string
@@ -449,6 +471,7 @@ export type DB = {
   review_decision: ReviewDecisionTable
   check_result: CheckResultTable
   upload_feedback: UploadFeedbackTable
+  identity_fingerprint: IdentityFingerprintTable
   verification_state_transition: VerificationStateTransitionTable
   webhook_endpoint: WebhookEndpointTable
   webhook_event: WebhookEventTable

@@ -22,6 +22,11 @@ export type Keys = {
   identitySnapshots: Buffer
   /** AES-GCM of what a check saw (extracted fields, names, scores): the evidence a reviewer reads. */
   checkEvidence: Buffer
+  /**
+   * HMAC of the identities the checks saw (document number + issuing country, SSN), to find the same
+   * identity on another user of the client without keeping the numbers.
+   */
+  identityFingerprints: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
@@ -35,4 +40,5 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   loginFailures: deriveKey(serverSecret, 'login-failures'),
   identitySnapshots: deriveKey(serverSecret, 'identity-snapshots'),
   checkEvidence: deriveKey(serverSecret, 'check-evidence'),
+  identityFingerprints: deriveKey(serverSecret, 'identity-fingerprints'),
 })

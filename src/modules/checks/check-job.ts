@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import type { Config } from '../../config/config.ts'
 import type { Databases } from '../../db/database.ts'
 import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
@@ -15,9 +16,11 @@ import {
   type VerificationSubscriber,
 } from '../verification/index.ts'
 import type { AnalysisPool } from './analysis-pool.ts'
+import { checkContext } from './context.ts'
+import { recordFingerprints } from './duplicate-identity.ts'
 import { runChecks } from './pipeline.ts'
 import { saveResults } from './results.ts'
-import { decisionFrom, REQUIRED_KINDS } from './rules.ts'
+import { decisionFrom, requiredKindsFor } from './rules.ts'
 
 /** The job that checks and decides a submission. */
 export const checkSubmission = jobType(
@@ -45,55 +48,60 @@ export const enqueueChecksOnSubmission =
 export const checkSubmissionJob = (
   databases: Databases,
   deps: Pick<StateWriterDeps, 'verificationChanges'> & {
-    keys: Pick<Keys, 'checkEvidence'>
+    keys: Pick<Keys, 'checkEvidence' | 'identityFingerprints' | 'identitySnapshots' | 'ssn'>
     vault: DocumentVault
+    config: Pick<Config, 'documentPolicies'>
     /** The worker's analysis threads: their models load when the worker starts (prepare). */
     analysis: AnalysisPool
   },
-): JobDefinition<{ sessionId: string; sandbox: boolean }> => {
-  return {
-    ...checkSubmission,
-    prepare: () => deps.analysis.ready(),
-    release: () => deps.analysis.close(),
-    async handle({ sessionId, sandbox }, { database, clock, log }) {
-      const session = await findSession(database.db, sessionId)
-      if (!session) return
-      const user = await findUserById(database.db, session.user_id)
-      if (!user) return
-      const client = await findClient(databases.home.db, { id: session.client_id })
-      const input = await submittedEvidence(deps, database.db, session.id)
-      // Sandbox submissions are decided by their scenario: their images are never analysed.
-      const analysis = sandbox ? {} : await deps.analysis.analyze(input)
-      const results = await runChecks({
-        session,
-        user,
-        client,
+): JobDefinition<{ sessionId: string; sandbox: boolean }> => ({
+  ...checkSubmission,
+  prepare: () => deps.analysis.ready(),
+  release: () => deps.analysis.close(),
+  async handle({ sessionId, sandbox }, { database, clock, log }) {
+    const session = await findSession(database.db, sessionId)
+    if (!session) return
+    const user = await findUserById(database.db, session.user_id)
+    if (!user) return
+    const client = await findClient(databases.home.db, { id: session.client_id })
+    const input = await submittedEvidence(deps, database.db, session.id)
+    // Sandbox submissions are decided by their scenario: their images are never analysed.
+    const analysis = sandbox ? {} : await deps.analysis.analyze(input)
+    const context = checkContext(deps, databases, database, clock, {
+      session,
+      user,
+      client,
+      sandbox,
+      input,
+      analysis,
+    })
+    const results = await runChecks(context)
+    const { decision, rule } = decisionFrom(results, requiredKindsFor({ sandbox, region: database.region }))
+    const applied = await decide(
+      { clock, verificationChanges: deps.verificationChanges },
+      database,
+      session.id,
+      decision,
+      async (trx) => {
+        await saveResults(trx, deps.keys, session.id, results, clock.now())
+        // Sandbox identities are never compared, so they are not kept either.
+        if (!sandbox)
+          await recordFingerprints(trx, database, context, {
+            approving: decision.outcome === 'approved',
+            at: clock.now(),
+          })
+      },
+    )
+    log.info(
+      {
+        sessionId: session.id,
         sandbox,
-        input,
-        analysis,
-        now: clock.now(),
-        database,
-        databases,
-      })
-      const { decision, rule } = decisionFrom(results, REQUIRED_KINDS[sandbox ? 'sandbox' : 'live'])
-      const applied = await decide(
-        { clock, verificationChanges: deps.verificationChanges },
-        database,
-        session.id,
-        decision,
-        (trx) => saveResults(trx, deps.keys, session.id, results, clock.now()),
-      )
-      log.info(
-        {
-          sessionId: session.id,
-          sandbox,
-          outcome: decision.outcome,
-          rule,
-          checks: results.map((result) => `${result.id}:${result.outcome}`),
-          applied,
-        },
-        'submission checked',
-      )
-    },
-  }
-}
+        outcome: decision.outcome,
+        rule,
+        checks: results.map((result) => `${result.id}:${result.outcome}`),
+        applied,
+      },
+      'submission checked',
+    )
+  },
+})

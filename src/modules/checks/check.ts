@@ -1,7 +1,9 @@
+import type { DocumentPolicy } from '../../config/document-policy.ts'
 import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { CheckOutcome, DocumentSlot, SessionRow, UserRow } from '../../db/schema.ts'
+import type { Keys } from '../../lib/keys.ts'
 import type { Client } from '../clients/index.ts'
-import type { ReasonCode } from '../verification/index.ts'
+import type { ReasonCode, SubmittedIdentity } from '../verification/index.ts'
 import type { Analysis } from './analysis/analysis.ts'
 import type { AnalysisInput } from './analysis/input.ts'
 
@@ -18,6 +20,12 @@ export type CheckContext = {
   input: AnalysisInput
   /** What the analyzers found in the files (analysis/), computed once per run. */
   analysis: Analysis
+  /** The identity data frozen at submission, the SSN opened; null when the session holds none. */
+  identity: SubmittedIdentity | null
+  /** The document policy of the session's region, narrowed by its client's settings (policy.ts). */
+  policy: DocumentPolicy
+  /** The key of the identity fingerprints the duplicate check compares (fingerprints.ts). */
+  keys: Pick<Keys, 'identityFingerprints'>
   /** When the checks run (expiry and age are judged at this instant). */
   now: number
   /** The session's region database and the home database, for checks that look data up (read only). */
@@ -30,7 +38,15 @@ export type CheckContext = {
  * mode requires has a passing check (rules.ts): a live submission needs the document and the face,
  * which the automated checks of issue #12 will provide; until they exist, live submissions go to a person.
  */
-export type CheckKind = 'account' | 'scenario' | 'document' | 'face'
+export type CheckKind =
+  | 'account'
+  | 'scenario'
+  | 'document'
+  | 'face'
+  | 'document-policy'
+  | 'validity'
+  | 'duplicate'
+  | 'ssn'
 
 export type CheckFinding = {
   outcome: CheckOutcome

@@ -1,6 +1,11 @@
 import type { Insertable } from 'kysely'
 import type { Queryable } from '../../db/database.ts'
-import type { CheckResultRow, CheckResultTable, UploadFeedbackTable } from '../../db/schema.ts'
+import type {
+  CheckResultRow,
+  CheckResultTable,
+  IdentityFingerprintTable,
+  UploadFeedbackTable,
+} from '../../db/schema.ts'
 
 /** One row per session and check: a check job that runs again replaces its rows instead of adding. */
 export const saveCheckResults = async (
@@ -37,3 +42,52 @@ export const saveUploadFeedback = (db: Queryable, row: Insertable<UploadFeedback
 
 export const uploadFeedbackOf = (db: Queryable, documentId: string) =>
   db.selectFrom('upload_feedback').selectAll().where('document_id', '=', documentId).executeTakeFirst()
+/** One row per session and kind: a check job that runs again rewrites its fingerprints. */
+export const saveFingerprints = async (
+  db: Queryable,
+  rows: Insertable<IdentityFingerprintTable>[],
+): Promise<void> => {
+  for (const row of rows)
+    await db
+      .insertInto('identity_fingerprint')
+      .values(row)
+      .onConflict((conflict) =>
+        conflict.columns(['session_id', 'kind']).doUpdateSet((eb) => ({
+          digest: eb.ref('excluded.digest'),
+          created_at: eb.ref('excluded.created_at'),
+        })),
+      )
+      .execute()
+}
+
+/**
+ * Other users of the client holding one of these fingerprints who are verified, or whose session with
+ * it is still being decided (checked, or waiting for a reviewer): the identity is in use elsewhere.
+ */
+export const otherHolders = (db: Queryable, by: { clientId: string; userId: string; digests: string[] }) =>
+  db
+    .selectFrom('identity_fingerprint as fingerprint')
+    .innerJoin('app_user as holder', 'holder.id', 'fingerprint.user_id')
+    .innerJoin('verification_session as session', 'session.id', 'fingerprint.session_id')
+    .select([
+      'fingerprint.kind as kind',
+      'fingerprint.user_id as userId',
+      'fingerprint.session_id as sessionId',
+      'holder.verification_state as verificationState',
+      'session.outcome as sessionOutcome',
+    ])
+    .where('fingerprint.client_id', '=', by.clientId)
+    .where('fingerprint.user_id', '<>', by.userId)
+    .where('fingerprint.digest', 'in', by.digests)
+    .where((eb) =>
+      eb.or([
+        eb('holder.verification_state', '=', 'VERIFIED'),
+        eb.and([
+          eb('session.status', '=', 'submitted'),
+          eb.or([eb('session.outcome', 'is', null), eb('session.outcome', '=', 'review')]),
+        ]),
+      ]),
+    )
+    .orderBy('fingerprint.created_at')
+    .orderBy('fingerprint.session_id')
+    .execute()

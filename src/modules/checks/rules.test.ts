@@ -3,9 +3,18 @@ import { describe, expect, it } from 'vitest'
 import { CHECK_OUTCOMES } from '../../db/schema.ts'
 import { REASON_CATALOGUE, type ReasonCode } from '../verification/index.ts'
 import type { CheckKind, CheckResult } from './check.ts'
-import { decisionFrom, REQUIRED_KINDS } from './rules.ts'
+import { decisionFrom, REQUIRED_KINDS, requiredKindsFor } from './rules.ts'
 
-const KINDS: CheckKind[] = ['account', 'scenario', 'document', 'face']
+const KINDS: CheckKind[] = [
+  'account',
+  'scenario',
+  'document',
+  'face',
+  'document-policy',
+  'validity',
+  'duplicate',
+  'ssn',
+]
 const result = (
   kind: CheckKind,
   outcome: CheckResult['outcome'],
@@ -35,12 +44,14 @@ describe('the decision rules', () => {
     fc.assert(
       fc.property(
         fc.array(anyResult, { maxLength: 6 }),
-        fc.constantFrom('sandbox', 'live'),
-        (results, mode) => {
-          const { decision } = decisionFrom(results, REQUIRED_KINDS[mode as 'sandbox' | 'live'])
+        fc.boolean(),
+        fc.constantFrom('intl', 'us'),
+        (results, sandbox, region) => {
+          const required = requiredKindsFor({ sandbox, region: region as 'intl' | 'us' })
+          const { decision } = decisionFrom(results, required)
           if (decision.outcome !== 'approved') return
           expect(results.every((each) => each.outcome === 'pass')).toBe(true)
-          for (const kind of REQUIRED_KINDS[mode as 'sandbox' | 'live'])
+          for (const kind of required)
             expect(
               results.some((each) => each.kind === kind && each.outcome === 'pass'),
               kind,
@@ -87,5 +98,55 @@ describe('the decision rules', () => {
       decision.reasons.map((each) => each.code),
       'not retryable',
     ).toEqual(['POOR_IMAGE_QUALITY', 'FACE_MISMATCH'])
+  })
+
+  it('require every live check kind, and the SSN on top for us submissions', () => {
+    const live = REQUIRED_KINDS.live.map((kind) => result(kind, 'pass'))
+    expect(decisionFrom(live, requiredKindsFor({ sandbox: false, region: 'intl' })).decision.outcome).toBe(
+      'approved',
+    )
+    const us = requiredKindsFor({ sandbox: false, region: 'us' })
+    expect(us).toContain('ssn')
+    expect(decisionFrom(live, us).decision.outcome, 'no SSN result').toBe('review')
+    expect(decisionFrom([...live, result('ssn', 'pass')], us).decision.outcome).toBe('approved')
+    for (const kind of ['validity', 'duplicate', 'document-policy'] as const)
+      expect(
+        decisionFrom(
+          live.filter((each) => each.kind !== kind),
+          requiredKindsFor({ sandbox: false, region: 'intl' }),
+        ).decision.outcome,
+        kind,
+      ).toBe('review')
+    expect(requiredKindsFor({ sandbox: true, region: 'us' })).toEqual(REQUIRED_KINDS.sandbox)
+  })
+
+  it('send a duplicate identity to a person and reject an under-age user', () => {
+    const live = REQUIRED_KINDS.live.map((kind) => result(kind, 'pass'))
+    const required = requiredKindsFor({ sandbox: false, region: 'intl' })
+    const duplicate = [
+      ...live.filter((each) => each.kind !== 'duplicate'),
+      result('duplicate', 'inconclusive', 'DUPLICATE_IDENTITY'),
+    ]
+    expect(decisionFrom(duplicate, required).decision).toMatchObject({
+      outcome: 'review',
+      reasons: [{ code: 'DUPLICATE_IDENTITY', category: 'fraud', failureCode: '110' }],
+    })
+    const minor = [...live.filter((each) => each.kind !== 'validity'), result('validity', 'fail', 'UNDERAGE')]
+    expect(decisionFrom(minor, required).decision.outcome).toBe('rejected')
+    const expired = [
+      ...live.filter((each) => each.kind !== 'validity'),
+      result('validity', 'fail', 'DOCUMENT_EXPIRED'),
+    ]
+    expect(decisionFrom(expired, required).decision.outcome).toBe('resubmission_required')
+    const country = [
+      ...live.filter((each) => each.kind !== 'document-policy'),
+      result('document-policy', 'fail', 'COUNTRY_NOT_SUPPORTED'),
+    ]
+    expect(decisionFrom(country, required).decision.outcome).toBe('resubmission_required')
+    const restricted = [
+      ...live.filter((each) => each.kind !== 'document-policy'),
+      result('document-policy', 'fail', 'RESTRICTED_COUNTRY'),
+    ]
+    expect(decisionFrom(restricted, required).decision.outcome).toBe('rejected')
   })
 })

@@ -1,11 +1,28 @@
+import type { Region } from '../../db/database.ts'
 import { type Decision, REASON_CATALOGUE, reason } from '../verification/index.ts'
 import type { CheckKind, CheckResult } from './check.ts'
 
 /** What a submission must have passed to be approved by the machine, per client mode. */
 export const REQUIRED_KINDS: Readonly<Record<'sandbox' | 'live', readonly CheckKind[]>> = {
   sandbox: ['account', 'scenario'],
-  live: ['account', 'document', 'face'],
+  live: ['account', 'document-policy', 'document', 'validity', 'face', 'duplicate'],
 }
+
+/** What a live submission needs on top, by region: every us user gives an SSN (capture flow). */
+export const REQUIRED_KINDS_BY_REGION: Readonly<Record<Region, readonly CheckKind[]>> = {
+  intl: [],
+  us: ['ssn'],
+}
+
+/**
+ * The kinds one submission must have passed. A check that applies must pass anyway — any failing or
+ * inconclusive result comes before approval in RULES — so what this adds is the other direction: a
+ * us submission whose SSN check did not run at all (no result) is not approved either.
+ */
+export const requiredKindsFor = (submission: { sandbox: boolean; region: Region }): readonly CheckKind[] =>
+  submission.sandbox
+    ? REQUIRED_KINDS.sandbox
+    : [...REQUIRED_KINDS.live, ...REQUIRED_KINDS_BY_REGION[submission.region]]
 
 const reasonsOf = (results: readonly CheckResult[]) =>
   results.flatMap((result) => (result.reason ? [reason(result.reason)] : []))

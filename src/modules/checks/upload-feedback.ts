@@ -17,6 +17,7 @@ import {
 } from '../verification/index.ts'
 import type { AnalysisPool } from './analysis-pool.ts'
 import type { Check } from './check.ts'
+import { checkContext } from './context.ts'
 import { CHECKS } from './pipeline.ts'
 import { saveUploadFeedback, uploadFeedbackOf } from './repo.ts'
 
@@ -55,7 +56,7 @@ const feedbackChecks = (slot: DocumentSlot, input: Parameters<NonNullable<Check[
  */
 export const uploadFeedbackJob = (
   databases: Databases,
-  deps: { vault: DocumentVault; analysis: AnalysisPool },
+  deps: Parameters<typeof checkContext>[0] & { vault: DocumentVault; analysis: AnalysisPool },
 ): JobDefinition<{ sessionId: string; documentId: string }> => ({
   ...checkUpload,
   prepare: () => deps.analysis.ready(),
@@ -76,17 +77,14 @@ export const uploadFeedbackJob = (
       if (!user) return
       const client = await findClient(databases.home.db, { id: session.client_id })
       const analysis = await deps.analysis.analyze(input)
-      const context = {
+      const context = checkContext(deps, databases, database, clock, {
         session,
         user,
         client,
         sandbox: false,
         input,
         analysis,
-        now: clock.now(),
-        database,
-        databases,
-      }
+      })
       for (const check of checks) {
         if (!check.appliesTo(context)) continue
         const finding = await check.run(context)

@@ -5,7 +5,7 @@
  */
 export { ClientCache } from './cache.ts'
 export { ensureDemoClient } from './demo.ts'
-export type { Client } from './model.ts'
+export type { Client, ClientDocumentPolicy } from './model.ts'
 export { findClient } from './repo.ts'
 export { clientRoutes, PublicClient } from './routes.ts'
 export type { ClientScope } from './scope.ts'
@@ -15,10 +15,12 @@ export {
   checkSecretKey,
   clientServesRegion,
   createClient,
+  type DocumentPolicyInput,
   disableClient,
   findActiveClientByKey,
   getClient,
   isOriginAllowedForAnyClient,
   listClients,
   rotateClientSecret,
+  setClientDocumentPolicy,
 } from './service.ts'

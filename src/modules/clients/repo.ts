@@ -1,5 +1,5 @@
 import type { Queryable, Region } from '../../db/database.ts'
-import type { ClientRow, ClientUpdate, NewClientRow } from '../../db/schema.ts'
+import type { ClientRow, ClientUpdate, DocumentType, NewClientRow } from '../../db/schema.ts'
 import type { Client } from './model.ts'
 
 const toClient = (row: ClientRow, allowedOrigins: string[]): Client => ({
@@ -15,6 +15,18 @@ const toClient = (row: ClientRow, allowedOrigins: string[]): Client => ({
   frameAncestors: JSON.parse(row.frame_ancestors) as string[],
   requireProofOfAddress: row.require_proof_of_address === 1,
   returnUrl: row.return_url,
+  documentPolicy: {
+    documentTypes:
+      row.accepted_document_types === null
+        ? null
+        : (JSON.parse(row.accepted_document_types) as DocumentType[]),
+    issuingCountries:
+      row.accepted_issuing_countries === null
+        ? null
+        : (JSON.parse(row.accepted_issuing_countries) as string[]),
+    restrictedCountries: JSON.parse(row.restricted_countries) as string[],
+    minimumAge: row.minimum_age,
+  },
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   secretRotatedAt: row.secret_rotated_at,

@@ -7,7 +7,16 @@ import { generateSecret, hashSecret, secretHint, verifySecret } from '../../lib/
 import type { ClientCache } from './cache.ts'
 import type { Client, ClientWithSecret } from './model.ts'
 import * as repo from './repo.ts'
-import { parseAllowedOrigins, parseName, parseRedirectUris, parseRegions } from './validation.ts'
+import {
+  parseAllowedOrigins,
+  parseClientDocumentTypes,
+  parseClientIssuingCountries,
+  parseClientRestrictedCountries,
+  parseMinimumAge,
+  parseName,
+  parseRedirectUris,
+  parseRegions,
+} from './validation.ts'
 
 export type ClientDeps = { databases: Databases; clock: Clock; clientCache?: ClientCache }
 
@@ -159,6 +168,54 @@ export const updateClientSettings = async (
       ...(returnUrl === undefined ? {} : { return_url: returnUrl }),
     })
     if (allowedOrigins) await repo.replaceAllowedOrigins(trx, client.id, allowedOrigins)
+  })
+  deps.clientCache?.invalidate(client)
+  return getClient(deps, client.id)
+}
+
+/**
+ * What `verity client policy` may change (text as typed; `null` puts a setting back to the region's).
+ * A setting left out stays as it is.
+ */
+export type DocumentPolicyInput = {
+  documentTypes?: string | null
+  issuingCountries?: string | null
+  restrictedCountries?: string
+  minimumAge?: number | null
+}
+
+/**
+ * Sets the client's document acceptance. It can only narrow the region's policy (checks/policy.ts
+ * intersects and unites), so a client can never accept what its operator refuses.
+ */
+export const setClientDocumentPolicy = async (
+  deps: ClientDeps,
+  idOrKey: string,
+  input: DocumentPolicyInput,
+): Promise<Client> => {
+  const client = await getClient(deps, idOrKey)
+  const problems: FieldProblem[] = []
+  const documentTypes =
+    input.documentTypes === undefined ? undefined : parseClientDocumentTypes(input.documentTypes, problems)
+  const issuingCountries =
+    input.issuingCountries === undefined
+      ? undefined
+      : parseClientIssuingCountries(input.issuingCountries, problems)
+  const restrictedCountries =
+    input.restrictedCountries === undefined
+      ? undefined
+      : parseClientRestrictedCountries(input.restrictedCountries, problems)
+  const minimumAge = input.minimumAge === undefined ? undefined : parseMinimumAge(input.minimumAge, problems)
+  throwIfProblems(problems)
+  const json = (list: string[] | null) => (list === null ? null : JSON.stringify(list))
+  await repo.updateClient(deps.databases.home.db, client.id, {
+    updated_at: deps.clock.now(),
+    ...(documentTypes === undefined ? {} : { accepted_document_types: json(documentTypes) }),
+    ...(issuingCountries === undefined ? {} : { accepted_issuing_countries: json(issuingCountries) }),
+    ...(restrictedCountries === undefined
+      ? {}
+      : { restricted_countries: JSON.stringify(restrictedCountries) }),
+    ...(minimumAge === undefined ? {} : { minimum_age: minimumAge }),
   })
   deps.clientCache?.invalidate(client)
   return getClient(deps, client.id)

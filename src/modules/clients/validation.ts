@@ -1,5 +1,6 @@
+import { parseCountries, parseDocumentTypes } from '../../config/document-policy.ts'
 import { REGIONS, type Region } from '../../db/database.ts'
-import type { ClientMode } from '../../db/schema.ts'
+import type { ClientMode, DocumentType } from '../../db/schema.ts'
 import type { FieldProblem } from '../../lib/errors.ts'
 
 const isLoopbackHost = (hostname: string): boolean =>
@@ -113,4 +114,49 @@ export const parseName = (value: string, problems: FieldProblem[]): string => {
   if (name.length === 0 || name.length > 100)
     problems.push({ field: 'name', message: 'must be 1 to 100 characters' })
   return name
+}
+
+/** The problems the configuration's parsers report (`NAME: message`), as field problems of `field`. */
+const asFieldProblems = (messages: string[], field: string, problems: FieldProblem[]) => {
+  for (const message of messages) problems.push({ field, message: message.replace(/^[^:]+: /, '') })
+}
+
+/** A client's accepted document types: a list narrowing the region's, or `null` for the region's own. */
+export const parseClientDocumentTypes = (
+  value: string | null,
+  problems: FieldProblem[],
+): DocumentType[] | null => {
+  if (value === null) return null
+  const messages: string[] = []
+  const types = parseDocumentTypes(value, messages, 'documentTypes')
+  asFieldProblems(messages, 'documentTypes', problems)
+  return types
+}
+
+/** A client's accepted issuing countries: a non-empty list narrowing the region's, or `null`. */
+export const parseClientIssuingCountries = (
+  value: string | null,
+  problems: FieldProblem[],
+): string[] | null => {
+  if (value === null) return null
+  const messages: string[] = []
+  const countries = parseCountries(value, messages, 'issuingCountries')
+  if (messages.length === 0 && countries.length === 0)
+    messages.push('issuingCountries: at least one country code (or the region default)')
+  asFieldProblems(messages, 'issuingCountries', problems)
+  return countries
+}
+
+/** Countries the client refuses on top of its region's: a list, possibly empty (`none`). */
+export const parseClientRestrictedCountries = (value: string, problems: FieldProblem[]): string[] => {
+  const messages: string[] = []
+  const countries = parseCountries(value, messages, 'restrictedCountries')
+  asFieldProblems(messages, 'restrictedCountries', problems)
+  return countries
+}
+
+export const parseMinimumAge = (value: number | null, problems: FieldProblem[]): number | null => {
+  if (value !== null && !(Number.isInteger(value) && value >= 1 && value <= 120))
+    problems.push({ field: 'minimumAge', message: 'must be a whole number of years from 1 to 120' })
+  return value
 }

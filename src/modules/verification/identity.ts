@@ -1,4 +1,4 @@
-import type { UserRow } from '../../db/schema.ts'
+import type { SessionRow, UserRow } from '../../db/schema.ts'
 import { keyedDigest, seal, unseal } from '../../lib/crypto.ts'
 import { openSsn } from '../users/index.ts'
 
@@ -55,3 +55,31 @@ export const sealIdentity = (keys: IdentityKeys, sessionId: string, snapshot: Id
 
 export const openIdentity = (keys: IdentityKeys, sessionId: string, sealed: string): IdentitySnapshot =>
   JSON.parse(unseal(keys.identitySnapshots, sealed, sessionId)) as IdentitySnapshot
+
+/** The identity a session was submitted with, as the checks read it. */
+export type SubmittedIdentity = {
+  snapshot: IdentitySnapshot
+  /** The user's SSN in clear (never stored or logged so), or null when none was given. */
+  ssn: string | null
+  /**
+   * Whether that SSN is the one the submission froze. The snapshot keeps only its last four digits;
+   * the session's digest covers the full number, so the frozen snapshot with today's SSN gives the same
+   * digest exactly when the SSN has not changed since.
+   */
+  ssnAsSubmitted: boolean
+}
+
+/** The identity frozen at submission, or null for a session that was never submitted. */
+export const submittedIdentity = (
+  keys: IdentityKeys,
+  session: Pick<SessionRow, 'id' | 'identity_sealed' | 'identity_digest'>,
+  user: UserRow,
+): SubmittedIdentity | null => {
+  if (session.identity_sealed === null || session.identity_digest === null) return null
+  const snapshot = openIdentity(keys, session.id, session.identity_sealed)
+  return {
+    snapshot,
+    ssn: openSsn(keys, user),
+    ssnAsSubmitted: identityDigest(keys, user, snapshot) === session.identity_digest,
+  }
+}

@@ -49,6 +49,48 @@ export const REASON_CATALOGUE = {
     failureCode: '207',
     message: 'The document has expired. Please use a valid document.',
   },
+  // Another document may do: the user picks a document of another issuing country (a passport, say).
+  COUNTRY_NOT_SUPPORTED: {
+    category: 'document',
+    retryable: true,
+    failureCode: '206',
+    message: 'Documents from this country are not accepted. Please use a document issued by another country.',
+  },
+  // A compliance refusal, not an accusation: category document (not fraud), so that a client does not
+  // treat a resident of a restricted country as a fraudster. 112 is Veriff's restricted-location decline.
+  RESTRICTED_COUNTRY: {
+    category: 'document',
+    retryable: false,
+    failureCode: '112',
+    message: 'We cannot verify identities from this country.',
+  },
+  // Veriff's granular 533 ("person is under 18 years old"): the default minimum age.
+  UNDERAGE: {
+    category: 'document',
+    retryable: false,
+    failureCode: '533',
+    message: 'You do not meet the minimum age for this service.',
+  },
+  // A person decides (the check is inconclusive): the document may have been stolen and used before.
+  // The message says nothing about another account, which would tell a prober the document is known.
+  DUPLICATE_IDENTITY: {
+    category: 'fraud',
+    retryable: false,
+    failureCode: '110',
+    message: 'We could not verify your identity with this document.',
+  },
+  SSN_INVALID: {
+    category: 'ssn',
+    retryable: false,
+    failureCode: '123',
+    message: 'The Social Security number is not valid.',
+  },
+  SSN_MISMATCH: {
+    category: 'ssn',
+    retryable: false,
+    failureCode: '123',
+    message: 'The Social Security number does not match the one you gave.',
+  },
   // A review, not a decline: the account was suspended (or its client disabled) after the link was issued,
   // so the checks decide nothing and a person looks at it. 105 is Veriff's "suspicious behaviour".
   ACCOUNT_SUSPENDED: {
