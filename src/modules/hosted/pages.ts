@@ -112,7 +112,7 @@ const UPLOAD_TEXT: Record<UploadStep, { title: string; hint: string }> = {
  * pose travel with the page.
  */
 const challengePanel = html`<section data-challenge hidden aria-labelledby="challenge-title">
-<h2 id="challenge-title">${en.challengeTitle}</h2>
+<h2 id="challenge-title" tabindex="-1">${en.challengeTitle}</h2>
 <p class="progress" id="challenge-progress"></p>
 <p class="instruction" id="challenge-instruction" aria-live="assertive" aria-atomic="true"></p></section>
 <a class="button secondary" data-challenge-skip hidden href="#">${en.challengeSkip}</a>

@@ -173,6 +173,8 @@ const runChallenge = async (
   ) as Record<string, string>
   if (!panel || !instruction) return window.location.assign(next)
   panel.hidden = false
+  // The button that had the focus is gone: the panel's heading takes it, the instructions are announced.
+  $<HTMLElement>(panel, 'h2')?.focus()
   if (skip) skip.hidden = true
   const error = $<HTMLElement>(document, '#error')
   if (error) error.textContent = ''
