@@ -1,8 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { type Insertable, Migrator, sql } from 'kysely'
+import pg from 'pg'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHALLENGE_STEPS } from '../../src/db/schema.ts'
+import { isPostgres, openRegionDatabase } from '../../src/db/database.ts'
+import { migrateToLatest } from '../../src/db/migrate.ts'
+import { migrations } from '../../src/db/migrations/index.ts'
+import { CHALLENGE_STEPS, type DocumentFileTable } from '../../src/db/schema.ts'
 import { submittedEvidence } from '../../src/modules/capture/index.ts'
 import { sniffType } from '../../src/modules/documents/index.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
@@ -13,7 +19,7 @@ import {
   type TestUser,
   writeFixtures,
 } from '../helpers/capture.ts'
-import { DIALECTS } from '../helpers/dialects.ts'
+import { createTestDatabaseTargets, DIALECTS, type TestDatabaseTargets } from '../helpers/dialects.ts'
 import { type Browser, flowClient, openLink } from '../helpers/sessions.ts'
 
 type IssuedChallenge = { id: string; steps: string[]; answerBy: number; csrf: string; url: string }
@@ -298,5 +304,80 @@ describe.each(DIALECTS)('live selfie active challenge over HTTP (%s)', (dialect)
     expect(evidence.challenge).toBeUndefined()
     expect(Object.keys(evidence.files).sort()).toEqual(['document_front', 'selfie'])
     expect((await flow.page('/verify/status')).statusCode).toBe(200)
+  })
+})
+
+describe.each(DIALECTS)('migration 0012 on a database with documents (%s)', (dialect) => {
+  let storage: TestDatabaseTargets
+  beforeAll(async () => {
+    storage = await createTestDatabaseTargets(dialect)
+  })
+  afterAll(() => storage.cleanup())
+
+  /** Runs raw statements with foreign keys not enforced (the session's user is not needed here). */
+  const withoutForeignKeys = async (statements: string[]) => {
+    const target = storage.targets.intl
+    if (target.dialect === 'sqlite') {
+      const database = new BetterSqlite3(target.file)
+      database.pragma('foreign_keys = OFF')
+      for (const statement of statements) database.exec(statement)
+      database.close()
+      return
+    }
+    const client = new pg.Client({ connectionString: target.url })
+    await client.connect()
+    await client.query('set session_replication_role = replica')
+    for (const statement of statements) await client.query(statement)
+    await client.end()
+  }
+
+  it('keeps every document row and its slot constraint, and admits the challenge slots', async () => {
+    const database = openRegionDatabase('intl', storage.targets.intl)
+    try {
+      const schema = isPostgres(database)
+        ? (await sql<{ name: string }>`select current_schema() as name`.execute(database.db)).rows[0]?.name
+        : undefined
+      const migrator = new Migrator({
+        db: database.db,
+        provider: { getMigrations: async () => migrations },
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      })
+      expect((await migrator.migrateTo('0009_check_results')).error).toBeUndefined()
+      await withoutForeignKeys([
+        `insert into verification_session (id, client_id, user_id, kind, status, reasons, created_at, expires_at, reverification) values ('ses_1', 'cli_1', 'usr_1', 'user', 'opened', '[]', 1, 2, 0)`,
+        `insert into document_file (id, session_id, user_id, slot, media_type, original_type, byte_size, width, height, sha256, storage_key, wrapped_key, created_at, purged_at) values ('doc_1', 'ses_1', 'usr_1', 'selfie', 'image/jpeg', 'image/heic', 10, 640, 480, 'ab', 'intl/doc_1', 'wrapped', 5, null)`,
+      ])
+      await migrateToLatest(database)
+      const rows = await database.db.selectFrom('document_file').selectAll().execute()
+      expect(rows).toEqual([
+        {
+          id: 'doc_1',
+          session_id: 'ses_1',
+          user_id: 'usr_1',
+          slot: 'selfie',
+          media_type: 'image/jpeg',
+          original_type: 'image/heic',
+          byte_size: 10,
+          width: 640,
+          height: 480,
+          sha256: 'ab',
+          storage_key: 'intl/doc_1',
+          wrapped_key: 'wrapped',
+          created_at: 5,
+          purged_at: null,
+        },
+      ])
+      const row = (slot: string, id: string) => ({ ...rows[0], id, slot }) as Insertable<DocumentFileTable>
+      await database.db.insertInto('document_file').values(row('challenge_1', 'doc_2')).execute()
+      await expect(
+        database.db.insertInto('document_file').values(row('challenge_4', 'doc_3')).execute(),
+      ).rejects.toThrow(/check/i)
+      // One file per slot and session, as before.
+      await expect(
+        database.db.insertInto('document_file').values(row('selfie', 'doc_4')).execute(),
+      ).rejects.toThrow(/unique/i)
+    } finally {
+      await database.destroy()
+    }
   })
 })
