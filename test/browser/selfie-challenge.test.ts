@@ -84,7 +84,8 @@ describe.skipIf(!chromiumAvailable())(
       await screenshot(page, name)
     }
 
-    it('takes the selfie, shows one pose at a time, and stores one frame per pose with the selfie', async () => {
+    /** A phone at the selfie page of a new Test Approved user (consent, a passport, its front done). */
+    const atSelfie = async () => {
       const user = await registerSandboxUser(t, sandbox.client.clientKey)
       const context = await browser.newContext(PHONE)
       const page = await context.newPage()
@@ -99,7 +100,11 @@ describe.skipIf(!chromiumAvailable())(
       await page.setInputFiles('#file', fixtures.front)
       await page.getByRole('button', { name: 'Upload' }).click()
       await page.waitForURL('**/verify/flow/selfie')
+      return { user, context, page }
+    }
 
+    it('takes the selfie, shows one pose at a time, and stores one frame per pose with the selfie', async () => {
+      const { user, context, page } = await atSelfie()
       await expect(page.getByText('a quick live check follows the photo').isVisible()).resolves.toBe(true)
       await page.getByRole('button', { name: 'Use my camera' }).click()
       await page.getByRole('button', { name: 'Take photo' }).click()
@@ -153,6 +158,21 @@ describe.skipIf(!chromiumAvailable())(
         const { channels } = await sharp(plain).stats()
         expect(channels[0]?.mean ?? 0).toBeGreaterThan(30)
       }
+      await context.close()
+    }, 60_000)
+
+    it('says so when the frames come too late, and lets the user go on without the live check or take the selfie again', async () => {
+      const { context, page } = await atSelfie()
+      await page.getByRole('button', { name: 'Use my camera' }).click()
+      await page.getByRole('button', { name: 'Take photo' }).click()
+      await page.getByText('Movement 1 of').waitFor()
+      // The frames leave at the end of the challenge: by then the server's time for them has run out.
+      t.clock.advance(121_000)
+      await page.getByRole('alert').filter({ hasText: 'The time for the live check ran out' }).waitFor()
+      await expect(page.getByRole('button', { name: 'Use my camera' }).isVisible()).resolves.toBe(true)
+      await check(page, '05c-selfie-challenge-late')
+      await page.getByRole('link', { name: 'Continue without the live check' }).click()
+      await page.waitForURL('**/verify/flow/review')
       await context.close()
     }, 60_000)
   },
