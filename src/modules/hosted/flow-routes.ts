@@ -87,7 +87,7 @@ const FormBody = Type.Object({
 const EventBody = Type.Object({ csrf: Type.String({ maxLength: 100 }), type: StringEnum(CAMERA_EVENTS) })
 
 /** Where the page posts the frames of a selfie's active challenge. */
-export const CHALLENGE_PATH = '/verify/challenge'
+const CHALLENGE_PATH = '/verify/challenge'
 
 const ChallengeAnswer = Type.Object(
   {
