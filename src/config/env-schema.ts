@@ -141,6 +141,11 @@ export const EnvSchema = Type.Object({
     15_000,
     'Deadline of one photo decode; a photo that takes longer is refused.',
   ),
+  CHALLENGE_ANSWER_SECONDS: IntAtLeast(
+    10,
+    120,
+    "Time from a live selfie to its active challenge's frames; later frames are refused (the selfie is taken again).",
+  ),
   WORKER_CONCURRENCY: IntAtLeast(1, 2, 'Jobs one worker process runs at once.'),
   CHECK_THREADS: IntAtLeast(
     1,

@@ -325,6 +325,15 @@ export const DOCUMENT_TYPES = ['passport', 'driving_licence', 'id_card', 'reside
 export type DocumentType = (typeof DOCUMENT_TYPES)[number]
 export const DOCUMENT_SLOTS = ['document_front', 'document_back', 'selfie', 'proof_of_address'] as const
 export type DocumentSlot = (typeof DOCUMENT_SLOTS)[number]
+/** The frames of the live selfie's active challenge, one per pose, in the challenge's order. */
+export const CHALLENGE_SLOTS = ['challenge_1', 'challenge_2', 'challenge_3'] as const
+export type ChallengeSlot = (typeof CHALLENGE_SLOTS)[number]
+/** Every slot a stored file can fill: the documents the user uploads, and the challenge frames. */
+export type StoredSlot = DocumentSlot | ChallengeSlot
+
+/** A head pose the live selfie's active challenge asks for (the user's own left and right). */
+export const CHALLENGE_STEPS = ['left', 'right', 'up', 'down'] as const
+export type ChallengeStep = (typeof CHALLENGE_STEPS)[number]
 
 /** Where a session's hosted flow stands. `revision` changes on every accepted form (one-time CSRF tokens). */
 export type CaptureProgressTable = {
@@ -339,8 +348,27 @@ export type CaptureProgressTable = {
   ssn_provided_at: number | null
   /** JSON array of {type, at} events the page reported (camera denied or unsupported). */
   events: string
+  /** Set at submission: 1 when the current selfie's challenge was answered, 0 when not; null before. */
+  challenge_completed: number | null
   created_at: number
   updated_at: number
+}
+
+/**
+ * An active challenge issued for one selfie: the poses asked for, chosen by the server when the selfie
+ * was stored. A new selfie replaces it (`replaced_at`); the row stays, so late frames for it are told
+ * so. Its frames are `document_file` rows in the challenge slots.
+ */
+export type SelfieChallengeTable = {
+  id: string
+  session_id: string
+  /** The `document_file` id of the selfie this challenge was issued for. */
+  selfie_id: string
+  /** JSON array of ChallengeStep, in the order asked. */
+  steps: string
+  issued_at: number
+  answered_at: number | null
+  replaced_at: number | null
 }
 
 export const WEBHOOK_ENDPOINT_STATUSES = ['active', 'inactive', 'disabled'] as const
@@ -376,7 +404,7 @@ export type DocumentFileTable = {
   id: string
   session_id: string
   user_id: string
-  slot: DocumentSlot
+  slot: StoredSlot
   /** What is stored: image/jpeg for every photo (re-encoded), application/pdf for a PDF. */
   media_type: string
   /** What the bytes were when uploaded, as sniffed (never as declared). */
@@ -457,6 +485,7 @@ export type DB = {
   job: JobTable
   capture_progress: CaptureProgressTable
   document_file: DocumentFileTable
+  selfie_challenge: SelfieChallengeTable
   app_user: AppUserTable
   contact_verification: ContactVerificationTable
   verification_code: VerificationCodeTable
@@ -487,6 +516,7 @@ export type UserRow = Selectable<AppUserTable>
 export type SessionRow = Selectable<VerificationSessionTable>
 export type CaptureProgressRow = Selectable<CaptureProgressTable>
 export type DocumentFileRow = Selectable<DocumentFileTable>
+export type SelfieChallengeRow = Selectable<SelfieChallengeTable>
 export type WebhookEndpointRow = Selectable<WebhookEndpointTable>
 export type WebhookEventRow = Selectable<WebhookEventTable>
 export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>

@@ -14,6 +14,14 @@ export const ERROR_CATALOGUE = {
     status: 400,
     message: 'Invalid or expired contactVerificationId; start again with email/send',
   },
+  CHALLENGE_UNKNOWN: {
+    status: 400,
+    message: 'This live check does not belong to this verification. Take the selfie again.',
+  },
+  CHALLENGE_FRAMES: {
+    status: 400,
+    message: 'The live check needs one photo for each head movement it asked for.',
+  },
   WEBHOOK_LIMIT_REACHED: { status: 400, message: 'Maximum webhook limit (5) reached for this tenant' },
   NOT_AUTHENTICATED: { status: 401, message: 'Not authenticated' },
   INVALID_SECRET_KEY: { status: 401, message: 'Not authenticated' },
@@ -56,6 +64,15 @@ export const ERROR_CATALOGUE = {
   UPLOAD_IN_PROGRESS: {
     status: 409,
     message: 'Another photo of this verification is still being processed. Wait for it, then try again.',
+  },
+  CHALLENGE_ANSWERED: { status: 409, message: 'This live check was already completed.' },
+  CHALLENGE_REPLACED: {
+    status: 409,
+    message: 'A newer selfie replaced this live check. Follow the instructions shown for the new one.',
+  },
+  CHALLENGE_EXPIRED: {
+    status: 409,
+    message: 'The time for the live check ran out. Take the selfie again.',
   },
   SESSION_GONE: { status: 410, message: 'This verification session has expired or was already used' },
   SESSION_EXPIRED: {

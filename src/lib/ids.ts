@@ -19,6 +19,7 @@ const PREFIXES = {
   delivery: 'whd',
   attempt: 'wha',
   review: 'rvd',
+  challenge: 'chl',
 } as const
 
 export type IdKind = keyof typeof PREFIXES

@@ -64,6 +64,9 @@ select,input[type=text],input[type=file]{display:block;width:100%;font:inherit;p
 .done{border-left:4px solid #15803d;background:#f0fdf4;color:#14532d;padding:.75rem 1rem;margin:0 0 1rem;border-radius:6px}
 progress{width:100%;height:1rem;margin:0 0 1rem}
 video{width:100%;border-radius:8px;background:#111;margin-bottom:.75rem}
+.mirror{transform:scaleX(-1)}
+h2{font-size:1.15rem;margin:.5rem 0}
+.instruction{font-size:1.75rem;line-height:1.25;font-weight:700;color:var(--ink);text-align:center;margin:.5rem 0 1rem;min-height:2.5em}
 dl{display:grid;grid-template-columns:auto 1fr auto;gap:.5rem 1rem;margin:0 0 1.25rem}dt{font-weight:600}dd{margin:0;color:var(--muted)}
 [hidden]{display:none!important}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}

@@ -71,6 +71,18 @@ export const en = {
     'Camera access was refused. Allow the camera in your browser settings, or choose a photo below instead.',
   cameraUnsupported: 'This browser cannot open the camera here. Take or choose a photo below instead.',
   cameraError: 'The camera could not be started. Take or choose a photo below instead.',
+  selfieLiveCheck:
+    'With the camera, a quick live check follows the photo: we ask you to move your head two or three times. Keep your face in the picture.',
+  challengeTitle: 'Live check',
+  challengeStepOf: 'Movement {n} of {total}',
+  challengeStep_left: 'Turn your head to your left',
+  challengeStep_right: 'Turn your head to your right',
+  challengeStep_up: 'Look up',
+  challengeStep_down: 'Look down',
+  challengeSending: 'Sending the live check…',
+  challengeFailed: 'The live check did not complete. Take the selfie again, or continue without it.',
+  challengeSkip: 'Continue without the live check',
+  challengeFieldsFirst: 'Send the form fields before the photos.',
   addressTitle: 'Proof of address',
   addressHint:
     'A utility bill, bank statement or official letter from the last 3 months showing your name and address. A photo or a PDF.',

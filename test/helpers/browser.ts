@@ -22,9 +22,10 @@ export const chromiumAvailable = (): boolean => {
 /**
  * Debian's Chromium (installed by .ci/run with apt-get; playwright-core never downloads a browser). The
  * background-networking flags keep it from calling Google's services, which this network refuses; the
- * fake media flags give it a camera (a test pattern) and accept the camera prompt.
+ * fake media flags give it a camera (a test pattern, or what `extraArgs` feed it, e.g.
+ * `--use-file-for-fake-video-capture=x.y4m`) and accept the camera prompt.
  */
-export const launchChromium = (): Promise<Browser> =>
+export const launchChromium = (extraArgs: string[] = []): Promise<Browser> =>
   chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -37,6 +38,7 @@ export const launchChromium = (): Promise<Browser> =>
       '--disable-sync',
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
+      ...extraArgs,
     ],
   })
 

@@ -126,7 +126,7 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
           errorCode: 'UPLOADS_BUSY',
           message: expect.stringMatching(/try again/),
         })
-        // Refused for load: not counted against the session's 40 uploads.
+        // Refused for load: not counted against the session's upload budget.
         expect(await attempts(second.user), 'attempts of the refused session').toBe(0)
 
         slot.release()

@@ -93,7 +93,11 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
       json: true,
     })
     expect(selfie.statusCode).toBe(200)
-    expect(selfie.json()).toEqual({ next: '/verify/flow/review' })
+    // With the script, the selfie's answer carries its active challenge (selfie-challenge.test.ts).
+    expect(selfie.json()).toMatchObject({
+      next: '/verify/flow/review',
+      challenge: { url: '/verify/challenge' },
+    })
 
     const review = await flow.page('/verify/flow/review')
     expect(review.body).toContain('National identity card, United Kingdom')
@@ -197,7 +201,7 @@ describe.each(DIALECTS)('hosted capture flow over HTTP (%s)', (dialect) => {
     expect((await flow.page('/verify/flow/back')).headers.location).toBe('/verify/flow/front')
   })
 
-  it('stops a session after 40 upload attempts, refused ones included, with a 429 and a clear message', async () => {
+  it(`stops a session after ${MAX_UPLOADS_PER_SESSION} upload attempts, refused ones included, with a 429 and a clear message`, async () => {
     const { flow } = await opened()
     await throughDocument(flow)
     const token = await flow.token('front')

@@ -1,7 +1,8 @@
 import type { Queryable } from '../../db/database.ts'
-import type { DocumentSlot, DocumentType } from '../../db/schema.ts'
+import type { ChallengeStep, DocumentFileRow, DocumentSlot, DocumentType } from '../../db/schema.ts'
 import type { DocumentVault } from '../documents/index.ts'
-import { documentsOf, progressOf } from './repo.ts'
+import { completedFrames, isChallengeSlot, stepsOf } from './challenge.ts'
+import { currentChallengeOf, documentsOf, progressOf } from './repo.ts'
 
 /** A submission's files, decrypted, with what the flow recorded about them: what the checks read. */
 export type SubmittedFile = { mediaType: string; bytes: Uint8Array }
@@ -10,6 +11,11 @@ export type SubmittedEvidence = {
   documentType: DocumentType | null
   issuingCountry: string | null
   files: Partial<Record<DocumentSlot, SubmittedFile>>
+  /**
+   * The live selfie's active challenge, when it was answered for the stored selfie: the poses asked
+   * for and one frame per pose, in that order. Absent otherwise (no camera, never answered, purged).
+   */
+  challenge?: { steps: ChallengeStep[]; frames: SubmittedFile[] }
 }
 
 /**
@@ -21,21 +27,34 @@ export const submittedEvidence = async (
   db: Queryable,
   sessionId: string,
 ): Promise<SubmittedEvidence> => {
-  const [progress, documents] = await Promise.all([progressOf(db, sessionId), documentsOf(db, sessionId)])
-  const files: SubmittedEvidence['files'] = {}
-  for (const document of documents) {
-    if (document.purged_at !== null) continue
+  const [progress, documents, challenge] = await Promise.all([
+    progressOf(db, sessionId),
+    documentsOf(db, sessionId),
+    currentChallengeOf(db, sessionId),
+  ])
+  const open = async (document: DocumentFileRow): Promise<SubmittedFile> => {
     const bytes = await deps.vault.get(document.id, {
       storageKey: document.storage_key,
       wrappedKey: document.wrapped_key,
       sha256: document.sha256,
     })
-    files[document.slot] = { mediaType: document.media_type, bytes: new Uint8Array(bytes) }
+    return { mediaType: document.media_type, bytes: new Uint8Array(bytes) }
   }
+  const files: SubmittedEvidence['files'] = {}
+  for (const document of documents) {
+    if (document.purged_at !== null || isChallengeSlot(document.slot)) continue
+    files[document.slot] = await open(document)
+  }
+  const frames = completedFrames(challenge, documents)
+  const answered =
+    challenge && frames?.every((frame) => frame.purged_at === null)
+      ? { steps: stepsOf(challenge), frames: await Promise.all(frames.map(open)) }
+      : undefined
   return {
     documentType: progress?.document_type ?? null,
     issuingCountry: progress?.issuing_country ?? null,
     files,
+    ...(answered ? { challenge: answered } : {}),
   }
 }
 
@@ -51,7 +70,8 @@ export const uploadedFile = async (
 ): Promise<(Omit<SubmittedEvidence, 'files'> & { slot: DocumentSlot; file: SubmittedFile }) | undefined> => {
   const [progress, documents] = await Promise.all([progressOf(db, sessionId), documentsOf(db, sessionId)])
   const document = documents.find((each) => each.id === documentId)
-  if (!document || document.purged_at !== null || !progress) return undefined
+  if (!document || document.purged_at !== null || !progress || isChallengeSlot(document.slot))
+    return undefined
   const bytes = await deps.vault.get(document.id, {
     storageKey: document.storage_key,
     wrappedKey: document.wrapped_key,

@@ -25,7 +25,9 @@ export {
   type UploadStep,
 } from './flow.ts'
 export {
+  type AnswerableChallenge,
   accountRefusal,
+  answerChallenge,
   CAMERA_EVENTS,
   type Capture,
   type CaptureDeps,
@@ -33,13 +35,17 @@ export {
   formToken,
   giveConsent,
   giveSsn,
+  type IssuedChallenge,
   loadFlow,
+  MAX_CHALLENGE_FRAMES,
   MAX_UPLOADS_PER_SESSION,
   recordEvent,
+  requireAnswerableChallenge,
   requireFormToken,
   STATUS_PHASES,
   type StatusView,
   statusOf,
   storeUpload,
   submit,
+  wrongFrameCount,
 } from './service.ts'

@@ -1,6 +1,13 @@
 import type { Insertable } from 'kysely'
 import type { Queryable } from '../../db/database.ts'
-import type { CaptureProgressRow, DocumentFileRow, DocumentFileTable, DocumentSlot } from '../../db/schema.ts'
+import type {
+  CaptureProgressRow,
+  DocumentFileRow,
+  DocumentFileTable,
+  SelfieChallengeRow,
+  SelfieChallengeTable,
+  StoredSlot,
+} from '../../db/schema.ts'
 
 export const progressOf = (db: Queryable, sessionId: string) =>
   db.selectFrom('capture_progress').selectAll().where('session_id', '=', sessionId).executeTakeFirst()
@@ -32,7 +39,10 @@ export const advanceRevision = async (
   expectedRevision: number,
   now: number,
   changes: Partial<
-    Pick<CaptureProgressRow, 'consented_at' | 'document_type' | 'issuing_country' | 'ssn_provided_at'>
+    Pick<
+      CaptureProgressRow,
+      'consented_at' | 'document_type' | 'issuing_country' | 'ssn_provided_at' | 'challenge_completed'
+    >
   > = {},
 ): Promise<boolean> => {
   const result = await db
@@ -45,16 +55,21 @@ export const advanceRevision = async (
 }
 
 /**
- * Counts an upload before any work is done on it; false (nothing counted) once `max` were counted.
- * Decoding a phone photo costs about half a second of CPU, so a session must not be a way to make the
- * server decode without end.
+ * Counts `files` uploaded files before any work is done on them; false (nothing counted) when that
+ * would pass `max`. Decoding a phone photo costs about half a second of CPU, so a session must not be a
+ * way to make the server decode without end.
  */
-export const countUploadAttempt = async (db: Queryable, sessionId: string, max: number): Promise<boolean> => {
+export const countUploadAttempts = async (
+  db: Queryable,
+  sessionId: string,
+  files: number,
+  max: number,
+): Promise<boolean> => {
   const result = await db
     .updateTable('capture_progress')
-    .set((eb) => ({ upload_attempts: eb('upload_attempts', '+', 1) }))
+    .set((eb) => ({ upload_attempts: eb('upload_attempts', '+', files) }))
     .where('session_id', '=', sessionId)
-    .where('upload_attempts', '<', max)
+    .where('upload_attempts', '<=', max - files)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
@@ -62,7 +77,7 @@ export const countUploadAttempt = async (db: Queryable, sessionId: string, max: 
 export const documentsOf = (db: Queryable, sessionId: string): Promise<DocumentFileRow[]> =>
   db.selectFrom('document_file').selectAll().where('session_id', '=', sessionId).execute()
 
-export const deleteDocuments = (db: Queryable, sessionId: string, slots: DocumentSlot[]) =>
+export const deleteDocuments = (db: Queryable, sessionId: string, slots: readonly StoredSlot[]) =>
   db
     .deleteFrom('document_file')
     .where('session_id', '=', sessionId)
@@ -79,3 +94,41 @@ export const saveEvents = (db: Queryable, sessionId: string, events: { type: str
     .set({ events: JSON.stringify(events) })
     .where('session_id', '=', sessionId)
     .execute()
+
+export const findChallenge = (db: Queryable, id: string): Promise<SelfieChallengeRow | undefined> =>
+  db.selectFrom('selfie_challenge').selectAll().where('id', '=', id).executeTakeFirst()
+
+/** The session's current challenge (the one issued for its latest selfie), if any. */
+export const currentChallengeOf = (
+  db: Queryable,
+  sessionId: string,
+): Promise<SelfieChallengeRow | undefined> =>
+  db
+    .selectFrom('selfie_challenge')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where('replaced_at', 'is', null)
+    .executeTakeFirst()
+
+/** Replaces the session's current challenge (if any) by a new one, for a new selfie. */
+export const issueChallenge = async (db: Queryable, row: Insertable<SelfieChallengeTable>) => {
+  await db
+    .updateTable('selfie_challenge')
+    .set({ replaced_at: row.issued_at })
+    .where('session_id', '=', row.session_id)
+    .where('replaced_at', 'is', null)
+    .execute()
+  return db.insertInto('selfie_challenge').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+/** Marks a challenge answered, only if it is still current and unanswered; false otherwise. */
+export const markChallengeAnswered = async (db: Queryable, id: string, now: number): Promise<boolean> => {
+  const result = await db
+    .updateTable('selfie_challenge')
+    .set({ answered_at: now })
+    .where('id', '=', id)
+    .where('answered_at', 'is', null)
+    .where('replaced_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}

@@ -1,11 +1,14 @@
 import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
-import type {
-  CaptureProgressRow,
-  DocumentFileRow,
-  DocumentSlot,
-  DocumentType,
-  SessionRow,
-  UserRow,
+import {
+  type CaptureProgressRow,
+  CHALLENGE_SLOTS,
+  type ChallengeStep,
+  type DocumentFileRow,
+  type DocumentSlot,
+  type DocumentType,
+  type SelfieChallengeRow,
+  type SessionRow,
+  type UserRow,
 } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
@@ -25,25 +28,38 @@ import {
   type VerificationChanges,
   whileIdentityUnchecked,
 } from '../verification/index.ts'
+import {
+  challengeRefusal,
+  completedFrames,
+  frameSlots,
+  isChallengeSlot,
+  MAX_CHALLENGE_STEPS,
+  pickChallengeSteps,
+  stepsOf,
+} from './challenge.ts'
 import { csrfToken, isValidCsrfToken } from './csrf.ts'
 import { canOpen, type FlowFacts, requiredSlots, SLOT_OF_STEP, type Step, type UploadStep } from './flow.ts'
 import {
   advanceRevision,
-  countUploadAttempt,
+  countUploadAttempts,
+  currentChallengeOf,
   deleteDocuments,
   documentsOf,
   ensureProgress,
+  findChallenge,
   insertDocument,
+  issueChallenge,
+  markChallengeAnswered,
   saveEvents,
 } from './repo.ts'
 
 /**
- * Uploads a session may have decoded, whether the photo is then accepted or refused as unusable: a flow
- * needs at most four photos (front, back, selfie, proof of address), so this leaves ten tries for each.
- * Uploads refused before any decoding (a stale form, a step not open yet, too large, server busy) are
- * not counted.
+ * Files a session may have decoded, whether then accepted or refused as unusable: a flow needs at most
+ * seven (front, back, selfie, its three challenge frames, proof of address), so this leaves ten tries
+ * for each. Uploads refused before any decoding (a stale form, a step not open yet, too large, server
+ * busy) are not counted.
  */
-export const MAX_UPLOADS_PER_SESSION = 40
+export const MAX_UPLOADS_PER_SESSION = 70
 
 export type CaptureDeps = {
   clock: Clock
@@ -53,7 +69,7 @@ export type CaptureDeps = {
   databases: Databases
   /** Bounds the decodes of this process (DECODE_CONCURRENCY, DECODE_QUEUE, one per session). */
   decodes: DecodeLimiter
-  config: { DECODE_TIMEOUT_MS: number }
+  config: { DECODE_TIMEOUT_MS: number; CHALLENGE_ANSWER_SECONDS: number }
 }
 
 /** A browser's session with everything the flow decides on. */
@@ -74,7 +90,9 @@ const factsOf = (capture: Capture, progress: CaptureProgressRow, documents: Docu
     consented: progress.consented_at !== null,
     documentType: progress.document_type,
     issuingCountry: progress.issuing_country,
-    uploaded: new Set(documents.map((document) => document.slot)),
+    uploaded: new Set(
+      documents.flatMap((document) => (isChallengeSlot(document.slot) ? [] : [document.slot])),
+    ),
     needsAddress: us || capture.client.requireProofOfAddress,
     needsSsn: us && (capture.user.ssn_sealed === null || progress.ssn_provided_at !== null),
     // The progress row, not only the user row, says so: `capture.user` was read when the request came
@@ -159,14 +177,16 @@ const requireActiveAccount = async (db: Queryable, capture: Capture, client: Cli
 
 /**
  * Checks again, once a decode slot is ours (the wait can be long), that the upload is still wanted: the
- * session still open, the account still active, the step still open and the form still the current one.
- * A stale upload is refused before it costs a decode.
+ * session still open, the account still active, the step still open and the form still the current one
+ * (`stillWanted` first says why a particular upload is no longer wanted, when it can say it better). A
+ * stale upload is refused before it costs a decode.
  */
 const requireStillExpected = async (
   deps: CaptureDeps,
   capture: Capture,
   step: UploadStep,
   before: FlowView,
+  stillWanted?: (db: Queryable, now: number) => Promise<void>,
 ) => {
   const db = capture.database.db
   const now = deps.clock.now()
@@ -174,12 +194,19 @@ const requireStillExpected = async (
   if (session?.status === 'submitted') throw new AppError('ALREADY_SUBMITTED')
   if (session?.status !== 'opened' || session.expires_at <= now) throw new AppError('SESSION_GONE')
   await requireActiveAccount(db, capture, await getClient(deps, capture.session.client_id))
+  await stillWanted?.(db, now)
   const view = await read(db, capture, now)
   requireOpen(step, view.facts)
   if (view.progress.revision !== before.progress.revision)
     throw new AppError('CSRF_REJECTED', {
       internal: `flow moved on while ${capture.session.id} waited to decode`,
     })
+}
+
+/** Counts `files` decodes against the session's budget, or refuses with 429 once it is spent. */
+const spendUploadBudget = async (capture: Capture, files: number) => {
+  if (!(await countUploadAttempts(capture.database.db, capture.session.id, files, MAX_UPLOADS_PER_SESSION)))
+    throw new AppError('UPLOAD_LIMIT')
 }
 
 /** Removes stored objects after the rows that pointed at them are gone (a failure leaves an orphan, not a hole). */
@@ -229,10 +256,47 @@ export const chooseDocument = async (
   )
 }
 
+/** A challenge as the page learns it: what to ask for, and until when frames are taken. */
+export type IssuedChallenge = { id: string; steps: ChallengeStep[]; answerBy: number }
+
+const issued = (deps: CaptureDeps, challenge: SelfieChallengeRow): IssuedChallenge => ({
+  id: challenge.id,
+  steps: stepsOf(challenge),
+  answerBy: challenge.issued_at + deps.config.CHALLENGE_ANSWER_SECONDS * 1000,
+})
+
+type Sealed = Awaited<ReturnType<DocumentVault['put']>>
+type Normalized = Awaited<ReturnType<typeof normalizeUpload>>
+
+const documentRow = (
+  capture: Capture,
+  id: string,
+  slot: DocumentFileRow['slot'],
+  file: Normalized,
+  sealed: Sealed,
+  now: number,
+) => ({
+  id,
+  session_id: capture.session.id,
+  user_id: capture.user.id,
+  slot,
+  media_type: file.mediaType,
+  original_type: file.originalType,
+  byte_size: sealed.byteSize,
+  width: file.width,
+  height: file.height,
+  sha256: sealed.sha256,
+  storage_key: sealed.storageKey,
+  wrapped_key: sealed.wrappedKey,
+  created_at: now,
+})
+
 /**
  * Stores one photo (or PDF) for a step, replacing an earlier one. The bytes are checked and normalized
  * before anything is written; the encrypted object is written before the row that points at it, and
  * removed again if the row cannot be written, so a refused or failed upload leaves nothing half-saved.
+ * A selfie gets a new active challenge in the same transaction: the previous one is replaced and its
+ * frames discarded, since they showed the face of another selfie attempt.
  */
 export const storeUpload = async (
   deps: CaptureDeps,
@@ -241,12 +305,11 @@ export const storeUpload = async (
   before: FlowView,
   step: UploadStep,
   bytes: Buffer,
-): Promise<DocumentFileRow> => {
+): Promise<{ document: DocumentFileRow; challenge?: IssuedChallenge }> => {
   requireOpen(step, before.facts)
   const normalized = await deps.decodes.run(capture.session.id, async () => {
     await requireStillExpected(deps, capture, step, before)
-    if (!(await countUploadAttempt(capture.database.db, capture.session.id, MAX_UPLOADS_PER_SESSION)))
-      throw new AppError('UPLOAD_LIMIT')
+    await spendUploadBudget(capture, 1)
     return normalizeUpload(bytes, step === 'address' ? 'photo-or-pdf' : 'photo', {
       timeoutMs: deps.config.DECODE_TIMEOUT_MS,
     })
@@ -255,27 +318,24 @@ export const storeUpload = async (
   const id = newId('document')
   const sealed = await deps.vault.put(id, `${capture.database.region}/${id}`, normalized.bytes)
   try {
-    const { row, replaced } = await capture.database.db.transaction().execute(async (trx) => {
+    const { document, challenge, replaced } = await capture.database.db.transaction().execute(async (trx) => {
       const now = deps.clock.now()
       const view = await read(trx, capture, now)
       requireOpen(step, view.facts)
       await advance(trx, capture, before.progress.revision, now)
-      const replaced = await deleteDocuments(trx, capture.session.id, [slot])
-      const row = await insertDocument(trx, {
-        id,
-        session_id: capture.session.id,
-        user_id: capture.user.id,
-        slot,
-        media_type: normalized.mediaType,
-        original_type: normalized.originalType,
-        byte_size: sealed.byteSize,
-        width: normalized.width,
-        height: normalized.height,
-        sha256: sealed.sha256,
-        storage_key: sealed.storageKey,
-        wrapped_key: sealed.wrappedKey,
-        created_at: now,
-      })
+      const slots = step === 'selfie' ? [slot, ...CHALLENGE_SLOTS] : [slot]
+      const replaced = await deleteDocuments(trx, capture.session.id, slots)
+      const document = await insertDocument(trx, documentRow(capture, id, slot, normalized, sealed, now))
+      const challenge =
+        step === 'selfie'
+          ? await issueChallenge(trx, {
+              id: newId('challenge'),
+              session_id: capture.session.id,
+              selfie_id: id,
+              steps: JSON.stringify(pickChallengeSteps()),
+              issued_at: now,
+            })
+          : undefined
       await deps.verificationChanges.publish(trx, {
         kind: 'upload-stored',
         database: capture.database,
@@ -285,15 +345,120 @@ export const storeUpload = async (
         sandbox: capture.client.mode === 'sandbox',
         at: now,
       })
-      return { row, replaced }
+      return { document, challenge, replaced }
     })
     await discard(
       deps,
       replaced.map((old) => old.storage_key),
     )
-    return row
+    return { document, ...(challenge ? { challenge: issued(deps, challenge) } : {}) }
   } catch (error) {
     await deps.vault.delete(sealed.storageKey)
+    throw error
+  }
+}
+
+/** A challenge that frames may answer now, with its poses in order. */
+export type AnswerableChallenge = { row: SelfieChallengeRow; steps: ChallengeStep[] }
+
+/**
+ * The challenge that frames claim to answer, refused unless it is this session's current one, still
+ * unanswered and in time. Checked before the form's token, so that a late or repeated answer is told
+ * what happened (409) rather than that the page is out of date.
+ */
+export const requireAnswerableChallenge = async (
+  deps: CaptureDeps,
+  capture: Capture,
+  challengeId: unknown,
+  db: Queryable = capture.database.db,
+): Promise<AnswerableChallenge> => {
+  const row =
+    typeof challengeId === 'string' && challengeId.length <= 40
+      ? await findChallenge(db, challengeId)
+      : undefined
+  const refusal = challengeRefusal(
+    row,
+    capture.session.id,
+    deps.clock.now(),
+    deps.config.CHALLENGE_ANSWER_SECONDS * 1000,
+  )
+  if (refusal || !row) throw refusal
+  return { row, steps: stepsOf(row) }
+}
+
+/** Refuses an answer with other than one frame per step of the challenge. */
+export const wrongFrameCount = (steps: readonly ChallengeStep[]) =>
+  new AppError('CHALLENGE_FRAMES', {
+    message: `The live check needs exactly ${steps.length} photos, one for each head movement.`,
+  })
+
+/** Most frames a challenge answer may carry: the route's multipart limits come from it. */
+export const MAX_CHALLENGE_FRAMES = MAX_CHALLENGE_STEPS
+
+/**
+ * Stores the frames that answer the selfie's challenge, one per step in the challenge's order. Each
+ * frame goes through what any photo goes through (the decode limiter, the session's upload budget,
+ * `normalizeUpload`); they are stored together or not at all, and the challenge is marked answered in
+ * the same transaction, so it is answered exactly once.
+ */
+export const answerChallenge = async (
+  deps: CaptureDeps,
+  capture: Capture,
+  before: FlowView,
+  { row: challenge, steps }: AnswerableChallenge,
+  frames: Buffer[],
+): Promise<void> => {
+  requireOpen('selfie', before.facts)
+  if (frames.length !== steps.length) throw wrongFrameCount(steps)
+  const stillAnswerable = async (db: Queryable) => {
+    await requireAnswerableChallenge(deps, capture, challenge.id, db)
+  }
+  const normalized = await deps.decodes.run(capture.session.id, async () => {
+    await requireStillExpected(deps, capture, 'selfie', before, stillAnswerable)
+    await spendUploadBudget(capture, frames.length)
+    const decoded: Normalized[] = []
+    for (const frame of frames)
+      decoded.push(await normalizeUpload(frame, 'photo', { timeoutMs: deps.config.DECODE_TIMEOUT_MS }))
+    return decoded
+  })
+  const slots = frameSlots(steps)
+  const stored: { id: string; sealed: Sealed }[] = []
+  try {
+    for (const file of normalized) {
+      const id = newId('document')
+      stored.push({ id, sealed: await deps.vault.put(id, `${capture.database.region}/${id}`, file.bytes) })
+    }
+    const replaced = await capture.database.db.transaction().execute(async (trx) => {
+      const now = deps.clock.now()
+      await stillAnswerable(trx)
+      const view = await read(trx, capture, now)
+      requireOpen('selfie', view.facts)
+      await advance(trx, capture, before.progress.revision, now)
+      if (!(await markChallengeAnswered(trx, challenge.id, now))) throw new AppError('CHALLENGE_ANSWERED')
+      const replaced = await deleteDocuments(trx, capture.session.id, CHALLENGE_SLOTS)
+      for (const [index, frame] of stored.entries())
+        await insertDocument(
+          trx,
+          documentRow(
+            capture,
+            frame.id,
+            slots[index] as DocumentFileRow['slot'],
+            normalized[index] as Normalized,
+            frame.sealed,
+            now,
+          ),
+        )
+      return replaced
+    })
+    await discard(
+      deps,
+      replaced.map((old) => old.storage_key),
+    )
+  } catch (error) {
+    await discard(
+      deps,
+      stored.map((frame) => frame.sealed.storageKey),
+    )
     throw error
   }
 }
@@ -348,7 +513,10 @@ export const submit = async (deps: CaptureDeps, capture: Capture, revision: numb
       requireOpen('review', view.facts)
       if (requiredSlots(view.facts).some((slot) => !view.facts.uploaded.has(slot)))
         throw new AppError('FLOW_STEP_MISSING')
-      await advance(trx, capture, revision, now)
+      // Not required (without a camera there is none), but recorded: the checks send a submission
+      // without it to a person.
+      const challenge = completedFrames(await currentChallengeOf(trx, capture.session.id), view.documents)
+      await advance(trx, capture, revision, now, { challenge_completed: challenge ? 1 : 0 })
       return { includesAddress: view.facts.uploaded.has('proof_of_address') }
     },
   )

@@ -3,12 +3,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Databases } from '../../db/database.ts'
+import { CHALLENGE_STEPS } from '../../db/schema.ts'
 import { errorResponse, StringEnum } from '../../http/schemas.ts'
 import { AppError, isAppError } from '../../lib/errors.ts'
 import { type Html, htmlResponse, sendPage } from '../../web/page.ts'
 import { en } from '../../web/strings.ts'
 import {
+  type AnswerableChallenge,
   accountRefusal,
+  answerChallenge,
   CAMERA_EVENTS,
   type Capture,
   type CaptureDeps,
@@ -19,9 +22,12 @@ import {
   formToken,
   giveConsent,
   giveSsn,
+  type IssuedChallenge,
   loadFlow,
+  MAX_CHALLENGE_FRAMES,
   nextStep,
   recordEvent,
+  requireAnswerableChallenge,
   requireFormToken,
   SLOT_OF_STEP,
   STATUS_PHASES,
@@ -32,6 +38,7 @@ import {
   submit,
   UPLOAD_STEPS,
   type UploadStep,
+  wrongFrameCount,
 } from '../capture/index.ts'
 import { uploadFeedbackFor } from '../checks/index.ts'
 import type { Client } from '../clients/index.ts'
@@ -80,6 +87,24 @@ const FormBody = Type.Object({
   ssn: Type.Optional(Type.String({ maxLength: 20 })),
 })
 const EventBody = Type.Object({ csrf: Type.String({ maxLength: 100 }), type: StringEnum(CAMERA_EVENTS) })
+
+/** Where the page posts the frames of a selfie's active challenge. */
+const CHALLENGE_PATH = '/verify/challenge'
+
+const ChallengeAnswer = Type.Object(
+  {
+    id: Type.String({ description: 'Sent back with the frames (`challenge`)' }),
+    steps: Type.Array(StringEnum(CHALLENGE_STEPS), {
+      minItems: 2,
+      maxItems: 3,
+      description: "Head poses to ask for, in order; `left`/`right` are the user's own",
+    }),
+    answerBy: Type.Integer({ description: 'Epoch milliseconds; frames arriving later are refused' }),
+    csrf: Type.String({ description: 'The CSRF token of the frames upload' }),
+    url: Type.Literal(CHALLENGE_PATH),
+  },
+  { description: "The selfie's active challenge (selfie uploads only)" },
+)
 
 /**
  * The hosted verification flow, for the browser that claimed the session (its cookie). Every page
@@ -170,6 +195,15 @@ export const flowRoutes = (deps: HostedDeps) => async (fastify: FastifyInstance)
       return sendErrorPage(reply, problem, 'FLOW_STEP_MISSING')
     if (problem.headers) reply.headers(problem.headers)
     return renderStep(reply, capture, step, problem)
+  }
+
+  /** A stored selfie, to the script: where to go once its challenge is answered, and the challenge. */
+  const sendChallenge = async (reply: FastifyReply, capture: Capture, challenge: IssuedChallenge) => {
+    const view = await loadFlow(deps, capture)
+    return reply.code(200).send({
+      next: stepUrl(nextStep(view.facts)),
+      challenge: { ...challenge, csrf: formToken(deps, capture, view, 'challenge'), url: CHALLENGE_PATH },
+    })
   }
 
   const accepted = async (request: FastifyRequest, reply: FastifyReply, capture: Capture, step: Step) => {
@@ -296,7 +330,10 @@ export const flowRoutes = (deps: HostedDeps) => async (fastify: FastifyInstance)
         params: UploadStepParams,
         consumes: ['multipart/form-data'],
         response: {
-          200: Type.Object({ next: Type.String() }, { description: 'With Accept: application/json' }),
+          200: Type.Object(
+            { next: Type.String(), challenge: Type.Optional(ChallengeAnswer) },
+            { description: 'With Accept: application/json' },
+          ),
           303: htmlResponse('On to the next step'),
           409: htmlResponse('An earlier step is missing, or already submitted'),
           413: htmlResponse('Larger than 15 MB'),
@@ -312,6 +349,7 @@ export const flowRoutes = (deps: HostedDeps) => async (fastify: FastifyInstance)
       const capture = await hold(request, reply)
       if (!capture) return reply
       const step = request.params.step as UploadStep
+      let challenge: IssuedChallenge | undefined
       try {
         if (capture.state === 'submitted') throw new AppError('ALREADY_SUBMITTED')
         if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE')
@@ -322,11 +360,84 @@ export const flowRoutes = (deps: HostedDeps) => async (fastify: FastifyInstance)
         requireFormToken(deps, capture, view, step, csrf && 'value' in csrf ? csrf.value : undefined)
         if (part?.fieldname !== 'file') throw new AppError('UNSUPPORTED_UPLOAD', { message: en.fileRequired })
         const bytes = await part.toBuffer()
-        await storeUpload(deps, capture, view, step, bytes)
+        challenge = (await storeUpload(deps, capture, view, step, bytes)).challenge
       } catch (error) {
         return refuse(request, reply, capture, step, error)
       }
+      if (challenge && wantsJson(request)) return sendChallenge(reply, capture, challenge)
       return accepted(request, reply, capture, step)
+    },
+  )
+
+  app.post(
+    CHALLENGE_PATH,
+    {
+      schema: {
+        operationId: 'answerSelfieChallenge',
+        tags: ['hosted pages'],
+        summary: "Upload the frames of the selfie's active challenge, as multipart/form-data",
+        description: `The page script's request (answers are JSON). Parts in this order: \`csrf\` (from the selfie upload's \`challenge\`), \`challenge\` (its id), then one \`frame\` per step in the challenge's order (${MAX_CHALLENGE_FRAMES} at most). Each frame as any photo: at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB, JPEG, PNG, WebP or HEIC, decoded and re-encoded, counted against the session's upload budget.`,
+        consumes: ['multipart/form-data'],
+        response: {
+          200: Type.Object({ next: Type.String() }),
+          400: errorResponse(
+            'CHALLENGE_UNKNOWN: not a challenge of this session; CHALLENGE_FRAMES: not one frame per step',
+          ),
+          403: errorResponse('CSRF refused, or the account cannot be verified'),
+          404: errorResponse('No verification session in this browser'),
+          409: errorResponse(
+            'CHALLENGE_ANSWERED, CHALLENGE_REPLACED (a newer selfie), CHALLENGE_EXPIRED, ALREADY_SUBMITTED, FLOW_STEP_MISSING, UPLOAD_IN_PROGRESS',
+          ),
+          410: errorResponse('The session expired'),
+          413: errorResponse('A frame larger than 15 MB, or too many parts'),
+          415: errorResponse('Not multipart/form-data'),
+          422: errorResponse('A frame is not a usable photo'),
+          429: errorResponse('Too many uploads in this session'),
+          503: errorResponse('Too many photos being processed; try again after Retry-After seconds'),
+        },
+      },
+    },
+    async (request, reply) => {
+      // Only the page script posts here: every answer is JSON.
+      request.headers.accept = 'application/json'
+      const capture = await hold(request, reply)
+      if (!capture) return reply
+      try {
+        if (capture.state === 'submitted') throw new AppError('ALREADY_SUBMITTED')
+        if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE')
+        const view = await loadFlow(deps, capture)
+        if (!canOpen('selfie', view.facts)) throw new AppError('FLOW_STEP_MISSING')
+        const fields: Record<string, string> = {}
+        const frames: Buffer[] = []
+        let challenge: AnswerableChallenge | undefined
+        // The challenge and the token are checked once the fields are in, before any frame is read.
+        const requireAnswerable = async () => {
+          if (challenge) return challenge
+          challenge = await requireAnswerableChallenge(deps, capture, fields.challenge)
+          requireFormToken(deps, capture, view, 'challenge', fields.csrf)
+          return challenge
+        }
+        const parts = request.parts({
+          limits: { files: MAX_CHALLENGE_FRAMES + 1, fields: 2, parts: MAX_CHALLENGE_FRAMES + 3 },
+        })
+        for await (const part of parts) {
+          if (part.type === 'field') {
+            if (challenge) throw new AppError('BAD_REQUEST', { message: en.challengeFieldsFirst })
+            fields[part.fieldname] = String(part.value)
+            continue
+          }
+          const { steps } = await requireAnswerable()
+          if (part.fieldname !== 'frame' || frames.length >= steps.length) throw wrongFrameCount(steps)
+          frames.push(await part.toBuffer())
+        }
+        await answerChallenge(deps, capture, view, await requireAnswerable(), frames)
+      } catch (error) {
+        const problem = toAppError(error)
+        if (!problem) throw error
+        return sendHostedError(request, reply, problem)
+      }
+      const next = stepUrl(nextStep((await loadFlow(deps, capture)).facts))
+      return reply.code(200).send({ next })
     },
   )
 

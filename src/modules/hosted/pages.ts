@@ -106,6 +106,26 @@ const UPLOAD_TEXT: Record<UploadStep, { title: string; hint: string }> = {
   address: { title: en.addressTitle, hint: en.addressHint },
 }
 
+/**
+ * The active challenge, run by the script after a camera selfie: one instruction at a time, in large
+ * text, announced as it changes. The server sends the poses with the stored selfie; the texts of every
+ * pose travel with the page.
+ */
+const challengePanel = html`<section data-challenge hidden aria-labelledby="challenge-title">
+<h2 id="challenge-title" tabindex="-1">${en.challengeTitle}</h2>
+<p class="progress" id="challenge-progress"></p>
+<p class="instruction" id="challenge-instruction" aria-live="assertive" aria-atomic="true"></p></section>
+<a class="button secondary" data-challenge-skip hidden href="#">${en.challengeSkip}</a>
+<p data-challenge-text="${JSON.stringify({
+  stepOf: en.challengeStepOf,
+  left: en.challengeStep_left,
+  right: en.challengeStep_right,
+  up: en.challengeStep_up,
+  down: en.challengeStep_down,
+  sending: en.challengeSending,
+  failed: en.challengeFailed,
+})}" hidden></p>`
+
 export const uploadPage = (page: StepPage & { step: UploadStep; next: Step }) => {
   const text = UPLOAD_TEXT[page.step]
   const title =
@@ -115,9 +135,11 @@ export const uploadPage = (page: StepPage & { step: UploadStep; next: Step }) =>
   const done = isComplete(page.step, page.facts)
   const camera = selfie
     ? html`<div data-camera-area><p id="camera-message" role="status" class="hint"></p>
+<p class="hint" data-camera-only hidden>${en.selfieLiveCheck}</p>
 <button type="button" class="secondary" data-start-camera hidden>${en.selfieUseCamera}</button>
-<div data-camera hidden><video playsinline muted aria-label="${en.selfieTitle}"></video>
+<div data-camera hidden><video class="mirror" playsinline muted aria-label="${en.selfieTitle}"></video>
 <button type="button" data-shoot>${en.selfieTakePhoto}</button></div>
+${challengePanel}
 <p data-camera-text="${JSON.stringify({ denied: en.cameraDenied, unsupported: en.cameraUnsupported, error: en.cameraError })}" hidden></p></div>`
     : ''
   return frame(

@@ -41,7 +41,19 @@ const downscale = async (file: Blob): Promise<Blob> => {
 
 type UploadText = { uploading: string; failed: string; required: string; tooLarge: string }
 
-const upload = (form: HTMLFormElement, file: Blob, name: string) => {
+/** A selfie's active challenge, as the server sends it with the stored selfie. */
+type Challenge = { id: string; steps: string[]; answerBy: number; csrf: string; url: string }
+type UploadAnswer = { next?: string; message?: string; challenge?: Challenge }
+
+type UploadHandlers = {
+  /** Takes the successful answer instead of going on to the next step. */
+  accepted?: (answer: UploadAnswer & { next: string }) => void
+  /** Called when the upload was refused or failed (after the message is shown). */
+  refused?: () => void
+}
+
+/** Uploads one file; on success goes to the next step (or hands the answer to `accepted`). */
+const upload = (form: HTMLFormElement, file: Blob, name: string, handlers: UploadHandlers = {}) => {
   const text = JSON.parse(form.dataset.text ?? '{}') as UploadText
   const button = $<HTMLButtonElement>(form, 'button[type=submit]')
   const progress = $<HTMLProgressElement>(form, 'progress')
@@ -64,22 +76,27 @@ const upload = (form: HTMLFormElement, file: Blob, name: string) => {
   }
   request.onload = () => {
     // Success is `{next}`; a refusal is the API's error body, `{message, errorCode}`.
-    let answer: { next?: string; message?: string } = {}
+    let answer: UploadAnswer = {}
     try {
       answer = JSON.parse(request.responseText)
     } catch {
       answer = { message: text.failed }
     }
     if (request.status < 300 && answer.next) {
-      window.location.assign(answer.next)
+      if (handlers.accepted) {
+        finish()
+        handlers.accepted({ ...answer, next: answer.next })
+      } else window.location.assign(answer.next)
       return
     }
     finish()
     showError(answer.message ?? text.failed)
+    handlers.refused?.()
   }
   request.onerror = () => {
     finish()
     showError(text.failed)
+    handlers.refused?.()
   }
   if (button) {
     button.dataset.label = button.textContent ?? ''
@@ -115,6 +132,91 @@ const report = (form: HTMLFormElement, type: string) => {
   void fetch(form.dataset.events ?? '/verify/events', { method: 'POST', body }).catch(() => undefined)
 }
 
+const POSE_MS = 1200
+const FRAME_EDGE = 720
+const FRAME_QUALITY = 0.8
+
+const sleep = (ms: number) => new Promise((resolve) => window.setTimeout(resolve, ms))
+
+/** The video's current picture as a JPEG, at most `edge` px wide or high (as the camera sees it, not mirrored). */
+const grab = (video: HTMLVideoElement, edge: number, quality: number) =>
+  new Promise<Blob | null>((resolve) => {
+    const canvas = document.createElement('canvas')
+    const scale = Math.min(1, edge / Math.max(video.videoWidth, video.videoHeight))
+    canvas.width = Math.round(video.videoWidth * scale)
+    canvas.height = Math.round(video.videoHeight * scale)
+    canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height)
+    canvas.toBlob(resolve, 'image/jpeg', quality)
+  })
+
+const fill = (template: string, values: Record<string, string | number>) =>
+  template.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''))
+
+/**
+ * Runs the selfie's active challenge: each pose's instruction in turn, a frame grabbed after a short
+ * moment, then every frame in one upload. A failure says so and offers to go on without it (a person
+ * then reviews the selfie) or to take the selfie again (a new challenge).
+ */
+const runChallenge = async (
+  area: HTMLElement,
+  video: HTMLVideoElement,
+  challenge: Challenge,
+  next: string,
+  retake: () => void,
+) => {
+  const panel = $<HTMLElement>(area, '[data-challenge]')
+  const progress = $<HTMLElement>(area, '#challenge-progress')
+  const instruction = $<HTMLElement>(area, '#challenge-instruction')
+  const skip = $<HTMLAnchorElement>(area, '[data-challenge-skip]')
+  const texts = JSON.parse(
+    $<HTMLElement>(area, '[data-challenge-text]')?.dataset.challengeText ?? '{}',
+  ) as Record<string, string>
+  if (!panel || !instruction) return window.location.assign(next)
+  panel.hidden = false
+  // The button that had the focus is gone: the panel's heading takes it, the instructions are announced.
+  $<HTMLElement>(panel, 'h2')?.focus()
+  if (skip) skip.hidden = true
+  const error = $<HTMLElement>(document, '#error')
+  if (error) error.textContent = ''
+  const say = (message: string) => {
+    instruction.textContent = message
+  }
+  const frames: Blob[] = []
+  for (const [index, step] of challenge.steps.entries()) {
+    if (progress)
+      progress.textContent = fill(texts.stepOf ?? '', { n: index + 1, total: challenge.steps.length })
+    say(texts[step] ?? step)
+    await sleep(POSE_MS)
+    const frame = await grab(video, FRAME_EDGE, FRAME_QUALITY)
+    if (frame) frames.push(frame)
+  }
+  if (progress) progress.textContent = ''
+  say(texts.sending ?? '')
+  const body = new FormData()
+  body.append('csrf', challenge.csrf) // the fields first: the server checks them before reading a frame
+  body.append('challenge', challenge.id)
+  for (const [index, frame] of frames.entries()) body.append('frame', frame, `frame-${index + 1}.jpg`)
+  let answer: UploadAnswer = {}
+  try {
+    const response = await fetch(challenge.url, {
+      method: 'POST',
+      body,
+      headers: { accept: 'application/json' },
+    })
+    answer = (await response.json()) as UploadAnswer
+    if (response.ok && answer.next) return window.location.assign(answer.next)
+  } catch {
+    answer = {}
+  }
+  panel.hidden = true
+  showError(answer.message ?? texts.failed ?? '')
+  if (skip) {
+    skip.href = next
+    skip.hidden = false
+  }
+  retake()
+}
+
 const enhanceCamera = (area: HTMLElement, form: HTMLFormElement) => {
   const message = $<HTMLElement>(area, '#camera-message')
   const texts = JSON.parse($<HTMLElement>(area, '[data-camera-text]')?.dataset.cameraText ?? '{}') as Record<
@@ -133,6 +235,7 @@ const enhanceCamera = (area: HTMLElement, form: HTMLFormElement) => {
   if (!navigator.mediaDevices?.getUserMedia) return problem('unsupported')
   if (!start || !live || !video || !shoot) return
   start.hidden = false
+  for (const note of area.querySelectorAll<HTMLElement>('[data-camera-only]')) note.hidden = false
   start.addEventListener('click', async () => {
     try {
       const stream = await navigator.mediaDevices.getUserMedia({
@@ -143,21 +246,37 @@ const enhanceCamera = (area: HTMLElement, form: HTMLFormElement) => {
       await video.play()
       live.hidden = false
       start.hidden = true
+      shoot.hidden = false
+      shoot.disabled = false
       shoot.focus()
-      shoot.onclick = () => {
-        const canvas = document.createElement('canvas')
-        const scale = Math.min(1, MAX_EDGE / Math.max(video.videoWidth, video.videoHeight))
-        canvas.width = Math.round(video.videoWidth * scale)
-        canvas.height = Math.round(video.videoHeight * scale)
-        canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height)
-        canvas.toBlob(
-          (blob) => {
-            for (const track of stream.getTracks()) track.stop()
-            if (blob) upload(form, blob, 'selfie.jpg')
+      const stop = () => {
+        for (const track of stream.getTracks()) track.stop()
+      }
+      shoot.onclick = async () => {
+        shoot.disabled = true
+        const blob = await grab(video, MAX_EDGE, 0.9)
+        if (!blob) {
+          shoot.disabled = false
+          return
+        }
+        // The camera stays on: the challenge the server sends with the stored selfie follows at once.
+        upload(form, blob, 'selfie.jpg', {
+          accepted: async (answer) => {
+            if (!answer.challenge) {
+              stop()
+              return window.location.assign(answer.next)
+            }
+            shoot.hidden = true
+            await runChallenge(area, video, answer.challenge, answer.next, () => {
+              stop()
+              live.hidden = true
+              start.hidden = false
+            })
           },
-          'image/jpeg',
-          0.9,
-        )
+          refused: () => {
+            shoot.disabled = false
+          },
+        })
       }
     } catch (error) {
       const name = error instanceof DOMException ? error.name : ''

@@ -1,8 +1,12 @@
-import type { DocumentSlot, DocumentType } from '../../../db/schema.ts'
+import type { ChallengeStep, DocumentSlot, DocumentType } from '../../../db/schema.ts'
 
-/** A head pose the live selfie's active challenge asks for. */
-export const CHALLENGE_STEPS = ['left', 'right', 'up', 'down'] as const
-export type ChallengeStep = (typeof CHALLENGE_STEPS)[number]
+/**
+ * A head pose the live selfie's active challenge asks for. `left` and `right` are the user's own: the
+ * page says "Turn your head to your left"; the frames are what the camera saw, not mirrored (like the
+ * selfie), so a head turned to the user's left faces the image's right. The list is the stored column's
+ * own (the capture module issues the challenges).
+ */
+export { CHALLENGE_STEPS, type ChallengeStep } from '../../../db/schema.ts'
 
 /** One uploaded file, decrypted: photos are JPEG (re-encoded on upload), proof of address may be a PDF. */
 export type SubmittedFile = { mediaType: string; bytes: Uint8Array }
