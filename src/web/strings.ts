@@ -97,6 +97,7 @@ export const en = {
   fileTooLarge: 'This file is larger than 15 MB. Please choose a smaller photo.',
   uploadButton: 'Upload',
   uploading: 'Uploading…',
+  checkingPhoto: 'Checking your photo…',
   uploadProgress: 'Upload progress',
   uploadFailed: 'The upload did not complete. Check your connection and try again.',
   uploadedAlready: 'We have this photo. You can replace it, or continue.',

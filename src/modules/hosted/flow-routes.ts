@@ -528,7 +528,7 @@ export const flowRoutes = (deps: HostedDeps) => async (fastify: FastifyInstance)
         tags: ['hosted pages'],
         summary: "What the fast checks said about the step's photo: the page polls this after an upload",
         description:
-          '`pending` until the worker has looked (usually within a second or two), then `ok`, or `retake` with the reason to show. `none` when the step has no photo (or the session was submitted).',
+          '`pending` until the worker has looked (usually within a second or two), then `ok`, or `retake` with the reason to show. `none` when the step has no photo, the session was submitted, or the client is in sandbox mode.',
         params: UploadStepParams,
         response: {
           200: Type.Object({
@@ -547,7 +547,9 @@ export const flowRoutes = (deps: HostedDeps) => async (fastify: FastifyInstance)
       const capture = await hold(request, reply)
       if (!capture) return reply
       reply.header('cache-control', 'no-store')
-      if (capture.state === 'submitted') return reply.send({ status: 'none' })
+      // Sandbox uploads get no feedback (their scenario decides), nor does a submitted session.
+      if (capture.state === 'submitted' || capture.client.mode === 'sandbox')
+        return reply.send({ status: 'none' })
       const slot = SLOT_OF_STEP[request.params.step as UploadStep]
       const feedback = await uploadFeedbackFor(capture.database.db, capture.session.id, slot)
       return reply.send(

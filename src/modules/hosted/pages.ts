@@ -145,8 +145,8 @@ ${challengePanel}
   return frame(
     html`<h1>${title}</h1>${errorRegion(page.error)}<p>${text.hint}</p>
 ${done ? html`<p class="done">${en.uploadedAlready}</p>` : ''}${camera}
-<form method="post" action="/verify/upload/${page.step}" enctype="multipart/form-data" data-upload data-events="/verify/events"
- data-text="${JSON.stringify({ uploading: en.uploading, failed: en.uploadFailed, required: en.fileRequired, tooLarge: en.fileTooLarge })}">${csrfField(page.csrf)}
+<form method="post" action="/verify/upload/${page.step}" enctype="multipart/form-data" data-upload data-events="/verify/events" data-feedback="/verify/feedback/${page.step}"
+ data-text="${JSON.stringify({ uploading: en.uploading, checking: en.checkingPhoto, failed: en.uploadFailed, required: en.fileRequired, tooLarge: en.fileTooLarge })}">${csrfField(page.csrf)}
 <label for="file">${selfie ? en.selfieOrUpload : address ? en.fileLabelAddress : en.fileLabel}</label>
 <input id="file" name="file" type="file" required accept="${address ? 'image/*,application/pdf' : 'image/*'}"${
       address ? '' : html` capture="${selfie ? 'user' : 'environment'}"`

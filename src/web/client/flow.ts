@@ -39,7 +39,34 @@ const downscale = async (file: Blob): Promise<Blob> => {
   }
 }
 
-type UploadText = { uploading: string; failed: string; required: string; tooLarge: string }
+type UploadText = { uploading: string; checking: string; failed: string; required: string; tooLarge: string }
+
+type Feedback = { status: 'none' | 'pending' | 'ok' | 'retake'; message?: string }
+
+const FEEDBACK_WAIT_MS = 6_000
+
+/**
+ * Waits for the server's quick look at the photo just stored (readable, in frame, one face): a retake
+ * message when it asks for one, else undefined. A slow or failed answer lets the user go on: the
+ * submission's own checks will look again.
+ */
+const retakeReason = async (url: string | undefined): Promise<string | undefined> => {
+  if (!url) return undefined
+  const until = Date.now() + FEEDBACK_WAIT_MS
+  while (Date.now() < until) {
+    try {
+      const response = await fetch(url, { headers: { accept: 'application/json' } })
+      if (!response.ok) return undefined
+      const feedback = (await response.json()) as Feedback
+      if (feedback.status === 'retake') return feedback.message
+      if (feedback.status !== 'pending') return undefined
+    } catch {
+      return undefined
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+  }
+  return undefined
+}
 
 /** A selfie's active challenge, as the server sends it with the stored selfie. */
 type Challenge = { id: string; steps: string[]; answerBy: number; csrf: string; url: string }
@@ -83,10 +110,18 @@ const upload = (form: HTMLFormElement, file: Blob, name: string, handlers: Uploa
       answer = { message: text.failed }
     }
     if (request.status < 300 && answer.next) {
-      if (handlers.accepted) {
-        finish()
-        handlers.accepted({ ...answer, next: answer.next })
-      } else window.location.assign(answer.next)
+      const next = answer.next
+      if (button) button.textContent = text.checking
+      void retakeReason(form.dataset.feedback).then((retake) => {
+        if (retake) {
+          finish()
+          showError(retake)
+          handlers.refused?.()
+        } else if (handlers.accepted) {
+          finish()
+          handlers.accepted({ ...answer, next })
+        } else window.location.assign(next)
+      })
       return
     }
     finish()
