@@ -15,6 +15,7 @@ import {
   type VerificationSubscriber,
 } from '../verification/index.ts'
 import { analyzeSubmission } from './analysis/analysis.ts'
+import type { CheckConfig } from './check.ts'
 import { runChecks } from './pipeline.ts'
 import { saveResults } from './results.ts'
 import { decisionFrom, REQUIRED_KINDS } from './rules.ts'
@@ -47,6 +48,7 @@ export const checkSubmissionJob = (
   deps: Pick<StateWriterDeps, 'verificationChanges'> & {
     keys: Pick<Keys, 'checkEvidence'>
     vault: DocumentVault
+    config: CheckConfig
   },
 ): JobDefinition<{ sessionId: string; sandbox: boolean }> => ({
   ...checkSubmission,
@@ -69,6 +71,7 @@ export const checkSubmissionJob = (
       now: clock.now(),
       database,
       databases,
+      config: deps.config,
     })
     const { decision, rule } = decisionFrom(results, REQUIRED_KINDS[sandbox ? 'sandbox' : 'live'])
     const applied = await decide(

@@ -1,3 +1,4 @@
+import type { Config } from '../../config/config.ts'
 import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { CheckOutcome, SessionRow, UserRow } from '../../db/schema.ts'
 import type { Client } from '../clients/index.ts'
@@ -23,14 +24,22 @@ export type CheckContext = {
   /** The session's region database and the home database, for checks that look data up (read only). */
   database: RegionDatabase
   databases: Databases
+  /** The thresholds the checks apply (configuration, with documented defaults: src/config/env-schema.ts). */
+  config: CheckConfig
 }
+
+/** The configuration the checks read. */
+export type CheckConfig = Pick<
+  Config,
+  'ADDRESS_DOCUMENT_MAX_AGE_MONTHS' | 'ADDRESS_MATCH_THRESHOLD' | 'ADDRESS_OCR_MIN_CONFIDENCE'
+>
 
 /**
  * Which part of the evidence a check speaks for. A submission is approved only when every kind its
  * mode requires has a passing check (rules.ts): a live submission needs the document and the face,
  * which the automated checks of issue #12 will provide; until they exist, live submissions go to a person.
  */
-export type CheckKind = 'account' | 'scenario' | 'document' | 'face'
+export type CheckKind = 'account' | 'scenario' | 'document' | 'face' | 'address'
 
 export type CheckFinding = {
   outcome: CheckOutcome
