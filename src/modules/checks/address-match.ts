@@ -7,7 +7,7 @@ import jaroWinkler from 'talisman/metrics/jaro-winkler.js'
  * spelled out), then compared word by word with Jaro-Winkler, which forgives an OCR's slip in one
  * letter but not another word. Words must be found together on one line (or on two that follow each
  * other, when a line wraps): a surname in the greeting and a first name in a shop's name do not make
- * a name. Words with digits (house numbers, flats) must match exactly.
+ * a name. Registered words with digits (house numbers, flats) must match exactly.
  */
 
 /** How street words are written out in full on both sides, so that `12 Baker St` is `12 Baker Street`. */
@@ -51,8 +51,10 @@ export const words = (text: string): string[] =>
 
 const streetWords = (text: string) => words(text).map((word) => STREET_WORDS[word] ?? word)
 
+// A registered word with a digit (a house number, a flat) is found only as it is; a word without one
+// may be seen with an OCR's digit in it (Kowa1czyk).
 const similarity = (wanted: string, seen: string): number =>
-  /\d/.test(wanted) || /\d/.test(seen) ? (wanted === seen ? 1 : 0) : jaroWinkler(wanted, seen)
+  /\d/.test(wanted) ? (wanted === seen ? 1 : 0) : jaroWinkler(wanted, seen)
 
 /** How well `wanted` is found among `seen`: its best Jaro-Winkler score against any of them. */
 const bestScore = (wanted: string, seen: readonly string[]) =>

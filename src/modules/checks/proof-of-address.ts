@@ -80,14 +80,19 @@ export const proofOfAddress: Check = {
     const dates = document.dates.map((date) => ({
       text: date.text,
       line: date.line,
+      labelled: date.labelled,
       date: resolveDate(date, monthFirst),
     }))
     const today = isoDay(now)
     // A day's grace: a statement issued "tomorrow" by the clock of a provider east of UTC is not in the future.
-    const statementDate = latestDateUpTo(
-      dates.flatMap(({ date }) => (date ? [date] : [])),
-      isoDay(now + DAY_MS),
-    )
+    const latest = (only: typeof dates) =>
+      latestDateUpTo(
+        only.flatMap(({ date }) => (date ? [date] : [])),
+        isoDay(now + DAY_MS),
+      )
+    // The date labelled as the issue date when there is one (a due date may already have passed when
+    // the check runs); otherwise the latest date on the document that is not in the future.
+    const statementDate = latest(dates.filter((date) => date.labelled)) ?? latest(dates)
     const oldestAccepted = monthsBefore(today, thresholds.maxAgeMonths)
 
     const registered = {

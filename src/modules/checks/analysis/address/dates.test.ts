@@ -169,6 +169,27 @@ describe('findDates', () => {
   })
 })
 
+describe('labelled', () => {
+  it('marks a date printed after a label naming the issue date, and no other', () => {
+    const text = [
+      'Statement date: 12 November 2026',
+      'Payment due: 2 December 2026',
+      'Mrs Jane Doe    Date of issue 01/11/2026',
+      'Rechnungsdatum: 03.11.2026   Fälligkeitsdatum: 20.11.2026',
+      'Billing period 12/10/2026 to 11/11/2026',
+    ].join('\n')
+    expect(findDates(text).map((date) => [date.text, date.labelled])).toEqual([
+      ['12 November 2026', true],
+      ['2 December 2026', false],
+      ['01/11/2026', true],
+      ['03.11.2026', true],
+      ['20.11.2026', false],
+      ['12/10/2026', false],
+      ['11/11/2026', false],
+    ])
+  })
+})
+
 describe('writesMonthFirst', () => {
   it('is the US way and its territories, not the rest of the world', () => {
     expect(['US', 'us', 'USA', 'PR', 'PH'].map(writesMonthFirst)).toEqual([true, true, true, true, true])

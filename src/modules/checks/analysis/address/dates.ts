@@ -17,7 +17,33 @@ export type FoundDate = {
   dayFirst: string | null
   /** ISO read month first (02/12/2026 → 12 February), `null` when that reading is no date. */
   monthFirst: string | null
+  /** Printed right after a label that names it the document's date (`Statement date:`, `Date of issue`). */
+  labelled: boolean
 }
+
+/**
+ * Labels that name the date after them as the date the document was issued, in the languages of the
+ * month names. A due date, a billing period or a transaction date carries none of them.
+ */
+const ISSUE_LABEL = new RegExp(
+  `(?<!\\p{L})(?:${[
+    '(?:statement|bill|billing|invoice|issue|letter|document|print)\\s+date',
+    'date\\s+of\\s+(?:issue|statement|invoice|bill)',
+    'issued(?:\\s+on)?',
+    'dated',
+    "date\\s+d['’e]\\s*(?:[ée]mission|facture)",
+    'fecha(?:\\s+de\\s+(?:emisi[óo]n|factura))?',
+    'rechnungsdatum',
+    'ausstellungsdatum',
+    'datum',
+    'data\\s+(?:di\\s+|de\\s+)?emiss(?:ione|[ãa]o)',
+    'factuurdatum',
+  ].join('|')})\\s*[:.-]?\\s*$`,
+  'iu',
+)
+
+/** How far before a date its label may start, on the same line. */
+const LABEL_REACH = 40
 
 const MONTH_NAMES: Record<number, string[]> = {
   1: [
@@ -140,11 +166,13 @@ export const findDates = (text: string): FoundDate[] => {
   for (const match of text.matchAll(DATE_PATTERN)) {
     const readings = readingsOf(match.groups ?? {})
     if (readings.dayFirst === null && readings.monthFirst === null) continue
+    const lineStart = text.lastIndexOf('\n', match.index - 1) + 1
     found.push({
       text: match[0],
       index: match.index,
       line: text.slice(0, match.index).split('\n').length,
       ...readings,
+      labelled: ISSUE_LABEL.test(text.slice(Math.max(lineStart, match.index - LABEL_REACH), match.index)),
     })
   }
   return found
@@ -189,9 +217,9 @@ export const resolveDate = (date: FoundDate, monthFirst: boolean): string | null
   monthFirst ? (date.monthFirst ?? date.dayFirst) : (date.dayFirst ?? date.monthFirst)
 
 /**
- * The statement date: the latest date on the document that is not after `today` (ISO). Due dates and
- * review dates lie ahead of the issue date, so they drop out; the billing period and transactions lie
- * before it. A document with no such date has no statement date (`null`).
+ * The latest date that is not after `today` (ISO), `null` when there is none. A statement's due date
+ * and review dates lie ahead of its issue date and drop out; the billing period and transactions lie
+ * before it.
  */
 export const latestDateUpTo = (dates: readonly string[], today: string): string | null =>
   dates

@@ -23,6 +23,8 @@ export const recognizeText = async (source: OcrSource): Promise<OcrResult> => {
     .greyscale()
     .normalise()
     .resize({ width: 1500, height: 3000, fit: 'inside' })
+    // About an A4 page's resolution at that width; tesseract warns about a picture without one.
+    .withMetadata({ density: 180 })
     .png()
     .toBuffer()
   const worker = await loadTesseract()

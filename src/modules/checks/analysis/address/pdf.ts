@@ -55,6 +55,8 @@ export const readPdf = async (bytes: Uint8Array): Promise<PdfContents | null> =>
     document = await getDocumentProxy(new Uint8Array(bytes), {
       useSystemFonts: false,
       stopAtErrors: false,
+      // Errors only: PDF.js would print warnings about fonts it does not render to the thread's console.
+      verbosity: 0,
     })
   } catch {
     return null
