@@ -1,6 +1,8 @@
+import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { billPdf, blankPdf } from '../../../../../test/fixtures/address/bills.ts'
+import { billPdf, blankPdf, pdfOfImage } from '../../../../../test/fixtures/address/bills.ts'
 import { addressAnalyzer } from './address-analyzer.ts'
+import { MAX_PDF_IMAGE_PIXELS } from './pdf.ts'
 
 const PDF = 'application/pdf'
 const analyze = (files: Parameters<typeof addressAnalyzer.analyze>[0]['files']) =>
@@ -45,5 +47,18 @@ describe('addressAnalyzer', () => {
       proof_of_address: { mediaType: PDF, bytes: new TextEncoder().encode('%PDF-1.7') },
     })
     expect(damaged).toMatchObject({ format: 'pdf', readable: false })
+  })
+
+  it('does not decode a picture larger than it allows (a decompression bomb)', async () => {
+    const side = Math.ceil(Math.sqrt(MAX_PDF_IMAGE_PIXELS)) + 1
+    const jpeg = await sharp({ create: { width: side, height: side, channels: 3, background: '#ffffff' } })
+      .jpeg({ quality: 50 })
+      .toBuffer()
+    // Kilobytes on disk, gigabytes decoded.
+    expect(jpeg.byteLength).toBeLessThan(1_000_000)
+    const bomb = await analyze({
+      proof_of_address: { mediaType: PDF, bytes: new Uint8Array(await pdfOfImage(jpeg)) },
+    })
+    expect(bomb).toMatchObject({ readable: true, textLayer: false, ocr: false, text: '' })
   })
 })

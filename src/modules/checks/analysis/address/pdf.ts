@@ -11,6 +11,12 @@ export type PdfContents = { pages: number; text: string; images: PageImage[] }
  */
 export const MAX_PDF_PAGES = 3
 
+/**
+ * Pictures larger than this (in pixels) are not decoded: a JPEG of a few kilobytes can declare
+ * 20,000 × 20,000 pixels, 1.2 GB once decoded. An A4 page scanned at 600 dpi is 35 MP; at 300 dpi, 9 MP.
+ */
+export const MAX_PDF_IMAGE_PIXELS = 40_000_000
+
 /** Loads the PDF.js build bundled in unpdf (≈140 ms), so that the first submission does not pay for it. */
 export const loadPdfReader = async (): Promise<void> => {
   await getResolvedPDFJS()
@@ -55,6 +61,7 @@ export const readPdf = async (bytes: Uint8Array): Promise<PdfContents | null> =>
     document = await getDocumentProxy(new Uint8Array(bytes), {
       useSystemFonts: false,
       stopAtErrors: false,
+      maxImageSize: MAX_PDF_IMAGE_PIXELS,
       // Errors only: PDF.js would print warnings about fonts it does not render to the thread's console.
       verbosity: 0,
     })
