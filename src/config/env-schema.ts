@@ -146,6 +146,27 @@ export const EnvSchema = Type.Object({
     120,
     "Time from a live selfie to its active challenge's frames; later frames are refused (the selfie is taken again).",
   ),
+  ADDRESS_DOCUMENT_MAX_AGE_MONTHS: Type.Integer({
+    minimum: 1,
+    maximum: 24,
+    default: 3,
+    description:
+      'A proof of address must be dated within this many calendar months before the check; an older one asks the user for a recent one.',
+  }),
+  ADDRESS_MATCH_THRESHOLD: Type.Number({
+    minimum: 0.5,
+    maximum: 1,
+    default: 0.9,
+    description:
+      'Least Jaro-Winkler similarity (0–1) at which a word of the registered name or street counts as found in the proof of address (house numbers and the postcode must match exactly).',
+  }),
+  ADDRESS_OCR_MIN_CONFIDENCE: Type.Number({
+    minimum: 0,
+    maximum: 100,
+    default: 60,
+    description:
+      "Least OCR confidence (tesseract's mean word confidence, 0–100) at which a photographed proof of address counts as read; below it the user is asked for a clearer photo.",
+  }),
   WORKER_CONCURRENCY: IntAtLeast(1, 2, 'Jobs one worker process runs at once.'),
   CHECK_THREADS: IntAtLeast(
     1,

@@ -16,6 +16,7 @@ import {
   type VerificationSubscriber,
 } from '../verification/index.ts'
 import type { AnalysisPool } from './analysis-pool.ts'
+import type { CheckConfig } from './check.ts'
 import { checkContext } from './context.ts'
 import { recordFingerprints } from './duplicate-identity.ts'
 import { runChecks } from './pipeline.ts'
@@ -50,7 +51,7 @@ export const checkSubmissionJob = (
   deps: Pick<StateWriterDeps, 'verificationChanges'> & {
     keys: Pick<Keys, 'checkEvidence' | 'identityFingerprints' | 'identitySnapshots' | 'ssn'>
     vault: DocumentVault
-    config: Pick<Config, 'documentPolicies'>
+    config: Pick<Config, 'documentPolicies'> & CheckConfig
     /** The worker's analysis threads: their models load when the worker starts (prepare). */
     analysis: AnalysisPool
   },

@@ -1,3 +1,4 @@
+import type { Config } from '../../config/config.ts'
 import type { DocumentPolicy } from '../../config/document-policy.ts'
 import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { CheckOutcome, DocumentSlot, SessionRow, UserRow } from '../../db/schema.ts'
@@ -31,7 +32,15 @@ export type CheckContext = {
   /** The session's region database and the home database, for checks that look data up (read only). */
   database: RegionDatabase
   databases: Databases
+  /** The thresholds the checks apply (configuration, with documented defaults: src/config/env-schema.ts). */
+  config: CheckConfig
 }
+
+/** The configuration the checks read. */
+export type CheckConfig = Pick<
+  Config,
+  'ADDRESS_DOCUMENT_MAX_AGE_MONTHS' | 'ADDRESS_MATCH_THRESHOLD' | 'ADDRESS_OCR_MIN_CONFIDENCE'
+>
 
 /**
  * Which part of the evidence a check speaks for. A submission is approved only when every kind its
@@ -47,6 +56,7 @@ export type CheckKind =
   | 'validity'
   | 'duplicate'
   | 'ssn'
+  | 'address'
 
 export type CheckFinding = {
   outcome: CheckOutcome

@@ -2,6 +2,7 @@ import { accountStanding } from './account-standing.ts'
 import type { Check, CheckContext, CheckResult } from './check.ts'
 import { documentPolicy } from './document-policy.ts'
 import { duplicateIdentity } from './duplicate-identity.ts'
+import { proofOfAddress } from './proof-of-address.ts'
 import { sandboxScenario } from './sandbox-scenario.ts'
 import { ssnCheck } from './ssn-check.ts'
 import { validity } from './validity.ts'
@@ -14,6 +15,7 @@ export const CHECKS: readonly Check[] = [
   validity,
   duplicateIdentity,
   ssnCheck,
+  proofOfAddress,
 ]
 
 /** Runs the checks that apply, side by side. A check that throws fails the job, which is retried. */

@@ -1,11 +1,15 @@
+import { loadConfig } from '../../config/config.ts'
 import type { DocumentPolicy } from '../../config/document-policy.ts'
 import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { SessionRow, UserRow } from '../../db/schema.ts'
 import type { DocumentData } from './analysis/document-data.ts'
-import type { CheckContext } from './check.ts'
+import type { CheckConfig, CheckContext } from './check.ts'
 
 /** For the checks' unit tests: a live intl submission of a German passport, registered data to match. */
 export const NOW = Date.UTC(2026, 11, 2, 12, 0, 0)
+
+/** The checks' thresholds at their documented defaults (src/config/env-schema.ts). */
+export const CHECK_CONFIG: CheckConfig = loadConfig({ NODE_ENV: 'test', SERVER_SECRET: 'x'.repeat(44) })
 
 export const POLICY: DocumentPolicy = {
   documentTypes: ['passport', 'id_card', 'driving_licence', 'residence_permit'],
@@ -77,5 +81,6 @@ export const checkContext = (options: Options = {}): CheckContext => {
     now: options.now ?? NOW,
     database: { region, dialect: 'sqlite' } as RegionDatabase,
     databases: {} as Databases,
+    config: CHECK_CONFIG,
   }
 }

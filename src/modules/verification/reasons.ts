@@ -91,6 +91,42 @@ export const REASON_CATALOGUE = {
     failureCode: '123',
     message: 'The Social Security number does not match the one you gave.',
   },
+  // Proof of address. 22x: Veriff's numbering has no proof-of-address codes; these stay clear of the
+  // 20x document codes. All retryable: another bill or statement can fix each of them.
+  ADDRESS_DOCUMENT_TOO_OLD: {
+    category: 'address',
+    retryable: true,
+    failureCode: '220',
+    message: 'The proof of address is too old. Please upload a recent utility bill or bank statement.',
+  },
+  ADDRESS_DOCUMENT_UNREADABLE: {
+    category: 'address',
+    retryable: true,
+    failureCode: '221',
+    message:
+      'We could not read the proof of address. Please upload the PDF you received, or a sharp photo of the whole page, flat and in good light.',
+  },
+  ADDRESS_DOCUMENT_UNDATED: {
+    category: 'address',
+    retryable: true,
+    failureCode: '222',
+    message:
+      'We could not find a date on the proof of address. Please upload a bill or statement that shows its date.',
+  },
+  // Inconclusive outcomes (a person reads the document); retryable, so that a reviewer may ask for another.
+  ADDRESS_MISMATCH: {
+    category: 'address',
+    retryable: true,
+    failureCode: '223',
+    message: 'The proof of address must show your name and the address you registered.',
+  },
+  ADDRESS_DOCUMENT_NO_TEXT: {
+    category: 'address',
+    retryable: true,
+    failureCode: '224',
+    message:
+      'We could not read the proof of address. Please upload the PDF you received, or a sharp photo of the whole page, flat and in good light.',
+  },
   // A review, not a decline: the account was suspended (or its client disabled) after the link was issued,
   // so the checks decide nothing and a person looks at it. 105 is Veriff's "suspicious behaviour".
   ACCOUNT_SUSPENDED: {

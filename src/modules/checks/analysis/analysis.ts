@@ -1,12 +1,15 @@
-import type { DocumentData } from './document-data.ts'
+import { addressAnalyzer } from './address/address-analyzer.ts'
 import type { Analyzer } from './analyzer.ts'
+import type { DocumentData } from './document-data.ts'
 import type { AnalysisInput } from './input.ts'
 
 /**
  * Every analyzer, by the name its part has in the Analysis. Parts that read identity data off the
  * document (the MRZ, a licence barcode) carry it as `documentData`, earliest listed first.
  */
-export const ANALYZERS = {} satisfies Record<string, Analyzer<unknown>>
+export const ANALYZERS = {
+  address: addressAnalyzer,
+} satisfies Record<string, Analyzer<unknown>>
 
 const analyzers = () => Object.entries(ANALYZERS) as [string, Analyzer<unknown>][]
 
