@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import type { Config } from '../../config/config.ts'
 import type { Databases } from '../../db/database.ts'
 import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
@@ -45,6 +46,7 @@ export const enqueueChecksOnSubmission =
 export const checkSubmissionJob = (
   databases: Databases,
   deps: Pick<StateWriterDeps, 'verificationChanges'> & {
+    config: Config
     keys: Pick<Keys, 'checkEvidence'>
     vault: DocumentVault
   },
@@ -66,6 +68,7 @@ export const checkSubmissionJob = (
       sandbox,
       input,
       analysis,
+      config: deps.config,
       now: clock.now(),
       database,
       databases,

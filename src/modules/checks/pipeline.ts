@@ -1,9 +1,12 @@
 import { accountStanding } from './account-standing.ts'
 import type { Check, CheckContext, CheckResult } from './check.ts'
+import { faceMatch } from './face-match.ts'
+import { liveness } from './liveness.ts'
 import { sandboxScenario } from './sandbox-scenario.ts'
+import { selfieFace } from './selfie-face.ts'
 
-/** Every check, in the order their results are shown. The automated document and face checks join here. */
-export const CHECKS: readonly Check[] = [accountStanding, sandboxScenario]
+/** Every check, in the order their results are shown. The automated document checks join here. */
+export const CHECKS: readonly Check[] = [accountStanding, sandboxScenario, selfieFace, faceMatch, liveness]
 
 /** Runs the checks that apply, side by side. A check that throws fails the job, which is retried. */
 export const runChecks = async (context: CheckContext, checks = CHECKS): Promise<CheckResult[]> =>

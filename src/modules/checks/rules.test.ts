@@ -5,7 +5,7 @@ import { REASON_CATALOGUE, type ReasonCode } from '../verification/index.ts'
 import type { CheckKind, CheckResult } from './check.ts'
 import { decisionFrom, REQUIRED_KINDS } from './rules.ts'
 
-const KINDS: CheckKind[] = ['account', 'scenario', 'document', 'face']
+const KINDS: CheckKind[] = ['account', 'scenario', 'document', 'selfie', 'face', 'liveness']
 const result = (
   kind: CheckKind,
   outcome: CheckResult['outcome'],
