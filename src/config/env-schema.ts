@@ -171,13 +171,13 @@ export const EnvSchema = Type.Object({
   FACE_MATCH_THRESHOLD: Between(
     0,
     1,
-    0.7,
+    0.69,
     'Cosine similarity (Human faceres) from which the selfie and the document portrait are the same person; chosen so that no impostor of the labelled set reaches it (docs/decisions.md).',
   ),
   FACE_REVIEW_THRESHOLD: Between(
     0,
     1,
-    0.65,
+    0.675,
     'Below this similarity the faces are different people (FACE_MISMATCH, rejected); from it up to FACE_MATCH_THRESHOLD a person compares them. Also where a challenge frame counts as another face.',
   ),
   FACE_MIN_SCORE: Between(
