@@ -71,8 +71,18 @@ describe('face match on the labelled pairs (22 identities from the face-api demo
           genuine: distribution(genuine.map((pair) => pair.similarity)),
           impostor: distribution(impostor.map((pair) => pair.similarity)),
           lookAlikes: lookAlikes.map(
-            (pair) => `${pair.document.id} ~ ${pair.selfie.id}: ${pair.similarity.toFixed(3)}`,
+            (pair) => `${pair.document.id} ~ ${pair.selfie.id}: ${pair.similarity.toFixed(4)}`,
           ),
+          // At other thresholds: impostors that would pass (false accepts), genuine pairs that would not.
+          atThreshold: [0.55, 0.6, 0.65, 0.675, 0.69, 0.7, 0.75].map((threshold) => ({
+            threshold,
+            falseAccepts: impostor.filter((pair) => pair.similarity >= threshold).length,
+            falseRejects: genuine.filter((pair) => pair.similarity < threshold).length,
+          })),
+          genuineLowest: [...genuine]
+            .sort((a, b) => a.similarity - b.similarity)
+            .slice(0, 3)
+            .map((pair) => `${pair.document.id}: ${pair.similarity.toFixed(4)}`),
           msPerDocumentPhoto: distribution(ms.document),
           msPerSelfie: distribution(ms.selfie),
           rssMB: {
