@@ -199,6 +199,9 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS')
   }
+  if (env.FACE_REVIEW_THRESHOLD > env.FACE_MATCH_THRESHOLD) {
+    problems.push('FACE_REVIEW_THRESHOLD: must not exceed FACE_MATCH_THRESHOLD')
+  }
   const documentPolicies = {
     intl: parseDocumentPolicy(env, 'INTL', problems),
     us: parseDocumentPolicy(env, 'US', problems),

@@ -7,6 +7,8 @@ import { Type } from 'typebox'
 const Bool = Type.Boolean()
 const IntAtLeast = (minimum: number, defaultValue: number, description: string) =>
   Type.Integer({ minimum, default: defaultValue, description })
+const Between = (minimum: number, maximum: number, defaultValue: number, description: string) =>
+  Type.Number({ minimum, maximum, default: defaultValue, description })
 
 export const EnvSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
@@ -241,6 +243,36 @@ export const EnvSchema = Type.Object({
     description:
       'Minimum age in the us region, from the document (UNDERAGE below it); a client may raise it.',
   }),
+  FACE_MATCH_THRESHOLD: Between(
+    0,
+    1,
+    0.69,
+    'Cosine similarity (Human faceres) from which the selfie and the document portrait are the same person; chosen so that no impostor of the labelled set reaches it (docs/decisions.md).',
+  ),
+  FACE_REVIEW_THRESHOLD: Between(
+    0,
+    1,
+    0.675,
+    'Below this similarity the faces are different people (FACE_MISMATCH, rejected); from it up to FACE_MATCH_THRESHOLD a person compares them. Also where a challenge frame counts as another face.',
+  ),
+  FACE_MIN_SCORE: Between(
+    0,
+    1,
+    0.7,
+    'Detector confidence from which a face counts (one face in the selfie, one per challenge frame).',
+  ),
+  LIVENESS_YAW_DEGREES: Between(
+    1,
+    90,
+    15,
+    "How far the head must turn from the selfie's pose, left or right, for a challenge step to count.",
+  ),
+  LIVENESS_PITCH_DEGREES: Between(
+    1,
+    90,
+    10,
+    "How far the head must tilt from the selfie's pose, up or down, for a challenge step to count.",
+  ),
   SHUTDOWN_GRACE_MS: IntAtLeast(
     0,
     10_000,

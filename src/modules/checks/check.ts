@@ -36,16 +36,14 @@ export type CheckContext = {
   config: CheckConfig
 }
 
-/** The configuration the checks read. */
-export type CheckConfig = Pick<
-  Config,
-  'ADDRESS_DOCUMENT_MAX_AGE_MONTHS' | 'ADDRESS_MATCH_THRESHOLD' | 'ADDRESS_OCR_MIN_CONFIDENCE'
->
+/** The configuration the checks read: their thresholds, with documented defaults (env-schema.ts). */
+export type CheckConfig = Config
 
 /**
  * Which part of the evidence a check speaks for. A submission is approved only when every kind its
- * mode requires has a passing check (rules.ts): a live submission needs the document and the face,
- * which the automated checks of issue #12 will provide; until they exist, live submissions go to a person.
+ * mode requires has a passing check (rules.ts): a live submission needs the document, exactly one face
+ * in the selfie (`selfie`), the selfie matching the document portrait (`face`) and the active challenge
+ * (`liveness`).
  */
 export type CheckKind =
   | 'account'
@@ -57,6 +55,8 @@ export type CheckKind =
   | 'duplicate'
   | 'ssn'
   | 'address'
+  | 'selfie'
+  | 'liveness'
 
 export type CheckFinding = {
   outcome: CheckOutcome

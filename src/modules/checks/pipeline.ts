@@ -2,17 +2,23 @@ import { accountStanding } from './account-standing.ts'
 import type { Check, CheckContext, CheckResult } from './check.ts'
 import { documentPolicy } from './document-policy.ts'
 import { duplicateIdentity } from './duplicate-identity.ts'
+import { faceMatch } from './face-match.ts'
+import { liveness } from './liveness.ts'
 import { proofOfAddress } from './proof-of-address.ts'
 import { sandboxScenario } from './sandbox-scenario.ts'
+import { selfieFace } from './selfie-face.ts'
 import { ssnCheck } from './ssn-check.ts'
 import { validity } from './validity.ts'
 
-/** Every check, in the order their results are shown. The automated document and face checks join here. */
+/** Every check, in the order their results are shown. */
 export const CHECKS: readonly Check[] = [
   accountStanding,
   sandboxScenario,
   documentPolicy,
   validity,
+  selfieFace,
+  faceMatch,
+  liveness,
   duplicateIdentity,
   ssnCheck,
   proofOfAddress,

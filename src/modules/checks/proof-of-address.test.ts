@@ -16,15 +16,11 @@ import type { SubmittedFile } from './analysis/input.ts'
 import type { CheckContext, CheckFinding } from './check.ts'
 import { monthsBefore, proofOfAddress } from './proof-of-address.ts'
 import { decisionFrom, REQUIRED_KINDS } from './rules.ts'
-import { POLICY } from './test-context.ts'
+import { CHECK_CONFIG, POLICY } from './test-context.ts'
 
 // The checks run on 2 December 2026: anything issued before 2 September 2026 is too old.
 const NOW = Date.parse('2026-12-02T10:00:00Z')
-const CONFIG = {
-  ADDRESS_DOCUMENT_MAX_AGE_MONTHS: 3,
-  ADDRESS_MATCH_THRESHOLD: 0.9,
-  ADDRESS_OCR_MIN_CONFIDENCE: 60,
-}
+const CONFIG = CHECK_CONFIG
 
 const JANE: BillHolder = { name: 'Jane Doe', street: '12 Baker Street', city: 'London', postcode: 'NW1 6XE' }
 const MARIA: BillHolder = {

@@ -14,6 +14,9 @@ const KINDS: CheckKind[] = [
   'validity',
   'duplicate',
   'ssn',
+  'address',
+  'selfie',
+  'liveness',
 ]
 const result = (
   kind: CheckKind,

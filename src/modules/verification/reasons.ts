@@ -13,6 +13,50 @@ export const REASON_CATALOGUE = {
     failureCode: '103',
     message: 'The face in the selfie does not match the document photo.',
   },
+  FACE_MATCH_UNCERTAIN: {
+    category: 'selfie',
+    retryable: false,
+    failureCode: '103',
+    message: 'We could not confirm that the selfie matches the document photo.',
+  },
+  NO_FACE_FOUND: {
+    category: 'selfie',
+    retryable: true,
+    failureCode: '202',
+    message: 'We could not find your face in the selfie. Please face the camera in good light.',
+  },
+  MULTIPLE_FACES: {
+    category: 'selfie',
+    retryable: true,
+    failureCode: '202',
+    message: 'More than one face is visible in the selfie. Please take it on your own.',
+  },
+  DOCUMENT_PORTRAIT_NOT_FOUND: {
+    category: 'document',
+    retryable: true,
+    failureCode: '202',
+    message: 'We could not see the photo on your document. Please photograph the side with your photo.',
+  },
+  LIVENESS_CHALLENGE_MISSING: {
+    category: 'selfie',
+    retryable: true,
+    failureCode: '201',
+    message: 'Please take the selfie with your camera and follow the head movements shown.',
+  },
+  LIVENESS_CHALLENGE_NOT_FOLLOWED: {
+    category: 'selfie',
+    retryable: true,
+    failureCode: '202',
+    message: 'The head movements did not match the instructions. Please try again and follow each one.',
+  },
+  // Another face during the challenge is someone else in front of the camera (or a swapped photo or
+  // screen): not a photo a new attempt should fix. 105 is Veriff's "suspicious behaviour".
+  LIVENESS_FACE_CHANGED: {
+    category: 'fraud',
+    retryable: false,
+    failureCode: '105',
+    message: 'We could not verify your identity.',
+  },
   DOCUMENT_TAMPERED: {
     category: 'fraud',
     retryable: false,

@@ -1,6 +1,7 @@
 import { addressAnalyzer } from './address/address-analyzer.ts'
 import type { Analyzer } from './analyzer.ts'
 import type { DocumentData } from './document-data.ts'
+import { facesAnalyzer } from './faces/faces-analyzer.ts'
 import type { AnalysisInput } from './input.ts'
 
 /**
@@ -9,6 +10,7 @@ import type { AnalysisInput } from './input.ts'
  */
 export const ANALYZERS = {
   address: addressAnalyzer,
+  faces: facesAnalyzer,
 } satisfies Record<string, Analyzer<unknown>>
 
 const analyzers = () => Object.entries(ANALYZERS) as [string, Analyzer<unknown>][]
