@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import { loadOpenCv } from '../../../../lib/opencv.ts'
-import { orderCorners, type Point, polygonArea, type Quad } from './geometry.ts'
+import { orderCorners, type Point, polygonArea, type Quad, quadSides } from './geometry.ts'
 
 type OpenCv = Awaited<ReturnType<typeof loadOpenCv>>['cv']
 type Mat = InstanceType<OpenCv['Mat']>
@@ -13,6 +13,12 @@ const MIN_DOCUMENT_SHARE = 0.08
 
 /** An outline running off the photo whose bounding box covers this share of it is a cut-off document. */
 const CUT_OFF_SHARE = 0.1
+
+/**
+ * How far (as a factor) a quad's side ratio may be from the document's own: perspective and an angled
+ * phone change it by a few per cent; a PDF417 (3:1) or a portrait (4:3) differ more.
+ */
+const ASPECT_TOLERANCE = 1.15
 
 /** Corners closer than this to the photo's edge (work pixels) count as touching it. */
 const BORDER_MARGIN = 2
@@ -146,13 +152,13 @@ const colourEdges = (cv: OpenCv, rgb: Mat): Mat => {
 }
 
 /**
- * Finds the document's four corners on a photo, at 480 px: Canny 15/45 per colour channel → dilate →
+ * Finds the document's four corners on a photo (`aspect`: the document's width over height), at 480 px: Canny 15/45 per colour channel → dilate →
  * external contours; the largest closed outlines are filled and opened, which cuts off the table's
  * texture lines that hang on the document's edge, and the largest convex 4-point approximation of what
  * is left is the document. The low Canny thresholds are what find a light card on a light table
  * (40/120 lost 7 of 10 such photos in the measurements, checks-stack.md §6).
  */
-export const locateDocument = async (photo: Uint8Array): Promise<DocumentLocation> => {
+const locate = async (photo: Uint8Array, aspect: number): Promise<DocumentLocation> => {
   const { cv } = await loadOpenCv()
   const metadata = await sharp(photo).metadata()
   const frame = { width: metadata.width, height: metadata.height }
@@ -214,6 +220,10 @@ export const locateDocument = async (photo: Uint8Array): Promise<DocumentLocatio
           const rough = pointsOf(approx)
           const quadArea = polygonArea(rough)
           if (quadArea < MIN_DOCUMENT_SHARE * width * height) continue
+          // A barcode, a portrait or a text block is a rectangle too, but not of the document's shape.
+          const sides = quadSides(orderCorners(rough))
+          const ratio = sides.long / sides.short
+          if (ratio < aspect / ASPECT_TOLERANCE || ratio > aspect * ASPECT_TOLERANCE) continue
           if (!best || quadArea > best.area) best = { rough, outline: pointsOf(contour), area: quadArea, index }
         } finally {
           approx.delete()
@@ -241,4 +251,24 @@ export const locateDocument = async (photo: Uint8Array): Promise<DocumentLocatio
   } finally {
     for (const mat of [rgb, edges, small, opening, contours, hierarchy, mask, inner]) mat.delete()
   }
+}
+
+const located = new WeakMap<Uint8Array, Map<number, Promise<DocumentLocation>>>()
+
+/**
+ * The document's location on a photo, found once per photo: the document and barcode analyzers both
+ * need it, and they are handed the same file.
+ */
+export const locateDocument = (photo: Uint8Array, aspect: number): Promise<DocumentLocation> => {
+  let byAspect = located.get(photo)
+  if (!byAspect) {
+    byAspect = new Map()
+    located.set(photo, byAspect)
+  }
+  let location = byAspect.get(aspect)
+  if (!location) {
+    location = locate(photo, aspect)
+    byAspect.set(aspect, location)
+  }
+  return location
 }
