@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import type { Config } from '../../config/config.ts'
 import type { Databases } from '../../db/database.ts'
 import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
@@ -47,6 +48,7 @@ export const checkSubmissionJob = (
   deps: Pick<StateWriterDeps, 'verificationChanges'> & {
     keys: Pick<Keys, 'checkEvidence'>
     vault: DocumentVault
+    config: Config
   },
 ): JobDefinition<{ sessionId: string; sandbox: boolean }> => ({
   ...checkSubmission,
@@ -66,6 +68,7 @@ export const checkSubmissionJob = (
       sandbox,
       input,
       analysis,
+      config: deps.config,
       now: clock.now(),
       database,
       databases,

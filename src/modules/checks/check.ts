@@ -1,3 +1,4 @@
+import type { Config } from '../../config/config.ts'
 import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { CheckOutcome, SessionRow, UserRow } from '../../db/schema.ts'
 import type { Client } from '../clients/index.ts'
@@ -18,6 +19,8 @@ export type CheckContext = {
   input: AnalysisInput
   /** What the analyzers found in the files (analysis/), computed once per run. */
   analysis: Analysis
+  /** The server's configuration: the checks' thresholds (documented in env-schema.ts). */
+  config: Config
   /** When the checks run (expiry and age are judged at this instant). */
   now: number
   /** The session's region database and the home database, for checks that look data up (read only). */
@@ -29,8 +32,9 @@ export type CheckContext = {
  * Which part of the evidence a check speaks for. A submission is approved only when every kind its
  * mode requires has a passing check (rules.ts): a live submission needs the document and the face,
  * which the automated checks of issue #12 will provide; until they exist, live submissions go to a person.
+ * `usability`: the photos can be judged at all (document found, in frame, sharp, exposed, glare-free).
  */
-export type CheckKind = 'account' | 'scenario' | 'document' | 'face'
+export type CheckKind = 'account' | 'scenario' | 'usability' | 'document' | 'face'
 
 export type CheckFinding = {
   outcome: CheckOutcome

@@ -1,3 +1,5 @@
+import { barcodeAnalyzer } from './barcode/barcode-analyzer.ts'
+import { documentAnalyzer } from './document/document-analyzer.ts'
 import type { DocumentData } from './document-data.ts'
 import type { AnalysisInput } from './input.ts'
 
@@ -21,7 +23,10 @@ export type Analyzer<Part> = {
  * Every analyzer, by the name its part has in the Analysis. Parts that read identity data off the
  * document (the MRZ, a licence barcode) carry it as `documentData`, earliest listed first.
  */
-export const ANALYZERS = {} satisfies Record<string, Analyzer<unknown>>
+export const ANALYZERS = {
+  document: documentAnalyzer,
+  barcode: barcodeAnalyzer,
+} satisfies Record<string, Analyzer<unknown>>
 
 const analyzers = () => Object.entries(ANALYZERS) as [string, Analyzer<unknown>][]
 
