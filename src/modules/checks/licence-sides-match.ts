@@ -60,3 +60,16 @@ export const presenceIn = (value: string, text: string): { presence: Presence; c
   const near = target.length >= 8 ? 2 : 1
   return { presence: closest === 0 ? 'match' : closest <= near ? 'near' : 'absent', closest }
 }
+
+const shape = (value: string) => value.replace(/[A-Z]/g, 'A').replace(/[0-9]/g, '9')
+
+/**
+ * Another licence number printed in `text`: a word with the same shape as `value` (letters and digits
+ * in the same places, as a jurisdiction's numbers all have) that differs from it in three characters
+ * or more, beyond what OCR gets wrong. Null when there is none.
+ */
+export const otherNumberIn = (value: string, text: string): string | null => {
+  const target = value.toUpperCase()
+  const words = text.toUpperCase().split(/[^A-Z0-9]+/)
+  return words.find((word) => shape(word) === shape(target) && editDistance(canonical(word), canonical(target)) >= 3) ?? null
+}

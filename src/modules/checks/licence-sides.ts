@@ -1,21 +1,15 @@
 import type { Check } from './check.ts'
 import { isUsLicence } from './licence-barcode.ts'
-import { presenceIn } from './licence-sides-match.ts'
-
-/**
- * Below this mean word confidence (tesseract, 0–100) the front's text is too poor for its silence to
- * mean anything: values not found in it send the case to a person, never to a rejection. The
- * synthetic licences photographed at 3–8° read at 73–79.
- */
-const READABLE_CONFIDENCE = 60
+import { otherNumberIn, presenceIn } from './licence-sides-match.ts'
 
 /**
  * The front and back of a US licence belong together: the licence number and surname the barcode
- * carries are printed on the front. Both found → pass. Neither found on a front that read well →
- * the sides are of different documents (a genuine barcode under another card is how altered licences
- * are made): fail, not retryable. Anything in between — one found and not the other, a near miss,
- * a front that read poorly or whose outline was not found — is the OCR's doubt as much as the
- * document's, so a person compares the two sides (inconclusive), with what was read as evidence.
+ * carries are printed on the front. Both found → pass. The surname absent and another licence number
+ * printed instead (same shape, three or more characters different) → the sides are of different
+ * documents (a genuine barcode under another card is how altered licences are made): fail, not
+ * retryable. Silence alone never rejects: OCR misses text (the portrait's noise pulled the mean word
+ * confidence of a clean front to 55), so anything in between — one found and not the other, a near
+ * miss, a front read poorly or not found — goes to a person, with what was read as evidence.
  */
 export const licenceSides: Check = {
   id: 'licence-sides',
@@ -29,13 +23,19 @@ export const licenceSides: Check = {
     if (!barcode || !front) return { outcome: 'inconclusive', evidence: { front: 'not read' } }
     const number = presenceIn(barcode.documentNumber ?? '', front.text)
     const surname = presenceIn(barcode.surname, front.text)
+    const otherNumber = number.presence === 'absent' ? otherNumberIn(barcode.documentNumber ?? '', front.text) : null
     const evidence = {
       barcode: { documentNumber: barcode.documentNumber, surname: barcode.surname },
-      front: { number: number.presence, surname: surname.presence, confidence: Math.round(front.confidence) },
+      front: {
+        number: number.presence,
+        surname: surname.presence,
+        otherNumber,
+        confidence: Math.round(front.confidence),
+      },
       frontText: front.text,
     }
     if (number.presence === 'match' && surname.presence === 'match') return { outcome: 'pass', evidence }
-    if (number.presence === 'absent' && surname.presence === 'absent' && front.confidence >= READABLE_CONFIDENCE) {
+    if (otherNumber !== null && surname.presence === 'absent') {
       return { outcome: 'fail', reason: 'DOCUMENT_SIDES_MISMATCH', evidence }
     }
     return { outcome: 'inconclusive', evidence }
