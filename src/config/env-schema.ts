@@ -171,7 +171,7 @@ export const EnvSchema = Type.Object({
   USABILITY_MIN_DOCUMENT_PIXELS: IntAtLeast(
     1,
     400,
-    "Shortest side, in photo pixels, of the document in a document photo; smaller asks for a closer photo (IMAGE_TOO_SMALL).",
+    'Shortest side, in photo pixels, of the document in a document photo; smaller asks for a closer photo (IMAGE_TOO_SMALL).',
   ),
   USABILITY_MIN_SHARPNESS: Type.Number({
     minimum: 0,

@@ -19,7 +19,8 @@ export const documentPhotoProblems = (photo: DocumentPhoto, config: Thresholds):
   }
   if (!photo.inFrame) problems.push('DOCUMENT_NOT_IN_FRAME')
   if (photo.resolution < config.USABILITY_MIN_DOCUMENT_PIXELS) problems.push('IMAGE_TOO_SMALL')
-  if (photo.sharpness !== null && photo.sharpness < config.USABILITY_MIN_SHARPNESS) problems.push('IMAGE_BLURRY')
+  if (photo.sharpness !== null && photo.sharpness < config.USABILITY_MIN_SHARPNESS)
+    problems.push('IMAGE_BLURRY')
   if (photo.glare !== null && photo.glare > config.USABILITY_MAX_GLARE_SHARE) problems.push('IMAGE_GLARE')
   return problems
 }
@@ -30,7 +31,8 @@ export const selfiePhotoProblems = (photo: SelfiePhoto, config: Thresholds): Rea
   ...(photo.exposure.mean < config.USABILITY_MIN_BRIGHTNESS ? (['IMAGE_TOO_DARK'] as const) : []),
 ]
 
-const round = (value: number | null, digits: number) => (value === null ? null : Number(value.toFixed(digits)))
+const round = (value: number | null, digits: number) =>
+  value === null ? null : Number(value.toFixed(digits))
 
 const documentEvidence = (photo: DocumentPhoto, problems: ReasonCode[]) => ({
   problems,

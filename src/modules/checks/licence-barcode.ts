@@ -1,5 +1,4 @@
-import type { CheckContext } from './check.ts'
-import type { Check } from './check.ts'
+import type { Check, CheckContext } from './check.ts'
 
 /** US driving licences carry their holder's data in an AAMVA PDF417 on the back. */
 export const isUsLicence = ({ input }: Pick<CheckContext, 'input'>) =>

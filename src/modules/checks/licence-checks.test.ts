@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { licenceData, photographedLicence } from '../../../test/fixtures/documents/licences.ts'
+import { licenceData, photographedLicence, portrait } from '../../../test/fixtures/documents/licences.ts'
 import { photograph } from '../../../test/fixtures/documents/photograph.ts'
 import { renderLicenceFront } from '../../../test/fixtures/documents/render-licence.ts'
-import { portrait } from '../../../test/fixtures/documents/licences.ts'
 import { defaultCheckConfig } from '../../../test/helpers/check-config.ts'
 import { closeTesseract } from '../../lib/tesseract.ts'
 import { type Analysis, analyzeSubmission, loadAnalyzers } from './analysis/analysis.ts'
+import type { DocumentData } from './analysis/document-data.ts'
 import type { AnalysisInput, SubmittedFile } from './analysis/input.ts'
 import type { CheckContext } from './check.ts'
 import { imageUsability } from './image-usability.ts'
@@ -39,7 +39,9 @@ describe('US licence checks on the real analysis', () => {
 
   it('passes a genuine licence photographed front and back', async () => {
     const { front, back } = await photographedLicence(31)
-    expect(await outcomes(usLicence({ document_front: jpeg(front.jpeg), document_back: jpeg(back.jpeg) }))).toEqual({
+    expect(
+      await outcomes(usLicence({ document_front: jpeg(front.jpeg), document_back: jpeg(back.jpeg) })),
+    ).toEqual({
       'image-usability': ['pass', null],
       'licence-barcode': ['pass', null],
       'licence-sides': ['pass', null],
@@ -49,8 +51,14 @@ describe('US licence checks on the real analysis', () => {
   it("rejects the front of one person's licence with the back of another's", async () => {
     const { back } = await photographedLicence(32)
     const other = { ...licenceData(33), lastName: 'Whitfield', licenceNumber: 'K1902648' }
-    const front = await photograph(await renderLicenceFront(other, await portrait(33)), { seed: 33, rotationDegrees: 4, blur: 0.7 })
-    expect(await outcomes(usLicence({ document_front: jpeg(front.jpeg), document_back: jpeg(back.jpeg) }))).toMatchObject({
+    const front = await photograph(await renderLicenceFront(other, await portrait(33)), {
+      seed: 33,
+      rotationDegrees: 4,
+      blur: 0.7,
+    })
+    expect(
+      await outcomes(usLicence({ document_front: jpeg(front.jpeg), document_back: jpeg(back.jpeg) })),
+    ).toMatchObject({
       'licence-sides': ['fail', 'DOCUMENT_SIDES_MISMATCH'],
     })
   })
@@ -59,8 +67,14 @@ describe('US licence checks on the real analysis', () => {
     const data = licenceData(34)
     const { back } = await photographedLicence(34)
     const renamed = { ...data, lastName: 'Castellanos' }
-    const front = await photograph(await renderLicenceFront(renamed, await portrait(34)), { seed: 34, rotationDegrees: -5, blur: 0.7 })
-    expect(await outcomes(usLicence({ document_front: jpeg(front.jpeg), document_back: jpeg(back.jpeg) }))).toMatchObject({
+    const front = await photograph(await renderLicenceFront(renamed, await portrait(34)), {
+      seed: 34,
+      rotationDegrees: -5,
+      blur: 0.7,
+    })
+    expect(
+      await outcomes(usLicence({ document_front: jpeg(front.jpeg), document_back: jpeg(back.jpeg) })),
+    ).toMatchObject({
       'licence-sides': ['inconclusive', null],
     })
   })
@@ -68,10 +82,14 @@ describe('US licence checks on the real analysis', () => {
   it('asks for a new photo of the back when its barcode cannot be read, and for the back when it is missing', async () => {
     const { front, back } = await photographedLicence(35)
     const blurredBack = await photograph(
-      await (await import('../../../test/fixtures/documents/render-licence.ts')).renderLicenceBack(licenceData(35)),
+      await (await import('../../../test/fixtures/documents/render-licence.ts')).renderLicenceBack(
+        licenceData(35),
+      ),
       { seed: 35, rotationDegrees: 4, blur: 6 },
     )
-    expect(await outcomes(usLicence({ document_front: jpeg(front.jpeg), document_back: jpeg(blurredBack.jpeg) }))).toMatchObject({
+    expect(
+      await outcomes(usLicence({ document_front: jpeg(front.jpeg), document_back: jpeg(blurredBack.jpeg) })),
+    ).toMatchObject({
       'image-usability': ['fail', 'IMAGE_BLURRY'],
       'licence-barcode': ['fail', 'BARCODE_UNREADABLE'],
     })
@@ -90,7 +108,9 @@ describe('which submissions these checks look at', () => {
     expect(licenceBarcode.appliesTo(contextFor(licence, analysis))).toBe(true)
     expect(licenceBarcode.appliesTo(contextFor(licence, analysis, true))).toBe(false)
     expect(licenceBarcode.appliesTo(contextFor({ ...licence, issuingCountry: 'GB' }, analysis))).toBe(false)
-    expect(licenceBarcode.appliesTo(contextFor({ ...licence, documentType: 'passport' }, analysis))).toBe(false)
+    expect(licenceBarcode.appliesTo(contextFor({ ...licence, documentType: 'passport' }, analysis))).toBe(
+      false,
+    )
     expect(imageUsability.appliesTo(contextFor(licence, analysis))).toBe(false)
   })
 
@@ -102,7 +122,7 @@ describe('which submissions these checks look at', () => {
   })
 
   it('sends a licence whose front could not be read to a person', () => {
-    const documentData = {
+    const documentData: DocumentData = {
       source: 'pdf417',
       format: 'AAMVA',
       documentCode: 'DL',
@@ -115,11 +135,13 @@ describe('which submissions these checks look at', () => {
       expiryDate: '2030-04-17',
       sex: 'female',
       checkDigits: [],
-    } as const
+    }
     const base = { decoded: true, parsed: true, rectified: true, documentData }
     const input = usLicence({})
     expect(licenceSides.run(contextFor(input, { barcode: base }))).toMatchObject({ outcome: 'inconclusive' })
     const garbled = { ...base, front: { text: 'XQ7 ##', confidence: 31 } }
-    expect(licenceSides.run(contextFor(input, { barcode: garbled }))).toMatchObject({ outcome: 'inconclusive' })
+    expect(licenceSides.run(contextFor(input, { barcode: garbled }))).toMatchObject({
+      outcome: 'inconclusive',
+    })
   })
 })

@@ -71,5 +71,9 @@ const shape = (value: string) => value.replace(/[A-Z]/g, 'A').replace(/[0-9]/g, 
 export const otherNumberIn = (value: string, text: string): string | null => {
   const target = value.toUpperCase()
   const words = text.toUpperCase().split(/[^A-Z0-9]+/)
-  return words.find((word) => shape(word) === shape(target) && editDistance(canonical(word), canonical(target)) >= 3) ?? null
+  return (
+    words.find(
+      (word) => shape(word) === shape(target) && editDistance(canonical(word), canonical(target)) >= 3,
+    ) ?? null
+  )
 }

@@ -23,7 +23,8 @@ export const licenceSides: Check = {
     if (!barcode || !front) return { outcome: 'inconclusive', evidence: { front: 'not read' } }
     const number = presenceIn(barcode.documentNumber ?? '', front.text)
     const surname = presenceIn(barcode.surname, front.text)
-    const otherNumber = number.presence === 'absent' ? otherNumberIn(barcode.documentNumber ?? '', front.text) : null
+    const otherNumber =
+      number.presence === 'absent' ? otherNumberIn(barcode.documentNumber ?? '', front.text) : null
     const evidence = {
       barcode: { documentNumber: barcode.documentNumber, surname: barcode.surname },
       front: {

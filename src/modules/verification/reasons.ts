@@ -50,13 +50,15 @@ export const REASON_CATALOGUE = {
     category: 'document',
     retryable: true,
     failureCode: '203',
-    message: "We can't see all four corners of your document. Take the photo with the whole document in view.",
+    message:
+      "We can't see all four corners of your document. Take the photo with the whole document in view.",
   },
   IMAGE_TOO_SMALL: {
     category: 'document',
     retryable: true,
     failureCode: '204',
-    message: 'The document is too small in the photo. Hold the camera closer so the document fills most of it.',
+    message:
+      'The document is too small in the photo. Hold the camera closer so the document fills most of it.',
   },
   IMAGE_BLURRY: {
     category: 'document',

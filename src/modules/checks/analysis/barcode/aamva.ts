@@ -3,7 +3,8 @@ import type { DocumentData } from '../document-data.ts'
 
 const iso = (year: number, month: number, day: number): string | null => {
   const date = new Date(Date.UTC(year, month - 1, day))
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+    return null
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
 }
 
@@ -12,11 +13,17 @@ const fromParser = (date: Date | null | undefined): string | null =>
   date && !Number.isNaN(date.getTime()) ? iso(date.getFullYear(), date.getMonth() + 1, date.getDate()) : null
 
 /** AAMVA dates: MMDDCCYY in the US, CCYYMMDD in Canada; the parser's reading for older layouts. */
-const dateOf = (value: string | undefined, parsed: Date | null | undefined, canadian: boolean): string | null => {
+const dateOf = (
+  value: string | undefined,
+  parsed: Date | null | undefined,
+  canadian: boolean,
+): string | null => {
   if (value === undefined) return fromParser(parsed)
   if (!/^\d{8}$/.test(value)) return null
   const number = (from: number, to: number) => Number(value.slice(from, to))
-  return canadian ? iso(number(0, 4), number(4, 6), number(6, 8)) : iso(number(4, 8), number(0, 2), number(2, 4))
+  return canadian
+    ? iso(number(0, 4), number(4, 6), number(6, 8))
+    : iso(number(4, 8), number(0, 2), number(2, 4))
 }
 
 const SEXES: Partial<Record<Gender, DocumentData['sex']>> = {

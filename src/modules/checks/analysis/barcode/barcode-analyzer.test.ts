@@ -22,7 +22,11 @@ describe('barcode analyzer', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const { data, back } = await photographedLicence(seed)
       const part = await barcodeAnalyzer.analyze(usLicence({ document_back: jpeg(back.jpeg) }))
-      expect({ seed, decoded: part?.decoded, rectified: part?.rectified }).toEqual({ seed, decoded: true, rectified: true })
+      expect({ seed, decoded: part?.decoded, rectified: part?.rectified }).toEqual({
+        seed,
+        decoded: true,
+        rectified: true,
+      })
       expect(part?.documentData).toMatchObject({
         source: 'pdf417',
         format: 'AAMVA',
@@ -46,7 +50,11 @@ describe('barcode analyzer', () => {
   })
 
   it('reports a back whose barcode is too blurred to decode', async () => {
-    const back = await photograph(await renderLicenceBack(licenceData(5)), { seed: 5, rotationDegrees: 4, blur: 6 })
+    const back = await photograph(await renderLicenceBack(licenceData(5)), {
+      seed: 5,
+      rotationDegrees: 4,
+      blur: 6,
+    })
     expect(await barcodeAnalyzer.analyze(usLicence({ document_back: jpeg(back.jpeg) }))).toMatchObject({
       decoded: false,
       parsed: false,
@@ -56,10 +64,16 @@ describe('barcode analyzer', () => {
   it('says nothing about documents other than US licences', async () => {
     const { back } = await photographedLicence(2)
     expect(
-      await barcodeAnalyzer.analyze({ ...usLicence({ document_back: jpeg(back.jpeg) }), issuingCountry: 'CA' }),
+      await barcodeAnalyzer.analyze({
+        ...usLicence({ document_back: jpeg(back.jpeg) }),
+        issuingCountry: 'CA',
+      }),
     ).toBeUndefined()
     expect(
-      await barcodeAnalyzer.analyze({ ...usLicence({ document_back: jpeg(back.jpeg) }), documentType: 'passport' }),
+      await barcodeAnalyzer.analyze({
+        ...usLicence({ document_back: jpeg(back.jpeg) }),
+        documentType: 'passport',
+      }),
     ).toBeUndefined()
   })
 })

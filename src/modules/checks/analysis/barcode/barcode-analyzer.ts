@@ -1,11 +1,11 @@
 import sharp from 'sharp'
-import type { Analyzer } from '../analysis.ts'
-import type { DocumentData } from '../document-data.ts'
-import type { AnalysisInput, SubmittedFile } from '../input.ts'
+import { loadTesseract } from '../../../../lib/tesseract.ts'
+import type { Analyzer } from '../analyzer.ts'
 import { quadSides } from '../document/geometry.ts'
 import { locateDocument } from '../document/locate.ts'
 import { documentAspect, rectifyDocument } from '../document/rectify.ts'
-import { loadTesseract } from '../../../../lib/tesseract.ts'
+import type { DocumentData } from '../document-data.ts'
+import type { AnalysisInput, SubmittedFile } from '../input.ts'
 import { documentDataFromAamva } from './aamva.ts'
 import { type FrontText, readFrontText } from './front-text.ts'
 import { loadPdf417Reader, readPdf417 } from './pdf417.ts'
@@ -41,7 +41,10 @@ const decodeBack = async (back: SubmittedFile): Promise<{ text: string | null; r
     }
   }
   const { data, info } = await sharp(back.bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true })
-  return { text: await readPdf417({ data, width: info.width, height: info.height, channels: 3 }), rectified: false }
+  return {
+    text: await readPdf417({ data, width: info.width, height: info.height, channels: 3 }),
+    rectified: false,
+  }
 }
 
 const readFront = async (front: SubmittedFile): Promise<FrontText | undefined> => {

@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { licenceData, licencePhotoOptions, portrait } from '../../../../../test/fixtures/documents/licences.ts'
+import {
+  licenceData,
+  licencePhotoOptions,
+  portrait,
+} from '../../../../../test/fixtures/documents/licences.ts'
 import { photograph } from '../../../../../test/fixtures/documents/photograph.ts'
-import { renderLicenceBack, renderLicenceFront } from '../../../../../test/fixtures/documents/render-licence.ts'
+import {
+  renderLicenceBack,
+  renderLicenceFront,
+} from '../../../../../test/fixtures/documents/render-licence.ts'
 import { darkened, overexposed, withGlare } from '../../../../../test/fixtures/documents/spoil.ts'
 import { defaultCheckConfig } from '../../../../../test/helpers/check-config.ts'
 import { documentPhotoProblems } from '../../image-usability.ts'
@@ -58,7 +65,11 @@ describe('document analyzer: usability metrics on photographed licences', () => 
         (await photograph(front, { ...options, frame: { width: 640, height: 480 } })).jpeg,
         'IMAGE_TOO_SMALL',
       ],
-      ['cut off', (await photograph(front, { ...options, shift: { x: 0.35, y: 0 } })).jpeg, 'DOCUMENT_NOT_IN_FRAME'],
+      [
+        'cut off',
+        (await photograph(front, { ...options, shift: { x: 0.35, y: 0 } })).jpeg,
+        'DOCUMENT_NOT_IN_FRAME',
+      ],
     ]
     for (const [label, jpeg, reason] of cases) {
       const problems = documentPhotoProblems(await analyzeFront(jpeg), config)

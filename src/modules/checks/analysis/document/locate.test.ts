@@ -10,7 +10,9 @@ const ID1 = documentAspect('id_card')
 const TD3 = documentAspect('passport')
 
 const worstCornerError = (found: { x: number; y: number }[], truth: { x: number; y: number }[]) =>
-  Math.max(...found.map((corner, i) => Math.hypot(corner.x - (truth[i]?.x ?? 0), corner.y - (truth[i]?.y ?? 0))))
+  Math.max(
+    ...found.map((corner, i) => Math.hypot(corner.x - (truth[i]?.x ?? 0), corner.y - (truth[i]?.y ?? 0))),
+  )
 
 describe('locateDocument', () => {
   let card: Buffer
@@ -70,7 +72,11 @@ describe('locateDocument', () => {
       .toBuffer()
     for (const background of ['wood', 'light'] as const) {
       const photo = await photograph(nothing, { ...licencePhotoOptions(80), background })
-      expect(await locateDocument(photo.jpeg, ID1)).toMatchObject({ corners: null, inFrame: false, cutOff: false })
+      expect(await locateDocument(photo.jpeg, ID1)).toMatchObject({
+        corners: null,
+        inFrame: false,
+        cutOff: false,
+      })
     }
   })
 

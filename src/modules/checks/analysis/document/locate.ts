@@ -71,8 +71,7 @@ const fitLine = (points: readonly Point[]): Line => {
 const intersect = (a: Line, b: Line): Point | undefined => {
   const cross = a.direction.x * b.direction.y - a.direction.y * b.direction.x
   if (Math.abs(cross) < 1e-6) return undefined
-  const t =
-    ((b.point.x - a.point.x) * b.direction.y - (b.point.y - a.point.y) * b.direction.x) / cross
+  const t = ((b.point.x - a.point.x) * b.direction.y - (b.point.y - a.point.y) * b.direction.x) / cross
   return { x: a.point.x + t * a.direction.x, y: a.point.y + t * a.direction.y }
 }
 
@@ -171,7 +170,10 @@ const locate = async (photo: Uint8Array, aspect: number): Promise<DocumentLocati
   const height = info.height
   const scale = frame.width / width
   const touches = (x: number, y: number) =>
-    x <= BORDER_MARGIN || y <= BORDER_MARGIN || x >= width - 1 - BORDER_MARGIN || y >= height - 1 - BORDER_MARGIN
+    x <= BORDER_MARGIN ||
+    y <= BORDER_MARGIN ||
+    x >= width - 1 - BORDER_MARGIN ||
+    y >= height - 1 - BORDER_MARGIN
 
   const rgb = new cv.Mat(height, width, info.channels === 1 ? cv.CV_8UC1 : cv.CV_8UC3)
   rgb.data.set(data)
@@ -224,7 +226,8 @@ const locate = async (photo: Uint8Array, aspect: number): Promise<DocumentLocati
           const sides = quadSides(orderCorners(rough))
           const ratio = sides.long / sides.short
           if (ratio < aspect / ASPECT_TOLERANCE || ratio > aspect * ASPECT_TOLERANCE) continue
-          if (!best || quadArea > best.area) best = { rough, outline: pointsOf(contour), area: quadArea, index }
+          if (!best || quadArea > best.area)
+            best = { rough, outline: pointsOf(contour), area: quadArea, index }
         } finally {
           approx.delete()
           contour.delete()

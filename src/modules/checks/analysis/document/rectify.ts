@@ -28,7 +28,12 @@ export const rectifyDocument = async (
   const { data, info } = await sharp(photo).removeAlpha().raw().toBuffer({ resolveWithObject: true })
   const height = Math.round(width / aspect)
   const source = new cv.Mat(info.height, info.width, cv.CV_8UC3)
-  const from = cv.matFromArray(4, 1, cv.CV_32FC2, corners.flatMap((p) => [p.x, p.y]))
+  const from = cv.matFromArray(
+    4,
+    1,
+    cv.CV_32FC2,
+    corners.flatMap((p) => [p.x, p.y]),
+  )
   const to = cv.matFromArray(4, 1, cv.CV_32FC2, [0, 0, width, 0, width, height, 0, height])
   const transform = new cv.Mat()
   const warped = new cv.Mat()
@@ -37,7 +42,14 @@ export const rectifyDocument = async (
     const homography = cv.getPerspectiveTransform(from, to)
     homography.copyTo(transform)
     homography.delete()
-    cv.warpPerspective(source, warped, transform, new cv.Size(width, height), cv.INTER_LINEAR, cv.BORDER_REPLICATE)
+    cv.warpPerspective(
+      source,
+      warped,
+      transform,
+      new cv.Size(width, height),
+      cv.INTER_LINEAR,
+      cv.BORDER_REPLICATE,
+    )
     return { data: Buffer.from(warped.data), width, height, channels: 3 }
   } finally {
     for (const mat of [source, from, to, transform, warped]) mat.delete()
