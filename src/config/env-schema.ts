@@ -9,6 +9,8 @@ const IntAtLeast = (minimum: number, defaultValue: number, description: string) 
   Type.Integer({ minimum, default: defaultValue, description })
 const Between = (minimum: number, maximum: number, defaultValue: number, description: string) =>
   Type.Number({ minimum, maximum, default: defaultValue, description })
+const Share = (defaultValue: number, description: string) =>
+  Type.Number({ minimum: 0, maximum: 1, default: defaultValue, description })
 
 export const EnvSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
@@ -272,6 +274,35 @@ export const EnvSchema = Type.Object({
     90,
     10,
     "How far the head must tilt from the selfie's pose, up or down, for a challenge step to count.",
+  ),
+  USABILITY_MIN_DOCUMENT_PIXELS: IntAtLeast(
+    1,
+    400,
+    'Shortest side, in photo pixels, of the document in a document photo; smaller asks for a closer photo (IMAGE_TOO_SMALL).',
+  ),
+  USABILITY_MIN_SHARPNESS: Type.Number({
+    minimum: 0,
+    default: 50,
+    description:
+      'Variance of the Laplacian of the squared document at 800 px wide below which the photo is blurry (IMAGE_BLURRY). Synthetic licences: sharp 280-960, Gaussian blur sigma 1.5: 107-364, sigma 2.5: 24-61, sigma 4: 7-15.',
+  }),
+  USABILITY_MIN_BRIGHTNESS: IntAtLeast(
+    0,
+    60,
+    'Mean grey level (0-255) of the document (of the whole photo when no document is found) below which it is too dark (IMAGE_TOO_DARK); also the selfie.',
+  ),
+  USABILITY_MAX_WASHED_OUT_SHARE: Share(
+    0.3,
+    'Share of the document at grey level 250 or more above which the photo is over-exposed (IMAGE_OVEREXPOSED).',
+  ),
+  USABILITY_MAX_GLARE_SHARE: Share(
+    0.01,
+    'Largest saturated (grey 253+) patch, as a share of the document, above which a reflection hides part of it (IMAGE_GLARE).',
+  ),
+  USABILITY_MIN_SELFIE_PIXELS: IntAtLeast(
+    1,
+    480,
+    'Shortest side of the selfie photo in pixels; smaller is refused as IMAGE_TOO_SMALL.',
   ),
   SHUTDOWN_GRACE_MS: IntAtLeast(
     0,

@@ -48,6 +48,7 @@ export type CheckConfig = Config
 export type CheckKind =
   | 'account'
   | 'scenario'
+  | 'usability'
   | 'document'
   | 'face'
   | 'document-policy'

@@ -3,6 +3,9 @@ import type { Check, CheckContext, CheckResult } from './check.ts'
 import { documentPolicy } from './document-policy.ts'
 import { duplicateIdentity } from './duplicate-identity.ts'
 import { faceMatch } from './face-match.ts'
+import { imageUsability } from './image-usability.ts'
+import { licenceBarcode } from './licence-barcode.ts'
+import { licenceSides } from './licence-sides.ts'
 import { liveness } from './liveness.ts'
 import { proofOfAddress } from './proof-of-address.ts'
 import { sandboxScenario } from './sandbox-scenario.ts'
@@ -14,6 +17,9 @@ import { validity } from './validity.ts'
 export const CHECKS: readonly Check[] = [
   accountStanding,
   sandboxScenario,
+  imageUsability,
+  licenceBarcode,
+  licenceSides,
   documentPolicy,
   validity,
   selfieFace,

@@ -5,7 +5,17 @@ import type { CheckKind, CheckResult } from './check.ts'
 /** What a submission must have passed to be approved by the machine, per client mode. */
 export const REQUIRED_KINDS: Readonly<Record<'sandbox' | 'live', readonly CheckKind[]>> = {
   sandbox: ['account', 'scenario'],
-  live: ['account', 'document-policy', 'document', 'validity', 'selfie', 'face', 'liveness', 'duplicate'],
+  live: [
+    'account',
+    'usability',
+    'document-policy',
+    'document',
+    'validity',
+    'selfie',
+    'face',
+    'liveness',
+    'duplicate',
+  ],
 }
 
 /** What a live submission needs on top, by region: every us user gives an SSN (capture flow). */

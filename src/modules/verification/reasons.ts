@@ -81,6 +81,68 @@ export const REASON_CATALOGUE = {
     failureCode: '204',
     message: 'The photos were too blurry, dark or cropped to read. Please try again in good light.',
   },
+  // Usability: a new photo fixes each of these, so they ask for a resubmission (and, on the hosted page,
+  // a retake at once). 203 is Veriff's "full document not visible", 204 its "poor image quality".
+  DOCUMENT_NOT_FOUND: {
+    category: 'document',
+    retryable: true,
+    failureCode: '203',
+    message:
+      "We couldn't find your document in the photo. Place it on a plain surface of another colour and take the photo from above.",
+  },
+  DOCUMENT_NOT_IN_FRAME: {
+    category: 'document',
+    retryable: true,
+    failureCode: '203',
+    message:
+      "We can't see all four corners of your document. Take the photo with the whole document in view.",
+  },
+  IMAGE_TOO_SMALL: {
+    category: 'document',
+    retryable: true,
+    failureCode: '204',
+    message:
+      'The document is too small in the photo. Hold the camera closer so the document fills most of it.',
+  },
+  IMAGE_BLURRY: {
+    category: 'document',
+    retryable: true,
+    failureCode: '204',
+    message: 'The photo is blurry. Hold the camera still and let it focus before taking the photo.',
+  },
+  IMAGE_TOO_DARK: {
+    category: 'document',
+    retryable: true,
+    failureCode: '204',
+    message: 'The photo is too dark. Take it again in good light.',
+  },
+  IMAGE_OVEREXPOSED: {
+    category: 'document',
+    retryable: true,
+    failureCode: '204',
+    message: 'The photo is too bright to read. Take it again out of direct light.',
+  },
+  IMAGE_GLARE: {
+    category: 'document',
+    retryable: true,
+    failureCode: '204',
+    message: 'A reflection hides part of your document. Tilt it slightly or move away from the light.',
+  },
+  BARCODE_UNREADABLE: {
+    category: 'document',
+    retryable: true,
+    failureCode: '204',
+    message:
+      "We couldn't read the barcode on the back of your licence. Take a sharp, well-lit photo of the back with the whole card in view.",
+  },
+  // Front and back of different documents: a genuine barcode under someone else's printed card (or the
+  // reverse) is how altered licences are made, so it is declined, not retried (102: tampering).
+  DOCUMENT_SIDES_MISMATCH: {
+    category: 'fraud',
+    retryable: false,
+    failureCode: '102',
+    message: 'The front and back of the document do not belong to the same document.',
+  },
   UNSUPPORTED_DOCUMENT: {
     category: 'document',
     retryable: true,

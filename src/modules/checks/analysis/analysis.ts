@@ -1,5 +1,7 @@
 import { addressAnalyzer } from './address/address-analyzer.ts'
 import type { Analyzer } from './analyzer.ts'
+import { barcodeAnalyzer } from './barcode/barcode-analyzer.ts'
+import { documentAnalyzer } from './document/document-analyzer.ts'
 import type { DocumentData } from './document-data.ts'
 import { facesAnalyzer } from './faces/faces-analyzer.ts'
 import type { AnalysisInput } from './input.ts'
@@ -9,6 +11,8 @@ import type { AnalysisInput } from './input.ts'
  * document (the MRZ, a licence barcode) carry it as `documentData`, earliest listed first.
  */
 export const ANALYZERS = {
+  document: documentAnalyzer,
+  barcode: barcodeAnalyzer,
   address: addressAnalyzer,
   faces: facesAnalyzer,
 } satisfies Record<string, Analyzer<unknown>>

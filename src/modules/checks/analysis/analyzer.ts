@@ -2,7 +2,7 @@ import type { AnalysisInput } from './input.ts'
 
 /**
  * One analyzer: reads the submission's files and returns plain data (it comes back from the analysis
- * thread). Its own file, composed in ANALYZERS below.
+ * thread). Its own file, composed in ANALYZERS (analysis.ts).
  */
 export type Analyzer<Part> = {
   /** Bumped whenever the logic, a model or a threshold changes; stored with the checks' results. */
