@@ -89,6 +89,28 @@ describe('the decision rules', () => {
     expect(decision.reasons.map((each) => each.code)).toEqual(['ACCOUNT_SUSPENDED'])
   })
 
+  it('ask for a retake before a person: a selfie without a face, even when liveness could not conclude', () => {
+    const { decision, rule } = decisionFrom(
+      [
+        result('account', 'pass'),
+        result('liveness', 'inconclusive', 'LIVENESS_CHALLENGE_MISSING'),
+        result('selfie', 'fail', 'NO_FACE_FOUND'),
+      ],
+      REQUIRED_KINDS.live,
+    )
+    expect(decision.outcome).toBe('resubmission_required')
+    expect(rule).toBe('every failure is one a new attempt can fix → new photos are asked for')
+  })
+
+  it('send a rejection to a person while another check could not conclude (a failure read off a doubted document)', () => {
+    const { decision } = decisionFrom(
+      [result('account', 'pass'), result('document', 'inconclusive'), result('validity', 'fail', 'UNDERAGE')],
+      REQUIRED_KINDS.live,
+    )
+    expect(decision.outcome).toBe('review')
+    expect(decision.reasons.map((each) => each.code)).toEqual(['UNDERAGE'])
+  })
+
   it('ask for new photos when every failure is retryable, and reject otherwise', () => {
     const retryable = [result('account', 'pass'), result('document', 'fail', 'POOR_IMAGE_QUALITY')]
     expect(decisionFrom(retryable, REQUIRED_KINDS.live).decision.outcome, 'retryable').toBe(

@@ -46,25 +46,40 @@ type Rule = {
 const inconclusive = (results: readonly CheckResult[]) => results.filter((r) => r.outcome === 'inconclusive')
 const failed = (results: readonly CheckResult[]) => results.filter((r) => r.outcome === 'fail')
 
+const onlyRetryableFailures = (results: readonly CheckResult[]) =>
+  failed(results).length > 0 &&
+  failed(results).every((result) => result.reason !== undefined && REASON_CATALOGUE[result.reason].retryable)
+
 /**
  * The decision rules, in order: the first that matches decides. Doubt never approves: a check that
  * could not conclude, or evidence the mode requires that no check vouched for, sends the case to a
  * person; approval is the last rule, reached only when every required kind has passed.
+ *
+ * The order between the others is chosen so that nobody is told the wrong thing:
+ * - the account comes first: for a suspended user (or a disabled client) the machine decides nothing;
+ * - photos that cannot be judged come next: a new attempt can fix them and a person could only ask for
+ *   the same (a selfie without a face is a retake, even when the liveness check could not conclude);
+ * - then doubt, before any rejection: a rejection stands only when every other check concluded, so a
+ *   failure read off a document another check doubted goes to a person instead.
  */
 export const RULES: readonly Rule[] = [
   {
-    rule: 'a check could not conclude → a person decides',
-    when: (results) => inconclusive(results).length > 0,
+    rule: 'the account could not be checked (suspended user, disabled client) → a person decides',
+    when: (results) => inconclusive(results).some((result) => result.kind === 'account'),
     decides: (results) => ({ outcome: 'review', reasons: reasonsOf(inconclusive(results)) }),
   },
   {
     rule: 'every failure is one a new attempt can fix → new photos are asked for',
-    when: (results) =>
-      failed(results).length > 0 &&
-      failed(results).every(
-        (result) => result.reason !== undefined && REASON_CATALOGUE[result.reason].retryable,
-      ),
+    when: onlyRetryableFailures,
     decides: (results) => ({ outcome: 'resubmission_required', reasons: reasonsOf(failed(results)) }),
+  },
+  {
+    rule: 'a check could not conclude → a person decides',
+    when: (results) => inconclusive(results).length > 0,
+    decides: (results) => ({
+      outcome: 'review',
+      reasons: reasonsOf([...inconclusive(results), ...failed(results)]),
+    }),
   },
   {
     rule: 'a check failed → rejected',
