@@ -13,6 +13,7 @@ import { type Clock, systemClock } from './lib/clock.ts'
 import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { pruneLoginFailuresJob, pruneLoginFailuresSchedule } from './modules/auth/index.ts'
+import type { RandomBelow } from './modules/capture/index.ts'
 import {
   checkSubmissionJob,
   enqueueChecksOnSubmission,
@@ -65,10 +66,17 @@ export type Runtime = {
    * job that decides a submission.
    */
   verificationChanges: VerificationChanges
+  randomBelow?: RandomBelow
   close(): Promise<void>
 }
 
-export type RuntimeOverrides = { clock?: Clock; log?: Logger; databases?: Databases }
+export type RuntimeOverrides = {
+  clock?: Clock
+  log?: Logger
+  databases?: Databases
+  /** Draws the selfie challenge's poses (crypto random by default); tests fix them like the clock. */
+  randomBelow?: RandomBelow
+}
 
 export const openRuntime = async (config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> => {
   // Documents, the server secret and SQLite files live here: only the server's user may list it.
@@ -102,6 +110,7 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
     vault: documentVault(diskBlobStore(join(config.DATA_DIR, 'documents')), keys.documents),
     decodes: new DecodeLimiter(config.DECODE_CONCURRENCY, config.DECODE_QUEUE),
     verificationChanges,
+    ...(overrides.randomBelow ? { randomBelow: overrides.randomBelow } : {}),
     close: () => databases.destroy(),
   }
 }

@@ -11,6 +11,7 @@ import type { ClientCache } from '../modules/clients/index.ts'
 import { clientRoutes } from '../modules/clients/index.ts'
 import type { DecodeLimiter, DocumentVault } from '../modules/documents/index.ts'
 import { healthRoutes } from '../modules/health/index.ts'
+import type { RandomBelow } from '../modules/capture/index.ts'
 import { hostedRoutes } from '../modules/hosted/index.ts'
 import { onboardingRoutes } from '../modules/onboarding/index.ts'
 import { sandboxRoutes } from '../modules/sandbox/index.ts'
@@ -43,6 +44,8 @@ export type AppDeps = {
   decodes: DecodeLimiter
   /** verificationState changes and submissions, published to the subscribers of src/runtime.ts. */
   verificationChanges: VerificationChanges
+  /** Draws the selfie challenge's poses; crypto random unless a test fixes them. */
+  randomBelow?: RandomBelow
 }
 
 /**

@@ -25,6 +25,8 @@ export type TestAppOptions = {
   migrate?: boolean
   /** Run an in-process worker (mail, SMS and other jobs) while the app lives. */
   worker?: boolean
+  /** Fixes the selfie challenge's poses (e.g. `() => 0`: always left, then right). */
+  randomBelow?: (below: number) => number
 }
 
 /** Builds the real app on fresh databases of the given dialect, with a manual clock and silent logs. */
@@ -45,7 +47,11 @@ export const buildTestApp = async (dialect: Dialect, options: TestAppOptions = {
   let app: FastifyInstance | undefined
   let worker: Worker | undefined
   try {
-    runtime = await openRuntime(config, { clock, log: options.log ?? createLogger('silent') })
+    runtime = await openRuntime(config, {
+      clock,
+      log: options.log ?? createLogger('silent'),
+      ...(options.randomBelow ? { randomBelow: options.randomBelow } : {}),
+    })
     app = await createApp(runtime)
     await app.ready()
     if (options.worker) {

@@ -3,6 +3,7 @@
  * submission precondition): what other modules may use. Every other file in this folder is private to
  * the module (docs/architecture.md, Module boundaries).
  */
+export type { RandomBelow } from './challenge.ts'
 export {
   currentUploadId,
   type SubmittedEvidence,

@@ -35,6 +35,7 @@ import {
   isChallengeSlot,
   MAX_CHALLENGE_STEPS,
   pickChallengeSteps,
+  type RandomBelow,
   stepsOf,
 } from './challenge.ts'
 import { csrfToken, isValidCsrfToken } from './csrf.ts'
@@ -69,6 +70,8 @@ export type CaptureDeps = {
   databases: Databases
   /** Bounds the decodes of this process (DECODE_CONCURRENCY, DECODE_QUEUE, one per session). */
   decodes: DecodeLimiter
+  /** Where the selfie challenge's poses are drawn from: crypto random unless a test fixes them. */
+  randomBelow?: RandomBelow
   config: { DECODE_TIMEOUT_MS: number; CHALLENGE_ANSWER_SECONDS: number }
 }
 
@@ -332,7 +335,7 @@ export const storeUpload = async (
               id: newId('challenge'),
               session_id: capture.session.id,
               selfie_id: id,
-              steps: JSON.stringify(pickChallengeSteps()),
+              steps: JSON.stringify(pickChallengeSteps(deps.randomBelow)),
               issued_at: now,
             })
           : undefined

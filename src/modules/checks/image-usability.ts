@@ -61,6 +61,7 @@ export const imageUsability: Check = {
   version: '1',
   kind: 'usability',
   appliesTo: ({ sandbox, analysis }) => !sandbox && analysis.document !== undefined,
+  feedbackOn: (slot) => slot === 'document_front' || slot === 'document_back' || slot === 'selfie',
   run: ({ analysis, config }) => {
     const part = analysis.document ?? {}
     const sides = { front: part.front, back: part.back }

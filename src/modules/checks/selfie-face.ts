@@ -10,6 +10,7 @@ export const selfieFace: Check = {
   version: '1',
   kind: 'selfie',
   appliesTo: ({ sandbox }) => !sandbox,
+  feedbackOn: (slot) => slot === 'selfie',
   run: ({ analysis, config }) => {
     const selfie = analysis.faces?.selfie
     // A selfie that is not there (purged, never stored) is for a person to look into, not a verdict.
