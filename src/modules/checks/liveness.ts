@@ -21,15 +21,16 @@ export type FrameVerdict =
   | 'uncertain-face'
 
 /**
- * Whether a frame's head pose answers its step, measured from the selfie's pose rather than from
- * straight ahead: how a phone is held tilts everyone's resting pitch by 5–15° (measured on the demo
- * photos), and a replayed still photo, selfie and frames alike, moves by nothing. Poses are as the
- * camera sees the person (never mirrored): turning to one's own left points the face to the image's
- * right, which Human reports as negative yaw; looking up is negative pitch.
+ * Whether a frame's head pose answers its step, measured from the pose before it (the selfie's for the
+ * first step, the previous frame's after that) rather than from straight ahead: how a phone is held
+ * tilts everyone's resting pitch by 5–15° (measured on the demo photos), people do not come back to
+ * the middle between "turn left" and "turn right", and a replayed still photo, selfie and frames alike,
+ * moves by nothing. Poses are as the camera sees the person (never mirrored): turning to one's own left
+ * points the face to the image's right, which Human reports as negative yaw; looking up is negative pitch.
  */
-export const stepFollowed = (step: ChallengeStep, selfie: HeadPose, frame: HeadPose, t: Thresholds) => {
-  const yaw = frame.yaw - selfie.yaw
-  const pitch = frame.pitch - selfie.pitch
+export const stepFollowed = (step: ChallengeStep, before: HeadPose, frame: HeadPose, t: Thresholds) => {
+  const yaw = frame.yaw - before.yaw
+  const pitch = frame.pitch - before.pitch
   switch (step) {
     case 'left':
       return yaw <= -t.LIVENESS_YAW_DEGREES
@@ -42,7 +43,7 @@ export const stepFollowed = (step: ChallengeStep, selfie: HeadPose, frame: HeadP
   }
 }
 
-export const frameVerdict = (frame: ChallengeFrame, selfie: HeadPose, t: Thresholds): FrameVerdict => {
+export const frameVerdict = (frame: ChallengeFrame, before: HeadPose, t: Thresholds): FrameVerdict => {
   const counted = frame.faces.filter((face) => face.score >= t.FACE_MIN_SCORE).length
   if (counted === 0 || frame.pose === null) return 'no-face'
   if (counted > 1) return 'several-faces'
@@ -50,7 +51,7 @@ export const frameVerdict = (frame: ChallengeFrame, selfie: HeadPose, t: Thresho
   if (similarity === null) return 'uncertain-face'
   if (similarity < t.FACE_REVIEW_THRESHOLD) return 'other-face'
   if (similarity < t.FACE_MATCH_THRESHOLD) return 'uncertain-face'
-  return stepFollowed(frame.step, selfie, frame.pose, t) ? 'followed' : 'not-followed'
+  return stepFollowed(frame.step, before, frame.pose, t) ? 'followed' : 'not-followed'
 }
 
 /**
@@ -61,7 +62,7 @@ export const frameVerdict = (frame: ChallengeFrame, selfie: HeadPose, t: Thresho
  */
 export const liveness: Check = {
   id: 'liveness',
-  version: '1',
+  version: '2',
   kind: 'liveness',
   appliesTo: ({ sandbox }) => !sandbox,
   run: ({ analysis, config }): CheckFinding => {
@@ -87,7 +88,9 @@ export const liveness: Check = {
     // No pose to start from: the selfie check asks for a new selfie; nothing here can be judged.
     if (!main?.pose) return { outcome: 'inconclusive', reason: 'NO_FACE_FOUND', evidence }
 
-    const verdicts = challenge.frames.map((frame) => frameVerdict(frame, main.pose as HeadPose, config))
+    const verdicts = challenge.frames.map((frame, index) =>
+      frameVerdict(frame, challenge.frames[index - 1]?.pose ?? (main.pose as HeadPose), config),
+    )
     evidence.frames = challenge.frames.map((frame, index) => ({ ...frame, verdict: verdicts[index] }))
     const similarities = challenge.frames.map((frame) => frame.similarityToSelfie ?? 0)
     const score = Number(Math.min(...similarities).toFixed(4))
