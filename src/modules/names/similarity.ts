@@ -1,0 +1,139 @@
+import jaroWinkler from 'talisman/metrics/jaro-winkler.js'
+
+/**
+ * Name similarity as Moov Watchman scores it (internal/stringscore/jaro_winkler.go, BestPairsJaroWinkler):
+ * tokens compared pairwise with a Jaro-Winkler tuned for names, the best pairs kept (each token used
+ * once), averaged by length, and scaled down for the part of the indexed name nothing matched. Watchman
+ * reports precision 0.99 at 0.80 on 472,477 labelled OpenSanctions pairs, which is why its constants are
+ * kept as they are.
+ */
+const BOOST_THRESHOLD = 0.7
+const SCALING_FACTOR = 0.1
+const LENGTH_CUTOFF = 0.9
+const LENGTH_PENALTY_WEIGHT = 0.3
+const DIFFERENT_FIRST_LETTER_PENALTY = 0.9
+const UNMATCHED_INDEX_PENALTY_WEIGHT = 0.15
+
+// Watchman's first-letter phonetic classes: only tokens whose first letters sound alike are compared
+// at all (Khan/Chan, Fatima/Phatima), which keeps the pairwise step cheap and unrelated tokens apart.
+const PHONETIC_CLASS: Readonly<Record<string, string>> = {
+  a: 'a',
+  e: 'a',
+  i: 'a',
+  o: 'a',
+  u: 'a',
+  y: 'a',
+  b: 'b',
+  f: 'b',
+  p: 'b',
+  v: 'b',
+  c: 'c',
+  g: 'c',
+  j: 'c',
+  k: 'c',
+  q: 'c',
+  s: 'c',
+  x: 'c',
+  z: 'c',
+  d: 'd',
+  t: 'd',
+  l: 'l',
+  m: 'm',
+  n: 'm',
+  r: 'r',
+  h: 'h',
+  w: 'h',
+}
+
+export const phoneticClass = (token: string): string => {
+  const first = token.charAt(0)
+  return PHONETIC_CLASS[first] ?? first
+}
+
+const scaling = (metric: number, weight: number) => 1 - (1 - metric) * weight
+
+/** One token against another: Jaro-Winkler, less for very different lengths and different first letters. */
+export const tokenSimilarity = (a: string, b: string): number => {
+  let score = jaroWinkler.custom({ boostThreshold: BOOST_THRESHOLD, scalingFactor: SCALING_FACTOR }, a, b)
+  const lengthRatio = Math.min(a.length, b.length) / Math.max(a.length, b.length)
+  if (lengthRatio < LENGTH_CUTOFF) score *= scaling(lengthRatio, LENGTH_PENALTY_WEIGHT)
+  if (a.charAt(0) !== b.charAt(0)) score *= DIFFERENT_FIRST_LETTER_PENALTY
+  return score
+}
+
+const totalLength = (tokens: readonly string[]) => tokens.reduce((sum, token) => sum + token.length, 0)
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+type Pair = { score: number; search: number; index: number }
+
+/**
+ * How well the search tokens are found in the indexed tokens, 0–1 (1 for the same tokens in any order).
+ * Directed: indexed tokens nothing matched cost a little (John Doe is closer to John Doe than to John
+ * Bartholomew Doe), unmatched search tokens cost their full length. Ties between pairs are broken by the
+ * tokens themselves, never by their positions, so the order of the tokens cannot change the score.
+ */
+export const bestPairsSimilarity = (search: readonly string[], indexed: readonly string[]): number => {
+  if (search.length === 0 || indexed.length === 0) return 0
+  const pairs: Pair[] = []
+  for (let s = 0; s < search.length; s++) {
+    const searchToken = search[s] as string
+    const searchClass = phoneticClass(searchToken)
+    for (let i = 0; i < indexed.length; i++) {
+      const indexToken = indexed[i] as string
+      if (phoneticClass(indexToken) !== searchClass) continue
+      pairs.push({ score: tokenSimilarity(searchToken, indexToken), search: s, index: i })
+    }
+  }
+  pairs.sort(
+    (x, y) =>
+      y.score - x.score ||
+      byText(search[x.search] as string, search[y.search] as string) ||
+      byText(indexed[x.index] as string, indexed[y.index] as string),
+  )
+  const searchUsed = new Array<boolean>(search.length).fill(false)
+  const indexUsed = new Array<boolean>(indexed.length).fill(false)
+  let weighted = 0
+  let matchedIndexLength = 0
+  for (const pair of pairs) {
+    if (searchUsed[pair.search] || indexUsed[pair.index]) continue
+    const searchToken = search[pair.search] as string
+    const indexToken = indexed[pair.index] as string
+    weighted += pair.score * (searchToken.length + indexToken.length)
+    searchUsed[pair.search] = true
+    indexUsed[pair.index] = true
+    matchedIndexLength += indexToken.length
+  }
+  const average = weighted / (totalLength(search) + matchedIndexLength)
+  return average * scaling(matchedIndexLength / totalLength(indexed), UNMATCHED_INDEX_PENALTY_WEIGHT)
+}
+
+/**
+ * The ways a name may be written with or without a space inside it: the tokens as given, and each pair
+ * of neighbouring tokens joined (Abdul Rahman → abdulrahman). Watchman alone scores Abdulrahman Khan
+ * against KHAN, Abdul Rahman at 0.78, below its alert threshold: comparing the joined forms too finds it.
+ */
+export const joinedForms = (tokens: readonly string[]): string[][] => {
+  const forms = [[...tokens]]
+  for (let at = 0; at + 1 < tokens.length; at++)
+    forms.push([...tokens.slice(0, at), `${tokens[at]}${tokens[at + 1]}`, ...tokens.slice(at + 2)])
+  return forms
+}
+
+/** The best directed score over the joined forms of both names. */
+export const nameSimilarity = (search: readonly string[], indexed: readonly string[]): number => {
+  let best = 0
+  for (const searchForm of joinedForms(search))
+    for (const indexForm of joinedForms(indexed))
+      best = Math.max(best, bestPairsSimilarity(searchForm, indexForm))
+  return best
+}
+
+/** The same in both directions: for comparing two names neither of which is "the list". */
+export const mutualNameSimilarity = (a: readonly string[], b: readonly string[]): number => {
+  let best = 0
+  for (const aForm of joinedForms(a))
+    for (const bForm of joinedForms(b))
+      best = Math.max(best, (bestPairsSimilarity(aForm, bForm) + bestPairsSimilarity(bForm, aForm)) / 2)
+  return best
+}
