@@ -171,6 +171,9 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS')
   }
+  if (env.SANCTIONS_REVIEW_THRESHOLD > env.SANCTIONS_ALERT_THRESHOLD) {
+    problems.push('SANCTIONS_REVIEW_THRESHOLD: must not exceed SANCTIONS_ALERT_THRESHOLD')
+  }
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '')
   if (problems.length > 0) throw new ConfigError(problems)
 

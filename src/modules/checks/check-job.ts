@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import type { Config } from '../../config/config.ts'
 import type { Databases } from '../../db/database.ts'
 import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
@@ -11,6 +12,7 @@ import { findUserById } from '../users/index.ts'
 import {
   decide,
   findSession,
+  openIdentity,
   type StateWriterDeps,
   type VerificationSubscriber,
 } from '../verification/index.ts'
@@ -45,7 +47,8 @@ export const enqueueChecksOnSubmission =
 export const checkSubmissionJob = (
   databases: Databases,
   deps: Pick<StateWriterDeps, 'verificationChanges'> & {
-    keys: Pick<Keys, 'checkEvidence'>
+    config: Config
+    keys: Pick<Keys, 'checkEvidence' | 'identitySnapshots' | 'ssn'>
     vault: DocumentVault
   },
 ): JobDefinition<{ sessionId: string; sandbox: boolean }> => ({
@@ -64,6 +67,8 @@ export const checkSubmissionJob = (
       user,
       client,
       sandbox,
+      identity: session.identity_sealed ? openIdentity(deps.keys, session.id, session.identity_sealed) : null,
+      config: deps.config,
       input,
       analysis,
       now: clock.now(),

@@ -1,7 +1,8 @@
+import type { Config } from '../../config/config.ts'
 import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { CheckOutcome, SessionRow, UserRow } from '../../db/schema.ts'
 import type { Client } from '../clients/index.ts'
-import type { ReasonCode } from '../verification/index.ts'
+import type { IdentitySnapshot, ReasonCode } from '../verification/index.ts'
 import type { Analysis } from './analysis/analysis.ts'
 import type { AnalysisInput } from './analysis/input.ts'
 
@@ -14,6 +15,13 @@ export type CheckContext = {
   user: UserRow
   client: Client | undefined
   sandbox: boolean
+  /**
+   * The identity data the submission is checked against, as the session froze it at submission
+   * (verification/identity.ts); null only for a session submitted before the freeze existed.
+   */
+  identity: IdentitySnapshot | null
+  /** Thresholds and other settings the checks read (documented in config/env-schema.ts). */
+  config: Config
   /** What the user submitted, as the flow recorded it (files decrypted). */
   input: AnalysisInput
   /** What the analyzers found in the files (analysis/), computed once per run. */
@@ -30,7 +38,7 @@ export type CheckContext = {
  * mode requires has a passing check (rules.ts): a live submission needs the document and the face,
  * which the automated checks of issue #12 will provide; until they exist, live submissions go to a person.
  */
-export type CheckKind = 'account' | 'scenario' | 'document' | 'face'
+export type CheckKind = 'account' | 'scenario' | 'document' | 'face' | 'identity' | 'screening'
 
 export type CheckFinding = {
   outcome: CheckOutcome
