@@ -13,7 +13,11 @@ import { type Clock, systemClock } from './lib/clock.ts'
 import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { pruneLoginFailuresJob, pruneLoginFailuresSchedule } from './modules/auth/index.ts'
-import { checkSubmissionJob, enqueueChecksOnSubmission } from './modules/checks/index.ts'
+import {
+  checkSubmissionJob,
+  enqueueChecksOnSubmission,
+  rescreenVerifiedUsersJob,
+} from './modules/checks/index.ts'
 import { ClientCache } from './modules/clients/index.ts'
 import {
   DecodeLimiter,
@@ -107,6 +111,7 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => [
   deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),
   expireSessionsJob,
   checkSubmissionJob(runtime.databases, runtime),
+  rescreenVerifiedUsersJob(runtime.databases, runtime),
   purgeDocumentsJob(runtime.vault, runtime.config.DOCUMENT_RETENTION_DAYS),
   deliveryJob({
     databases: runtime.databases,

@@ -1,4 +1,5 @@
 import type { Client } from '../modules/clients/index.ts'
+import type { ScreeningAlert } from '../modules/sanctions/index.ts'
 
 export const printJson = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
@@ -48,3 +49,7 @@ export const firstStartWalkthrough = (publicUrl: string, client: Client, secretK
     `  Health: ${publicUrl}/healthz  ${publicUrl}/readyz    Metrics: ${publicUrl}/metrics`,
     '',
   ].join('\n')
+
+/** One line per sanctions alert (verity review list / alerts). */
+export const describeAlert = (alert: ScreeningAlert): string =>
+  `alert ${alert.alertId}  ${alert.region}  ${alert.status}  user ${alert.userId}  client ${alert.clientId}  ${alert.list} ${alert.entry} "${alert.evidence.hit.listedName}"  score ${alert.score.toFixed(3)}  raised ${alert.raisedAt}`

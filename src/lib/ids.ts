@@ -19,6 +19,9 @@ const PREFIXES = {
   delivery: 'whd',
   attempt: 'wha',
   review: 'rvd',
+  sanctionsVersion: 'slv',
+  sanctionsEntry: 'sle',
+  screeningAlert: 'sca',
 } as const
 
 export type IdKind = keyof typeof PREFIXES

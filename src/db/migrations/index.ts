@@ -8,6 +8,7 @@ import * as m0006 from './0006_account_security.ts'
 import * as m0007 from './0007_message_budgets.ts'
 import * as m0008 from './0008_review_decisions.ts'
 import * as m0009 from './0009_check_results.ts'
+import * as m0010 from './0010_sanctions.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_message_budgets': m0007,
   '0008_review_decisions': m0008,
   '0009_check_results': m0009,
+  '0010_sanctions': m0010,
 }

@@ -4,7 +4,7 @@ import type { CheckKind, CheckResult } from './check.ts'
 /** What a submission must have passed to be approved by the machine, per client mode. */
 export const REQUIRED_KINDS: Readonly<Record<'sandbox' | 'live', readonly CheckKind[]>> = {
   sandbox: ['account', 'scenario'],
-  live: ['account', 'document', 'face', 'identity'],
+  live: ['account', 'document', 'face', 'identity', 'screening'],
 }
 
 const reasonsOf = (results: readonly CheckResult[]) =>

@@ -6,9 +6,12 @@
 export { compareNames, type NameComparison, type PersonName } from './compare.ts'
 export { nameTokens, nameTokenVariants, personTokens, soundexCodes, transliterate } from './normalize.ts'
 export {
+  bestPairsMatch,
   bestPairsSimilarity,
+  formsSimilarity,
   joinedForms,
   mutualNameSimilarity,
   nameSimilarity,
   phoneticClass,
+  type TokenPair,
 } from './similarity.ts'

@@ -67,14 +67,21 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 type Pair = { score: number; search: number; index: number }
 
+/** A search token paired with the indexed token it matched best, and their similarity. */
+export type TokenPair = { search: string; indexed: string; score: number }
+
 /**
- * How well the search tokens are found in the indexed tokens, 0–1 (1 for the same tokens in any order).
- * Directed: indexed tokens nothing matched cost a little (John Doe is closer to John Doe than to John
- * Bartholomew Doe), unmatched search tokens cost their full length. Ties between pairs are broken by the
- * tokens themselves, never by their positions, so the order of the tokens cannot change the score.
+ * How well the search tokens are found in the indexed tokens, 0–1 (1 for the same tokens in any order),
+ * with the pairs that made the score. Directed: indexed tokens nothing matched cost a little (John Doe is
+ * closer to John Doe than to John Bartholomew Doe), unmatched search tokens cost their full length. Ties
+ * between pairs are broken by the tokens themselves, never by their positions, so the order of the
+ * tokens cannot change the score.
  */
-export const bestPairsSimilarity = (search: readonly string[], indexed: readonly string[]): number => {
-  if (search.length === 0 || indexed.length === 0) return 0
+export const bestPairsMatch = (
+  search: readonly string[],
+  indexed: readonly string[],
+): { score: number; pairs: TokenPair[] } => {
+  if (search.length === 0 || indexed.length === 0) return { score: 0, pairs: [] }
   const pairs: Pair[] = []
   for (let s = 0; s < search.length; s++) {
     const searchToken = search[s] as string
@@ -93,6 +100,7 @@ export const bestPairsSimilarity = (search: readonly string[], indexed: readonly
   )
   const searchUsed = new Array<boolean>(search.length).fill(false)
   const indexUsed = new Array<boolean>(indexed.length).fill(false)
+  const matched: TokenPair[] = []
   let weighted = 0
   let matchedIndexLength = 0
   for (const pair of pairs) {
@@ -103,10 +111,17 @@ export const bestPairsSimilarity = (search: readonly string[], indexed: readonly
     searchUsed[pair.search] = true
     indexUsed[pair.index] = true
     matchedIndexLength += indexToken.length
+    matched.push({ search: searchToken, indexed: indexToken, score: pair.score })
   }
   const average = weighted / (totalLength(search) + matchedIndexLength)
-  return average * scaling(matchedIndexLength / totalLength(indexed), UNMATCHED_INDEX_PENALTY_WEIGHT)
+  return {
+    score: average * scaling(matchedIndexLength / totalLength(indexed), UNMATCHED_INDEX_PENALTY_WEIGHT),
+    pairs: matched,
+  }
 }
+
+export const bestPairsSimilarity = (search: readonly string[], indexed: readonly string[]): number =>
+  bestPairsMatch(search, indexed).score
 
 /**
  * The ways a name may be written with or without a space inside it: the tokens as given, and each pair
@@ -120,14 +135,20 @@ export const joinedForms = (tokens: readonly string[]): string[][] => {
   return forms
 }
 
-/** The best directed score over the joined forms of both names. */
-export const nameSimilarity = (search: readonly string[], indexed: readonly string[]): number => {
+/** The best directed score between any form of one name and any form of the other. */
+export const formsSimilarity = (
+  searchForms: readonly (readonly string[])[],
+  indexForms: readonly (readonly string[])[],
+): number => {
   let best = 0
-  for (const searchForm of joinedForms(search))
-    for (const indexForm of joinedForms(indexed))
-      best = Math.max(best, bestPairsSimilarity(searchForm, indexForm))
+  for (const searchForm of searchForms)
+    for (const indexForm of indexForms) best = Math.max(best, bestPairsSimilarity(searchForm, indexForm))
   return best
 }
+
+/** The best directed score over the joined forms of both names. */
+export const nameSimilarity = (search: readonly string[], indexed: readonly string[]): number =>
+  formsSimilarity(joinedForms(search), joinedForms(indexed))
 
 /** The same in both directions: for comparing two names neither of which is "the list". */
 export const mutualNameSimilarity = (a: readonly string[], b: readonly string[]): number => {
