@@ -10,6 +10,7 @@ export {
   bestPairsSimilarity,
   formsSimilarity,
   joinedForms,
+  memoizedTokenSimilarity,
   mutualNameSimilarity,
   nameSimilarity,
   phoneticClass,

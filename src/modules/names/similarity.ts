@@ -80,6 +80,7 @@ export type TokenPair = { search: string; indexed: string; score: number }
 export const bestPairsMatch = (
   search: readonly string[],
   indexed: readonly string[],
+  similarity: (a: string, b: string) => number = tokenSimilarity,
 ): { score: number; pairs: TokenPair[] } => {
   if (search.length === 0 || indexed.length === 0) return { score: 0, pairs: [] }
   const pairs: Pair[] = []
@@ -89,7 +90,7 @@ export const bestPairsMatch = (
     for (let i = 0; i < indexed.length; i++) {
       const indexToken = indexed[i] as string
       if (phoneticClass(indexToken) !== searchClass) continue
-      pairs.push({ score: tokenSimilarity(searchToken, indexToken), search: s, index: i })
+      pairs.push({ score: similarity(searchToken, indexToken), search: s, index: i })
     }
   }
   pairs.sort(
@@ -120,8 +121,11 @@ export const bestPairsMatch = (
   }
 }
 
-export const bestPairsSimilarity = (search: readonly string[], indexed: readonly string[]): number =>
-  bestPairsMatch(search, indexed).score
+export const bestPairsSimilarity = (
+  search: readonly string[],
+  indexed: readonly string[],
+  similarity: (a: string, b: string) => number = tokenSimilarity,
+): number => bestPairsMatch(search, indexed, similarity).score
 
 /**
  * The ways a name may be written with or without a space inside it: the tokens as given, and each pair
@@ -139,11 +143,28 @@ export const joinedForms = (tokens: readonly string[]): string[][] => {
 export const formsSimilarity = (
   searchForms: readonly (readonly string[])[],
   indexForms: readonly (readonly string[])[],
+  similarity: (a: string, b: string) => number = tokenSimilarity,
 ): number => {
   let best = 0
   for (const searchForm of searchForms)
-    for (const indexForm of indexForms) best = Math.max(best, bestPairsSimilarity(searchForm, indexForm))
+    for (const indexForm of indexForms)
+      best = Math.max(best, bestPairsSimilarity(searchForm, indexForm, similarity))
   return best
+}
+
+/**
+ * Token similarity remembered per search token: a list repeats its common given and family names
+ * thousands of times, so one screening computes each distinct pair once.
+ */
+export const memoizedTokenSimilarity = (): ((a: string, b: string) => number) => {
+  const known = new Map<string, Map<string, number>>()
+  return (a, b) => {
+    let row = known.get(a)
+    if (!row) known.set(a, (row = new Map()))
+    let score = row.get(b)
+    if (score === undefined) row.set(b, (score = tokenSimilarity(a, b)))
+    return score
+  }
 }
 
 /** The best directed score over the joined forms of both names. */

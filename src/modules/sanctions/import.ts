@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Databases } from '../../db/database.ts'
 import { REGIONS } from '../../db/database.ts'
-import type { SanctionsFormat } from '../../db/schema.ts'
+import type { SanctionsEntryRow, SanctionsFormat } from '../../db/schema.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
@@ -67,6 +67,21 @@ const storedNames = (entry: ListedEntry): StoredName[] =>
     return tokens.length === 0 ? [] : [{ ...each, tokens, soundex: soundexCodes(tokens) }]
   })
 
+/** The rows of a version's entries, names normalised and Soundex-coded once, here. */
+export const entryRows = (versionId: string, entries: readonly ListedEntry[]): SanctionsEntryRow[] =>
+  entries.map((entry) => ({
+    id: newId('sanctionsEntry'),
+    version_id: versionId,
+    reference: entry.reference,
+    kind: entry.kind,
+    primary_name: entry.name,
+    names: JSON.stringify(storedNames(entry)),
+    dates_of_birth: JSON.stringify(entry.datesOfBirth),
+    nationalities: JSON.stringify(entry.nationalities),
+    programs: JSON.stringify(entry.programs),
+    source_line: entry.line,
+  }))
+
 const LIST_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/
 
 /**
@@ -97,18 +112,7 @@ export const importSanctionsList = async (
   const sha256 = hash.digest('hex')
   const now = deps.clock.now()
   const versionId = newId('sanctionsVersion')
-  const rows = parsed.entries.map((entry) => ({
-    id: newId('sanctionsEntry'),
-    version_id: versionId,
-    reference: entry.reference,
-    kind: entry.kind,
-    primary_name: entry.name,
-    names: JSON.stringify(storedNames(entry)),
-    dates_of_birth: JSON.stringify(entry.datesOfBirth),
-    nationalities: JSON.stringify(entry.nationalities),
-    programs: JSON.stringify(entry.programs),
-    source_line: entry.line,
-  }))
+  const rows = entryRows(versionId, parsed.entries)
   const nameCount = rows.reduce((sum, row) => sum + (JSON.parse(row.names) as unknown[]).length, 0)
 
   const home = deps.databases.home

@@ -4,6 +4,7 @@ import {
   bestPairsMatch,
   formsSimilarity,
   joinedForms,
+  memoizedTokenSimilarity,
   personTokens,
   phoneticClass,
   soundexCodes,
@@ -38,8 +39,9 @@ const SCREENED_KINDS = new Set(['individual', 'unknown'])
 
 /**
  * The blocking key of a token: Watchman's first-letter phonetic class, then the rest of the token's
- * Soundex code (Khan and Chan → c500). Only names sharing at least one key with the query are scored:
- * a name none of whose tokens sounds like any token of the query cannot reach the review threshold.
+ * Soundex code (Khan and Chan → c500). Only names sharing at least one key with the query are scored.
+ * Measured on 20,000 synthetic names (screening.test.ts): 5 ms per query against 73 ms for scoring
+ * every name, and the same best score as scoring every name for all 200 queries above 0.70.
  */
 const blockKey = (token: string, code: string) => `${phoneticClass(token)}${code.slice(1)}`
 
@@ -202,6 +204,7 @@ export const screenPerson = (
 ): ScreeningResult => {
   let topScore = 0
   const best = new Map<string, ScreeningHit>()
+  const similarity = memoizedTokenSimilarity()
   for (const screened of person.names) {
     const tokens = personTokens(screened.given, screened.family)
     if (tokens.length === 0) continue
@@ -210,7 +213,7 @@ export const screenPerson = (
     for (const key of keysOf(forms)) for (const at of index.blocks.get(key) ?? []) candidates.add(at)
     for (const at of candidates) {
       const name = index.names[at] as IndexedName
-      const nameScore = formsSimilarity(forms, name.forms)
+      const nameScore = formsSimilarity(forms, name.forms, similarity)
       const dateOfBirth = dateOfBirthRelation(name.entry.datesOfBirth, person.datesOfBirth)
       const nationality = nationalityRelation(name.entry.nationalities, person.nationalities)
       const score = Math.max(

@@ -70,7 +70,7 @@ const entriesOf = (list: Node[], kind: 'individual' | 'entity', lines: number[])
       .filter(Boolean)
       .join(' ')
     const reference = text(node.REFERENCE_NUMBER) ?? text(node.DATAID)
-    if (!name) throw malformed(line, `${kind} without a FIRST_NAME`)
+    if (!name) throw malformed(line, `${kind} without a name (FIRST_NAME … FOURTH_NAME)`)
     if (!reference) throw malformed(line, `${kind} without a REFERENCE_NUMBER or DATAID`)
     const aliases = nodes(node[kind === 'individual' ? 'INDIVIDUAL_ALIAS' : 'ENTITY_ALIAS']).flatMap(
       (alias) => {
