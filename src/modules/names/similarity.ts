@@ -160,9 +160,15 @@ export const memoizedTokenSimilarity = (): ((a: string, b: string) => number) =>
   const known = new Map<string, Map<string, number>>()
   return (a, b) => {
     let row = known.get(a)
-    if (!row) known.set(a, (row = new Map()))
+    if (!row) {
+      row = new Map()
+      known.set(a, row)
+    }
     let score = row.get(b)
-    if (score === undefined) row.set(b, (score = tokenSimilarity(a, b)))
+    if (score === undefined) {
+      score = tokenSimilarity(a, b)
+      row.set(b, score)
+    }
     return score
   }
 }
