@@ -13,7 +13,10 @@ import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 
-const file = (name: string, content = readFileSync(`test/fixtures/sanctions/${name}`)): ListFile => ({
+const file = (
+  name: string,
+  content: string | Buffer = readFileSync(`test/fixtures/sanctions/${name}`),
+): ListFile => ({
   name,
   content: Buffer.from(content),
 })
