@@ -165,7 +165,7 @@ describe('over 20,000 listed names', () => {
   }))
   const index = indexOf({ synthetic: entries })
   // Queries: listed names with a typo or another order, and names not on the list.
-  const queries = Array.from({ length: 80 }, (_, at) => {
+  const queries = Array.from({ length: 40 }, (_, at) => {
     if (at % 2 === 1) return person(pick(givenNames), newWord())
     const listed = entries[Math.floor(random() * entries.length)] as ListedEntry
     const [family = '', given = ''] = listed.name.split(', ')
@@ -195,5 +195,6 @@ describe('over 20,000 listed names', () => {
     )
     expect(missed).toBe(0)
     expect(perQuery).toBeLessThan(50)
-  })
+    // Scoring every name for the comparison is the slow part (about 3 s alone, much more under load).
+  }, 120_000)
 })
