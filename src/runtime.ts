@@ -19,6 +19,7 @@ import {
   enqueueChecksOnSubmission,
   enqueueFeedbackOnUpload,
   lazyAnalysisPool,
+  rescreenVerifiedUsersJob,
   uploadFeedbackJob,
 } from './modules/checks/index.ts'
 import { ClientCache } from './modules/clients/index.ts'
@@ -127,6 +128,7 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => {
     expireSessionsJob,
     checkSubmissionJob(runtime.databases, { ...runtime, analysis }),
     uploadFeedbackJob(runtime.databases, { ...runtime, analysis }),
+    rescreenVerifiedUsersJob(runtime.databases, runtime),
     purgeDocumentsJob(runtime.vault, runtime.config.DOCUMENT_RETENTION_DAYS),
     deliveryJob({
       databases: runtime.databases,

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { Presets, SingleBar } from 'cli-progress'
 import closeWithGrace from 'close-with-grace'
 import { loadConfig } from '../config/config.ts'
 import { openDatabases } from '../db/database.ts'
 import { migrateToLatest, migrationStatus } from '../db/migrate.ts'
+import type { SanctionsFormat } from '../db/schema.ts'
 import { createLogger } from '../lib/logger.ts'
 import { documentPolicyFor } from '../modules/checks/index.ts'
 import {
@@ -16,9 +20,30 @@ import {
 } from '../modules/clients/index.ts'
 import { readOutbox } from '../modules/messaging/index.ts'
 import { describeUser, setLoginOtp, setUserSuspended } from '../modules/operator/index.ts'
-import { decideCase, listCases, type ReviewInput, showCase } from '../modules/review/index.ts'
+import {
+  type AlertResolution,
+  decideCase,
+  listAlerts,
+  listCases,
+  type ReviewInput,
+  resolveAlert,
+  showCase,
+} from '../modules/review/index.ts'
+import {
+  describeSanctionsLists,
+  type ImportProgress,
+  importSanctionsList,
+  type ListFile,
+} from '../modules/sanctions/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
-import { clientJson, describeClient, describePolicy, firstStartWalkthrough, printJson } from './output.ts'
+import {
+  clientJson,
+  describeAlert,
+  describeClient,
+  describePolicy,
+  firstStartWalkthrough,
+  printJson,
+} from './output.ts'
 
 /** Opens the runtime for a short CLI command: quiet logs, migrations as configured. */
 const withRuntime = async <T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> => {
@@ -215,11 +240,19 @@ export const reviewList = (options: { limit: string; json: boolean }): Promise<v
       Math.max(1, Math.min(1000, Number.parseInt(options.limit, 10) || 100)),
     )
     if (options.json) return printJson(cases)
-    if (cases.length === 0) return void process.stdout.write('no case is waiting for a decision\n')
+    if (cases.length === 0) process.stdout.write('no case is waiting for a decision\n')
     for (const each of cases)
       process.stdout.write(
         `${each.sessionId}  ${each.region}  waiting ${Math.round(each.waitingSeconds / 60)} min  user ${each.userId}  client ${each.clientId}${each.reasons.length > 0 ? `  ${each.reasons.join(',')}` : ''}\n`,
       )
+    // Verified users a re-screening flagged: no session waits for them, so they are listed apart.
+    const alerts = await listAlerts(runtime, { limit: 1000 })
+    if (alerts.length > 0) {
+      process.stdout.write(
+        `\n${alerts.length} open sanctions alert(s) (verity review alerts, verity review alert ID clear|confirm):\n`,
+      )
+      for (const alert of alerts) process.stdout.write(`${describeAlert(alert)}\n`)
+    }
   })
 
 export const reviewShow = (sessionId: string): Promise<void> =>
@@ -267,4 +300,75 @@ export const outbox = (options: { limit: string; json: boolean }): Promise<void>
         `${heading}\n${message.subject ? `Subject: ${message.subject}\n` : ''}${message.body}\n\n`,
       )
     }
+  })
+
+export const reviewAlerts = (options: { all: boolean; limit: string; json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const alerts = await listAlerts(runtime, {
+      all: options.all,
+      limit: Math.max(1, Math.min(1000, Number.parseInt(options.limit, 10) || 100)),
+    })
+    if (options.json) return printJson(alerts)
+    if (alerts.length === 0) return void process.stdout.write('no screening alert\n')
+    for (const alert of alerts) process.stdout.write(`${describeAlert(alert)}\n`)
+  })
+
+export const reviewAlert = (
+  alertId: string,
+  action: AlertResolution['action'],
+  options: { note?: string; reviewer: string },
+): Promise<void> =>
+  withRuntime(async (runtime) =>
+    printJson(
+      await resolveAlert(runtime, alertId, {
+        action,
+        reviewer: options.reviewer,
+        ...(options.note === undefined ? {} : { note: options.note }),
+      }),
+    ),
+  )
+
+const readListFile = (file: string): ListFile => ({ name: path.basename(file), content: readFileSync(file) })
+
+/** A progress bar on a terminal only: piped or logged output gets the summary line alone. */
+const progressBar = (): ImportProgress | undefined => {
+  if (!process.stderr.isTTY) return undefined
+  const bar = new SingleBar(
+    { format: 'importing [{bar}] {percentage}% {value}/{total} entries', stream: process.stderr },
+    Presets.shades_classic,
+  )
+  return { start: (total) => bar.start(total, 0), advance: (by) => bar.increment(by), stop: () => bar.stop() }
+}
+
+export const sanctionsImport = (
+  file: string,
+  options: { format?: SanctionsFormat; list?: string; aliases?: string; json: boolean },
+): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const imported = await importSanctionsList(
+      runtime,
+      {
+        file: readListFile(file),
+        ...(options.aliases === undefined ? {} : { aliases: readListFile(options.aliases) }),
+        ...(options.format === undefined ? {} : { format: options.format }),
+        ...(options.list === undefined ? {} : { list: options.list }),
+      },
+      progressBar(),
+    )
+    if (options.json) return printJson(imported)
+    process.stdout.write(
+      `${imported.list}: version ${imported.versionId} (${imported.format}), ${imported.entries} entries, ${imported.names} names, sha256 ${imported.sha256}${imported.replacedVersionId ? `, replaces ${imported.replacedVersionId}` : ''}; verified users are being re-screened by the worker\n`,
+    )
+  })
+
+export const sanctionsList = (options: { json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const lists = await describeSanctionsLists(runtime.databases.home)
+    if (options.json) return printJson(lists)
+    if (lists.length === 0) return void process.stdout.write('no sanctions list imported\n')
+    for (const { list, versions } of lists)
+      for (const version of versions)
+        process.stdout.write(
+          `${list}  ${version.current ? 'current ' : 'replaced'}  ${version.versionId}  ${version.format}  ${version.entries} entries  ${version.names} names  imported ${version.importedAt}  ${version.file}  sha256 ${version.sha256}\n`,
+        )
   })

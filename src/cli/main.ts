@@ -1,7 +1,7 @@
 import { Argument, Command, Option } from 'commander'
 import { ConfigError } from '../config/config-error.ts'
 import { loadDotEnv } from '../config/dotenv.ts'
-import { REVIEW_ACTIONS } from '../db/schema.ts'
+import { REVIEW_ACTIONS, SANCTIONS_FORMATS } from '../db/schema.ts'
 import { AppError } from '../lib/errors.ts'
 
 // The commands (and the server behind them) load only when one runs, so `--help` answers at once.
@@ -140,6 +140,47 @@ export const buildCli = (): Command => {
     .option('--note <text>', 'why, for the audit trail (never shown to the user)')
     .requiredOption('--reviewer <email>', 'who decides')
     .action(async (sessionId, action, options) => (await commands()).reviewDecide(sessionId, action, options))
+
+  review
+    .command('alerts')
+    .description('sanctions alerts on verified users (re-screening after an import), oldest first')
+    .option('--all', 'resolved alerts too', false)
+    .option('--limit <n>', 'how many alerts', '100')
+    .option('--json', 'print a JSON array', false)
+    .action(async (options) => (await commands()).reviewAlerts(options))
+  review
+    .command('alert')
+    .description(
+      'resolve a sanctions alert: clear (not the listed person) or confirm; the state is not changed',
+    )
+    .argument('<alertId>', 'the alert id (sca_…)')
+    .addArgument(new Argument('<action>', 'the resolution').choices(['clear', 'confirm']))
+    .option('--note <text>', 'why, for the audit trail; required to confirm')
+    .requiredOption('--reviewer <email>', 'who resolves it')
+    .action(async (alertId, action, options) => (await commands()).reviewAlert(alertId, action, options))
+
+  const sanctions = program.command('sanctions').description("the operator's sanctions lists")
+  sanctions
+    .command('import')
+    .description('import a list file as the new version of its list (atomic); verified users are re-screened')
+    .argument('<file>', 'the list file')
+    .addOption(
+      new Option('--format <format>', 'the file format (guessed from the file when absent)').choices(
+        SANCTIONS_FORMATS,
+      ),
+    )
+    .option(
+      '--list <name>',
+      'the list it is a version of (default ofac-sdn / un-consolidated; required for csv)',
+    )
+    .option('--aliases <file>', "OFAC only: alt.csv, the aliases of sdn.csv's entries")
+    .option('--json', 'print one JSON object', false)
+    .action(async (file, options) => (await commands()).sanctionsImport(file, options))
+  sanctions
+    .command('list')
+    .description('the imported lists: versions, entry counts, file hashes')
+    .option('--json', 'print a JSON array', false)
+    .action(async (options) => (await commands()).sanctionsList(options))
 
   program
     .command('outbox')

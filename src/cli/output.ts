@@ -1,5 +1,6 @@
 import type { DocumentPolicy } from '../config/document-policy.ts'
 import type { Client } from '../modules/clients/index.ts'
+import type { ScreeningAlert } from '../modules/sanctions/index.ts'
 
 export const printJson = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
@@ -68,3 +69,6 @@ export const describePolicy = (client: Client, effective: Record<string, Documen
     )
   return lines.join('\n')
 }
+/** One line per sanctions alert (verity review list / alerts). */
+export const describeAlert = (alert: ScreeningAlert): string =>
+  `alert ${alert.alertId}  ${alert.region}  ${alert.status}  user ${alert.userId}  client ${alert.clientId}  ${alert.list} ${alert.entry} "${alert.evidence.hit.listedName}"  score ${alert.score.toFixed(3)}  raised ${alert.raisedAt}`

@@ -202,6 +202,9 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
   if (env.FACE_REVIEW_THRESHOLD > env.FACE_MATCH_THRESHOLD) {
     problems.push('FACE_REVIEW_THRESHOLD: must not exceed FACE_MATCH_THRESHOLD')
   }
+  if (env.SANCTIONS_REVIEW_THRESHOLD > env.SANCTIONS_ALERT_THRESHOLD) {
+    problems.push('SANCTIONS_REVIEW_THRESHOLD: must not exceed SANCTIONS_ALERT_THRESHOLD')
+  }
   const documentPolicies = {
     intl: parseDocumentPolicy(env, 'INTL', problems),
     us: parseDocumentPolicy(env, 'US', problems),

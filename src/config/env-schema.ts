@@ -5,6 +5,8 @@ import { Type } from 'typebox'
  * (SQLite files under DATA_DIR, in-process worker); production tightens them (see config.ts).
  */
 const Bool = Type.Boolean()
+const Fraction = (defaultValue: number, description: string) =>
+  Type.Number({ minimum: 0, maximum: 1, default: defaultValue, description })
 const IntAtLeast = (minimum: number, defaultValue: number, description: string) =>
   Type.Integer({ minimum, default: defaultValue, description })
 const Between = (minimum: number, maximum: number, defaultValue: number, description: string) =>
@@ -171,6 +173,18 @@ export const EnvSchema = Type.Object({
     description:
       "Least OCR confidence (tesseract's mean word confidence, 0–100) at which a photographed proof of address counts as read; below it the user is asked for a clearer photo.",
   }),
+  NAME_NEAR_MISS_THRESHOLD: Fraction(
+    0.85,
+    'Registered vs document name: below exact (or middle names on one side only), a mutual Jaro-Winkler score at least this goes to review as a near miss; below it the names do not match (declined).',
+  ),
+  SANCTIONS_ALERT_THRESHOLD: Fraction(
+    0.8,
+    "Sanctions screening: a name score (after date of birth and nationality) at least this is a match, reviewed by a person (Watchman's precision 0.99 point).",
+  ),
+  SANCTIONS_REVIEW_THRESHOLD: Fraction(
+    0.7,
+    'Sanctions screening: a score at least this (and below the alert threshold) is a possible match, reviewed by a person; below it the name is clear.',
+  ),
   WORKER_CONCURRENCY: IntAtLeast(1, 2, 'Jobs one worker process runs at once.'),
   CHECK_THREADS: IntAtLeast(
     1,

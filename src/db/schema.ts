@@ -306,6 +306,68 @@ export type IdentityFingerprintTable = {
   digest: string
   created_at: number
 }
+export const SANCTIONS_ENTRY_KINDS = ['individual', 'entity', 'vessel', 'aircraft', 'unknown'] as const
+export type SanctionsEntryKind = (typeof SANCTIONS_ENTRY_KINDS)[number]
+
+/** The list file formats `verity sanctions import` reads. */
+export const SANCTIONS_FORMATS = ['ofac-sdn-csv', 'un-xml', 'csv'] as const
+export type SanctionsFormat = (typeof SANCTIONS_FORMATS)[number]
+
+/** Home database only: one import of one sanctions list (see migration 0010). */
+export type SanctionsListVersionTable = {
+  id: string
+  list_name: string
+  format: SanctionsFormat
+  file_name: string
+  file_sha256: string
+  entry_count: number
+  name_count: number
+  published_at: string | null
+  imported_at: number
+  replaced_at: number | null
+}
+export type SanctionsListVersionRow = Selectable<SanctionsListVersionTable>
+
+/** Home database only: one listed person or organisation of a list version. */
+export type SanctionsEntryTable = {
+  id: string
+  version_id: string
+  reference: string
+  kind: SanctionsEntryKind
+  primary_name: string
+  /** JSON array of {name, alias, weak, tokens, soundex}. */
+  names: string
+  /** JSON array of `YYYY-MM-DD`, `YYYY-MM`, `YYYY` or `YYYY/YYYY`. */
+  dates_of_birth: string
+  /** JSON array of alpha-3 codes. */
+  nationalities: string
+  /** JSON array. */
+  programs: string
+  source_line: number
+}
+export type SanctionsEntryRow = Selectable<SanctionsEntryTable>
+
+export const SCREENING_ALERT_STATUSES = ['open', 'cleared', 'confirmed'] as const
+export type ScreeningAlertStatus = (typeof SCREENING_ALERT_STATUSES)[number]
+
+/** Region database: a sanctions hit on a user who was already verified, for a person to resolve. */
+export type ScreeningAlertTable = {
+  id: string
+  client_id: string
+  user_id: string
+  list_name: string
+  entry_reference: string
+  list_version_id: string
+  score: number
+  /** AES-GCM under keys.checkEvidence, bound to the alert id. */
+  evidence_sealed: string
+  status: ScreeningAlertStatus
+  created_at: number
+  resolved_at: number | null
+  resolved_by: string | null
+  resolution_note: string | null
+}
+export type ScreeningAlertRow = Selectable<ScreeningAlertTable>
 
 export type VerificationStateTransitionTable = {
   id: string
@@ -501,6 +563,9 @@ export type DB = {
   check_result: CheckResultTable
   upload_feedback: UploadFeedbackTable
   identity_fingerprint: IdentityFingerprintTable
+  sanctions_list_version: SanctionsListVersionTable
+  sanctions_entry: SanctionsEntryTable
+  screening_alert: ScreeningAlertTable
   verification_state_transition: VerificationStateTransitionTable
   webhook_endpoint: WebhookEndpointTable
   webhook_event: WebhookEventTable

@@ -20,6 +20,9 @@ const PREFIXES = {
   attempt: 'wha',
   review: 'rvd',
   challenge: 'chl',
+  sanctionsVersion: 'slv',
+  sanctionsEntry: 'sle',
+  screeningAlert: 'sca',
 } as const
 
 export type IdKind = keyof typeof PREFIXES

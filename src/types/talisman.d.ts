@@ -1,6 +1,12 @@
-// talisman ships no types; this is the part of its API Verity uses.
+// talisman ships no types; these are the two functions Verity's name matching uses.
 declare module 'talisman/metrics/jaro-winkler.js' {
-  /** Jaro-Winkler similarity of two strings, 0 (nothing in common) to 1 (equal). */
-  const jaroWinkler: (a: string, b: string) => number
+  const jaroWinkler: {
+    (a: string, b: string): number
+    custom(options: { boostThreshold?: number; scalingFactor?: number }, a: string, b: string): number
+  }
   export default jaroWinkler
+}
+declare module 'talisman/phonetics/soundex.js' {
+  const soundex: (name: string) => string
+  export default soundex
 }

@@ -8,6 +8,7 @@ import * as m0006 from './0006_account_security.ts'
 import * as m0007 from './0007_message_budgets.ts'
 import * as m0008 from './0008_review_decisions.ts'
 import * as m0009 from './0009_check_results.ts'
+import * as m0010 from './0010_sanctions.ts'
 import * as m0011 from './0011_identity_policy.ts'
 import * as m0012 from './0012_selfie_challenge.ts'
 import * as m0013 from './0013_review_queue_index.ts'
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0012_selfie_challenge': m0012,
   '0013_review_queue_index': m0013,
   '0014_upload_feedback': m0014,
+  '0010_sanctions': m0010,
 }

@@ -12,6 +12,7 @@ import { findUserById } from '../users/index.ts'
 import {
   decide,
   findSession,
+  openIdentity,
   type StateWriterDeps,
   type VerificationSubscriber,
 } from '../verification/index.ts'

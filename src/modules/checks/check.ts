@@ -58,6 +58,8 @@ export type CheckKind =
   | 'address'
   | 'selfie'
   | 'liveness'
+  | 'identity'
+  | 'screening'
 
 export type CheckFinding = {
   outcome: CheckOutcome

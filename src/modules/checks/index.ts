@@ -3,6 +3,7 @@
 export { lazyAnalysisPool } from './analysis-pool.ts'
 export { checkSubmissionJob, enqueueChecksOnSubmission } from './check-job.ts'
 export { documentPolicyFor } from './policy.ts'
+export { rescreenVerifiedUsersJob } from './rescreen-job.ts'
 export { checkResultsFor } from './results.ts'
 export {
   enqueueFeedbackOnUpload,

@@ -3,11 +3,13 @@ import type { Check, CheckContext, CheckResult } from './check.ts'
 import { documentPolicy } from './document-policy.ts'
 import { duplicateIdentity } from './duplicate-identity.ts'
 import { faceMatch } from './face-match.ts'
+import { identityConsistency } from './identity-consistency.ts'
 import { imageUsability } from './image-usability.ts'
 import { licenceBarcode } from './licence-barcode.ts'
 import { licenceSides } from './licence-sides.ts'
 import { liveness } from './liveness.ts'
 import { proofOfAddress } from './proof-of-address.ts'
+import { sanctionsScreening } from './sanctions.ts'
 import { sandboxScenario } from './sandbox-scenario.ts'
 import { selfieFace } from './selfie-face.ts'
 import { ssnCheck } from './ssn-check.ts'
@@ -22,10 +24,12 @@ export const CHECKS: readonly Check[] = [
   licenceSides,
   documentPolicy,
   validity,
+  identityConsistency,
   selfieFace,
   faceMatch,
   liveness,
   duplicateIdentity,
+  sanctionsScreening,
   ssnCheck,
   proofOfAddress,
 ]

@@ -91,3 +91,19 @@ export const otherHolders = (db: Queryable, by: { clientId: string; userId: stri
     .orderBy('fingerprint.created_at')
     .orderBy('fingerprint.session_id')
     .execute()
+/** The result of a check in the user's latest approved submission (re-screening reuses what it screened). */
+export const latestApprovedResultOf = (
+  db: Queryable,
+  userId: string,
+  checkId: string,
+): Promise<CheckResultRow | undefined> =>
+  db
+    .selectFrom('check_result')
+    .innerJoin('verification_session', 'verification_session.id', 'check_result.session_id')
+    .selectAll('check_result')
+    .where('verification_session.user_id', '=', userId)
+    .where('verification_session.outcome', '=', 'approved')
+    .where('check_result.check_id', '=', checkId)
+    .orderBy('verification_session.outcome_at', 'desc')
+    .limit(1)
+    .executeTakeFirst()

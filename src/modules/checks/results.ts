@@ -1,4 +1,5 @@
 import type { Queryable, RegionDatabase } from '../../db/database.ts'
+import type { CheckResultRow } from '../../db/schema.ts'
 import { isoTime } from '../../lib/clock.ts'
 import { seal, unseal } from '../../lib/crypto.ts'
 import type { Keys } from '../../lib/keys.ts'
@@ -32,6 +33,17 @@ export const saveResults = (
     })),
   )
 
+/** A stored result's evidence, opened. */
+export const openEvidence = (
+  keys: Pick<Keys, 'checkEvidence'>,
+  row: Pick<CheckResultRow, 'session_id' | 'check_id' | 'evidence_sealed'>,
+): Record<string, unknown> | null =>
+  row.evidence_sealed === null
+    ? null
+    : (JSON.parse(
+        unseal(keys.checkEvidence, row.evidence_sealed, evidenceBinding(row.session_id, row.check_id)),
+      ) as Record<string, unknown>)
+
 /** The stored results of a session's checks, evidence opened, for reviewers. */
 export const checkResultsFor = async (
   keys: Pick<Keys, 'checkEvidence'>,
@@ -44,11 +56,6 @@ export const checkResultsFor = async (
     outcome: row.outcome,
     reason: row.reason_code,
     score: row.score,
-    evidence:
-      row.evidence_sealed === null
-        ? null
-        : (JSON.parse(
-            unseal(keys.checkEvidence, row.evidence_sealed, evidenceBinding(sessionId, row.check_id)),
-          ) as Record<string, unknown>),
+    evidence: openEvidence(keys, row),
     at: isoTime(row.created_at),
   }))

@@ -15,6 +15,8 @@ export const REQUIRED_KINDS: Readonly<Record<'sandbox' | 'live', readonly CheckK
     'face',
     'liveness',
     'duplicate',
+    'identity',
+    'screening',
   ],
 }
 

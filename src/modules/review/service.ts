@@ -7,6 +7,7 @@ import type { Keys } from '../../lib/keys.ts'
 import { normalizeEmail } from '../../lib/validators.ts'
 import { checkResultsFor } from '../checks/index.ts'
 import { describeUser } from '../operator/index.ts'
+import { listScreeningAlerts, resolveScreeningAlert } from '../sanctions/index.ts'
 import {
   type Decision,
   decide,
@@ -145,4 +146,30 @@ export const decideCase = async (deps: ReviewDeps, sessionId: string, input: Rev
   if (!applied)
     throw new AppError('CONFLICT', { message: `Session ${session.id} is not waiting for a decision` })
   return showCase(deps, session.id)
+}
+
+/** Sanctions alerts on verified users waiting for a person (opened by re-screening after an import). */
+export const listAlerts = (deps: ReviewDeps, options: { all?: boolean; limit?: number } = {}) =>
+  listScreeningAlerts(deps, options.all ? ['open', 'cleared', 'confirmed'] : ['open'], options.limit)
+
+export type AlertResolution = { action: 'clear' | 'confirm'; reviewer: string; note?: string }
+
+/**
+ * A person's word on an alert: `clear` (not the listed person) or `confirm` (the listed person). It is
+ * recorded with the reviewer; the user's verification state is not touched either way. Confirming
+ * needs a note, since it is the record of why the user must be offboarded or reported.
+ */
+export const resolveAlert = async (deps: ReviewDeps, alertId: string, input: AlertResolution) => {
+  const reviewer = normalizeEmail(input.reviewer)
+  if (!reviewer) throw new AppError('VALIDATION_ERROR', { message: '--reviewer must be an email address' })
+  const note = input.note?.trim() || null
+  if (note !== null && note.length > MAX_NOTE_LENGTH)
+    throw new AppError('VALIDATION_ERROR', { message: `--note is longer than ${MAX_NOTE_LENGTH} characters` })
+  if (input.action === 'confirm' && note === null)
+    throw new AppError('VALIDATION_ERROR', { message: '--note is required to confirm an alert' })
+  return resolveScreeningAlert(deps, alertId, {
+    status: input.action === 'clear' ? 'cleared' : 'confirmed',
+    reviewer,
+    note,
+  })
 }

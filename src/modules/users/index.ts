@@ -18,6 +18,7 @@ export {
   openLoginChallenge,
   recordVerificationState,
   updateUser,
+  verifiedUsersAfter,
 } from './repo.ts'
 export { userRoutes } from './routes.ts'
 export { openSsn, sealSsn } from './ssn.ts'

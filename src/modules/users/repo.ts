@@ -116,3 +116,14 @@ export const recordVerificationState = (
     .where('state_version', '=', user.state_version)
     .returningAll()
     .executeTakeFirst()
+
+/** VERIFIED users, by id, after `afterId` (keyset pages for jobs that visit them all, e.g. re-screening). */
+export const verifiedUsersAfter = (
+  db: Queryable,
+  afterId: string | null,
+  limit: number,
+): Promise<UserRow[]> => {
+  let query = db.selectFrom('app_user').selectAll().where('verification_state', '=', 'VERIFIED')
+  if (afterId !== null) query = query.where('id', '>', afterId)
+  return query.orderBy('id').limit(limit).execute()
+}

@@ -233,6 +233,56 @@ export const REASON_CATALOGUE = {
     message:
       'We could not read the proof of address. Please upload the PDF you received, or a sharp photo of the whole page, flat and in good light.',
   },
+  // The registered identity is frozen at submission, so new photos of the same document cannot fix a
+  // mismatch: a decline, not a resubmission. A typo at registration is not fraud, and it is not declined
+  // either: it is a near miss, which goes to a person (NAME_NEAR_MISS, DOB_NEAR_MISS). 104 is Veriff's
+  // "name entered does not match name on document"; it has no code of its own for the date of birth.
+  NAME_MISMATCH: {
+    category: 'document',
+    retryable: false,
+    failureCode: '104',
+    message: 'The name on the document does not match the name you registered with.',
+  },
+  NAME_NEAR_MISS: {
+    category: 'document',
+    retryable: false,
+    failureCode: '104',
+    message: 'The name on the document does not match the name you registered with.',
+  },
+  DOB_MISMATCH: {
+    category: 'document',
+    retryable: false,
+    failureCode: '104',
+    message: 'The date of birth on the document does not match the one you registered with.',
+  },
+  DOB_NEAR_MISS: {
+    category: 'document',
+    retryable: false,
+    failureCode: '104',
+    message: 'The date of birth on the document does not match the one you registered with.',
+  },
+  // Sanctions hits are reviewed by a person, who may then decline with them. The message says nothing of
+  // screening: telling a listed person they matched a list is "tipping off", which AML rules forbid.
+  // Veriff has no sanctions code (its AML screening reports apart); 105 is its "suspicious behaviour".
+  SANCTIONS_MATCH: {
+    category: 'fraud',
+    retryable: false,
+    failureCode: '105',
+    message: 'We could not verify your identity at this time.',
+  },
+  SANCTIONS_POSSIBLE_MATCH: {
+    category: 'fraud',
+    retryable: false,
+    failureCode: '105',
+    message: 'We could not verify your identity at this time.',
+  },
+  // No list was imported: screening cannot vouch for anyone, so a person decides.
+  SCREENING_UNAVAILABLE: {
+    category: 'system',
+    retryable: false,
+    failureCode: '105',
+    message: 'We could not verify your identity at this time.',
+  },
   // A review, not a decline: the account was suspended (or its client disabled) after the link was issued,
   // so the checks decide nothing and a person looks at it. 105 is Veriff's "suspicious behaviour".
   ACCOUNT_SUSPENDED: {
