@@ -86,8 +86,16 @@ export const liveHarness = async (dialect: Dialect, options: TestAppOptions = {}
     }
   }
 
-  /** Walks the hosted flow step by step, as the server leads, and submits. Returns the session id. */
-  const submit = async (user: TestUser, submission: Submission): Promise<string> => {
+  /**
+   * Walks the hosted flow step by step, as the server leads, and submits. With `challengeFrames`, the
+   * selfie is uploaded as the camera page does (JSON) and the frames answer the challenge the server
+   * sends back (one frame per pose, in order). Returns the session id.
+   */
+  const submit = async (
+    user: TestUser,
+    submission: Submission,
+    challengeFrames?: (steps: string[]) => Buffer[],
+  ): Promise<string> => {
     const url = await startVerification(t, live.client.clientKey, user)
     const browser: Browser = {}
     await openLink(t.app, url, browser)
@@ -108,7 +116,13 @@ export const liveHarness = async (dialect: Dialect, options: TestAppOptions = {}
               ? await flow.form(step, { csrf, ssn: US_SSN })
               : step === 'review'
                 ? await flow.form(step, { csrf })
-                : await flow.upload(step, csrf, fileFor(step, submission))
+                : step === 'selfie' && challengeFrames
+                  ? await answerChallenge(
+                      browser,
+                      await flow.upload(step, csrf, fileFor(step, submission), { json: true }),
+                      challengeFrames,
+                    )
+                  : await flow.upload(step, csrf, fileFor(step, submission))
       if (answered.statusCode !== 303) throw new Error(`${step}: ${answered.statusCode} ${answered.body}`)
       const next = String(answered.headers.location)
       if (next === '/verify/status') break
@@ -124,13 +138,44 @@ export const liveHarness = async (dialect: Dialect, options: TestAppOptions = {}
     return session.id
   }
 
+  /** Posts the frames as the page does (`csrf`, `challenge`, one `frame` per pose); answers like a redirect. */
+  const answerChallenge = async (
+    browser: Browser,
+    selfie: { statusCode: number; body: string; json(): unknown },
+    challengeFrames: (steps: string[]) => Buffer[],
+  ) => {
+    if (selfie.statusCode !== 200) throw new Error(`selfie: ${selfie.statusCode} ${selfie.body}`)
+    const { challenge } = selfie.json() as {
+      challenge?: { id: string; steps: string[]; csrf: string; url: string }
+    }
+    if (!challenge) throw new Error('the selfie upload sent no challenge')
+    const form = new FormData()
+    form.append('csrf', challenge.csrf)
+    form.append('challenge', challenge.id)
+    for (const [index, frame] of challengeFrames(challenge.steps).entries())
+      form.append('frame', new Blob([new Uint8Array(frame)]), `frame-${index + 1}.jpg`)
+    const request = new Request('http://localhost/', { method: 'POST', body: form })
+    const answered = await t.app.inject({
+      method: 'POST',
+      url: challenge.url,
+      headers: {
+        ...(browser.cookie ? { cookie: browser.cookie } : {}),
+        'content-type': request.headers.get('content-type') as string,
+        accept: 'application/json',
+      },
+      payload: Buffer.from(await request.arrayBuffer()),
+    })
+    if (answered.statusCode !== 200) throw new Error(`challenge: ${answered.statusCode} ${answered.body}`)
+    return { statusCode: 303, body: '', headers: { location: (answered.json() as { next: string }).next } }
+  }
+
   /** Waits until the checks have decided the session (or sent it to a person). */
   const decisionOf = async (user: TestUser, sessionId: string, timeoutMs = 60_000) => {
-    let found: { outcome: string | null; verification_state: string } | undefined
+    let found: { outcome: string | null; verification_state: string; reasons: string[] } | undefined
     await eventually(async () => {
       const session = await user.database.db
         .selectFrom('verification_session')
-        .select(['outcome'])
+        .select(['outcome', 'reasons'])
         .where('id', '=', sessionId)
         .executeTakeFirstOrThrow()
       if (session.outcome === null) throw new Error('not decided yet')
@@ -139,9 +184,13 @@ export const liveHarness = async (dialect: Dialect, options: TestAppOptions = {}
         .select('verification_state')
         .where('id', '=', user.id)
         .executeTakeFirstOrThrow()
-      found = { outcome: session.outcome, verification_state: state.verification_state }
+      found = {
+        outcome: session.outcome,
+        verification_state: state.verification_state,
+        reasons: (JSON.parse(session.reasons) as { code: string }[]).map((reason) => reason.code),
+      }
     }, timeoutMs)
-    return found as { outcome: string; verification_state: string }
+    return found as { outcome: string; verification_state: string; reasons: string[] }
   }
 
   return {
