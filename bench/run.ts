@@ -2,7 +2,7 @@
  * `npm run bench`: throughput and latency of GET /v1/user and GET /v1/user/verification against a bare
  * Fastify route measured in the same run, then webhook delivery (bench/webhooks.ts), on SQLite and (when
  * reachable) PostgreSQL. Writes docs/benchmarks.md. The server and the baseline each run in their own process; the load generator
- * (autocannon) runs here. Ratios matter more than absolute numbers on a shared 2-core machine.
+ * (autocannon) runs here. Then the automated checks (bench/checks.ts). Ratios matter more than absolute numbers on a shared 2-core machine.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -20,6 +20,7 @@ import { createClient } from '../src/modules/clients/index.ts'
 import { newUserRow } from '../src/modules/users/index.ts'
 import { openRuntime } from '../src/runtime.ts'
 import { createTestDatabaseTargets } from '../test/helpers/dialects.ts'
+import { benchChecks, checksSection } from './checks.ts'
 import { benchWebhooks, WEBHOOK_CONCURRENCY, type WebhookMeasured } from './webhooks.ts'
 
 const USERS = Number(process.env.BENCH_USERS ?? 6000)
@@ -255,6 +256,9 @@ for (const { dialect } of results) {
   webhookResults.push(await benchWebhooks(dialect, PG_URL))
 }
 
+process.stderr.write('[checks] automated checks…\n')
+const checks = await benchChecks()
+
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
 const row = (name: string, m: Measured, baseline: Measured) =>
   `| ${name} | ${m.rps.toLocaleString('en')} | ${(m.rps / baseline.rps).toFixed(2)} | ${m.p50} | ${m.p99} | ${m.non2xx} |`
@@ -315,10 +319,12 @@ stopped, then the worker drains the backlog (each delivery is one job, written w
 Latency: state changes one at a time, from the commit to the receiver getting the request.
 
 ${webhookTable}
+${checksSection(checks)}
 ## Against the targets
 
 ${verdicts}
 ${webhookVerdicts}
+- checks: submit → decision p50 ${checks.p50} ms, p95 ${checks.p95} ms (targets ≤ 2 s, ≤ 4 s: ${checks.p50 <= 2000 && checks.p95 <= 4000 ? 'met' : 'missed'}); upload feedback p95 ${checks.feedbackP95} ms (target ≤ 1.5 s: ${checks.feedbackP95 <= 1500 ? 'met' : 'missed'}); RSS ${checks.rssAfterRuns} MB (target ≤ 1 GB: ${checks.rssAfterRuns <= 1024 ? 'met' : 'missed'}).
 `
 writeFileSync('docs/benchmarks.md', report)
 process.stdout.write(report)
