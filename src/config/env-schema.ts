@@ -166,6 +166,20 @@ export const EnvSchema = Type.Object({
         'When set, /metrics answers only to Authorization: Bearer <METRICS_TOKEN> (401 otherwise).',
     }),
   ),
+  MRZ_TAMPER_MIN_SCORE: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 0.7,
+    description:
+      'An MRZ check digit that fails after repair rejects the document as altered only when every glyph it covers matched its template at least this well (correlation); otherwise a person reviews it.',
+  }),
+  MRZ_TAMPER_MIN_MARGIN: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 0.15,
+    description:
+      'The same, for the lead of each of those glyphs over its runner-up: below it the glyph may have been misread, and the case goes to review.',
+  }),
   SHUTDOWN_GRACE_MS: IntAtLeast(
     0,
     10_000,

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import type { Config } from '../../config/config.ts'
 import type { Databases } from '../../db/database.ts'
 import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { enqueueJob } from '../../jobs/queue.ts'
@@ -45,6 +46,7 @@ export const enqueueChecksOnSubmission =
 export const checkSubmissionJob = (
   databases: Databases,
   deps: Pick<StateWriterDeps, 'verificationChanges'> & {
+    config: Config
     keys: Pick<Keys, 'checkEvidence'>
     vault: DocumentVault
   },
@@ -64,6 +66,7 @@ export const checkSubmissionJob = (
       user,
       client,
       sandbox,
+      config: deps.config,
       input,
       analysis,
       now: clock.now(),

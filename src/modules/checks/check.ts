@@ -1,3 +1,4 @@
+import type { Config } from '../../config/config.ts'
 import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { CheckOutcome, SessionRow, UserRow } from '../../db/schema.ts'
 import type { Client } from '../clients/index.ts'
@@ -14,6 +15,8 @@ export type CheckContext = {
   user: UserRow
   client: Client | undefined
   sandbox: boolean
+  /** Thresholds and other settings the checks read (documented in config/env-schema.ts). */
+  config: Config
   /** What the user submitted, as the flow recorded it (files decrypted). */
   input: AnalysisInput
   /** What the analyzers found in the files (analysis/), computed once per run. */

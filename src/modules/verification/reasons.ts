@@ -37,6 +37,14 @@ export const REASON_CATALOGUE = {
     failureCode: '204',
     message: 'The photos were too blurry, dark or cropped to read. Please try again in good light.',
   },
+  // The MRZ could not be found or read on the document photos: a sharper, flatter photo usually fixes it.
+  MRZ_UNREADABLE: {
+    category: 'document',
+    retryable: true,
+    failureCode: '204',
+    message:
+      'The bottom lines of your document are not readable. Please take a sharp photo of the whole page, without glare.',
+  },
   UNSUPPORTED_DOCUMENT: {
     category: 'document',
     retryable: true,

@@ -1,5 +1,6 @@
 import type { DocumentData } from './document-data.ts'
 import type { AnalysisInput } from './input.ts'
+import { mrzAnalyzer } from './mrz/analyzer.ts'
 
 /**
  * One analyzer: reads the submission's files and returns plain data (it comes back from the analysis
@@ -21,7 +22,9 @@ export type Analyzer<Part> = {
  * Every analyzer, by the name its part has in the Analysis. Parts that read identity data off the
  * document (the MRZ, a licence barcode) carry it as `documentData`, earliest listed first.
  */
-export const ANALYZERS = {} satisfies Record<string, Analyzer<unknown>>
+export const ANALYZERS = {
+  mrz: mrzAnalyzer,
+} satisfies Record<string, Analyzer<unknown>>
 
 const analyzers = () => Object.entries(ANALYZERS) as [string, Analyzer<unknown>][]
 

@@ -14,7 +14,8 @@ export const CLASS_CHARACTERS: Record<CharacterClass, string> = {
   digit: '0123456789',
   alnum: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<',
   code: 'PVIAC',
-  sex: 'MFX<',
+  // ICAO 9303: F, M or < (unspecified); mrz@5 rejects X.
+  sex: 'MF<',
   // An empty optional field's check digit may be a filler.
   check: '0123456789<',
 }
@@ -156,3 +157,8 @@ export const fieldText = (lines: readonly string[], field: CheckDigitField): str
 
 export const printedCheckDigit = (lines: readonly string[], field: CheckDigitField): string =>
   (lines[field.at.line] ?? '')[field.at.index] ?? ''
+
+/** Whether a check digit covers a cell (one of its characters, or the digit itself). */
+export const coversCell = (field: CheckDigitField, line: number, index: number): boolean =>
+  (field.at.line === line && field.at.index === index) ||
+  field.over.some((span) => span.line === line && index >= span.start && index < span.end)

@@ -23,11 +23,13 @@ const MARGIN_X = 12
 const MARGIN_Y = 5
 /** Search around the predicted cell position, in template pixels. */
 const SEARCH_FIRST = { x: 8, y: 4 }
-const SEARCH_TRACK = { x: 5, y: 2 }
+const SEARCH_TRACK = { x: 4, y: 2 }
 const SEARCH_FINAL = { x: 2, y: 1 }
 /** A glyph's ink starts this share of the pitch left of its cell centre (OCR-B's wide glyphs). */
 const HALF_GLYPH = 0.335
 const CANDIDATES_KEPT = 3
+/** Ink below this (0 … 1) is background print, not a glyph stroke, when measuring the line's ends. */
+const FAINT_INK = 0.35
 
 /** Ink (paper 0 … strokes 1) from grey, stretched between the band's paper and stroke levels. */
 const inkOf = (image: GreyImage): Plane => {
@@ -168,10 +170,12 @@ const lineGeometry = (plane: Plane, from: number, to: number): LineGeometry | un
   const shear = bestShear(plane, from, to)
   const centre = (from + to) / 2
   const columns = new Float64Array(plane.width)
+  // Faint ink (guilloche, paper texture) is left out of the projection: it must not pass for a glyph
+  // at the ends of the line, where the pitch is measured from.
   for (let y = from; y < to; y++)
     for (let x = 0; x < plane.width; x++) {
       const value = sample(plane, x + shear * (y - centre), y)
-      columns[x] = (columns[x] as number) + value
+      if (value > FAINT_INK) columns[x] = (columns[x] as number) + (value - FAINT_INK)
     }
   let peak = 0
   for (const value of columns) peak = Math.max(peak, value)
@@ -219,7 +223,7 @@ const normaliseLine = (
 type Match = { character: string; score: number; x: number; y: number }
 
 /** NCC of every allowed glyph at every offset around (x, y) (the window's centre column and top row). */
-const matchCell = (
+export const matchCell = (
   image: Plane,
   glyphs: GlyphSet,
   allowed: readonly Glyph[],
@@ -264,37 +268,58 @@ const matchCell = (
   return [...best.values()].sort((a, b) => b.score - a.score)
 }
 
-const leastSquares = (points: { i: number; value: number }[]): { a: number; b: number } => {
-  const n = points.length
-  const meanI = points.reduce((sum, point) => sum + point.i, 0) / n
-  const meanV = points.reduce((sum, point) => sum + point.value, 0) / n
-  let numerator = 0
-  let denominator = 0
+/** Least-squares polynomial (degree 1 or 2) through (i, value) points, as a function of i. */
+const fitPolynomial = (points: { i: number; value: number }[], degree: 1 | 2): ((i: number) => number) => {
+  const size = degree + 1
+  // Normal equations, solved by Gaussian elimination (3×3 at most); i is centred for conditioning.
+  const centre = points.reduce((sum, point) => sum + point.i, 0) / points.length
+  const matrix = Array.from({ length: size }, () => new Float64Array(size + 1))
   for (const point of points) {
-    numerator += (point.i - meanI) * (point.value - meanV)
-    denominator += (point.i - meanI) ** 2
+    const powers = [1, point.i - centre, (point.i - centre) ** 2].slice(0, size)
+    for (let row = 0; row < size; row++) {
+      for (let column = 0; column < size; column++)
+        (matrix[row] as Float64Array)[column] =
+          ((matrix[row] as Float64Array)[column] as number) + (powers[row] as number) * (powers[column] as number)
+      ;(matrix[row] as Float64Array)[size] =
+        ((matrix[row] as Float64Array)[size] as number) + (powers[row] as number) * point.value
+    }
   }
-  const b = denominator > 0 ? numerator / denominator : 0
-  return { a: meanV - b * meanI, b }
+  for (let pivot = 0; pivot < size; pivot++) {
+    const pivotRow = matrix[pivot] as Float64Array
+    const lead = pivotRow[pivot] as number
+    if (Math.abs(lead) < 1e-9) return fitPolynomial(points, 1)
+    for (let row = 0; row < size; row++) {
+      if (row === pivot) continue
+      const current = matrix[row] as Float64Array
+      const factor = (current[pivot] as number) / lead
+      for (let column = pivot; column <= size; column++)
+        current[column] = (current[column] as number) - factor * (pivotRow[column] as number)
+    }
+  }
+  const coefficients = matrix.map((row, index) => (row[size] as number) / (row[index] as number))
+  return (i) => coefficients.reduce((sum, coefficient, power) => sum + coefficient * (i - centre) ** power, 0)
 }
 
-/** Every TRACK_STRIDE-th cell is located first (with a wider search); the rest are read at the fit. */
-const TRACK_STRIDE = 4
+/** Every TRACK_STRIDE-th cell is located first; the cells between are read at the fitted positions. */
+const TRACK_STRIDE = 2
 
 /**
- * Reads one line of known format and length. First it locates every fourth cell, each prediction made
- * from the cells located so far (so a pitch estimate a little off does not drift), then fits the cell
- * positions by least squares and reads every cell at its fitted position, against only the glyphs its
- * position allows.
+ * Reads one line of known format and length. First it locates every other cell, left to right, each
+ * predicted from the local pitch of the cells located just before it: residual perspective makes the
+ * pitch change along the line (foreshortening), which a single pitch would not follow. Then it fits
+ * the cell positions with a quadratic (the shape foreshortening gives) and reads every cell at its
+ * fitted position, against only the glyphs its position allows.
  */
 const readLine = (image: Plane, glyphs: GlyphSet, allowedPerCell: Glyph[][], firstCentre: number): CellReading[] => {
   const located: { i: number; x: number; y: number; margin: number }[] = []
   const predict = (index: number) => {
-    if (located.length === 0) return { x: firstCentre, y: MARGIN_Y }
-    const last = located[located.length - 1] as (typeof located)[number]
-    if (located.length === 1) return { x: last.x + (index - last.i) * glyphs.pitch, y: last.y }
-    const column = leastSquares(located.map((cell) => ({ i: cell.i, value: cell.x })))
-    return { x: column.a + column.b * index, y: last.y }
+    const last = located[located.length - 1]
+    if (!last) return { x: firstCentre, y: MARGIN_Y }
+    const before = located[located.length - 2]
+    const pitch = before ? (last.x - before.x) / (last.i - before.i) : glyphs.pitch
+    // A pitch far from the templates' means a mislocated cell: fall back to the nominal pitch.
+    const local = Math.abs(pitch / glyphs.pitch - 1) < 0.25 ? pitch : glyphs.pitch
+    return { x: last.x + (index - last.i) * local, y: last.y }
   }
   const last = allowedPerCell.length - 1
   const tracked = [...Array(Math.floor(last / TRACK_STRIDE) + 1).keys()].map((step) => step * TRACK_STRIDE)
@@ -313,12 +338,12 @@ const readLine = (image: Plane, glyphs: GlyphSet, allowedPerCell: Glyph[][], fir
   }
   // Fit on the confidently matched cells; a misplaced cell (blank, smudge) does not drag the rest.
   const confident = located.filter((cell) => cell.margin > 0.05)
-  const basis = confident.length >= 4 ? confident : located
-  if (basis.length < 2) return allowedPerCell.map(() => ({ candidates: [] }))
-  const column = leastSquares(basis.map((cell) => ({ i: cell.i, value: cell.x })))
-  const row = leastSquares(basis.map((cell) => ({ i: cell.i, value: cell.y })))
+  const basis = confident.length >= 6 ? confident : located
+  if (basis.length < 3) return allowedPerCell.map(() => ({ candidates: [] }))
+  const column = fitPolynomial(basis.map((cell) => ({ i: cell.i, value: cell.x })), 2)
+  const row = fitPolynomial(basis.map((cell) => ({ i: cell.i, value: cell.y })), 1)
   return allowedPerCell.map((allowed, index) => {
-    const matches = matchCell(image, glyphs, allowed, column.a + column.b * index, row.a + row.b * index, SEARCH_FINAL)
+    const matches = matchCell(image, glyphs, allowed, column(index), row(index), SEARCH_FINAL)
     return {
       candidates: matches
         .slice(0, CANDIDATES_KEPT)

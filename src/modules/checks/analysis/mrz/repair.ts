@@ -1,0 +1,77 @@
+import { checkDigitHolds } from './check-digit.ts'
+import { coversCell, fieldText, LAYOUTS, type MrzFormat, printedCheckDigit } from './formats.ts'
+import type { CellReading } from './read.ts'
+
+/** One character the repair changed: from the best match to a runner-up. */
+export type Substitution = { line: number; index: number; from: string; to: string; cost: number }
+
+export type Repaired = {
+  lines: string[]
+  substitutions: Substitution[]
+  /** Every check digit of the format and whether it holds on the (repaired) lines. */
+  checkDigits: { field: string; valid: boolean }[]
+}
+
+/** A runner-up is tried only when it scored within this much of the best glyph (the cell was in doubt). */
+const MAX_COST = 0.2
+/** The doubtful cells considered (cheapest runner-ups first), to bound the pair search. */
+const MAX_ALTERNATIVES = 12
+
+export const checkDigitsOf = (format: MrzFormat, lines: readonly string[]) =>
+  LAYOUTS[format].checkDigits.map((field) => ({
+    field: field.field,
+    valid: checkDigitHolds(fieldText(lines, field), printedCheckDigit(lines, field)),
+  }))
+
+/**
+ * Repairs failed check digits the way a reader would: among the cells those check digits cover, tries
+ * the runner-up glyphs of the most doubtful cells (one change, then two), and keeps the cheapest change
+ * that makes every check digit hold. A change that is not cheap (a confidently read glyph) is never
+ * tried, so a check digit that fails on a clean read stays failed: that is what an altered document
+ * looks like.
+ */
+export const repairCheckDigits = (
+  format: MrzFormat,
+  cells: readonly CellReading[][],
+  lines: readonly string[],
+): Repaired => {
+  const initial = checkDigitsOf(format, lines)
+  if (initial.every((check) => check.valid)) return { lines: [...lines], substitutions: [], checkDigits: initial }
+  const failing = LAYOUTS[format].checkDigits.filter((_, index) => !initial[index]?.valid)
+  const alternatives: Substitution[] = []
+  cells.forEach((line, lineIndex) =>
+    line.forEach((cell, index) => {
+      if (!failing.some((field) => coversCell(field, lineIndex, index))) return
+      const [best, ...rest] = cell.candidates
+      if (!best) return
+      for (const other of rest) {
+        const cost = best.score - other.score
+        if (cost <= MAX_COST) alternatives.push({ line: lineIndex, index, from: best.character, to: other.character, cost })
+      }
+    }),
+  )
+  alternatives.sort((a, b) => a.cost - b.cost)
+  const tried = alternatives.slice(0, MAX_ALTERNATIVES)
+  const apply = (changes: Substitution[]) => {
+    const changed = lines.map((line) => [...line])
+    for (const change of changes) (changed[change.line] as string[])[change.index] = change.to
+    return changed.map((line) => line.join(''))
+  }
+  let best: { lines: string[]; substitutions: Substitution[]; cost: number } | undefined
+  const consider = (changes: Substitution[]) => {
+    const candidate = apply(changes)
+    if (!checkDigitsOf(format, candidate).every((check) => check.valid)) return
+    const cost = changes.reduce((sum, change) => sum + change.cost, 0)
+    if (!best || cost < best.cost) best = { lines: candidate, substitutions: changes, cost }
+  }
+  // One change, then two; never more: changing three glyphs to fit the check digits would be guessing.
+  for (const change of tried) consider([change])
+  for (let i = 0; i < tried.length; i++)
+    for (let j = i + 1; j < tried.length; j++) {
+      const a = tried[i] as Substitution
+      const b = tried[j] as Substitution
+      if (a.line !== b.line || a.index !== b.index) consider([a, b])
+    }
+  if (!best) return { lines: [...lines], substitutions: [], checkDigits: initial }
+  return { lines: best.lines, substitutions: best.substitutions, checkDigits: checkDigitsOf(format, best.lines) }
+}
