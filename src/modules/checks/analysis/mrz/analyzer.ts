@@ -116,7 +116,7 @@ export const mrzAnalyzer: Analyzer<MrzPart> = {
     const layout = LAYOUTS[reading.format]
     let documentData: DocumentData | undefined
     try {
-      documentData = documentDataOf(repaired.lines, new Date())
+      documentData = documentDataOf(repaired.lines, new Date(), reading.format)
     } catch {
       // `mrz` throws only on lines of the wrong shape, which the reader does not produce; no data then.
     }

@@ -22,7 +22,7 @@ const SEX = { male: 'male', female: 'female', nonspecified: 'unspecified' } as c
  * The identity data of MRZ lines, parsed by `mrz` (which validates every field: check digits, country
  * codes, dates), with each check digit's result and the fields `mrz` found malformed.
  */
-export const documentDataOf = (lines: readonly string[], now: Date): DocumentData => {
+export const documentDataOf = (lines: readonly string[], now: Date, read?: MrzFormat): DocumentData => {
   const result = parseMrz([...lines])
   const { fields } = result
   const checkDigits = result.details
@@ -34,9 +34,12 @@ export const documentDataOf = (lines: readonly string[], now: Date): DocumentDat
   const invalidFields = result.details
     .filter((detail) => !detail.valid && detail.field && !detail.field.endsWith('CheckDigit'))
     .map((detail) => detail.field as string)
+  // `mrz` takes some 2×36 zones (IDFRA…) for national layouts of their own: the reader's TD2 positions
+  // do not apply to those, so the read is doubtful.
+  if (read && result.format !== read) invalidFields.push('format')
   return {
     source: 'mrz',
-    format: result.format as MrzFormat,
+    format: (read ?? result.format) as MrzFormat,
     documentCode: fields.documentCode ?? null,
     documentNumber: result.documentNumber ?? null,
     issuingCountry: fields.issuingState ?? null,

@@ -167,12 +167,24 @@ type LineGeometry = {
 }
 
 const lineGeometry = (plane: Plane, from: number, to: number): LineGeometry | undefined => {
-  const shear = bestShear(plane, from, to)
+  // The line's own rows: the heaviest run of ink rows, joined with runs split from it by a row or two
+  // (a stroke-free row). The padded window also holds the edges of the neighbouring lines: not those.
+  const ink = runs(rowProfile(plane, from, to), 0.3)
+  if (ink.length === 0) return undefined
+  const heaviest = ink.reduce((best, run) => (run.mass > best.mass ? run : best))
+  let top = heaviest.from
+  let bottom = heaviest.to
+  for (const run of [...ink].sort((a, b) => b.from - a.from)) if (run.to < top && top - run.to <= 2) top = run.from
+  for (const run of [...ink].sort((a, b) => a.from - b.from))
+    if (run.from > bottom && run.from - bottom <= 2) bottom = run.to
+  top += from
+  bottom += from
+  const shear = bestShear(plane, top, bottom)
   const centre = (from + to) / 2
   const columns = new Float64Array(plane.width)
   // Faint ink (guilloche, paper texture) is left out of the projection: it must not pass for a glyph
   // at the ends of the line, where the pitch is measured from.
-  for (let y = from; y < to; y++)
+  for (let y = top; y < bottom; y++)
     for (let x = 0; x < plane.width; x++) {
       const value = sample(plane, x + shear * (y - centre), y)
       if (value > FAINT_INK) columns[x] = (columns[x] as number) + (value - FAINT_INK)
@@ -186,10 +198,7 @@ const lineGeometry = (plane: Plane, from: number, to: number): LineGeometry | un
       if (firstInk < 0) firstInk = x
       lastInk = x
     }
-  const ink = runs(rowProfile(plane, from, to), 0.3)
-  if (firstInk < 0 || ink.length === 0) return undefined
-  const top = from + Math.min(...ink.map((run) => run.from))
-  const bottom = from + Math.max(...ink.map((run) => run.to))
+  if (firstInk < 0) return undefined
   return { top: from, bottom: to, baseline: bottom, inkHeight: bottom - top, shear, firstInk, lastInk, columns }
 }
 

@@ -16,6 +16,13 @@ export type Repaired = {
 const MAX_COST = 0.2
 /** The doubtful cells considered (cheapest runner-ups first), to bound the pair search. */
 const MAX_ALTERNATIVES = 12
+/**
+ * A read with more doubtful cells than this is not repaired at all: with enough runner-ups to choose
+ * from, some combination satisfies the check digits by chance, and the "repaired" data would be wrong
+ * while looking valid (measured: a misaligned line read as garbage was "repaired" valid).
+ */
+const MAX_DOUBTFUL_CELLS = 6
+const DOUBTFUL_MARGIN = 0.05
 
 export const checkDigitsOf = (format: MrzFormat, lines: readonly string[]) =>
   LAYOUTS[format].checkDigits.map((field) => ({
@@ -37,6 +44,10 @@ export const repairCheckDigits = (
 ): Repaired => {
   const initial = checkDigitsOf(format, lines)
   if (initial.every((check) => check.valid)) return { lines: [...lines], substitutions: [], checkDigits: initial }
+  const doubtful = cells
+    .flat()
+    .filter(({ candidates: [best, second] }) => (best?.score ?? 0) - (second?.score ?? 0) < DOUBTFUL_MARGIN).length
+  if (doubtful > MAX_DOUBTFUL_CELLS) return { lines: [...lines], substitutions: [], checkDigits: initial }
   const failing = LAYOUTS[format].checkDigits.filter((_, index) => !initial[index]?.valid)
   const alternatives: Substitution[] = []
   cells.forEach((line, lineIndex) =>
