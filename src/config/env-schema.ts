@@ -166,6 +166,13 @@ export const EnvSchema = Type.Object({
         'When set, /metrics answers only to Authorization: Bearer <METRICS_TOKEN> (401 otherwise).',
     }),
   ),
+  MRZ_PASS_MIN_SCORE: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 0.5,
+    description:
+      'An MRZ read passes only when every glyph matched its template at least this well (correlation), besides every check digit holding: the names have no check digit, and a poorly matched glyph there may be misread. Below it, a person reviews.',
+  }),
   MRZ_TAMPER_MIN_SCORE: Type.Number({
     minimum: 0,
     maximum: 1,
@@ -176,7 +183,7 @@ export const EnvSchema = Type.Object({
   MRZ_TAMPER_MIN_MARGIN: Type.Number({
     minimum: 0,
     maximum: 1,
-    default: 0.15,
+    default: 0.1,
     description:
       'The same, for the lead of each of those glyphs over its runner-up: below it the glyph may have been misread, and the case goes to review.',
   }),

@@ -54,8 +54,13 @@ export const documentData: Check = {
     }
     const evidence = { ...fieldsOf(data), ...(reading ? { mrz: reading } : {}) }
     const failedDigits = data.checkDigits.filter((check) => !check.valid)
-    if (failedDigits.length === 0 && (data.invalidFields ?? []).length === 0) return { outcome: 'pass', evidence }
-    if (failedDigits.length === 0) return { outcome: 'inconclusive', reason: 'MRZ_UNREADABLE', evidence }
+    if (failedDigits.length === 0) {
+      // Check digits cover neither the names nor the codes: a glyph matched poorly may be misread there.
+      const clearEnough = data.source !== 'mrz' || (mrz?.confidence?.minScore ?? 0) >= config.MRZ_PASS_MIN_SCORE
+      return (data.invalidFields ?? []).length === 0 && clearEnough
+        ? { outcome: 'pass', evidence }
+        : { outcome: 'inconclusive', reason: 'MRZ_UNREADABLE', evidence }
+    }
     // Every cell under every failing check digit read clearly, and the read as a whole is not garbage
     // (some check digit holds): the printed digits really disagree with the data.
     const clear =

@@ -28,6 +28,15 @@ const SEARCH_FINAL = { x: 2, y: 1 }
 /** A glyph's ink starts this share of the pitch left of its cell centre (OCR-B's wide glyphs). */
 const HALF_GLYPH = 0.335
 const CANDIDATES_KEPT = 3
+/** Cells are located with moderately blurred templates (robust to any photo); LEVEL_SAMPLE cells pick the level read with. */
+const TRACKING_LEVEL = 2
+const LEVEL_SAMPLE = 10
+/**
+ * Vertical stretches tried against the pitch-derived scale: perspective leaves the band a little taller
+ * or flatter than the pitch implies, and OCR-B's 0 differs from its O mostly in height.
+ */
+const STRETCHES = [1, 0.93, 1.07] as const
+const NOMINAL_STRETCH = 0
 /** Ink below this (0 … 1) is background print, not a glyph stroke, when measuring the line's ends. */
 const FAINT_INK = 0.35
 
@@ -209,6 +218,7 @@ const normaliseLine = (
   pitch: number,
   glyphs: GlyphSet,
   cellCount: number,
+  stretch: number,
 ): { image: Plane; firstCentre: number } => {
   const scale = glyphs.pitch / pitch
   const firstCentreSource = geometry.firstInk + HALF_GLYPH * pitch
@@ -219,7 +229,7 @@ const normaliseLine = (
   const originX = MARGIN_X + glyphs.width / 2
   const centreY = (geometry.top + geometry.bottom) / 2
   for (let y = 0; y < height; y++) {
-    const sourceY = geometry.baseline + (y - MARGIN_Y - glyphs.baseline) / scale
+    const sourceY = geometry.baseline + (y - MARGIN_Y - glyphs.baseline) / (scale * stretch)
     const offset = geometry.shear * (sourceY - centreY)
     for (let x = 0; x < width; x++) {
       const sourceX = firstCentreSource + (x - originX) / scale
@@ -319,7 +329,14 @@ const TRACK_STRIDE = 2
  * the cell positions with a quadratic (the shape foreshortening gives) and reads every cell at its
  * fitted position, against only the glyphs its position allows.
  */
-const readLine = (image: Plane, glyphs: GlyphSet, allowedPerCell: Glyph[][], firstCentre: number): CellReading[] => {
+const readLine = (
+  images: Plane[],
+  glyphs: GlyphSet,
+  allowedPerLevel: Glyph[][][],
+  firstCentre: number,
+): CellReading[] => {
+  const allowedPerCell = allowedPerLevel[TRACKING_LEVEL] as Glyph[][]
+  const image = images[NOMINAL_STRETCH] as Plane
   const located: { i: number; x: number; y: number; margin: number }[] = []
   const predict = (index: number) => {
     const last = located[located.length - 1]
@@ -351,8 +368,30 @@ const readLine = (image: Plane, glyphs: GlyphSet, allowedPerCell: Glyph[][], fir
   if (basis.length < 3) return allowedPerCell.map(() => ({ candidates: [] }))
   const column = fitPolynomial(basis.map((cell) => ({ i: cell.i, value: cell.x })), 2)
   const row = fitPolynomial(basis.map((cell) => ({ i: cell.i, value: cell.y })), 1)
-  return allowedPerCell.map((allowed, index) => {
-    const matches = matchCell(image, glyphs, allowed, column(index), row(index), SEARCH_FINAL)
+  // The blur level of the templates that fits this photo: the best mean score over a sample of cells.
+  const sample = [...Array(Math.min(LEVEL_SAMPLE, allowedPerCell.length)).keys()].map((step) =>
+    Math.floor((step * allowedPerCell.length) / Math.min(LEVEL_SAMPLE, allowedPerCell.length)),
+  )
+  let level = TRACKING_LEVEL
+  let chosen = image
+  let levelScore = -Infinity
+  for (const candidateImage of images)
+    allowedPerLevel.forEach((cellsAllowed, candidate) => {
+      const score = sample.reduce(
+        (sum, index) =>
+          sum +
+          (matchCell(candidateImage, glyphs, cellsAllowed[index] as Glyph[], column(index), row(index), SEARCH_FINAL)[0]
+            ?.score ?? 0),
+        0,
+      )
+      if (score > levelScore) {
+        levelScore = score
+        level = candidate
+        chosen = candidateImage
+      }
+    })
+  return (allowedPerLevel[level] as Glyph[][]).map((allowed, index) => {
+    const matches = matchCell(chosen, glyphs, allowed, column(index), row(index), SEARCH_FINAL)
     return {
       candidates: matches
         .slice(0, CANDIDATES_KEPT)
@@ -361,9 +400,12 @@ const readLine = (image: Plane, glyphs: GlyphSet, allowedPerCell: Glyph[][], fir
   })
 }
 
-const allowedGlyphs = (glyphs: GlyphSet, format: MrzFormat): Glyph[][][] =>
-  LAYOUTS[format].classes.map((line) =>
-    line.map((kind) => [...CLASS_CHARACTERS[kind]].map((character) => glyphs.glyphs.get(character) as Glyph)),
+/** Per blur level, per line, per cell: the glyphs the layout allows there. */
+const allowedGlyphs = (glyphs: GlyphSet, format: MrzFormat): Glyph[][][][] =>
+  glyphs.levels.map((level) =>
+    LAYOUTS[format].classes.map((line) =>
+      line.map((kind) => [...CLASS_CHARACTERS[kind]].map((character) => level.get(character) as Glyph)),
+    ),
   )
 
 /**
@@ -406,8 +448,9 @@ export const readBand = (
   const allowed = allowedGlyphs(glyphs, chosen.format)
   const cells = lines.map((line, index) => {
     const pitch = (line.lastInk - line.firstInk) / (layout.length - 1 + 2 * HALF_GLYPH)
-    const { image, firstCentre } = normaliseLine(plane, line, pitch, glyphs, layout.length)
-    return readLine(image, glyphs, allowed[index] as Glyph[][], firstCentre)
+    const images = STRETCHES.map((stretch) => normaliseLine(plane, line, pitch, glyphs, layout.length, stretch))
+    const firstCentre = (images[0] as { firstCentre: number }).firstCentre
+    return readLine(images.map(({ image }) => image), glyphs, allowed.map((level) => level[index] as Glyph[][]), firstCentre)
   })
   return {
     format: chosen.format,

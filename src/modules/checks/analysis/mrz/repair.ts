@@ -23,6 +23,13 @@ const MAX_ALTERNATIVES = 12
  */
 const MAX_DOUBTFUL_CELLS = 6
 const DOUBTFUL_MARGIN = 0.05
+/**
+ * Each change costs its runner-up's deficit plus this: one misread is far likelier than two, so a
+ * single change beats a pair of near-free ones, as a reader would judge.
+ */
+const CHANGE_PENALTY = 0.08
+/** A repair must be cheaper than any other valid repair by this much to be applied. */
+const AMBIGUITY = 0.05
 
 export const checkDigitsOf = (format: MrzFormat, lines: readonly string[]) =>
   LAYOUTS[format].checkDigits.map((field) => ({
@@ -68,12 +75,12 @@ export const repairCheckDigits = (
     for (const change of changes) (changed[change.line] as string[])[change.index] = change.to
     return changed.map((line) => line.join(''))
   }
-  let best: { lines: string[]; substitutions: Substitution[]; cost: number } | undefined
+  const solutions: { lines: string[]; substitutions: Substitution[]; cost: number }[] = []
   const consider = (changes: Substitution[]) => {
     const candidate = apply(changes)
     if (!checkDigitsOf(format, candidate).every((check) => check.valid)) return
-    const cost = changes.reduce((sum, change) => sum + change.cost, 0)
-    if (!best || cost < best.cost) best = { lines: candidate, substitutions: changes, cost }
+    const cost = changes.reduce((sum, change) => sum + change.cost + CHANGE_PENALTY, 0)
+    solutions.push({ lines: candidate, substitutions: changes, cost })
   }
   // One change, then two; never more: changing three glyphs to fit the check digits would be guessing.
   for (const change of tried) consider([change])
@@ -83,6 +90,12 @@ export const repairCheckDigits = (
       const b = tried[j] as Substitution
       if (a.line !== b.line || a.index !== b.index) consider([a, b])
     }
-  if (!best) return { lines: [...lines], substitutions: [], checkDigits: initial }
+  solutions.sort((a, b) => a.cost - b.cost)
+  const [best, second] = solutions
+  // Two different repairs nearly as likely: the check digits cannot tell which is right (a check digit
+  // misses compensating errors), so none is applied and the read stays failed, for a person to judge.
+  // Measured: 0→O twice "repaired" by one O→G gave valid but wrong data until this rule.
+  if (!best || (second && second.cost - best.cost < AMBIGUITY))
+    return { lines: [...lines], substitutions: [], checkDigits: initial }
   return { lines: best.lines, substitutions: best.substitutions, checkDigits: checkDigitsOf(format, best.lines) }
 }
