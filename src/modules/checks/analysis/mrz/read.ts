@@ -200,14 +200,20 @@ const lineGeometry = (plane: Plane, from: number, to: number): LineGeometry | un
     }
   let peak = 0
   for (const value of columns) peak = Math.max(peak, value)
-  let firstInk = -1
-  let lastInk = -1
+  // Runs of inked columns; one touching the band's edge is what lies beyond the document (the table,
+  // a sleeve), since the band is padded around the text.
+  const inked: { from: number; to: number }[] = []
   for (let x = 0; x < plane.width; x++)
     if ((columns[x] as number) > 0.15 * peak) {
-      if (firstInk < 0) firstInk = x
-      lastInk = x
+      const last = inked[inked.length - 1]
+      if (last && last.to === x - 1) last.to = x
+      else inked.push({ from: x, to: x })
     }
-  if (firstInk < 0) return undefined
+  const edge = 3
+  const text = inked.filter((run) => run.from > edge && run.to < plane.width - 1 - edge)
+  const firstInk = text[0]?.from ?? -1
+  const lastInk = text[text.length - 1]?.to ?? -1
+  if (firstInk < 0 || lastInk <= firstInk) return undefined
   return { top: from, bottom: to, baseline: bottom, inkHeight: bottom - top, shear, firstInk, lastInk, columns }
 }
 
@@ -242,7 +248,7 @@ const normaliseLine = (
 type Match = { character: string; score: number; x: number; y: number }
 
 /** NCC of every allowed glyph at every offset around (x, y) (the window's centre column and top row). */
-export const matchCell = (
+const matchCell = (
   image: Plane,
   glyphs: GlyphSet,
   allowed: readonly Glyph[],
