@@ -25,13 +25,13 @@ const FONT_SIZE = PITCH / ADVANCE_EM
 
 useOcrBFont()
 
-const escape = (character: string) => (character === '<' ? '&lt;' : character)
+const escapeXml = (character: string) => (character === '<' ? '&lt;' : character)
 
 const render = async (character: string) => {
   const width = PITCH * 2 * SUPERSAMPLE
   const height = PITCH * 2 * SUPERSAMPLE
   const baseline = Math.round(PITCH * 1.5 * SUPERSAMPLE)
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="${width}" height="${height}" fill="white"/><text x="${width / 2}" y="${baseline}" text-anchor="middle" font-family="${OCR_B_FAMILY}" font-size="${FONT_SIZE * SUPERSAMPLE}">${escape(character)}</text></svg>`
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="${width}" height="${height}" fill="white"/><text x="${width / 2}" y="${baseline}" text-anchor="middle" font-family="${OCR_B_FAMILY}" font-size="${FONT_SIZE * SUPERSAMPLE}">${escapeXml(character)}</text></svg>`
   const { data } = await sharp(Buffer.from(svg)).greyscale().raw().toBuffer({ resolveWithObject: true })
   return { ink: Uint8Array.from(data, (grey) => 255 - grey), width, height, baseline }
 }
@@ -61,7 +61,8 @@ const downsample = (glyph: Awaited<ReturnType<typeof render>>) => {
       for (let dy = 0; dy < SUPERSAMPLE; dy++)
         for (let dx = 0; dx < SUPERSAMPLE; dx++)
           sum +=
-            glyph.ink[(windowTop + y * SUPERSAMPLE + dy) * glyph.width + windowLeft + x * SUPERSAMPLE + dx] ?? 0
+            glyph.ink[(windowTop + y * SUPERSAMPLE + dy) * glyph.width + windowLeft + x * SUPERSAMPLE + dx] ??
+            0
       out[y * WIDTH + x] = Math.round(sum / SUPERSAMPLE ** 2)
     }
   return out

@@ -19,7 +19,9 @@ const misreadFailures: string[] = []
 const percentile = (values: number[], share: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * share))] ?? 0
 
-console.log(`| set | format | exact | all check digits valid | valid but wrong | not found | chars | wall ms p50 / p95 | CPU ms p50 |`)
+console.log(
+  `| set | format | exact | all check digits valid | valid but wrong | not found | chars | wall ms p50 / p95 | CPU ms p50 |`,
+)
 console.log('|---|---|---|---|---|---|---|---|---|')
 for (const augmentation of augmentations)
   for (const format of ['TD3', 'TD1', 'TD2'] as const) {
@@ -53,12 +55,21 @@ for (const augmentation of augmentations)
       if (isExact) exact++
       for (const check of part?.checkDigits ?? [])
         if (!check.valid)
-          misreadFailures.push(`misread ${augmentation} ${format} seed ${1000 + seed}: ${check.field} score ${check.minScore} margin ${check.minMargin}`)
+          misreadFailures.push(
+            `misread ${augmentation} ${format} seed ${1000 + seed}: ${check.field} score ${check.minScore} margin ${check.minMargin}`,
+          )
       if (isExact && part?.confidence) exactMinScores.push(part.confidence.minScore)
       // Glyphs the matcher got wrong (before repair): how well they scored and by how much they led.
       part?.lines?.forEach((line, index) => {
         for (let at = 0; at < line.length; at++)
-          if (line[at] !== fixture.lines[index]?.[at]) wrongGlyphs.push({ format, augmentation, at: `${index}:${at}`, read: line[at] as string, truth: fixture.lines[index]?.[at] as string })
+          if (line[at] !== fixture.lines[index]?.[at])
+            wrongGlyphs.push({
+              format,
+              augmentation,
+              at: `${index}:${at}`,
+              read: line[at] as string,
+              truth: fixture.lines[index]?.[at] as string,
+            })
       })
       if (isValid) valid++
       if (isValid && !isExact) validWrong++
@@ -68,7 +79,10 @@ for (const augmentation of augmentations)
           if (read[index]?.[at] === line[at]) right++
         }
       })
-      if (!isExact) misses.push(`  seed ${1000 + seed}: ${read.join(' / ') || 'not found'}\n     truth: ${fixture.lines.join(' / ')}`)
+      if (!isExact)
+        misses.push(
+          `  seed ${1000 + seed}: ${read.join(' / ') || 'not found'}\n     truth: ${fixture.lines.join(' / ')}`,
+        )
     }
     console.log(
       `| ${augmentation} | ${format} | ${exact}/${count} | ${valid}/${count} | ${validWrong} | ${notFound} | ${((100 * right) / characters).toFixed(2)} % | ${percentile(wall, 0.5).toFixed(0)} / ${percentile(wall, 0.95).toFixed(0)} | ${percentile(cpu, 0.5).toFixed(0)} |`,
@@ -96,6 +110,14 @@ for (const augmentation of augmentations)
       )
     }
 console.log(`\n${[...misreadFailures, ...failures].join('\n')}`)
-console.log(`\nlowest glyph score in exact reads: min ${Math.min(...lowestExact).toFixed(3)}, p5 ${percentile(lowestExact, 0.05).toFixed(3)}, median ${percentile(lowestExact, 0.5).toFixed(3)}`)
-console.log(`glyphs misread before repair: ${wrongGlyphs.length}${wrongGlyphs.length ? `: ${wrongGlyphs.map((glyph) => `${glyph.augmentation} ${glyph.format} ${glyph.at} ${glyph.truth}→${glyph.read}`).join(', ')}` : ''}`)
-console.log(`\nload average ${loadavg().map((value) => value.toFixed(1)).join(' ')} on a ${(await import('node:os')).cpus().length}-core machine`)
+console.log(
+  `\nlowest glyph score in exact reads: min ${Math.min(...lowestExact).toFixed(3)}, p5 ${percentile(lowestExact, 0.05).toFixed(3)}, median ${percentile(lowestExact, 0.5).toFixed(3)}`,
+)
+console.log(
+  `glyphs misread before repair: ${wrongGlyphs.length}${wrongGlyphs.length ? `: ${wrongGlyphs.map((glyph) => `${glyph.augmentation} ${glyph.format} ${glyph.at} ${glyph.truth}→${glyph.read}`).join(', ')}` : ''}`,
+)
+console.log(
+  `\nload average ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ')} on a ${(await import('node:os')).cpus().length}-core machine`,
+)

@@ -7,7 +7,11 @@ import type { MrzPart } from './analysis/mrz/analyzer.ts'
 import type { CheckContext } from './check.ts'
 import { documentData } from './document-data.ts'
 
-const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/verity-unused', SERVER_SECRET: randomBytes(32).toString('base64') })
+const config = loadConfig({
+  NODE_ENV: 'test',
+  DATA_DIR: '/tmp/verity-unused',
+  SERVER_SECRET: randomBytes(32).toString('base64'),
+})
 
 const DIGITS = ['documentNumber', 'birthDate', 'expirationDate', 'personalNumber', 'composite']
 
@@ -28,7 +32,11 @@ const data = (failing: string[] = [], extra: Partial<DocumentData> = {}): Docume
   ...extra,
 })
 
-const part = (failing: string[], glyphs: { minScore: number; minMargin: number }, documentData?: DocumentData): MrzPart => ({
+const part = (
+  failing: string[],
+  glyphs: { minScore: number; minMargin: number },
+  documentData?: DocumentData,
+): MrzPart => ({
   found: true,
   side: 'document_front',
   format: 'TD3',
@@ -65,7 +73,10 @@ describe('document-data check', () => {
 
   it('asks for a new photo when no MRZ was found, or nothing parsable was read', async () => {
     expect(await run({ mrz: { found: false } })).toMatchObject({ outcome: 'fail', reason: 'MRZ_UNREADABLE' })
-    expect(await run({ mrz: part(['composite'], doubtful) })).toMatchObject({ outcome: 'fail', reason: 'MRZ_UNREADABLE' })
+    expect(await run({ mrz: part(['composite'], doubtful) })).toMatchObject({
+      outcome: 'fail',
+      reason: 'MRZ_UNREADABLE',
+    })
   })
 
   it('asks for the photo when the document photo is missing', async () => {
@@ -74,7 +85,9 @@ describe('document-data check', () => {
 
   it('rejects as altered a check digit that fails on a clear read', async () => {
     const read = data(['birthDate', 'composite'])
-    expect(await run({ mrz: part(['birthDate', 'composite'], clear, read), documentData: read })).toMatchObject({
+    expect(
+      await run({ mrz: part(['birthDate', 'composite'], clear, read), documentData: read }),
+    ).toMatchObject({
       outcome: 'fail',
       reason: 'DOCUMENT_TAMPERED',
     })
@@ -82,22 +95,28 @@ describe('document-data check', () => {
 
   it('sends a failing check digit on a doubtful read to a person, never rejecting it as fraud', async () => {
     const read = data(['documentNumber', 'composite'])
-    expect(await run({ mrz: part(['documentNumber', 'composite'], doubtful, read), documentData: read })).toMatchObject({
+    expect(
+      await run({ mrz: part(['documentNumber', 'composite'], doubtful, read), documentData: read }),
+    ).toMatchObject({
       outcome: 'inconclusive',
       reason: 'MRZ_UNREADABLE',
     })
     // Nothing holds at all: the read is garbage, not evidence of tampering, however sure the glyphs.
     const garbage = data(DIGITS)
-    expect(await run({ mrz: part(DIGITS, clear, garbage), documentData: garbage })).toMatchObject({ outcome: 'inconclusive' })
+    expect(await run({ mrz: part(DIGITS, clear, garbage), documentData: garbage })).toMatchObject({
+      outcome: 'inconclusive',
+    })
   })
 
   it('sends valid check digits with a malformed field or a poorly matched glyph to a person', async () => {
     const malformed = data([], { invalidFields: ['issuingState'] })
-    expect((await run({ mrz: part([], clear, malformed), documentData: malformed })).outcome).toBe('inconclusive')
-    const read = data()
-    expect((await run({ mrz: part([], { minScore: 0.3, minMargin: 0.2 }, read), documentData: read })).outcome).toBe(
+    expect((await run({ mrz: part([], clear, malformed), documentData: malformed })).outcome).toBe(
       'inconclusive',
     )
+    const read = data()
+    expect(
+      (await run({ mrz: part([], { minScore: 0.3, minMargin: 0.2 }, read), documentData: read })).outcome,
+    ).toBe('inconclusive')
   })
 
   it('does not apply to sandbox submissions or documents without an MRZ', () => {

@@ -56,7 +56,8 @@ export const documentData: Check = {
     const failedDigits = data.checkDigits.filter((check) => !check.valid)
     if (failedDigits.length === 0) {
       // Check digits cover neither the names nor the codes: a glyph matched poorly may be misread there.
-      const clearEnough = data.source !== 'mrz' || (mrz?.confidence?.minScore ?? 0) >= config.MRZ_PASS_MIN_SCORE
+      const clearEnough =
+        data.source !== 'mrz' || (mrz?.confidence?.minScore ?? 0) >= config.MRZ_PASS_MIN_SCORE
       return (data.invalidFields ?? []).length === 0 && clearEnough
         ? { outcome: 'pass', evidence }
         : { outcome: 'inconclusive', reason: 'MRZ_UNREADABLE', evidence }

@@ -19,7 +19,10 @@ const passport = (bytes: Buffer): AnalysisInput => ({
 const idCard = (front: Buffer, back: Buffer): AnalysisInput => ({
   documentType: 'id_card',
   issuingCountry: null,
-  files: { document_front: { mediaType: 'image/jpeg', bytes: front }, document_back: { mediaType: 'image/jpeg', bytes: back } },
+  files: {
+    document_front: { mediaType: 'image/jpeg', bytes: front },
+    document_back: { mediaType: 'image/jpeg', bytes: back },
+  },
 })
 
 beforeAll(async () => {
@@ -65,7 +68,10 @@ describe('mrz analyzer', { timeout: 120_000 }, () => {
   })
 
   it('finds a corrupted check digit, read clearly enough to tell it from a misread', async () => {
-    for (const [format, seed] of [['TD3', 21], ['TD1', 22]] as const) {
+    for (const [format, seed] of [
+      ['TD3', 21],
+      ['TD1', 22],
+    ] as const) {
       const fixture = await mrzFixture(format, seed, 'std', 'birthDate')
       const part = await mrzAnalyzer.analyze(
         format === 'TD3' ? passport(fixture.photo) : idCard(fixture.front as Buffer, fixture.photo),
@@ -84,12 +90,18 @@ describe('mrz analyzer', { timeout: 120_000 }, () => {
     expect(await mrzAnalyzer.analyze(passport(card.front as Buffer))).toEqual({ found: false })
     const faces = await readFile(path.resolve('node_modules/@vladmandic/face-api/demo/sample2.jpg'))
     expect(await mrzAnalyzer.analyze(passport(faces))).toEqual({ found: false })
-    const blank = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#d8d4cc' } }).jpeg().toBuffer()
+    const blank = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#d8d4cc' } })
+      .jpeg()
+      .toBuffer()
     expect(await mrzAnalyzer.analyze(passport(blank))).toEqual({ found: false })
   })
 
   it('has nothing to read for a driving licence or without a document photo', async () => {
-    expect(await mrzAnalyzer.analyze({ documentType: 'driving_licence', issuingCountry: 'US', files: {} })).toBeUndefined()
-    expect(await mrzAnalyzer.analyze({ documentType: 'passport', issuingCountry: null, files: {} })).toBeUndefined()
+    expect(
+      await mrzAnalyzer.analyze({ documentType: 'driving_licence', issuingCountry: 'US', files: {} }),
+    ).toBeUndefined()
+    expect(
+      await mrzAnalyzer.analyze({ documentType: 'passport', issuingCountry: null, files: {} }),
+    ).toBeUndefined()
   })
 })

@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import { loadOpenCv } from '../../../../lib/opencv.ts'
-import type { Analyzer } from '../analysis.ts'
+import type { Analyzer } from '../analyzer.ts'
 import type { DocumentData } from '../document-data.ts'
 import type { AnalysisInput } from '../input.ts'
 import { coversCell, LAYOUTS, type MrzFormat } from './formats.ts'
@@ -47,13 +47,19 @@ const round = (value: number) => Math.round(value * 1000) / 1000
 
 const rotated = (band: GreyImage): GreyImage => ({ ...band, data: Uint8Array.from(band.data).reverse() })
 
-type Read = { band: LocatedBand; image: GreyImage; reading: BandReading; repaired: ReturnType<typeof repairCheckDigits> }
+type Read = {
+  band: LocatedBand
+  image: GreyImage
+  reading: BandReading
+  repaired: ReturnType<typeof repairCheckDigits>
+}
 
 /** Better read: more check digits holding, then the higher mean glyph correlation. */
 const quality = (read: Read) => {
   const valid = read.repaired.checkDigits.filter((check) => check.valid).length
   const cells = read.reading.cells.flat()
-  const mean = cells.reduce((sum, cell) => sum + (cell.candidates[0]?.score ?? 0), 0) / Math.max(1, cells.length)
+  const mean =
+    cells.reduce((sum, cell) => sum + (cell.candidates[0]?.score ?? 0), 0) / Math.max(1, cells.length)
   return valid * 10 + mean
 }
 
@@ -66,14 +72,14 @@ const readOne = (band: LocatedBand, image: GreyImage, glyphs: GlyphSet): Read | 
 const confidenceOf = (cells: BandReading['cells'], keep: (line: number, index: number) => boolean) => {
   const scores: number[] = []
   const margins: number[] = []
-  cells.forEach((line, lineIndex) =>
+  cells.forEach((line, lineIndex) => {
     line.forEach((cell, index) => {
       if (!keep(lineIndex, index)) return
       const [best, second] = cell.candidates
       scores.push(best?.score ?? 0)
       margins.push((best?.score ?? 0) - (second?.score ?? 0))
-    }),
-  )
+    })
+  })
   return {
     meanScore: round(scores.reduce((sum, score) => sum + score, 0) / Math.max(1, scores.length)),
     minScore: round(Math.min(...scores)),
@@ -97,7 +103,9 @@ export const mrzAnalyzer: Analyzer<MrzPart> = {
   async analyze(input) {
     const sides = SIDES[input.documentType ?? 'unknown'].filter((side) => input.files[side])
     if (sides.length === 0) return undefined
-    if (!glyphs) throw new Error('the MRZ analyzer was not loaded')
+    // load() runs once per analysis thread; a caller that did not (an in-process run) loads here.
+    if (!glyphs) await mrzAnalyzer.load()
+    const templates = glyphs as GlyphSet
     let best: (Read & { side: Side }) | undefined
     for (const side of sides) {
       const file = input.files[side]
@@ -105,7 +113,7 @@ export const mrzAnalyzer: Analyzer<MrzPart> = {
       const band = await locateMrz(file.bytes)
       if (!band) continue
       for (const image of [band.band, rotated(band.band)]) {
-        const read = readOne(band, image, glyphs)
+        const read = readOne(band, image, templates)
         if (read && (!best || quality(read) > quality(best))) best = { ...read, side }
         if (best?.repaired.checkDigits.every((check) => check.valid)) break
       }
@@ -138,10 +146,7 @@ export const mrzAnalyzer: Analyzer<MrzPart> = {
         field: field.field,
         valid: repaired.checkDigits[index]?.valid ?? false,
         ...(({ minScore, minMargin }) => ({ minScore, minMargin }))(
-          confidenceOf(
-            reading.cells,
-            (line, cell) => coversCell(field, line, cell),
-          ),
+          confidenceOf(reading.cells, (line, cell) => coversCell(field, line, cell)),
         ),
       })),
       ...(documentData ? { documentData } : {}),

@@ -4,7 +4,9 @@ import { checkDigit, checkDigitHolds } from './check-digit.ts'
 
 const ALPHABET = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<']
 const value = (character: string) => (character === '<' ? 0 : Number.parseInt(character, 36))
-const field = fc.array(fc.constantFrom(...ALPHABET), { minLength: 1, maxLength: 30 }).map((chars) => chars.join(''))
+const field = fc
+  .array(fc.constantFrom(...ALPHABET), { minLength: 1, maxLength: 30 })
+  .map((chars) => chars.join(''))
 
 describe('ICAO 9303 check digits', () => {
   it('gives the digits of the ICAO specimen (9303 part 4, appendix A)', () => {

@@ -1,5 +1,5 @@
 /** The ICAO 9303 value of an MRZ character: digits as themselves, A–Z as 10–35, the filler `<` as 0. */
-const valueOf = (character: string): number => {
+const characterValue = (character: string): number => {
   const code = character.charCodeAt(0)
   if (code >= 48 && code <= 57) return code - 48
   if (code >= 65 && code <= 90) return code - 55
@@ -13,7 +13,7 @@ const WEIGHTS = [7, 3, 1] as const
 export const checkDigit = (field: string): number => {
   let sum = 0
   for (let index = 0; index < field.length; index++)
-    sum += valueOf(field[index] as string) * (WEIGHTS[index % 3] as number)
+    sum += characterValue(field[index] as string) * (WEIGHTS[index % 3] as number)
   return sum % 10
 }
 

@@ -25,9 +25,13 @@ describe('OCR-B glyph templates', () => {
   })
 
   it('refuses a missing, unparsable or altered template file, saying how to regenerate it', async () => {
-    await expect(loadGlyphs(pathToFileURL('/nonexistent/ocr-b-glyphs.json'))).rejects.toThrow(/cannot be read.*mrz-glyphs\.ts/)
+    await expect(loadGlyphs(pathToFileURL('/nonexistent/ocr-b-glyphs.json'))).rejects.toThrow(
+      /cannot be read.*mrz-glyphs\.ts/,
+    )
     await expect(loadGlyphs(await copy((text) => text.slice(0, 200)))).rejects.toThrow(/not JSON/)
-    const altered = await copy((text) => text.replace(/"A": "(.)/, (_, first) => `"A": "${first === 'B' ? 'C' : 'B'}`))
+    const altered = await copy((text) =>
+      text.replace(/"A": "(.)/, (_, first) => `"A": "${first === 'B' ? 'C' : 'B'}`),
+    )
     await expect(loadGlyphs(altered)).rejects.toThrow(/corrupt \(checksum mismatch\)/)
     await expect(loadGlyphs(await copy(() => '{"glyphs": 1}'))).rejects.toThrow(/not a template file/)
   })

@@ -42,7 +42,9 @@ const blurred = (ink: Uint8Array, width: number, height: number, sigma: number):
   const source = Float32Array.from(ink)
   if (sigma === 0) return source
   const radius = Math.ceil(sigma * 3)
-  const kernel = Array.from({ length: 2 * radius + 1 }, (_, index) => Math.exp(-((index - radius) ** 2) / (2 * sigma ** 2)))
+  const kernel = Array.from({ length: 2 * radius + 1 }, (_, index) =>
+    Math.exp(-((index - radius) ** 2) / (2 * sigma ** 2)),
+  )
   const total = kernel.reduce((sum, weight) => sum + weight, 0)
   const weights = kernel.map((weight) => weight / total)
   const pass = (input: Float32Array, horizontal: boolean) => {
@@ -100,9 +102,9 @@ export const loadGlyphs = async (file: URL = GLYPHS_FILE): Promise<GlyphSet> => 
     if (encoded === undefined) throw problem(`glyph ${character} missing`)
     const ink = new Uint8Array(Buffer.from(encoded, 'base64'))
     if (ink.length !== width * height) throw problem(`glyph ${character} has the wrong size`)
-    BLUR_LEVELS.forEach((sigma, level) =>
-      levels[level]?.set(character, { character, weights: normalised(blurred(ink, width, height, sigma)) }),
-    )
+    BLUR_LEVELS.forEach((sigma, level) => {
+      levels[level]?.set(character, { character, weights: normalised(blurred(ink, width, height, sigma)) })
+    })
   }
   return { pitch, width, height, baseline, inkTop, levels }
 }

@@ -53,7 +53,8 @@ const textMask = (cv: OpenCv, grey: Mat): Mat => {
   if (otsu < 20) cv.threshold(closed, mask, 20, 255, cv.THRESH_BINARY)
   const cleaning = rectangle(cv, 3, 3)
   cv.morphologyEx(mask, mask, cv.MORPH_OPEN, cleaning)
-  for (const mat of [blackhat, kernel, gradient, magnitude, normalised, closed, joining, cleaning]) mat.delete()
+  for (const mat of [blackhat, kernel, gradient, magnitude, normalised, closed, joining, cleaning])
+    mat.delete()
   return mask
 }
 
@@ -163,7 +164,11 @@ const mrzLines = (segments: Segment[], imageWidth: number): Segment[] | undefine
     if (Math.abs(a.length - b.length) > 0.3 * Math.max(a.length, b.length)) return false
     const spacing = Math.abs(relative(a, b.centre).across)
     const thickness = (a.thickness + b.thickness) / 2
-    return spacing >= 1.1 * thickness && spacing <= 3.2 * thickness && Math.abs(relative(a, b.centre).along) < 0.3 * a.length
+    return (
+      spacing >= 1.1 * thickness &&
+      spacing <= 3.2 * thickness &&
+      Math.abs(relative(a, b.centre).along) < 0.3 * a.length
+    )
   }
   for (let i = 0; i < long.length; i++) {
     const first = long[i] as Segment
@@ -236,11 +241,23 @@ export const locateMrz = async (jpeg: Uint8Array): Promise<LocatedBand | undefin
     const [topLeft, topRight, , bottomLeft] = quad as [Point, Point, Point, Point]
     const width = Math.round(distance(topLeft, topRight) * zoom)
     const height = Math.round(distance(topLeft, bottomLeft) * zoom)
-    const from = cv.matFromArray(4, 1, cv.CV_32FC2, quad.flatMap((point) => [point.x, point.y]))
+    const from = cv.matFromArray(
+      4,
+      1,
+      cv.CV_32FC2,
+      quad.flatMap((point) => [point.x, point.y]),
+    )
     const to = cv.matFromArray(4, 1, cv.CV_32FC2, [0, 0, width, 0, width, height, 0, height])
     const transform = cv.getPerspectiveTransform(from, to)
     const band = new cv.Mat()
-    cv.warpPerspective(full, band, transform, new cv.Size(width, height), cv.INTER_LINEAR, cv.BORDER_REPLICATE)
+    cv.warpPerspective(
+      full,
+      band,
+      transform,
+      new cv.Size(width, height),
+      cv.INTER_LINEAR,
+      cv.BORDER_REPLICATE,
+    )
     const result: LocatedBand = {
       lineCount: lines.length as 2 | 3,
       quad,

@@ -10,13 +10,31 @@ import { checkDigitsOf } from './repair.ts'
 // fixtures use the code I.
 const CODES = { TD1: 'ID', TD2: 'I', TD3: 'P' } as const
 const NOW = new Date('2026-12-02T12:00:00Z')
-const letters = (min: number, max: number) =>
-  fc.stringMatching(new RegExp(`^[A-Z]{${min},${max}}$`))
+const letters = (min: number, max: number) => fc.stringMatching(new RegExp(`^[A-Z]{${min},${max}}$`))
 const isoDate = (from: number, to: number) =>
   fc
-    .record({ year: fc.integer({ min: from, max: to }), month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 28 }) })
-    .map(({ year, month, day }) => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`)
-const country = fc.constantFrom('GBR', 'FRA', 'DEU', 'ITA', 'ESP', 'NLD', 'USA', 'CAN', 'JPN', 'NGA', 'BRA', 'IND')
+    .record({
+      year: fc.integer({ min: from, max: to }),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 28 }),
+    })
+    .map(
+      ({ year, month, day }) => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+    )
+const country = fc.constantFrom(
+  'GBR',
+  'FRA',
+  'DEU',
+  'ITA',
+  'ESP',
+  'NLD',
+  'USA',
+  'CAN',
+  'JPN',
+  'NGA',
+  'BRA',
+  'IND',
+)
 
 const data: fc.Arbitrary<MrzData> = fc.record({
   documentCode: fc.constant('P'),
@@ -65,12 +83,21 @@ describe('MRZ lines ↔ document data', () => {
       fc.property(
         fc.constantFrom(...MRZ_FORMATS),
         data,
-        fc.constantFrom('documentNumber' as const, 'birthDate' as const, 'expirationDate' as const, 'composite' as const),
+        fc.constantFrom(
+          'documentNumber' as const,
+          'birthDate' as const,
+          'expirationDate' as const,
+          'composite' as const,
+        ),
         (format, fields, corrupt) => {
           const lines = mrzLines(format, { ...fields, documentCode: CODES[format] }, corrupt)
           const failed = documentDataOf(lines, NOW).checkDigits.filter((check) => !check.valid)
           expect(failed.map((check) => check.field)).toEqual([corrupt])
-          expect(checkDigitsOf(format, lines).filter((check) => !check.valid).map((check) => check.field)).toEqual([corrupt])
+          expect(
+            checkDigitsOf(format, lines)
+              .filter((check) => !check.valid)
+              .map((check) => check.field),
+          ).toEqual([corrupt])
         },
       ),
     )

@@ -3,7 +3,11 @@ import type { DocumentData } from '../document-data.ts'
 import type { MrzFormat } from './formats.ts'
 
 /** An MRZ date (YYMMDD) as ISO, the century chosen as a reader would; `null` when a part is unknown (`<`). */
-export const mrzDate = (yymmdd: string | null | undefined, kind: 'birth' | 'expiry', now: Date): string | null => {
+export const mrzDate = (
+  yymmdd: string | null | undefined,
+  kind: 'birth' | 'expiry',
+  now: Date,
+): string | null => {
   if (!yymmdd || !/^\d{6}$/.test(yymmdd)) return null
   const year = Number(yymmdd.slice(0, 2))
   const month = yymmdd.slice(2, 4)

@@ -134,7 +134,11 @@ const bestShear = (plane: Plane, from: number, to: number): number => {
   for (const step of [0.05, 0.02, 0.01]) {
     let bestEnergy = -1
     const around = best
-    for (let shear = around - (step === 0.05 ? 0.2 : step * 2); shear <= around + (step === 0.05 ? 0.2 : step * 2) + 1e-9; shear += step) {
+    for (
+      let shear = around - (step === 0.05 ? 0.2 : step * 2);
+      shear <= around + (step === 0.05 ? 0.2 : step * 2) + 1e-9;
+      shear += step
+    ) {
       const energy = energyAt(shear)
       if (energy > bestEnergy) {
         bestEnergy = energy
@@ -183,7 +187,8 @@ const lineGeometry = (plane: Plane, from: number, to: number): LineGeometry | un
   const heaviest = ink.reduce((best, run) => (run.mass > best.mass ? run : best))
   let top = heaviest.from
   let bottom = heaviest.to
-  for (const run of [...ink].sort((a, b) => b.from - a.from)) if (run.to < top && top - run.to <= 2) top = run.from
+  for (const run of [...ink].sort((a, b) => b.from - a.from))
+    if (run.to < top && top - run.to <= 2) top = run.from
   for (const run of [...ink].sort((a, b) => a.from - b.from))
     if (run.from > bottom && run.from - bottom <= 2) bottom = run.to
   top += from
@@ -214,7 +219,16 @@ const lineGeometry = (plane: Plane, from: number, to: number): LineGeometry | un
   const firstInk = text[0]?.from ?? -1
   const lastInk = text[text.length - 1]?.to ?? -1
   if (firstInk < 0 || lastInk <= firstInk) return undefined
-  return { top: from, bottom: to, baseline: bottom, inkHeight: bottom - top, shear, firstInk, lastInk, columns }
+  return {
+    top: from,
+    bottom: to,
+    baseline: bottom,
+    inkHeight: bottom - top,
+    shear,
+    firstInk,
+    lastInk,
+    columns,
+  }
 }
 
 /** The line resampled to template scale (pitch → templates' pitch), upright, baseline at a fixed row. */
@@ -263,7 +277,8 @@ const matchCell = (
     for (let dx = -search.x; dx <= search.x; dx++) {
       const left = Math.round(x + dx - glyphs.width / 2)
       const top = Math.round(y + dy)
-      if (left < 0 || top < 0 || left + glyphs.width > image.width || top + glyphs.height > image.height) continue
+      if (left < 0 || top < 0 || left + glyphs.width > image.width || top + glyphs.height > image.height)
+        continue
       let mean = 0
       for (let row = 0; row < glyphs.height; row++)
         for (let column = 0; column < glyphs.width; column++) {
@@ -283,7 +298,8 @@ const matchCell = (
       for (const glyph of allowed) {
         let dot = 0
         const weights = glyph.weights
-        for (let index = 0; index < size; index++) dot += (patch[index] as number) * (weights[index] as number)
+        for (let index = 0; index < size; index++)
+          dot += (patch[index] as number) * (weights[index] as number)
         const score = dot / norm
         const previous = best.get(glyph.character)
         if (!previous || score > previous.score)
@@ -304,7 +320,8 @@ const fitPolynomial = (points: { i: number; value: number }[], degree: 1 | 2): (
     for (let row = 0; row < size; row++) {
       for (let column = 0; column < size; column++)
         (matrix[row] as Float64Array)[column] =
-          ((matrix[row] as Float64Array)[column] as number) + (powers[row] as number) * (powers[column] as number)
+          ((matrix[row] as Float64Array)[column] as number) +
+          (powers[row] as number) * (powers[column] as number)
       ;(matrix[row] as Float64Array)[size] =
         ((matrix[row] as Float64Array)[size] as number) + (powers[row] as number) * point.value
     }
@@ -372,8 +389,14 @@ const readLine = (
   const confident = located.filter((cell) => cell.margin > 0.05)
   const basis = confident.length >= 6 ? confident : located
   if (basis.length < 3) return allowedPerCell.map(() => ({ candidates: [] }))
-  const column = fitPolynomial(basis.map((cell) => ({ i: cell.i, value: cell.x })), 2)
-  const row = fitPolynomial(basis.map((cell) => ({ i: cell.i, value: cell.y })), 1)
+  const column = fitPolynomial(
+    basis.map((cell) => ({ i: cell.i, value: cell.x })),
+    2,
+  )
+  const row = fitPolynomial(
+    basis.map((cell) => ({ i: cell.i, value: cell.y })),
+    1,
+  )
   // The blur level of the templates that fits this photo: the best mean score over a sample of cells.
   const sample = [...Array(Math.min(LEVEL_SAMPLE, allowedPerCell.length)).keys()].map((step) =>
     Math.floor((step * allowedPerCell.length) / Math.min(LEVEL_SAMPLE, allowedPerCell.length)),
@@ -386,8 +409,14 @@ const readLine = (
       const score = sample.reduce(
         (sum, index) =>
           sum +
-          (matchCell(candidateImage, glyphs, cellsAllowed[index] as Glyph[], column(index), row(index), SEARCH_FINAL)[0]
-            ?.score ?? 0),
+          (matchCell(
+            candidateImage,
+            glyphs,
+            cellsAllowed[index] as Glyph[],
+            column(index),
+            row(index),
+            SEARCH_FINAL,
+          )[0]?.score ?? 0),
         0,
       )
       if (score > levelScore) {
@@ -454,9 +483,16 @@ export const readBand = (
   const allowed = allowedGlyphs(glyphs, chosen.format)
   const cells = lines.map((line, index) => {
     const pitch = (line.lastInk - line.firstInk) / (layout.length - 1 + 2 * HALF_GLYPH)
-    const images = STRETCHES.map((stretch) => normaliseLine(plane, line, pitch, glyphs, layout.length, stretch))
+    const images = STRETCHES.map((stretch) =>
+      normaliseLine(plane, line, pitch, glyphs, layout.length, stretch),
+    )
     const firstCentre = (images[0] as { firstCentre: number }).firstCentre
-    return readLine(images.map(({ image }) => image), glyphs, allowed.map((level) => level[index] as Glyph[][]), firstCentre)
+    return readLine(
+      images.map(({ image }) => image),
+      glyphs,
+      allowed.map((level) => level[index] as Glyph[][]),
+      firstCentre,
+    )
   })
   return {
     format: chosen.format,

@@ -50,24 +50,28 @@ export const repairCheckDigits = (
   lines: readonly string[],
 ): Repaired => {
   const initial = checkDigitsOf(format, lines)
-  if (initial.every((check) => check.valid)) return { lines: [...lines], substitutions: [], checkDigits: initial }
+  if (initial.every((check) => check.valid))
+    return { lines: [...lines], substitutions: [], checkDigits: initial }
   const doubtful = cells
     .flat()
-    .filter(({ candidates: [best, second] }) => (best?.score ?? 0) - (second?.score ?? 0) < DOUBTFUL_MARGIN).length
+    .filter(
+      ({ candidates: [best, second] }) => (best?.score ?? 0) - (second?.score ?? 0) < DOUBTFUL_MARGIN,
+    ).length
   if (doubtful > MAX_DOUBTFUL_CELLS) return { lines: [...lines], substitutions: [], checkDigits: initial }
   const failing = LAYOUTS[format].checkDigits.filter((_, index) => !initial[index]?.valid)
   const alternatives: Substitution[] = []
-  cells.forEach((line, lineIndex) =>
+  cells.forEach((line, lineIndex) => {
     line.forEach((cell, index) => {
       if (!failing.some((field) => coversCell(field, lineIndex, index))) return
       const [best, ...rest] = cell.candidates
       if (!best) return
       for (const other of rest) {
         const cost = best.score - other.score
-        if (cost <= MAX_COST) alternatives.push({ line: lineIndex, index, from: best.character, to: other.character, cost })
+        if (cost <= MAX_COST)
+          alternatives.push({ line: lineIndex, index, from: best.character, to: other.character, cost })
       }
-    }),
-  )
+    })
+  })
   alternatives.sort((a, b) => a.cost - b.cost)
   const tried = alternatives.slice(0, MAX_ALTERNATIVES)
   const apply = (changes: Substitution[]) => {
@@ -97,5 +101,9 @@ export const repairCheckDigits = (
   // Measured: 0→O twice "repaired" by one O→G gave valid but wrong data until this rule.
   if (!best || (second && second.cost - best.cost < AMBIGUITY))
     return { lines: [...lines], substitutions: [], checkDigits: initial }
-  return { lines: best.lines, substitutions: best.substitutions, checkDigits: checkDigitsOf(format, best.lines) }
+  return {
+    lines: best.lines,
+    substitutions: best.substitutions,
+    checkDigits: checkDigitsOf(format, best.lines),
+  }
 }
