@@ -187,7 +187,7 @@ const mrzLines = (segments: Segment[], imageWidth: number): Segment[] | undefine
   return best
 }
 
-/** The band's corners around its outer lines, padded along (0.6 line height) and across (0.45). */
+/** The band's corners around its outer lines, padded along (1.5 line heights: the ends of a line, often fillers, may be fainter and split off) and across (0.45). */
 const bandQuad = (lines: Segment[]): Point[] => {
   const first = lines[0] as Segment
   const last = lines[lines.length - 1] as Segment
@@ -195,7 +195,7 @@ const bandQuad = (lines: Segment[]): Point[] => {
   const angle = lines.reduce((sum, line) => sum + line.angle, 0) / lines.length
   const along = { x: Math.cos(angle), y: Math.sin(angle) }
   const across = { x: -Math.sin(angle), y: Math.cos(angle) }
-  const pad = 0.6 * thickness
+  const pad = 1.5 * thickness
   const ends = lines.flatMap(endpoints).map((point) => relative({ ...first, angle }, point).along)
   const from = Math.min(...ends) - pad
   const to = Math.max(...ends) + pad

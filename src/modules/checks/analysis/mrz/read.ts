@@ -455,13 +455,20 @@ export const readBand = (
   formats: readonly MrzFormat[] = lineCount === 3 ? ['TD1'] : ['TD3', 'TD2'],
 ): BandReading | undefined => {
   const plane = inkOf(band)
-  const found = runs(rowProfile(plane), 0.2)
-    .sort((a, b) => b.mass - a.mass)
-    .slice(0, lineCount)
-    .sort((a, b) => a.from - b.from)
+  // The lines: runs of inked rows. Background print and blur can fill the gaps between lines, so the
+  // level rises until the band splits into as many runs as it has lines.
+  const profile = rowProfile(plane)
+  let found: ReturnType<typeof runs> = []
+  for (let level = 0.2; level < 0.8 && found.length < lineCount; level += 0.05)
+    found = runs(profile, level)
+      // A sliver of rows is a speck of noise, not a line.
+      .filter((run) => run.to - run.from >= (0.25 * band.height) / lineCount)
+      .sort((a, b) => b.mass - a.mass)
+      .slice(0, lineCount)
+      .sort((a, b) => a.from - b.from)
   if (found.length < lineCount) return undefined
   const geometries = found.map((run) => {
-    const pad = Math.round((run.to - run.from) * 0.3)
+    const pad = Math.round(Math.max((run.to - run.from) * 0.3, (0.25 * band.height) / lineCount))
     return lineGeometry(plane, Math.max(0, run.from - pad), Math.min(plane.height, run.to + pad))
   })
   if (geometries.some((geometry) => geometry === undefined)) return undefined
