@@ -318,6 +318,27 @@ export const EnvSchema = Type.Object({
     480,
     'Shortest side of the selfie photo in pixels; smaller is refused as IMAGE_TOO_SMALL.',
   ),
+  MRZ_PASS_MIN_SCORE: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 0.5,
+    description:
+      'An MRZ read passes only when every glyph matched its template at least this well (correlation), besides every check digit holding: the names have no check digit, and a poorly matched glyph there may be misread. Below it, a person reviews.',
+  }),
+  MRZ_TAMPER_MIN_SCORE: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 0.7,
+    description:
+      'An MRZ check digit that fails after repair rejects the document as altered only when every glyph it covers matched its template at least this well (correlation); otherwise a person reviews it.',
+  }),
+  MRZ_TAMPER_MIN_MARGIN: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 0.1,
+    description:
+      'The same, for the lead of each of those glyphs over its runner-up: below it the glyph may have been misread, and the case goes to review.',
+  }),
   SHUTDOWN_GRACE_MS: IntAtLeast(
     0,
     10_000,

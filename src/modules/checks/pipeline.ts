@@ -1,5 +1,6 @@
 import { accountStanding } from './account-standing.ts'
 import type { Check, CheckContext, CheckResult } from './check.ts'
+import { documentData } from './document-data.ts'
 import { documentPolicy } from './document-policy.ts'
 import { duplicateIdentity } from './duplicate-identity.ts'
 import { faceMatch } from './face-match.ts'
@@ -20,6 +21,7 @@ export const CHECKS: readonly Check[] = [
   accountStanding,
   sandboxScenario,
   imageUsability,
+  documentData,
   licenceBarcode,
   licenceSides,
   documentPolicy,

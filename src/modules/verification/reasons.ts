@@ -143,6 +143,14 @@ export const REASON_CATALOGUE = {
     failureCode: '102',
     message: 'The front and back of the document do not belong to the same document.',
   },
+  // The MRZ could not be found or read on the document photos: a sharper, flatter photo usually fixes it.
+  MRZ_UNREADABLE: {
+    category: 'document',
+    retryable: true,
+    failureCode: '204',
+    message:
+      'The bottom lines of your document are not readable. Please take a sharp photo of the whole page, without glare.',
+  },
   UNSUPPORTED_DOCUMENT: {
     category: 'document',
     retryable: true,

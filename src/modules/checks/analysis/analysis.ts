@@ -5,12 +5,14 @@ import { documentAnalyzer } from './document/document-analyzer.ts'
 import type { DocumentData } from './document-data.ts'
 import { facesAnalyzer } from './faces/faces-analyzer.ts'
 import type { AnalysisInput } from './input.ts'
+import { mrzAnalyzer } from './mrz/analyzer.ts'
 
 /**
  * Every analyzer, by the name its part has in the Analysis. Parts that read identity data off the
  * document (the MRZ, a licence barcode) carry it as `documentData`, earliest listed first.
  */
 export const ANALYZERS = {
+  mrz: mrzAnalyzer,
   document: documentAnalyzer,
   barcode: barcodeAnalyzer,
   address: addressAnalyzer,

@@ -18,4 +18,9 @@ export type DocumentData = {
   sex: 'male' | 'female' | 'unspecified' | null
   /** Every check digit the format has, and whether it held (MRZ only; empty for AAMVA). */
   checkDigits: { field: string; valid: boolean }[]
+  /**
+   * Fields the reader found malformed besides check digits (an unknown country code, an impossible
+   * date): any of them makes the read doubtful. Absent when the source does not validate fields.
+   */
+  invalidFields?: string[]
 }
