@@ -121,7 +121,7 @@ export const createApp = (runtime: Runtime) => buildApp(runtime)
 /** Every job type this server knows. */
 export const jobDefinitions = (runtime: Runtime): JobDefinition[] => {
   // The worker's analysis threads (models loaded there), shared by its check jobs.
-  const analysis = lazyAnalysisPool(runtime.config.CHECK_THREADS)
+  const analysis = lazyAnalysisPool(runtime.config.CHECK_THREADS, runtime.config.CHECK_TIMEOUT_MS)
   return [
     pruneJobsJob,
     deliverMessageJob(runtime.keys.jobPayloads, createMessageSender(runtime.config, runtime.clock)),

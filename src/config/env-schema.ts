@@ -186,6 +186,11 @@ export const EnvSchema = Type.Object({
     'Sanctions screening: a score at least this (and below the alert threshold) is a possible match, reviewed by a person; below it the name is clear.',
   ),
   WORKER_CONCURRENCY: IntAtLeast(1, 2, 'Jobs one worker process runs at once.'),
+  CHECK_TIMEOUT_MS: IntAtLeast(
+    1000,
+    120_000,
+    "Deadline of one submission's analysis; past it the analysis thread is replaced and the job retried.",
+  ),
   CHECK_THREADS: IntAtLeast(
     1,
     1,
@@ -268,7 +273,7 @@ export const EnvSchema = Type.Object({
   FACE_REVIEW_THRESHOLD: Between(
     0,
     1,
-    0.675,
+    0.6,
     'Below this similarity the faces are different people (FACE_MISMATCH, rejected); from it up to FACE_MATCH_THRESHOLD a person compares them. Also where a challenge frame counts as another face.',
   ),
   FACE_MIN_SCORE: Between(
@@ -281,13 +286,13 @@ export const EnvSchema = Type.Object({
     1,
     90,
     15,
-    "How far the head must turn from the selfie's pose, left or right, for a challenge step to count.",
+    "How far the head must turn, left or right, from the pose before (the selfie's, then the previous frame's) for a challenge step to count.",
   ),
   LIVENESS_PITCH_DEGREES: Between(
     1,
     90,
     10,
-    "How far the head must tilt from the selfie's pose, up or down, for a challenge step to count.",
+    "How far the head must tilt, up or down, from the pose before (the selfie's, then the previous frame's) for a challenge step to count.",
   ),
   USABILITY_MIN_DOCUMENT_PIXELS: IntAtLeast(
     1,

@@ -14,7 +14,7 @@ export type AnalysisPool = {
  * thread, and its seconds of CPU never block the event loop of the process that owns the job (in the
  * default single-process mode, the API's). Threads run submissions side by side, one each.
  */
-export const createAnalysisPool = (threads: number): AnalysisPool => {
+export const createAnalysisPool = (threads: number, timeoutMs: number): AnalysisPool => {
   const pool = new Piscina({
     filename: new URL('./analysis/thread.ts', import.meta.url).href,
     minThreads: threads,
@@ -27,7 +27,10 @@ export const createAnalysisPool = (threads: number): AnalysisPool => {
     ready: async () => {
       await Promise.all(Array.from({ length: threads }, () => pool.run(null, { name: 'load' })))
     },
-    analyze: (input) => pool.run(input, { name: 'analyze' }) as Promise<Analysis>,
+    // A file that makes an analyzer spin must not hold the thread for ever: past the deadline the task
+    // is aborted (piscina ends that thread and starts another) and the job fails, to be retried.
+    analyze: (input) =>
+      pool.run(input, { name: 'analyze', signal: AbortSignal.timeout(timeoutMs) }) as Promise<Analysis>,
     close: () => pool.destroy(),
   }
 }
@@ -36,11 +39,11 @@ export const createAnalysisPool = (threads: number): AnalysisPool => {
  * The pool a worker's check jobs share, created on first use: a process that only serves the API never
  * starts its threads. `ready()` loads the models once, however many job types prepare with it.
  */
-export const lazyAnalysisPool = (threads: number): AnalysisPool => {
+export const lazyAnalysisPool = (threads: number, timeoutMs: number): AnalysisPool => {
   let pool: AnalysisPool | undefined
   let ready: Promise<void> | undefined
   const started = () => {
-    pool ??= createAnalysisPool(threads)
+    pool ??= createAnalysisPool(threads, timeoutMs)
     return pool
   }
   return {

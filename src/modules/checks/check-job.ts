@@ -24,6 +24,24 @@ import { runChecks } from './pipeline.ts'
 import { saveResults } from './results.ts'
 import { decisionFrom, requiredKindsFor } from './rules.ts'
 
+/**
+ * The analysis, or — on the job's last attempt — what stands for it when it keeps failing (a file that
+ * makes an analyzer crash or overrun every time): no part at all, so every check that needed one is
+ * inconclusive and a person decides. Earlier attempts rethrow, and the job is retried.
+ */
+const analysed = async (
+  pool: AnalysisPool,
+  input: Parameters<AnalysisPool['analyze']>[0],
+  job: { attempts: number; max_attempts: number },
+) => {
+  try {
+    return await pool.analyze(input)
+  } catch (error) {
+    if (job.attempts < job.max_attempts) throw error
+    return { failed: error instanceof Error ? error.message.slice(0, 200) : 'analysis failed' }
+  }
+}
+
 /** The job that checks and decides a submission. */
 export const checkSubmission = jobType(
   'verification.check',
@@ -60,15 +78,16 @@ export const checkSubmissionJob = (
   ...checkSubmission,
   prepare: () => deps.analysis.ready(),
   release: () => deps.analysis.close(),
-  async handle({ sessionId, sandbox }, { database, clock, log }) {
+  async handle({ sessionId, sandbox }, { database, clock, log, job, completeWith }) {
     const session = await findSession(database.db, sessionId)
-    if (!session) return
+    // Decided already (by an earlier run that died before completing, or by a person): nothing to do.
+    if (!session || session.outcome !== null) return
     const user = await findUserById(database.db, session.user_id)
     if (!user) return
     const client = await findClient(databases.home.db, { id: session.client_id })
     const input = await submittedEvidence(deps, database.db, session.id)
     // Sandbox submissions are decided by their scenario: their images are never analysed.
-    const analysis = sandbox ? {} : await deps.analysis.analyze(input)
+    const analysis = sandbox ? {} : await analysed(deps.analysis, input, job)
     const context = checkContext(deps, databases, database, clock, {
       session,
       user,
@@ -85,6 +104,8 @@ export const checkSubmissionJob = (
       session.id,
       decision,
       async (trx) => {
+        // Completed with the decision: a worker that dies after this commit leaves nothing to redo.
+        await completeWith(trx)
         await saveResults(trx, deps.keys, session.id, results, clock.now())
         // Sandbox identities are never compared, so they are not kept either.
         if (!sandbox)
@@ -93,6 +114,7 @@ export const checkSubmissionJob = (
             at: clock.now(),
           })
       },
+      { undecidedOnly: true },
     )
     log.info(
       {

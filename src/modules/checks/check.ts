@@ -47,6 +47,7 @@ export type CheckConfig = Config
  */
 export type CheckKind =
   | 'account'
+  | 'analysis'
   | 'scenario'
   | 'usability'
   | 'document'

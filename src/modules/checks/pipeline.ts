@@ -1,4 +1,5 @@
 import { accountStanding } from './account-standing.ts'
+import { analysisComplete } from './analysis-complete.ts'
 import type { Check, CheckContext, CheckResult } from './check.ts'
 import { documentData } from './document-data.ts'
 import { documentPolicy } from './document-policy.ts'
@@ -20,6 +21,7 @@ import { validity } from './validity.ts'
 export const CHECKS: readonly Check[] = [
   accountStanding,
   sandboxScenario,
+  analysisComplete,
   imageUsability,
   documentData,
   licenceBarcode,

@@ -41,6 +41,23 @@ const readingOf = (document: AddressDocument) => ({
  * a person can judge (a scan OCR cannot read, a name or address not found as registered) is
  * inconclusive. It passes only when the date, the name, the street and the postcode are all found.
  */
+/**
+ * Who and where the user said they are, as the session froze it at submission (what the bill must
+ * show); the user's row only for a session that froze no address (submitted before the freeze).
+ */
+const registeredOf = ({ identity, user }: CheckContext) => {
+  const frozen = identity?.snapshot
+  if (!frozen?.address) return user
+  return {
+    first_name: frozen.firstName,
+    last_name: frozen.lastName,
+    country_of_residence: frozen.countryOfResidence,
+    address_line1: frozen.address.line1,
+    city: frozen.address.city,
+    zip: frozen.address.zip,
+  }
+}
+
 export const proofOfAddress: Check = {
   id: 'proof-of-address',
   version: '1',
@@ -49,7 +66,8 @@ export const proofOfAddress: Check = {
   appliesTo: (context) =>
     !context.sandbox && (context.input.files.proof_of_address !== undefined || needsAddress(context)),
   run: (context): CheckFinding => {
-    const { analysis, config, user, now } = context
+    const { analysis, config, now } = context
+    const user = registeredOf(context)
     const document = analysis.address
     if (!context.input.files.proof_of_address || !document)
       return { outcome: 'inconclusive', reason: 'MEDIA_MISSING', evidence: { proofOfAddress: 'missing' } }

@@ -17,6 +17,10 @@ const KINDS: CheckKind[] = [
   'address',
   'selfie',
   'liveness',
+  'usability',
+  'identity',
+  'screening',
+  'analysis',
 ]
 const result = (
   kind: CheckKind,
@@ -100,6 +104,39 @@ describe('the decision rules', () => {
     )
     expect(decision.outcome).toBe('resubmission_required')
     expect(rule).toBe('every failure is one a new attempt can fix → new photos are asked for')
+  })
+
+  it('send fraud signals and machine faults to a person with every reason, even behind an unusable photo', () => {
+    for (const signal of [
+      result('screening', 'inconclusive', 'SANCTIONS_POSSIBLE_MATCH'),
+      result('document', 'fail', 'DOCUMENT_TAMPERED'),
+      result('analysis', 'inconclusive', 'ANALYSIS_FAILED'),
+    ]) {
+      const { decision } = decisionFrom(
+        [result('account', 'pass'), result('usability', 'fail', 'IMAGE_GLARE'), signal],
+        REQUIRED_KINDS.live,
+      )
+      expect(decision.outcome, signal.reason).toBe('review')
+      expect(
+        decision.reasons.map((each) => each.code),
+        signal.reason,
+      ).toEqual([signal.reason, 'IMAGE_GLARE'])
+    }
+  })
+
+  it('ask for new photos when a photo cannot be judged, whatever was misread off it', () => {
+    const { decision, rule } = decisionFrom(
+      [
+        result('account', 'pass'),
+        result('usability', 'fail', 'IMAGE_BLURRY'),
+        result('identity', 'fail', 'NAME_MISMATCH'),
+        result('face', 'fail', 'FACE_MISMATCH'),
+        result('document', 'inconclusive', 'MRZ_UNREADABLE'),
+      ],
+      REQUIRED_KINDS.live,
+    )
+    expect(rule).toMatch(/usability/)
+    expect(decision).toMatchObject({ outcome: 'resubmission_required', reasons: [{ code: 'IMAGE_BLURRY' }] })
   })
 
   it('send a rejection to a person while another check could not conclude (a failure read off a doubted document)', () => {

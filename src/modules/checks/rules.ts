@@ -48,6 +48,17 @@ type Rule = {
 const inconclusive = (results: readonly CheckResult[]) => results.filter((r) => r.outcome === 'inconclusive')
 const failed = (results: readonly CheckResult[]) => results.filter((r) => r.outcome === 'fail')
 
+// Fraud (tampering, another face, a duplicate identity, a sanctions hit) and system faults: never
+// hidden behind a retake, never a rejection by the machine alone.
+const SIGNAL_CATEGORIES = new Set(['fraud', 'system'])
+const signals = (results: readonly CheckResult[]) =>
+  results.filter(
+    (r) =>
+      r.outcome !== 'pass' &&
+      r.reason !== undefined &&
+      SIGNAL_CATEGORIES.has(REASON_CATALOGUE[r.reason].category),
+  )
+
 const onlyRetryableFailures = (results: readonly CheckResult[]) =>
   failed(results).length > 0 &&
   failed(results).every((result) => result.reason !== undefined && REASON_CATALOGUE[result.reason].retryable)
@@ -59,8 +70,13 @@ const onlyRetryableFailures = (results: readonly CheckResult[]) =>
  *
  * The order between the others is chosen so that nobody is told the wrong thing:
  * - the account comes first: for a suspended user (or a disabled client) the machine decides nothing;
- * - photos that cannot be judged come next: a new attempt can fix them and a person could only ask for
- *   the same (a selfie without a face is a retake, even when the liveness check could not conclude);
+ * - then signs of fraud and machine faults, failed or inconclusive: a person decides, seeing every
+ *   reason (a sanctions hit behind a blurry photo is not turned into a retake, and a tampered document
+ *   or another face in the challenge is confirmed by a person, never rejected by the machine alone);
+ * - photos that cannot be judged come next: what was read off a blurred, dark or cropped photo (a
+ *   misread name, a portrait that does not match) says nothing about the person, so new photos are
+ *   asked for whatever else failed; likewise when every failure is one a new attempt can fix (a
+ *   selfie without a face is a retake, even when the liveness check could not conclude);
  * - then doubt, before any rejection: a rejection stands only when every other check concluded, so a
  *   failure read off a document another check doubted goes to a person instead.
  */
@@ -69,6 +85,25 @@ export const RULES: readonly Rule[] = [
     rule: 'the account could not be checked (suspended user, disabled client) → a person decides',
     when: (results) => inconclusive(results).some((result) => result.kind === 'account'),
     decides: (results) => ({ outcome: 'review', reasons: reasonsOf(inconclusive(results)) }),
+  },
+  {
+    rule: 'a sign of fraud, or a fault of the machine → a person decides, with every reason',
+    when: (results) => signals(results).length > 0,
+    decides: (results) => ({
+      outcome: 'review',
+      reasons: reasonsOf([
+        ...signals(results),
+        ...failed(results).filter((r) => !signals(results).includes(r)),
+      ]),
+    }),
+  },
+  {
+    rule: 'a photo cannot be judged (usability) → new photos are asked for, whatever else was read off it',
+    when: (results) => failed(results).some((result) => result.kind === 'usability'),
+    decides: (results) => ({
+      outcome: 'resubmission_required',
+      reasons: reasonsOf(failed(results).filter((result) => result.kind === 'usability')),
+    }),
   },
   {
     rule: 'every failure is one a new attempt can fix → new photos are asked for',

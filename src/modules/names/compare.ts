@@ -86,9 +86,12 @@ const compareSpellings = (a: Spelling, b: Spelling, nearMissThreshold: number): 
     return { kind: 'exact', score: 1 }
   const [shorter, longer] = left.all.length <= right.all.length ? [left, right] : [right, left]
   const score = mutualNameSimilarity(left.all, right.all)
+  // Middle names missing on one side are fine; a side with only a family name is not a match of the
+  // person (a surname alone is shared by many): that is for a person to look at.
   if (
     containedIn(shorter.all, longer.all) &&
     shorter.family.length > 0 &&
+    shorter.all.length > shorter.family.length &&
     containedIn(shorter.family, longer.family)
   )
     return { kind: 'missing_names', score }

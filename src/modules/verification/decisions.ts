@@ -24,6 +24,8 @@ const EVENT_OF: Record<Decision['outcome'], VerificationEvent | undefined> = {
  * Records the decision on a submitted session and moves the user's state accordingly, once: a session
  * already decided (other than "review") is left as it is and the call answers false. `record` runs in
  * the same transaction when the decision is taken (a reviewer's audit row), and not when it is not.
+ * `undecidedOnly` is the machine's: a session already sent to a person is not decided again by a check
+ * job that runs once more (after a crash between its decision and its completion, say).
  */
 export const decide = async (
   deps: StateWriterDeps,
@@ -31,6 +33,7 @@ export const decide = async (
   sessionId: string,
   decision: Decision,
   record?: (trx: Queryable) => Promise<void>,
+  options: { undecidedOnly?: boolean } = {},
 ): Promise<boolean> =>
   database.db.transaction().execute(async (trx) => {
     const found = await findSession(trx, sessionId)
@@ -42,7 +45,8 @@ export const decide = async (
     const session = await findSession(trx, sessionId)
     // Only a submitted session that is undecided (or waiting in review) takes a decision.
     const decidable =
-      session?.status === 'submitted' && (session.outcome === null || session.outcome === 'review')
+      session?.status === 'submitted' &&
+      (session.outcome === null || (session.outcome === 'review' && !options.undecidedOnly))
     if (!session || !decidable) return false
     // The outcome first: subscribers of the state change read the session as decided.
     await recordSessionOutcome(trx, session.id, {

@@ -299,6 +299,13 @@ export const REASON_CATALOGUE = {
     failureCode: '105',
     message: 'We could not verify your identity at this time.',
   },
+  // A machine fault, not a verdict: an analyzer failed on the files, so a person looks at them.
+  ANALYSIS_FAILED: {
+    category: 'system',
+    retryable: false,
+    failureCode: '105',
+    message: 'A member of our team is reviewing your documents.',
+  },
   CLIENT_DISABLED: {
     category: 'system',
     retryable: false,

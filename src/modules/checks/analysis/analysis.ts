@@ -29,7 +29,11 @@ type PartOf<Name extends keyof Parts> = Awaited<ReturnType<Parts[Name]['analyze'
  * in ../) read it and conclude; `documentData` is the identity data read off the document by whichever
  * analyzer read it.
  */
-export type Analysis = { [Name in keyof Parts]?: PartOf<Name> } & { documentData?: DocumentData }
+export type Analysis = { [Name in keyof Parts]?: PartOf<Name> } & {
+  documentData?: DocumentData
+  /** Set when an analyzer threw (or the whole analysis kept failing): which, and why. */
+  failed?: string
+}
 
 /** The version of every analyzer, for the stored results. */
 export const analyzerVersions = (): Record<string, string> =>
@@ -46,12 +50,25 @@ export const loadAnalyzers = async (): Promise<void> => {
  */
 export const analyzeSubmission = async (input: AnalysisInput): Promise<Analysis> => {
   const analysis: Record<string, unknown> = {}
+  const failures: string[] = []
   let documentData: DocumentData | undefined
   for (const [name, analyzer] of analyzers()) {
-    const part = await analyzer.analyze(input)
+    // One analyzer that throws on a file (a corrupt PDF, say) takes nothing else down: its part is
+    // missing, the failure is recorded, and the checks that needed it cannot conclude.
+    let part: unknown
+    try {
+      part = await analyzer.analyze(input)
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message.slice(0, 200) : 'failed'}`)
+      continue
+    }
     if (part === undefined) continue
     analysis[name] = part
     documentData ??= (part as { documentData?: DocumentData }).documentData
   }
-  return { ...(analysis as Analysis), ...(documentData ? { documentData } : {}) }
+  return {
+    ...(analysis as Analysis),
+    ...(documentData ? { documentData } : {}),
+    ...(failures.length > 0 ? { failed: failures.join('; ') } : {}),
+  }
 }
