@@ -25,9 +25,9 @@ export const migrations: Record<string, Migration> = {
   '0007_message_budgets': m0007,
   '0008_review_decisions': m0008,
   '0009_check_results': m0009,
+  '0010_sanctions': m0010,
   '0011_identity_policy': m0011,
   '0012_selfie_challenge': m0012,
   '0013_review_queue_index': m0013,
   '0014_upload_feedback': m0014,
-  '0010_sanctions': m0010,
 }
