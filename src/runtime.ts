@@ -19,6 +19,8 @@ import {
   enqueueChecksOnSubmission,
   enqueueFeedbackOnUpload,
   lazyAnalysisPool,
+  redactEvidenceJob,
+  redactEvidenceSchedule,
   rescreenVerifiedUsersJob,
   uploadFeedbackJob,
 } from './modules/checks/index.ts'
@@ -130,6 +132,7 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => {
     uploadFeedbackJob(runtime.databases, { ...runtime, analysis }),
     rescreenVerifiedUsersJob(runtime.databases, runtime),
     purgeDocumentsJob(runtime.vault, runtime.config.DOCUMENT_RETENTION_DAYS),
+    redactEvidenceJob(runtime.keys),
     deliveryJob({
       databases: runtime.databases,
       sealingKey: runtime.keys.webhookKeys,
@@ -151,6 +154,7 @@ export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions>
       ...maintenanceSchedule,
       expireSessionsSchedule,
       purgeDocumentsSchedule,
+      redactEvidenceSchedule,
       pruneWebhooksSchedule,
       pruneLoginFailuresSchedule,
     ],

@@ -275,6 +275,8 @@ export type CheckResultTable = {
   score: number | null
   /** AES-GCM under keys.checkEvidence, bound to session and check. */
   evidence_sealed: string | null
+  /** When its pictures and document text were removed (the session's documents were purged). */
+  evidence_redacted_at: Generated<number | null>
   created_at: number
 }
 export type CheckResultRow = Selectable<CheckResultTable>

@@ -2,6 +2,7 @@
 
 export { lazyAnalysisPool } from './analysis-pool.ts'
 export { checkSubmissionJob, enqueueChecksOnSubmission } from './check-job.ts'
+export { redactEvidenceJob, redactEvidenceSchedule } from './evidence-retention.ts'
 export { documentPolicyFor } from './policy.ts'
 export { rescreenVerifiedUsersJob } from './rescreen-job.ts'
 export { checkResultsFor } from './results.ts'

@@ -107,3 +107,35 @@ export const latestApprovedResultOf = (
     .orderBy('verification_session.outcome_at', 'desc')
     .limit(1)
     .executeTakeFirst()
+
+/** Check results whose evidence still holds pictures although a document of their session was purged. */
+export const resultsToRedact = (db: Queryable, limit: number) =>
+  db
+    .selectFrom('check_result')
+    .select(['session_id', 'check_id', 'evidence_sealed'])
+    .where('evidence_redacted_at', 'is', null)
+    .where('evidence_sealed', 'is not', null)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('document_file')
+          .select('document_file.id')
+          .whereRef('document_file.session_id', '=', 'check_result.session_id')
+          .where('document_file.purged_at', 'is not', null),
+      ),
+    )
+    .limit(limit)
+    .execute()
+
+export const replaceEvidence = (
+  db: Queryable,
+  row: { session_id: string; check_id: string },
+  evidenceSealed: string,
+  at: number,
+) =>
+  db
+    .updateTable('check_result')
+    .set({ evidence_sealed: evidenceSealed, evidence_redacted_at: at })
+    .where('session_id', '=', row.session_id)
+    .where('check_id', '=', row.check_id)
+    .execute()

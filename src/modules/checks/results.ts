@@ -7,7 +7,7 @@ import type { CheckResult } from './check.ts'
 import { checkResultsOf, saveCheckResults } from './repo.ts'
 
 // Evidence is sealed bound to its session and check: copied onto another row, it does not open.
-const evidenceBinding = (sessionId: string, checkId: string) => `${sessionId}:${checkId}`
+export const evidenceBinding = (sessionId: string, checkId: string) => `${sessionId}:${checkId}`
 
 /** Stores a run's results, evidence sealed; called inside the decision's transaction. */
 export const saveResults = (
