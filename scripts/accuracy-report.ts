@@ -210,8 +210,9 @@ person rather than rejected.
 
 ${MRZ_PER_AUGMENTATION} TD3 passports and ${MRZ_PER_AUGMENTATION} TD1 card backs per row (seeded, data varied), one degradation at a
 time on top of a near-ideal photo, then the standard and hard sets of checks-stack.md. "Exact" = every
-character of every line right after the reader's check-digit repair. A read that is not exact is never
-passed: it fails a check digit (the case goes to a person) or is refused as unreadable (new photos).
+character of every line right after the reader's check-digit repair. A read that is not exact fails a
+check digit (the case goes to a person) or is refused as unreadable (new photos); the reader's report
+(scripts/mrz-read-rate.ts) counts the rarer "valid but wrong" reads, which the glyph-score floor sends to review.
 
 | augmentation | TD3 exact | TD1 exact |
 |---|---:|---:|

@@ -82,10 +82,11 @@ describe.each(DIALECTS)('face checks on a live submission (%s)', (dialect) => {
   it('finds one face that matches the portrait, and sends the case without a camera challenge to a person', async () => {
     const person = IDENTITIES[3] as Identity
     const shown = await submit({ document: await documentPhoto(person), selfie: await selfie(person) })
+    // A person: no sanctions list is imported here (screening unavailable), and there is no challenge.
     expect(shown.outcome).toBe('review')
     expect(checkOf(shown, 'selfie-face')).toMatchObject({ outcome: 'pass' })
     const match = checkOf(shown, 'face-match')
-    expect(match).toMatchObject({ outcome: 'pass', evidence: { thresholds: { match: 0.69, review: 0.675 } } })
+    expect(match).toMatchObject({ outcome: 'pass', evidence: { thresholds: { match: 0.69, review: 0.6 } } })
     expect(match?.score).toBeGreaterThanOrEqual(0.69)
     expect(checkOf(shown, 'liveness')).toMatchObject({
       outcome: 'inconclusive',

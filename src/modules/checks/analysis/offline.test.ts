@@ -2,8 +2,8 @@ import http from 'node:http'
 import https from 'node:https'
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { analyzeSubmission, loadAnalyzers } from './analysis.ts'
 import { labelledCases } from '../../../../test/accuracy/cases.ts'
+import { analyzeSubmission, loadAnalyzers } from './analysis.ts'
 
 /**
  * The whole analysis — every analyzer's models, WASM and templates loaded, a passport and a US licence
