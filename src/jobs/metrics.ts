@@ -7,21 +7,30 @@ export type JobMetrics = {
   finished(type: string, outcome: 'done' | 'retry' | 'dead' | 'lost', durationMs: number): void
 }
 
-/** Per-process counters of what this process's worker ran. */
+/**
+ * Per-process counters of what this process's workers ran (one set per registry: a second worker in the
+ * same process counts into the same metrics).
+ */
 export const createJobMetrics = (registry: Registry): JobMetrics => {
-  const finished = new Counter({
-    name: 'verity_jobs_finished_total',
-    help: 'Job attempts finished by this process, by type and outcome.',
-    labelNames: ['type', 'outcome'],
-    registers: [registry],
-  })
-  const duration = new Histogram({
-    name: 'verity_job_duration_seconds',
-    help: 'Time a job handler ran.',
-    labelNames: ['type'],
-    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
-    registers: [registry],
-  })
+  const existing = registry.getSingleMetric('verity_jobs_finished_total') as Counter | undefined
+  const existingDuration = registry.getSingleMetric('verity_job_duration_seconds') as Histogram | undefined
+  const finished =
+    existing ??
+    new Counter({
+      name: 'verity_jobs_finished_total',
+      help: 'Job attempts finished by this process, by type and outcome.',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    })
+  const duration =
+    existingDuration ??
+    new Histogram({
+      name: 'verity_job_duration_seconds',
+      help: 'Time a job handler ran.',
+      labelNames: ['type'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
+      registers: [registry],
+    })
   return {
     finished: (type, outcome, durationMs) => {
       finished.inc({ type, outcome })
