@@ -45,6 +45,20 @@ type Feedback = { status: 'none' | 'pending' | 'ok' | 'retake'; message?: string
 
 const FEEDBACK_WAIT_MS = 6_000
 
+/** Puts the step page's current CSRF token into the form (after an accepted upload, to upload again). */
+const refreshToken = async (form: HTMLFormElement) => {
+  try {
+    const page = await (await fetch(window.location.href, { headers: { accept: 'text/html' } })).text()
+    const token = new DOMParser()
+      .parseFromString(page, 'text/html')
+      .querySelector<HTMLInputElement>('input[name=csrf]')?.value
+    const field = $<HTMLInputElement>(form, 'input[name=csrf]')
+    if (token && field) field.value = token
+  } catch {
+    // Offline for a moment: the next upload is refused as stale and says to reload.
+  }
+}
+
 /**
  * Waits for the server's quick look at the photo just stored (readable, in frame, one face): a retake
  * message when it asks for one, else undefined. A slow or failed answer lets the user go on: the
@@ -112,8 +126,10 @@ const upload = (form: HTMLFormElement, file: Blob, name: string, handlers: Uploa
     if (request.status < 300 && answer.next) {
       const next = answer.next
       if (button) button.textContent = text.checking
-      void retakeReason(form.dataset.feedback).then((retake) => {
+      void retakeReason(form.dataset.feedback).then(async (retake) => {
         if (retake) {
+          // The photo was stored, so this form's one-time token is spent: take the step's new one.
+          await refreshToken(form)
           finish()
           showError(retake)
           handlers.refused?.()
