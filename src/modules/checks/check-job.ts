@@ -12,7 +12,6 @@ import { findUserById } from '../users/index.ts'
 import {
   decide,
   findSession,
-  openIdentity,
   type StateWriterDeps,
   type VerificationSubscriber,
 } from '../verification/index.ts'

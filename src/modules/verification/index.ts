@@ -11,7 +11,7 @@ export {
 } from './changes.ts'
 export { type Decision, decide } from './decisions.ts'
 export { verificationHistory } from './history.ts'
-export { type IdentitySnapshot, openIdentity, type SubmittedIdentity, submittedIdentity } from './identity.ts'
+export { type IdentitySnapshot, type SubmittedIdentity, submittedIdentity } from './identity.ts'
 export { REASON_CATALOGUE, type Reason, type ReasonCode, reason } from './reasons.ts'
 export { findSession, listSessionsAwaitingDecision, lockSession, markSessionOpened } from './repo.ts'
 export {
