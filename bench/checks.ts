@@ -76,7 +76,7 @@ export const benchChecks = async (): Promise<ChecksMeasured> => {
       if (decision.outcome === 'approved') approved += 1
       if (n === 0) rssAfterFirst = rss()
       process.stderr.write(
-        `[checks] run ${n + 1}/${RUNS}: ${decision.outcome} ${Math.round(latencies.at(-1) ?? 0)} ms\n`,
+        `[checks] run ${n + 1}/${RUNS}: ${decision.outcome} ${decision.reasons.join(',')} ${Math.round(latencies.at(-1) ?? 0)} ms\n`,
       )
     }
     // Upload feedback: a passport front at the front step, from the upload's answer to the verdict.
