@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { EnvSchema } from '../src/config/env-schema.ts'
-import { byProminence } from '../src/modules/checks/analysis/faces/faces-analyzer.ts'
+import { byProminence, documentFaces } from '../src/modules/checks/analysis/faces/faces-analyzer.ts'
 import { detectFaces, loadHuman } from '../src/modules/checks/analysis/faces/human.ts'
 import { decodeForFaces } from '../src/modules/checks/analysis/faces/image.ts'
 import { cosineSimilarity } from '../src/modules/checks/analysis/faces/similarity.ts'
@@ -46,15 +46,20 @@ const scoreOf = (result: CaseResult, check: string) =>
 // 2. Face scores: the document photo's portrait against the selfie, every identity against every other.
 process.stderr.write('face pairs…\n')
 await loadHuman()
-const embeddingOf = async (jpeg: Buffer) => {
+const selfieEmbeddingOf = async (jpeg: Buffer) => {
   const { face } = await detectFaces(await decodeForFaces(jpeg))
   return [...face].sort(byProminence)[0]?.embedding ?? null
+}
+// The portrait as the checks find it (on the squared document or the photo, whichever is clearer).
+const portraitEmbeddingOf = async (jpeg: Buffer) => {
+  const { faces } = await documentFaces({ mediaType: 'image/jpeg', bytes: new Uint8Array(jpeg) }, 'id_card')
+  return faces[0]?.embedding ?? null
 }
 const documents: (number[] | null)[] = []
 const selfies: (number[] | null)[] = []
 for (const identity of IDENTITIES) {
-  documents.push(await embeddingOf(await documentPhoto(identity)))
-  selfies.push(await embeddingOf(await selfie(identity)))
+  documents.push(await portraitEmbeddingOf(await documentPhoto(identity)))
+  selfies.push(await selfieEmbeddingOf(await selfie(identity)))
 }
 const genuine: number[] = []
 const impostor: { value: number; document: string; selfie: string }[] = []

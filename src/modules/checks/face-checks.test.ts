@@ -23,7 +23,7 @@ const neutral: HeadPose = { yaw: 4, pitch: 9, roll: 0 }
 const part = (overrides: Partial<FacesPart> = {}): FacesPart => ({
   model: 'human@3.3.6',
   selfie: { faces: [face()], main: { face: face(), pose: neutral, real: 0.6, live: 0.9, crop: 'x' } },
-  document: { faces: [face()], portrait: { face: face(), crop: 'y' } },
+  document: { source: 'squared document', faces: [face()], portrait: { face: face(), crop: 'y' } },
   similarity: 0.8,
   challenge: null,
   ...overrides,
@@ -96,7 +96,10 @@ describe('face-match', () => {
 
   it('never passes without both faces', async () => {
     expect(
-      await run(faceMatch, part({ document: { faces: [], portrait: null }, similarity: null })),
+      await run(
+        faceMatch,
+        part({ document: { source: 'photo', faces: [], portrait: null }, similarity: null }),
+      ),
     ).toMatchObject({
       outcome: 'inconclusive',
       reason: 'DOCUMENT_PORTRAIT_NOT_FOUND',

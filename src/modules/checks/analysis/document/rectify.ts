@@ -1,7 +1,7 @@
 import sharp from 'sharp'
 import type { DocumentType } from '../../../../db/schema.ts'
 import { loadOpenCv } from '../../../../lib/opencv.ts'
-import { type Quad, quadSides } from './geometry.ts'
+import { type Point, type Quad, quadSides } from './geometry.ts'
 
 /**
  * Width over height of a document laid landscape: ID-1 cards (ISO/IEC 7810: ID cards, driving licences,
@@ -53,5 +53,52 @@ export const rectifyDocument = async (
     return { data: Buffer.from(warped.data), width, height, channels: 3 }
   } finally {
     for (const mat of [source, from, to, transform, warped]) mat.delete()
+  }
+}
+
+/**
+ * Maps a point of the squared document (as rectifyDocument made it, `width` × `height`) back to the
+ * photo: the inverse of its homography. Evidence found on the squared document (a face's box) is
+ * reported in the uploaded photo's pixels like everything else.
+ */
+export const squaredToPhoto = async (
+  corners: Quad,
+  width: number,
+  height: number,
+): Promise<(point: Point) => Point> => {
+  const { cv } = await loadOpenCv()
+  const from = cv.matFromArray(4, 1, cv.CV_32FC2, [0, 0, width, 0, width, height, 0, height])
+  const to = cv.matFromArray(
+    4,
+    1,
+    cv.CV_32FC2,
+    corners.flatMap((p) => [p.x, p.y]),
+  )
+  let m: number[]
+  try {
+    const homography = cv.getPerspectiveTransform(from, to)
+    try {
+      m = Array.from(homography.data64F)
+    } finally {
+      homography.delete()
+    }
+  } finally {
+    from.delete()
+    to.delete()
+  }
+  const [a, b, c, d, e, f, g, h, i] = m as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  return ({ x, y }) => {
+    const w = g * x + h * y + i
+    return { x: (a * x + b * y + c) / w, y: (d * x + e * y + f) / w }
   }
 }

@@ -11,6 +11,25 @@ export type RgbImage = {
   scale: number
 }
 
+/** An image already decoded (the squared document, say), at the work size. */
+export const rawForFaces = async (raw: {
+  data: Uint8Array
+  width: number
+  height: number
+  channels: 3
+}): Promise<RgbImage> => {
+  const { data, info } = await sharp(raw.data, { raw })
+    .resize({ width: WORK_SIZE, height: WORK_SIZE, fit: 'inside', withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
+    scale: Math.max(raw.width, raw.height) / Math.max(info.width, info.height),
+  }
+}
+
 /** Decodes an uploaded photo (EXIF orientation applied, grey or CMYK made RGB) at the work size. */
 export const decodeForFaces = async (bytes: Uint8Array): Promise<RgbImage> => {
   const image = sharp(bytes)
