@@ -6,7 +6,7 @@ import type { Keys } from '../../lib/keys.ts'
 import type { Client } from '../clients/index.ts'
 import type { ReasonCode, SubmittedIdentity } from '../verification/index.ts'
 import type { Analysis } from './analysis/analysis.ts'
-import type { AnalysisInput } from './analysis/input.ts'
+import type { AnalysisInput, AnalyzerName } from './analysis/input.ts'
 
 /**
  * What a check looks at. Checks only read: the decision is the rules' (rules.ts), recorded through
@@ -81,10 +81,15 @@ export type Check = {
   run(context: CheckContext): Promise<CheckFinding> | CheckFinding
   /**
    * For the fast checks that can judge one upload on its own (image usability, the document and its
-   * MRZ or barcode found, one face): true for the slots they judge. They then also run on each upload,
-   * and a retryable failure asks the user for a retake while they are still on the page.
+   * MRZ or barcode found, one face). They then also run on each upload, and a retryable failure asks
+   * the user for a retake while they are still on the page.
    */
-  feedbackOn?(slot: DocumentSlot, input: AnalysisInput): boolean
+  feedback?: {
+    /** True for the slots the check judges. */
+    on(slot: DocumentSlot, input: AnalysisInput): boolean
+    /** The analyzers whose parts the check reads: an upload is analysed by these only. */
+    reads: readonly AnalyzerName[]
+  }
 }
 
 export type CheckResult = CheckFinding & Pick<Check, 'id' | 'version' | 'kind'>

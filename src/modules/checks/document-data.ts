@@ -34,8 +34,10 @@ export const documentData: Check = {
   kind: 'document',
   appliesTo: ({ sandbox, input }) => !sandbox && !WITHOUT_MRZ.has(input.documentType ?? ''),
   // The MRZ is on a passport's data page and on the back of identity cards and residence permits.
-  feedbackOn: (slot, input) =>
-    slot === (input.documentType === 'passport' ? 'document_front' : 'document_back'),
+  feedback: {
+    on: (slot, input) => slot === (input.documentType === 'passport' ? 'document_front' : 'document_back'),
+    reads: ['mrz'],
+  },
   run: ({ analysis, config }): CheckFinding => {
     const mrz = analysis.mrz
     const data = analysis.documentData

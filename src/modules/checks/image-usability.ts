@@ -61,7 +61,10 @@ export const imageUsability: Check = {
   version: '1',
   kind: 'usability',
   appliesTo: ({ sandbox, analysis }) => !sandbox && analysis.document !== undefined,
-  feedbackOn: (slot) => slot === 'document_front' || slot === 'document_back' || slot === 'selfie',
+  feedback: {
+    on: (slot) => slot === 'document_front' || slot === 'document_back' || slot === 'selfie',
+    reads: ['document'],
+  },
   run: ({ analysis, config }) => {
     const part = analysis.document ?? {}
     const sides = { front: part.front, back: part.back }

@@ -15,7 +15,7 @@ export const licenceBarcode: Check = {
   version: '1',
   kind: 'document',
   appliesTo: (context) => !context.sandbox && isUsLicence(context),
-  feedbackOn: (slot) => slot === 'document_back',
+  feedback: { on: (slot) => slot === 'document_back', reads: ['barcode'] },
   run: ({ input, analysis }) => {
     const part = analysis.barcode
     if (!input.files.document_back || !part) {

@@ -10,7 +10,7 @@ export const selfieFace: Check = {
   version: '1',
   kind: 'selfie',
   appliesTo: ({ sandbox }) => !sandbox,
-  feedbackOn: (slot) => slot === 'selfie',
+  feedback: { on: (slot) => slot === 'selfie', reads: ['faces'] },
   run: ({ analysis, config }) => {
     const selfie = analysis.faces?.selfie
     // A selfie that is not there (purged, never stored) is for a person to look into, not a verdict.

@@ -15,8 +15,8 @@ import {
   reason,
   type VerificationSubscriber,
 } from '../verification/index.ts'
+import type { AnalysisInput } from './analysis/input.ts'
 import type { AnalysisPool } from './analysis-pool.ts'
-import type { Check } from './check.ts'
 import { checkContext } from './context.ts'
 import { CHECKS } from './pipeline.ts'
 import { saveUploadFeedback, uploadFeedbackOf } from './repo.ts'
@@ -46,8 +46,8 @@ export const enqueueFeedbackOnUpload =
   }
 
 /** The checks that judge an upload of this slot on its own. */
-const feedbackChecks = (slot: DocumentSlot, input: Parameters<NonNullable<Check['feedbackOn']>>[1]) =>
-  CHECKS.filter((check) => check.feedbackOn?.(slot, input))
+const feedbackChecks = (slot: DocumentSlot, input: AnalysisInput) =>
+  CHECKS.filter((check) => check.feedback?.on(slot, input))
 
 /**
  * Analyses the one uploaded file in the worker's analysis threads and runs the fast checks on it. Only
@@ -65,12 +65,14 @@ export const uploadFeedbackJob = (
     if (session?.status !== 'opened') return
     const upload = await uploadedFile(deps, database.db, sessionId, documentId)
     if (!upload) return
-    const input = {
+    const file: AnalysisInput = {
       documentType: upload.documentType,
       issuingCountry: upload.issuingCountry,
       files: { [upload.slot]: upload.file },
     }
-    const checks = feedbackChecks(upload.slot, input)
+    const checks = feedbackChecks(upload.slot, file)
+    // Only what these checks read is analysed: the budget is per photo, and the user is waiting.
+    const input = { ...file, analyzers: [...new Set(checks.flatMap((check) => check.feedback?.reads ?? []))] }
     let retake: ReasonCode | undefined
     if (checks.length > 0) {
       const user = await findUserById(database.db, session.user_id)

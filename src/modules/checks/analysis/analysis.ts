@@ -4,7 +4,7 @@ import { barcodeAnalyzer } from './barcode/barcode-analyzer.ts'
 import { documentAnalyzer } from './document/document-analyzer.ts'
 import type { DocumentData } from './document-data.ts'
 import { facesAnalyzer } from './faces/faces-analyzer.ts'
-import type { AnalysisInput } from './input.ts'
+import type { AnalysisInput, AnalyzerName } from './input.ts'
 import { mrzAnalyzer } from './mrz/analyzer.ts'
 
 /**
@@ -17,7 +17,7 @@ export const ANALYZERS = {
   barcode: barcodeAnalyzer,
   address: addressAnalyzer,
   faces: facesAnalyzer,
-} satisfies Record<string, Analyzer<unknown>>
+} satisfies Record<AnalyzerName, Analyzer<unknown>>
 
 const analyzers = () => Object.entries(ANALYZERS) as [string, Analyzer<unknown>][]
 
@@ -53,6 +53,7 @@ export const analyzeSubmission = async (input: AnalysisInput): Promise<Analysis>
   const failures: string[] = []
   let documentData: DocumentData | undefined
   for (const [name, analyzer] of analyzers()) {
+    if (input.analyzers && !input.analyzers.includes(name as AnalyzerName)) continue
     // One analyzer that throws on a file (a corrupt PDF, say) takes nothing else down: its part is
     // missing, the failure is recorded, and the checks that needed it cannot conclude.
     let part: unknown

@@ -22,4 +22,9 @@ export type AnalysisInput = {
   files: Partial<Record<DocumentSlot, SubmittedFile>>
   /** The live selfie's active challenge: the poses asked for and one frame per pose; absent without a camera. */
   challenge?: { steps: ChallengeStep[]; frames: SubmittedFile[] }
+  /** Only these analyzers run (an upload's feedback needs a few); every one when absent. */
+  analyzers?: readonly AnalyzerName[]
 }
+
+/** The analyzers, by the name of their part of the Analysis (analysis.ts composes them). */
+export type AnalyzerName = 'mrz' | 'document' | 'barcode' | 'address' | 'faces'
