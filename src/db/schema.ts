@@ -263,6 +263,56 @@ export type ReviewDecisionTable = {
 }
 export type ReviewDecisionRow = Selectable<ReviewDecisionTable>
 
+/**
+ * What the audit log records (issue #13 item 5): who signed in, who saw which personal data, who
+ * decided, and every change to staff, clients and users. New actions are added here, at the end.
+ */
+export const AUDIT_ACTIONS = [
+  'staff.sign_in',
+  'staff.sign_in_failed',
+  'staff.create',
+  'staff.disable',
+  'staff.reset',
+  'case.view',
+  'case.view_image',
+  'case.decide',
+  'case.confirm',
+  'alert.resolve',
+  'client.create',
+  'client.rotate_secret',
+  'client.disable',
+  'client.update',
+  'user.suspend',
+  'user.unsuspend',
+  'user.login_otp',
+] as const
+export type AuditAction = (typeof AUDIT_ACTIONS)[number]
+
+export const AUDIT_SUBJECT_TYPES = ['staff', 'session', 'document', 'alert', 'client', 'user'] as const
+export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number]
+
+/**
+ * One entry of the append-only, hash-chained audit log of a region's database (the audit module owns
+ * it; database triggers refuse UPDATE and DELETE). `hash` is HMAC-SHA256 under keys.auditChain over the
+ * entry's canonical encoding, `prev_hash` included, so an entry cannot be altered, removed or
+ * reordered without `verity audit verify` naming it.
+ */
+export type AuditLogTable = {
+  /** 1, 2, 3… per database, without gaps: a gap is a removed entry. */
+  sequence: number
+  occurred_at: number
+  /** `staff:<id>`, `cli:<os user or reviewer>`, `client:<id>` or `system`. */
+  actor: string
+  action: AuditAction
+  subject_type: AuditSubjectType | null
+  subject_id: string | null
+  /** JSON object of ids and codes only, never personal data in clear. */
+  details: string
+  prev_hash: string
+  hash: string
+}
+export type AuditLogRow = Selectable<AuditLogTable>
+
 export const CHECK_OUTCOMES = ['pass', 'fail', 'inconclusive'] as const
 export type CheckOutcome = (typeof CHECK_OUTCOMES)[number]
 
@@ -562,6 +612,7 @@ export type DB = {
   verification_session: VerificationSessionTable
   session_claim: SessionClaimTable
   review_decision: ReviewDecisionTable
+  audit_log: AuditLogTable
   check_result: CheckResultTable
   upload_feedback: UploadFeedbackTable
   identity_fingerprint: IdentityFingerprintTable

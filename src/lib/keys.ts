@@ -27,6 +27,8 @@ export type Keys = {
    * identity on another user of the client without keeping the numbers.
    */
   identityFingerprints: Buffer
+  /** HMAC of the audit log's hash chain: without it an altered entry cannot be given a matching hash. */
+  auditChain: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
@@ -41,4 +43,5 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   identitySnapshots: deriveKey(serverSecret, 'identity-snapshots'),
   checkEvidence: deriveKey(serverSecret, 'check-evidence'),
   identityFingerprints: deriveKey(serverSecret, 'identity-fingerprints'),
+  auditChain: deriveKey(serverSecret, 'audit-chain'),
 })

@@ -1,0 +1,77 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Region } from '../../db/database.ts'
+
+/**
+ * The hash chain, pure: how an entry is encoded and hashed, and how a run of entries is checked link by
+ * link. Each entry's hash covers its predecessor's, so changing, removing or reordering any entry breaks
+ * every later link; the key (keys.auditChain) means nobody without the server secret can re-hash an
+ * altered chain into a valid one. What a chain cannot show on its own is its last entries being cut off:
+ * `verity audit verify` prints the tip so that an operator can keep it elsewhere and compare.
+ */
+
+/** The predecessor of entry 1. */
+export const GENESIS_HASH = '0'.repeat(64)
+
+const ENCODING_VERSION = 'verity.audit.v1'
+
+/** The fields a hash covers, exactly as stored (details as its JSON text). */
+export type ChainedEntry = {
+  sequence: number
+  occurredAt: number
+  actor: string
+  action: string
+  subjectType: string | null
+  subjectId: string | null
+  details: string
+  prevHash: string
+}
+
+/**
+ * Canonical encoding: a JSON array in a fixed order. JSON escapes every string, so no two different
+ * entries encode alike (no field can pose as a separator). The region binds the chain to its database:
+ * entries copied from the other region's chain do not verify here.
+ */
+export const encodeEntry = (region: Region, entry: ChainedEntry): string =>
+  JSON.stringify([
+    ENCODING_VERSION,
+    region,
+    entry.sequence,
+    entry.occurredAt,
+    entry.actor,
+    entry.action,
+    entry.subjectType,
+    entry.subjectId,
+    entry.details,
+    entry.prevHash,
+  ])
+
+export const entryHash = (key: Buffer, region: Region, entry: ChainedEntry): string =>
+  createHmac('sha256', key).update(encodeEntry(region, entry), 'utf8').digest('hex')
+
+export const CHAIN_BREAKS = {
+  sequence_gap: 'an entry before it is missing (the sequence skips)',
+  prev_hash_mismatch: "its link to the previous entry does not match that entry's hash",
+  hash_mismatch: 'its content was altered (the hash does not match)',
+} as const
+export type ChainBreak = keyof typeof CHAIN_BREAKS
+
+const sameHash = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+
+/**
+ * Checks entries one at a time, in sequence order, each against the one before: the first break found
+ * is the first entry that cannot be trusted (everything before it verified).
+ */
+export const chainChecker = (key: Buffer, region: Region) => {
+  let previous = { sequence: 0, hash: GENESIS_HASH }
+  return {
+    check(entry: ChainedEntry & { hash: string }): ChainBreak | undefined {
+      const expected = previous
+      previous = { sequence: entry.sequence, hash: entry.hash }
+      if (entry.sequence !== expected.sequence + 1) return 'sequence_gap'
+      if (!sameHash(entry.prevHash, expected.hash)) return 'prev_hash_mismatch'
+      if (!sameHash(entry.hash, entryHash(key, region, entry))) return 'hash_mismatch'
+      return undefined
+    },
+  }
+}
