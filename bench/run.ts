@@ -112,7 +112,11 @@ const prepare = async (dialect: Dialect) => {
     ...storage.env,
   })
   const runtime = await openRuntime(config, { log: createLogger('warn') })
-  const { client } = await createClient(runtime, { name: 'bench', mode: 'sandbox', regions: ['intl'] })
+  const { client } = await createClient(
+    runtime,
+    { name: 'bench', mode: 'sandbox', regions: ['intl'] },
+    'cli:bench',
+  )
   const passwordHash = await hashPassword('correct horse battery')
   const now = Date.now()
   const tokens: string[] = []

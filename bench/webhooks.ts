@@ -67,7 +67,11 @@ export const benchWebhooks = async (dialect: Dialect, postgresUrl: string): Prom
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
   const worker = createWorker(runtime)
   try {
-    const { client } = await createClient(runtime, { name: 'bench', mode: 'sandbox', regions: ['intl'] })
+    const { client } = await createClient(
+      runtime,
+      { name: 'bench', mode: 'sandbox', regions: ['intl'] },
+      'cli:bench',
+    )
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`
     await createEndpoint(runtime, client, {
       name: 'bench',

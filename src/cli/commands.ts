@@ -1,12 +1,19 @@
 import { readFileSync } from 'node:fs'
+import { userInfo } from 'node:os'
 import path from 'node:path'
 import { Presets, SingleBar } from 'cli-progress'
 import closeWithGrace from 'close-with-grace'
 import { loadConfig } from '../config/config.ts'
 import { openDatabases } from '../db/database.ts'
 import { migrateToLatest, migrationStatus } from '../db/migrate.ts'
-import type { SanctionsFormat } from '../db/schema.ts'
+import type { AuditAction, SanctionsFormat } from '../db/schema.ts'
 import { createLogger } from '../lib/logger.ts'
+import {
+  type AuditActor,
+  type AuditEntry,
+  listAuditEntries,
+  verifyAuditChain,
+} from '../modules/audit/index.ts'
 import { documentPolicyFor } from '../modules/checks/index.ts'
 import {
   createClient,
@@ -57,6 +64,18 @@ const withRuntime = async <T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> 
     await runtime.close()
   }
 }
+
+/** The operating system's name for whoever runs the command (a container may have no passwd entry). */
+const osUser = (): string => {
+  try {
+    return userInfo().username
+  } catch {
+    return process.env.USER || process.env.LOGNAME || `uid-${process.getuid?.() ?? 'unknown'}`
+  }
+}
+
+/** Who an audit entry names for a CLI action: the reviewer given with --reviewer, else the OS user. */
+const cliActor = (reviewer?: string): AuditActor => `cli:${reviewer?.trim().toLowerCase() || osUser()}`
 
 export const serve = async (options: { worker: boolean }): Promise<void> => {
   const config = loadConfig()
@@ -139,13 +158,17 @@ export type CreateClientOptions = {
 
 export const clientCreate = (options: CreateClientOptions): Promise<void> =>
   withRuntime(async (runtime) => {
-    const { client, secretKey } = await createClient(runtime, {
-      name: options.name,
-      mode: options.sandbox ? 'sandbox' : 'live',
-      regions: options.regions.split(','),
-      redirectUris: options.redirectUri,
-      allowedOrigins: options.origin,
-    })
+    const { client, secretKey } = await createClient(
+      runtime,
+      {
+        name: options.name,
+        mode: options.sandbox ? 'sandbox' : 'live',
+        regions: options.regions.split(','),
+        redirectUris: options.redirectUri,
+        allowedOrigins: options.origin,
+      },
+      cliActor(),
+    )
     if (options.json) printJson(clientJson(client, secretKey))
     else process.stdout.write(`${describeClient(client, secretKey)}\n`)
   })
@@ -160,14 +183,14 @@ export const clientList = (options: { json: boolean }): Promise<void> =>
 
 export const clientRotateSecret = (idOrKey: string, options: { json: boolean }): Promise<void> =>
   withRuntime(async (runtime) => {
-    const { client, secretKey } = await rotateClientSecret(runtime, idOrKey)
+    const { client, secretKey } = await rotateClientSecret(runtime, idOrKey, cliActor())
     if (options.json) printJson(clientJson(client, secretKey))
     else process.stdout.write(`${describeClient(client, secretKey)}\n`)
   })
 
 export const clientDisable = (idOrKey: string, options: { json: boolean }): Promise<void> =>
   withRuntime(async (runtime) => {
-    const client = await disableClient(runtime, idOrKey)
+    const client = await disableClient(runtime, idOrKey, cliActor())
     if (options.json) printJson(clientJson(client))
     else process.stdout.write(`${describeClient(client)}\n`)
   })
@@ -209,7 +232,7 @@ export const clientPolicy = (idOrKey: string, options: ClientPolicyOptions): Pro
     const client =
       Object.keys(input).length === 0
         ? await getClient(runtime, idOrKey)
-        : await setClientDocumentPolicy(runtime, idOrKey, input)
+        : await setClientDocumentPolicy(runtime, idOrKey, input, cliActor())
     const effective = Object.fromEntries(
       client.regions.map((region) => [
         region,
@@ -224,12 +247,12 @@ export const userShow = (userId: string): Promise<void> =>
   withRuntime(async (runtime) => printJson(await describeUser(runtime, userId)))
 
 export const userSuspend = (userId: string, suspended: boolean): Promise<void> =>
-  withRuntime(async (runtime) => printJson(await setUserSuspended(runtime, userId, suspended)))
+  withRuntime(async (runtime) => printJson(await setUserSuspended(runtime, userId, suspended, cliActor())))
 
 export const userOtp = (userId: string, setting: string): Promise<void> =>
   withRuntime(async (runtime) => {
     if (setting !== 'on' && setting !== 'off') throw new Error('the setting is "on" or "off"')
-    printJson(await setLoginOtp(runtime, userId, setting === 'on'))
+    printJson(await setLoginOtp(runtime, userId, setting === 'on', cliActor()))
   })
 
 /** Development mail and SMS (without SMTP_URL / SMS_WEBHOOK_URL), newest first, from both regions. */
@@ -265,12 +288,17 @@ export const reviewDecide = (
 ): Promise<void> =>
   withRuntime(async (runtime) =>
     printJson(
-      await decideCase(runtime, sessionId, {
-        action,
-        reviewer: options.reviewer,
-        ...(options.reason === undefined ? {} : { reasonCode: options.reason }),
-        ...(options.note === undefined ? {} : { note: options.note }),
-      }),
+      await decideCase(
+        runtime,
+        sessionId,
+        {
+          action,
+          reviewer: options.reviewer,
+          ...(options.reason === undefined ? {} : { reasonCode: options.reason }),
+          ...(options.note === undefined ? {} : { note: options.note }),
+        },
+        cliActor(options.reviewer),
+      ),
     ),
   )
 
@@ -320,11 +348,16 @@ export const reviewAlert = (
 ): Promise<void> =>
   withRuntime(async (runtime) =>
     printJson(
-      await resolveAlert(runtime, alertId, {
-        action,
-        reviewer: options.reviewer,
-        ...(options.note === undefined ? {} : { note: options.note }),
-      }),
+      await resolveAlert(
+        runtime,
+        alertId,
+        {
+          action,
+          reviewer: options.reviewer,
+          ...(options.note === undefined ? {} : { note: options.note }),
+        },
+        cliActor(options.reviewer),
+      ),
     ),
   )
 
@@ -371,4 +404,67 @@ export const sanctionsList = (options: { json: boolean }): Promise<void> =>
         process.stdout.write(
           `${list}  ${version.current ? 'current ' : 'replaced'}  ${version.versionId}  ${version.format}  ${version.entries} entries  ${version.names} names  imported ${version.importedAt}  ${version.file}  sha256 ${version.sha256}\n`,
         )
+  })
+
+/**
+ * Walks every region's audit chain. Exit 1 when any is broken, naming its first broken entry; the tip
+ * of an intact chain is printed so that it can be kept elsewhere (a chain cannot show its own last
+ * entries being cut off, a tip recorded earlier can).
+ */
+export const auditVerify = (options: { json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const results = []
+    for (const database of runtime.databases.all)
+      results.push({ region: database.region, ...(await verifyAuditChain(database, runtime.keys)) })
+    if (options.json) printJson(results)
+    else
+      for (const result of results) {
+        if (result.ok)
+          process.stdout.write(
+            `${result.region}: ${result.entries} entries verified${result.tip ? `; tip #${result.tip.sequence} ${result.tip.hash}` : ''}\n`,
+          )
+        else
+          process.stderr.write(
+            `${result.region}: audit chain broken at entry #${result.brokenAt} (${result.action}): ${result.explanation}; the ${result.entries} entries before it verified\n`,
+          )
+      }
+    if (results.some((result) => !result.ok)) process.exitCode = 1
+  })
+
+export type AuditListOptions = {
+  subject?: string
+  actor?: string
+  action?: AuditAction
+  limit: string
+  json: boolean
+}
+
+const describeEntry = (entry: AuditEntry & { region: string }) =>
+  `${entry.occurredAt}  ${entry.region} #${entry.sequence}  ${entry.actor}  ${entry.action}  ${entry.subject ? `${entry.subject.type} ${entry.subject.id}` : '-'}  ${JSON.stringify(entry.details)}`
+
+/** Audit entries of every region, newest first, filtered by subject id, actor and action. */
+export const auditList = (options: AuditListOptions): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const limit = Math.max(1, Math.min(1000, Number.parseInt(options.limit, 10) || 50))
+    const filter = {
+      limit,
+      ...(options.subject === undefined ? {} : { subjectId: options.subject }),
+      ...(options.actor === undefined ? {} : { actor: options.actor }),
+      ...(options.action === undefined ? {} : { action: options.action }),
+    }
+    const entries = (
+      await Promise.all(
+        runtime.databases.all.map(async (database) =>
+          (
+            await listAuditEntries(database.db, filter)
+          ).map((entry) => ({ region: database.region, ...entry })),
+        ),
+      )
+    )
+      .flat()
+      .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.sequence - a.sequence)
+      .slice(0, limit)
+    if (options.json) return printJson(entries)
+    if (entries.length === 0) return void process.stdout.write('no audit entry\n')
+    for (const entry of entries) process.stdout.write(`${describeEntry(entry)}\n`)
   })

@@ -1,7 +1,7 @@
 import { Argument, Command, Option } from 'commander'
 import { ConfigError } from '../config/config-error.ts'
 import { loadDotEnv } from '../config/dotenv.ts'
-import { REVIEW_ACTIONS, SANCTIONS_FORMATS } from '../db/schema.ts'
+import { AUDIT_ACTIONS, REVIEW_ACTIONS, SANCTIONS_FORMATS } from '../db/schema.ts'
 import { AppError } from '../lib/errors.ts'
 
 // The commands (and the server behind them) load only when one runs, so `--help` answers at once.
@@ -181,6 +181,24 @@ export const buildCli = (): Command => {
     .description('the imported lists: versions, entry counts, file hashes')
     .option('--json', 'print a JSON array', false)
     .action(async (options) => (await commands()).sanctionsList(options))
+
+  const audit = program
+    .command('audit')
+    .description('the tamper-evident audit log (hash-chained, one chain per region)')
+  audit
+    .command('verify')
+    .description('walk every chain; exit 1 naming the first broken entry')
+    .option('--json', 'print a JSON array, one result per region', false)
+    .action(async (options) => (await commands()).auditVerify(options))
+  audit
+    .command('list')
+    .description('audit entries of every region, newest first')
+    .option('--subject <id>', 'only entries about this id (a session, user, client, alert, staff member)')
+    .option('--actor <actor>', 'only entries by this actor (staff:<id>, cli:<name>, client:<id>, system)')
+    .addOption(new Option('--action <action>', 'only entries of this action').choices(AUDIT_ACTIONS))
+    .option('--limit <n>', 'how many entries', '50')
+    .option('--json', 'print a JSON array', false)
+    .action(async (options) => (await commands()).auditList(options))
 
   program
     .command('outbox')

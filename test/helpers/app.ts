@@ -5,9 +5,13 @@ import type { Dialect } from '../../src/db/database.ts'
 import type { Worker } from '../../src/jobs/worker.ts'
 import { ManualClock } from '../../src/lib/clock.ts'
 import { createLogger, type Logger } from '../../src/lib/logger.ts'
+import type { AuditActor } from '../../src/modules/audit/index.ts'
 import { type CreateClientInput, createClient } from '../../src/modules/clients/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../../src/runtime.ts'
 import { createTestDatabaseTargets, type TestDatabaseTargets } from './dialects.ts'
+
+/** Who the audit log names for what a test does as an operator. */
+export const TEST_ACTOR: AuditActor = 'cli:test'
 
 export type TestApp = {
   app: FastifyInstance
@@ -71,7 +75,11 @@ export const buildTestApp = async (dialect: Dialect, options: TestAppOptions = {
     clock,
     storage,
     createClient: (input = {}) =>
-      createClient(started, { name: 'test client', mode: 'sandbox', regions: ['intl'], ...input }),
+      createClient(
+        started,
+        { name: 'test client', mode: 'sandbox', regions: ['intl'], ...input },
+        TEST_ACTOR,
+      ),
     close: async () => {
       await worker?.stop()
       await app.close()

@@ -3,7 +3,7 @@ import { ACCESS_TOKEN_TTL_MS, PER_ADDRESS } from '../../src/modules/auth/index.t
 import { readOutbox } from '../../src/modules/messaging/index.ts'
 import { setLoginOtp, setUserSuspended } from '../../src/modules/operator/index.ts'
 import { api, createSandboxAccount, register, sandboxCodes } from '../helpers/accounts.ts'
-import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 import { startSmsReceiver } from '../helpers/receivers.ts'
@@ -106,7 +106,7 @@ describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
 
     it('asks for an OTP, texts it on /login/otp, and accepts it on the retry (live client, real SMS gateway)', async () => {
       const user = await newUser(live.client.clientKey)
-      await setLoginOtp(t.runtime, user.userId, true)
+      await setLoginOtp(t.runtime, user.userId, true, TEST_ACTOR)
       const first = await login({ email: user.email, password: PASSWORD }, live.client.clientKey)
       expect(first.json()).toEqual({
         accessToken: null,
@@ -139,7 +139,7 @@ describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
 
     it('sandbox clients accept 000000 as the login OTP', async () => {
       const user = await newUser()
-      await setLoginOtp(t.runtime, user.userId, true)
+      await setLoginOtp(t.runtime, user.userId, true, TEST_ACTOR)
       expect((await login({ email: user.email, password: PASSWORD })).json().isOtpRequired).toBe(true)
       await api(t.app, sandbox.client.clientKey).post('/v1/auth/login/otp', { userId: user.userId })
       const done = await login({ email: user.email, password: PASSWORD, otpCode: '000000' })
@@ -257,7 +257,7 @@ describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
 
     it('a suspended user cannot log in or use a token, until unsuspended', async () => {
       const user = await newUser()
-      await setUserSuspended(t.runtime, user.userId, true)
+      await setUserSuspended(t.runtime, user.userId, true, TEST_ACTOR)
       const refused = await login({ email: user.email, password: PASSWORD })
       expect(refused.statusCode).toBe(403)
       expect(refused.json().message).toContain('Your account has been disabled')
@@ -265,7 +265,7 @@ describe.each(DIALECTS)('login, tokens and GET /v1/user (%s)', (dialect) => {
         message: 'Not authorized',
         errorCode: 'NOT_AUTHORIZED',
       })
-      await setUserSuspended(t.runtime, user.userId, false)
+      await setUserSuspended(t.runtime, user.userId, false, TEST_ACTOR)
       expect((await me(user.accessToken)).statusCode).toBe(200)
     })
   })

@@ -5,7 +5,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { disableClient } from '../../src/modules/clients/index.ts'
 import { setUserSuspended } from '../../src/modules/operator/index.ts'
-import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { currentUser, registerSandboxUser, startVerification, type TestUser } from '../helpers/capture.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
@@ -189,8 +189,8 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
       const reviewToken = await session.flow.token('review')
       const other = await registerSandboxUser(t, sandbox.client.clientKey)
       const otherUrl = await startVerification(t, sandbox.client.clientKey, other)
-      await setUserSuspended(t.runtime, session.user.id, true)
-      await setUserSuspended(t.runtime, other.id, true)
+      await setUserSuspended(t.runtime, session.user.id, true, TEST_ACTOR)
+      await setUserSuspended(t.runtime, other.id, true, TEST_ACTOR)
 
       for (const path of ['/verify', '/verify/flow/review']) {
         const page = await session.flow.page(path)
@@ -240,8 +240,8 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
           await flow.upload('front', await flow.token('front'), await smallPhoto())
           await flow.upload('selfie', await flow.token('selfie'), await smallPhoto())
           expect((await flow.form('review', { csrf: await flow.token('review') })).statusCode).toBe(303)
-          if (block === 'suspend') await setUserSuspended(quiet.runtime, user.id, true)
-          else await disableClient(quiet.runtime, owner.client.id)
+          if (block === 'suspend') await setUserSuspended(quiet.runtime, user.id, true, TEST_ACTOR)
+          else await disableClient(quiet.runtime, owner.client.id, TEST_ACTOR)
           users.push({ user, code: block === 'suspend' ? 'ACCOUNT_SUSPENDED' : 'CLIENT_DISABLED' })
         }
         const { createWorker } = await import('../../src/runtime.ts')
@@ -279,7 +279,7 @@ describe.each(DIALECTS)('hosted capture, issue #10 findings (%s)', (dialect) => 
       const session = await opened(other.client.clientKey)
       await throughDocument(session.flow)
       const token = await session.flow.token('front')
-      await disableClient(t.runtime, other.client.id)
+      await disableClient(t.runtime, other.client.id, TEST_ACTOR)
       expect((await session.flow.page('/verify')).statusCode).toBe(403)
       const upload = await session.flow.upload('front', token, await smallPhoto(), { json: true })
       expect(upload.statusCode).toBe(403)

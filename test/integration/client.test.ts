@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { disableClient, rotateClientSecret } from '../../src/modules/clients/index.ts'
-import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 
 describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (dialect) => {
@@ -127,7 +127,7 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
 
     it('a rotated secret stops working at once and the new one works', async () => {
       const client = await t.createClient({ name: 'rotating' })
-      const rotated = await rotateClientSecret(t.runtime, client.client.id)
+      const rotated = await rotateClientSecret(t.runtime, client.client.id, TEST_ACTOR)
       const key = client.client.clientKey
       expect((await get({ 'x-client-key': key, 'x-secret-key': client.secretKey })).statusCode).toBe(401)
       expect((await get({ 'x-client-key': key, 'x-secret-key': rotated.secretKey })).statusCode).toBe(200)
@@ -253,7 +253,7 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
     it('a disabled client, indistinguishable from an unknown key', async () => {
       const client = await t.createClient({ name: 'to disable' })
       expect((await get({ 'x-client-key': client.client.clientKey })).statusCode).toBe(200)
-      await disableClient(t.runtime, client.client.id)
+      await disableClient(t.runtime, client.client.id, TEST_ACTOR)
       const response = await get({ 'x-client-key': client.client.clientKey })
       expect(response.statusCode).toBe(498)
       expect(response.json()).toEqual({ message: 'Invalid client key', errorCode: 'INVALID_CLIENT_KEY' })

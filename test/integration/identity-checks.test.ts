@@ -5,7 +5,7 @@ import { checkResultsFor, checkSubmissionJob } from '../../src/modules/checks/in
 import { decideCase } from '../../src/modules/review/index.ts'
 import { submitSession } from '../../src/modules/verification/index.ts'
 import { api } from '../helpers/accounts.ts'
-import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { registerSandboxUser, type TestUser } from '../helpers/capture.ts'
 import { runCli } from '../helpers/cli.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
@@ -101,7 +101,7 @@ describe.each(DIALECTS)('identity checks of the check job (%s)', (dialect) => {
         .executeTakeFirstOrThrow()
     ).outcome
   const approve = (sessionId: string) =>
-    decideCase(t.runtime, sessionId, { action: 'approve', reviewer: 'alice@example.com' })
+    decideCase(t.runtime, sessionId, { action: 'approve', reviewer: 'alice@example.com' }, TEST_ACTOR)
 
   it('stores keyed fingerprints once per session and kind, never the number, and passes a new identity', async () => {
     const owner = await submitted(first)
@@ -172,16 +172,26 @@ describe.each(DIALECTS)('identity checks of the check job (%s)', (dialect) => {
         holders: [{ userId: pending.user.id, verificationState: 'PENDING', sessionOutcome: 'review' }],
       },
     })
-    await decideCase(t.runtime, pending.sessionId, {
-      action: 'reject',
-      reasonCode: 'FACE_MISMATCH',
-      reviewer: 'alice@example.com',
-    })
-    await decideCase(t.runtime, next.sessionId, {
-      action: 'reject',
-      reasonCode: 'FACE_MISMATCH',
-      reviewer: 'alice@example.com',
-    })
+    await decideCase(
+      t.runtime,
+      pending.sessionId,
+      {
+        action: 'reject',
+        reasonCode: 'FACE_MISMATCH',
+        reviewer: 'alice@example.com',
+      },
+      TEST_ACTOR,
+    )
+    await decideCase(
+      t.runtime,
+      next.sessionId,
+      {
+        action: 'reject',
+        reasonCode: 'FACE_MISMATCH',
+        reviewer: 'alice@example.com',
+      },
+      TEST_ACTOR,
+    )
     const third = await submitted(first)
     expect((await check(third, passport('P55555555')))['duplicate-identity']).toMatchObject({
       outcome: 'pass',

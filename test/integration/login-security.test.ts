@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PER_ACCOUNT, PER_ADDRESS } from '../../src/modules/auth/index.ts'
 import { setLoginOtp } from '../../src/modules/operator/index.ts'
 import { register, sandboxCodes } from '../helpers/accounts.ts'
-import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 
 const PASSWORD = 'correct horse battery'
@@ -173,7 +173,7 @@ describe.each(DIALECTS)('login lockout and OTP abuse (%s)', (dialect) => {
 
     it('sends nothing for a stranger who only knows the user id, and answers as for an unknown id', async () => {
       const user = await newUser()
-      await setLoginOtp(t.runtime, user.userId, true)
+      await setLoginOtp(t.runtime, user.userId, true, TEST_ACTOR)
       for (let i = 0; i < 8; i++) {
         const known = await sendOtp(user.userId)
         const unknown = await sendOtp('00000000-0000-4000-8000-000000000000')
@@ -185,7 +185,7 @@ describe.each(DIALECTS)('login lockout and OTP abuse (%s)', (dialect) => {
 
     it('texts a code once the password was given, and the code logs in', async () => {
       const user = await newUser()
-      await setLoginOtp(t.runtime, user.userId, true)
+      await setLoginOtp(t.runtime, user.userId, true, TEST_ACTOR)
       const address = freshAddress()
       expect((await login({ email: user.email, password: PASSWORD }, address)).json().isOtpRequired).toBe(
         true,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decideCase, listCases, showCase } from '../../src/modules/review/index.ts'
 import { submitSession } from '../../src/modules/verification/index.ts'
 import { api } from '../helpers/accounts.ts'
-import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { registerSandboxUser, type TestUser } from '../helpers/capture.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
@@ -54,11 +54,16 @@ describe.each(DIALECTS)('manual review (%s)', (dialect) => {
 
   it('approves: the user is VERIFIED, the reviewer and note are recorded, the case leaves the queue', async () => {
     const { user, sessionId } = await submitted()
-    const shown = await decideCase(t.runtime, sessionId, {
-      action: 'approve',
-      reviewer: 'Alice@Example.com',
-      note: 'document and selfie match',
-    })
+    const shown = await decideCase(
+      t.runtime,
+      sessionId,
+      {
+        action: 'approve',
+        reviewer: 'Alice@Example.com',
+        note: 'document and selfie match',
+      },
+      TEST_ACTOR,
+    )
     expect(await stateOf(user)).toEqual({ verification_state: 'VERIFIED', state_version: 2 })
     expect(shown.outcome).toBe('approved')
     expect(shown.reviews).toMatchObject([
@@ -76,22 +81,32 @@ describe.each(DIALECTS)('manual review (%s)', (dialect) => {
 
   it('rejects with a reason and asks for new photos with a retryable one', async () => {
     const rejected = await submitted()
-    await decideCase(t.runtime, rejected.sessionId, {
-      action: 'reject',
-      reasonCode: 'face_mismatch',
-      reviewer: 'alice@example.com',
-    })
+    await decideCase(
+      t.runtime,
+      rejected.sessionId,
+      {
+        action: 'reject',
+        reasonCode: 'face_mismatch',
+        reviewer: 'alice@example.com',
+      },
+      TEST_ACTOR,
+    )
     expect(await stateOf(rejected.user), 'rejected').toMatchObject({ verification_state: 'REJECTED' })
     expect((await reviewRows(rejected.user, rejected.sessionId))[0]?.reason_code, 'rejected').toBe(
       'FACE_MISMATCH',
     )
 
     const resubmit = await submitted()
-    await decideCase(t.runtime, resubmit.sessionId, {
-      action: 'resubmit',
-      reasonCode: 'POOR_IMAGE_QUALITY',
-      reviewer: 'alice@example.com',
-    })
+    await decideCase(
+      t.runtime,
+      resubmit.sessionId,
+      {
+        action: 'resubmit',
+        reasonCode: 'POOR_IMAGE_QUALITY',
+        reviewer: 'alice@example.com',
+      },
+      TEST_ACTOR,
+    )
     expect(await stateOf(resubmit.user), 'resubmit').toMatchObject({ verification_state: 'UNVERIFIED' })
   })
 
@@ -109,7 +124,7 @@ describe.each(DIALECTS)('manual review (%s)', (dialect) => {
   ] as const)('refuses %s, deciding and recording nothing', async (_case, input, message) => {
     const { user, sessionId } = await submitted()
     await expect(
-      decideCase(t.runtime, sessionId, { reviewer: 'alice@example.com', ...input }),
+      decideCase(t.runtime, sessionId, { reviewer: 'alice@example.com', ...input }, TEST_ACTOR),
     ).rejects.toThrow(message)
     expect(await stateOf(user)).toEqual({ verification_state: 'PENDING', state_version: 1 })
     expect(await reviewRows(user, sessionId)).toEqual([])
@@ -117,13 +132,18 @@ describe.each(DIALECTS)('manual review (%s)', (dialect) => {
 
   it('refuses a case already decided (409), recording nothing more', async () => {
     const { user, sessionId } = await submitted()
-    await decideCase(t.runtime, sessionId, { action: 'approve', reviewer: 'alice@example.com' })
+    await decideCase(t.runtime, sessionId, { action: 'approve', reviewer: 'alice@example.com' }, TEST_ACTOR)
     await expect(
-      decideCase(t.runtime, sessionId, {
-        action: 'reject',
-        reasonCode: 'FACE_MISMATCH',
-        reviewer: 'bob@example.com',
-      }),
+      decideCase(
+        t.runtime,
+        sessionId,
+        {
+          action: 'reject',
+          reasonCode: 'FACE_MISMATCH',
+          reviewer: 'bob@example.com',
+        },
+        TEST_ACTOR,
+      ),
     ).rejects.toMatchObject({ code: 'CONFLICT', status: 409 })
     expect(await stateOf(user)).toMatchObject({ verification_state: 'VERIFIED' })
     expect((await reviewRows(user, sessionId)).map((row) => row.reviewer)).toEqual(['alice@example.com'])
@@ -132,12 +152,17 @@ describe.each(DIALECTS)('manual review (%s)', (dialect) => {
   it('lets exactly one of two reviewers deciding at once through, with one record', async () => {
     const { user, sessionId } = await submitted()
     const results = await Promise.allSettled([
-      decideCase(t.runtime, sessionId, { action: 'approve', reviewer: 'alice@example.com' }),
-      decideCase(t.runtime, sessionId, {
-        action: 'reject',
-        reasonCode: 'FACE_MISMATCH',
-        reviewer: 'bob@example.com',
-      }),
+      decideCase(t.runtime, sessionId, { action: 'approve', reviewer: 'alice@example.com' }, TEST_ACTOR),
+      decideCase(
+        t.runtime,
+        sessionId,
+        {
+          action: 'reject',
+          reasonCode: 'FACE_MISMATCH',
+          reviewer: 'bob@example.com',
+        },
+        TEST_ACTOR,
+      ),
     ])
     expect(
       results.filter((result) => result.status === 'fulfilled'),

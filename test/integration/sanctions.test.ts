@@ -9,7 +9,7 @@ import {
   type ListFile,
 } from '../../src/modules/sanctions/index.ts'
 import { findUserById, insertUser, newUserRow } from '../../src/modules/users/index.ts'
-import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 
@@ -160,18 +160,28 @@ describe.each(DIALECTS)('sanctions lists (%s)', (dialect) => {
       expect((await findUserById(home(), user.id))?.verification_state).toBe('VERIFIED')
 
     // A person clears it; the next import neither duplicates nor reopens it.
-    const cleared = await resolveAlert(t.runtime, hassan?.alertId as string, {
-      action: 'clear',
-      reviewer: 'Alice@Example.com',
-      note: 'another Hassan Nasralla: born in Leeds',
-    })
+    const cleared = await resolveAlert(
+      t.runtime,
+      hassan?.alertId as string,
+      {
+        action: 'clear',
+        reviewer: 'Alice@Example.com',
+        note: 'another Hassan Nasralla: born in Leeds',
+      },
+      TEST_ACTOR,
+    )
     expect(cleared).toMatchObject({ status: 'cleared', resolvedBy: 'alice@example.com' })
     await expect(
-      resolveAlert(t.runtime, hassan?.alertId as string, {
-        action: 'confirm',
-        reviewer: 'bob@example.com',
-        note: 'x',
-      }),
+      resolveAlert(
+        t.runtime,
+        hassan?.alertId as string,
+        {
+          action: 'confirm',
+          reviewer: 'bob@example.com',
+          note: 'x',
+        },
+        TEST_ACTOR,
+      ),
     ).rejects.toMatchObject({ code: 'CONFLICT' })
     const again = await importSanctionsList(t.runtime, {
       file: file('list3.csv', readFileSync('test/fixtures/sanctions/list.csv')),
@@ -195,13 +205,18 @@ describe.each(DIALECTS)('sanctions lists (%s)', (dialect) => {
   it('confirming an alert needs a note and a reviewer', async () => {
     const [open] = await listAlerts(t.runtime)
     await expect(
-      resolveAlert(t.runtime, open?.alertId as string, { action: 'confirm', reviewer: 'alice@example.com' }),
+      resolveAlert(
+        t.runtime,
+        open?.alertId as string,
+        { action: 'confirm', reviewer: 'alice@example.com' },
+        TEST_ACTOR,
+      ),
     ).rejects.toThrow(/--note is required/)
     await expect(
-      resolveAlert(t.runtime, open?.alertId as string, { action: 'clear', reviewer: 'alice' }),
+      resolveAlert(t.runtime, open?.alertId as string, { action: 'clear', reviewer: 'alice' }, TEST_ACTOR),
     ).rejects.toThrow(/must be an email/)
     await expect(
-      resolveAlert(t.runtime, 'sca_nothing', { action: 'clear', reviewer: 'a@example.com' }),
+      resolveAlert(t.runtime, 'sca_nothing', { action: 'clear', reviewer: 'a@example.com' }, TEST_ACTOR),
     ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     })

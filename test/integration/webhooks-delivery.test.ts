@@ -4,7 +4,7 @@ import { disableClient } from '../../src/modules/clients/index.ts'
 import { submitSession } from '../../src/modules/verification/index.ts'
 import { RETRY_DELAYS_MS } from '../../src/modules/webhooks/index.ts'
 import { api as clientApi, register } from '../helpers/accounts.ts'
-import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 import { openLink } from '../helpers/sessions.ts'
@@ -396,7 +396,7 @@ describe.each(DIALECTS)('webhook delivery (%s)', (dialect) => {
 
   it('sends nothing for a client disabled after the event; the delivery says why', async () => {
     const { client, target } = await setup()
-    await disableClient(t.runtime, client.id)
+    await disableClient(t.runtime, client.id, TEST_ACTOR)
     await submitted(client.id)
     const failed = await eventually(async () => {
       const delivery = await t.runtime.databases.home.db

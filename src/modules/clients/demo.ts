@@ -20,13 +20,17 @@ export const ensureDemoClient = async (
     const origin = new URL(publicUrl).origin
     const loopback =
       /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin) || origin.startsWith('https://')
-    const { client, secretKey }: ClientWithSecret = await createClient(deps, {
-      name: DEMO_CLIENT_NAME,
-      mode: 'sandbox',
-      regions: ['intl', 'us'],
-      redirectUris: loopback ? [`${origin}/callback`] : [],
-      allowedOrigins: loopback ? [origin] : [],
-    })
+    const { client, secretKey }: ClientWithSecret = await createClient(
+      deps,
+      {
+        name: DEMO_CLIENT_NAME,
+        mode: 'sandbox',
+        regions: ['intl', 'us'],
+        redirectUris: loopback ? [`${origin}/callback`] : [],
+        allowedOrigins: loopback ? [origin] : [],
+      },
+      'system',
+    )
     return { created: true, client, secretKey }
   }
   const demo = clients.find((client) => client.name === DEMO_CLIENT_NAME && client.status === 'active')

@@ -160,7 +160,9 @@ export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstanc
       },
     },
     async (request) => {
-      const client = await updateClientSettings(deps, clientScope(request).client, request.body)
+      const { client: caller } = clientScope(request)
+      // Authenticated by its own secret key: the client is who changed its settings.
+      const client = await updateClientSettings(deps, caller, request.body, `client:${caller.id}`)
       return present(client, request.region, true)
     },
   )

@@ -1,9 +1,12 @@
+import type { Transaction } from 'kysely'
 import type { Databases, Region } from '../../db/database.ts'
-import type { ClientMode } from '../../db/schema.ts'
+import type { ClientMode, DB } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError, type FieldProblem, throwIfProblems } from '../../lib/errors.ts'
 import { newId, newUuid } from '../../lib/ids.ts'
+import type { Keys } from '../../lib/keys.ts'
 import { generateSecret, hashSecret, secretHint, verifySecret } from '../../lib/tokens.ts'
+import { type AuditActor, type AuditDetails, appendAudit } from '../audit/index.ts'
 import type { ClientCache } from './cache.ts'
 import type { Client, ClientWithSecret } from './model.ts'
 import * as repo from './repo.ts'
@@ -18,7 +21,37 @@ import {
   parseRegions,
 } from './validation.ts'
 
-export type ClientDeps = { databases: Databases; clock: Clock; clientCache?: ClientCache }
+export type ClientDeps = {
+  databases: Databases
+  clock: Clock
+  keys: Pick<Keys, 'auditChain'>
+  clientCache?: ClientCache
+}
+
+type ClientAction = 'client.create' | 'client.rotate_secret' | 'client.disable' | 'client.update'
+
+/** Every change to a client is audited in its own transaction (clients live in the home database). */
+const audited = (
+  deps: ClientDeps,
+  trx: Transaction<DB>,
+  actor: AuditActor,
+  action: ClientAction,
+  clientId: string,
+  details: AuditDetails = {},
+) =>
+  appendAudit(deps, deps.databases.home, trx, {
+    actor,
+    action,
+    subject: { type: 'client', id: clientId },
+    details,
+  })
+
+/** The names of the settings an update gives, for the audit entry (the values are in the client row). */
+const fieldsGiven = (input: object): string[] =>
+  Object.entries(input)
+    .filter(([, value]) => value !== undefined)
+    .map(([field]) => field)
+    .sort()
 
 export type CreateClientInput = {
   name: string
@@ -31,9 +64,11 @@ export type CreateClientInput = {
 const secretPrefix = (mode: ClientMode) => (mode === 'live' ? 'vsk_live_' : 'vsk_test_')
 
 export const createClient = async (
-  { databases, clock }: ClientDeps,
+  deps: ClientDeps,
   input: CreateClientInput,
+  actor: AuditActor,
 ): Promise<ClientWithSecret> => {
+  const { databases, clock } = deps
   const problems: FieldProblem[] = []
   const name = parseName(input.name, problems)
   const regions = parseRegions(input.regions, problems)
@@ -45,8 +80,8 @@ export const createClient = async (
   const secretKey = generateSecret(secretPrefix(input.mode))
   const id = newId('client')
   // Clients are tenant-wide, so they live in the home (intl) database whatever regions they serve.
-  await databases.home.db.transaction().execute((trx) =>
-    repo.insertClient(
+  await databases.home.db.transaction().execute(async (trx) => {
+    await repo.insertClient(
       trx,
       {
         id,
@@ -64,8 +99,9 @@ export const createClient = async (
         disabled_at: null,
       },
       allowedOrigins,
-    ),
-  )
+    )
+    await audited(deps, trx, actor, 'client.create', id, { mode: input.mode, regions })
+  })
   const client = await repo.findClient(databases.home.db, { id })
   return { client: client as Client, secretKey }
 }
@@ -104,28 +140,38 @@ export const checkSecretKey = async (
 }
 
 /** Issues a new secret key; the old one stops working at once. */
-export const rotateClientSecret = async (deps: ClientDeps, idOrKey: string): Promise<ClientWithSecret> => {
+export const rotateClientSecret = async (
+  deps: ClientDeps,
+  idOrKey: string,
+  actor: AuditActor,
+): Promise<ClientWithSecret> => {
   const client = await getClient(deps, idOrKey)
   const now = deps.clock.now()
   const secretKey = generateSecret(secretPrefix(client.mode))
-  await repo.updateClient(deps.databases.home.db, client.id, {
-    secret_hash: hashSecret(secretKey),
-    secret_hint: secretHint(secretKey),
-    secret_rotated_at: now,
-    updated_at: now,
+  await deps.databases.home.db.transaction().execute(async (trx) => {
+    await repo.updateClient(trx, client.id, {
+      secret_hash: hashSecret(secretKey),
+      secret_hint: secretHint(secretKey),
+      secret_rotated_at: now,
+      updated_at: now,
+    })
+    await audited(deps, trx, actor, 'client.rotate_secret', client.id)
   })
   deps.clientCache?.invalidate(client)
   return { client: await getClient(deps, client.id), secretKey }
 }
 
-export const disableClient = async (deps: ClientDeps, idOrKey: string): Promise<Client> => {
+export const disableClient = async (
+  deps: ClientDeps,
+  idOrKey: string,
+  actor: AuditActor,
+): Promise<Client> => {
   const client = await getClient(deps, idOrKey)
   if (client.status === 'disabled') return client
   const now = deps.clock.now()
-  await repo.updateClient(deps.databases.home.db, client.id, {
-    status: 'disabled',
-    disabled_at: now,
-    updated_at: now,
+  await deps.databases.home.db.transaction().execute(async (trx) => {
+    await repo.updateClient(trx, client.id, { status: 'disabled', disabled_at: now, updated_at: now })
+    await audited(deps, trx, actor, 'client.disable', client.id)
   })
   deps.clientCache?.invalidate(client)
   return getClient(deps, client.id)
@@ -144,6 +190,7 @@ export const updateClientSettings = async (
   deps: ClientDeps,
   client: Client,
   input: ClientSettingsInput,
+  actor: AuditActor,
 ): Promise<Client> => {
   const problems: FieldProblem[] = []
   const redirectUris = input.redirectUris && parseRedirectUris(input.redirectUris, client.mode, problems)
@@ -168,6 +215,7 @@ export const updateClientSettings = async (
       ...(returnUrl === undefined ? {} : { return_url: returnUrl }),
     })
     if (allowedOrigins) await repo.replaceAllowedOrigins(trx, client.id, allowedOrigins)
+    await audited(deps, trx, actor, 'client.update', client.id, { fields: fieldsGiven(input) })
   })
   deps.clientCache?.invalidate(client)
   return getClient(deps, client.id)
@@ -192,6 +240,7 @@ export const setClientDocumentPolicy = async (
   deps: ClientDeps,
   idOrKey: string,
   input: DocumentPolicyInput,
+  actor: AuditActor,
 ): Promise<Client> => {
   const client = await getClient(deps, idOrKey)
   const problems: FieldProblem[] = []
@@ -208,14 +257,17 @@ export const setClientDocumentPolicy = async (
   const minimumAge = input.minimumAge === undefined ? undefined : parseMinimumAge(input.minimumAge, problems)
   throwIfProblems(problems)
   const json = (list: string[] | null) => (list === null ? null : JSON.stringify(list))
-  await repo.updateClient(deps.databases.home.db, client.id, {
-    updated_at: deps.clock.now(),
-    ...(documentTypes === undefined ? {} : { accepted_document_types: json(documentTypes) }),
-    ...(issuingCountries === undefined ? {} : { accepted_issuing_countries: json(issuingCountries) }),
-    ...(restrictedCountries === undefined
-      ? {}
-      : { restricted_countries: JSON.stringify(restrictedCountries) }),
-    ...(minimumAge === undefined ? {} : { minimum_age: minimumAge }),
+  await deps.databases.home.db.transaction().execute(async (trx) => {
+    await repo.updateClient(trx, client.id, {
+      updated_at: deps.clock.now(),
+      ...(documentTypes === undefined ? {} : { accepted_document_types: json(documentTypes) }),
+      ...(issuingCountries === undefined ? {} : { accepted_issuing_countries: json(issuingCountries) }),
+      ...(restrictedCountries === undefined
+        ? {}
+        : { restricted_countries: JSON.stringify(restrictedCountries) }),
+      ...(minimumAge === undefined ? {} : { minimum_age: minimumAge }),
+    })
+    await audited(deps, trx, actor, 'client.update', client.id, { fields: fieldsGiven(input) })
   })
   deps.clientCache?.invalidate(client)
   return getClient(deps, client.id)

@@ -1,6 +1,7 @@
 import type { Databases } from '../../db/database.ts'
 import type { Clock } from '../../lib/clock.ts'
 import type { Keys } from '../../lib/keys.ts'
+import type { AuditActor } from '../audit/index.ts'
 import * as users from '../users/index.ts'
 import { checkedIdentity, verificationHistory } from '../verification/index.ts'
 
@@ -20,8 +21,12 @@ const report = async (deps: OperatorDeps, located: users.LocatedUser) => ({
 export const describeUser = async (deps: OperatorDeps, userId: string) =>
   report(deps, await users.locateUser(deps, userId))
 
-export const setUserSuspended = async (deps: OperatorDeps, userId: string, suspended: boolean) =>
-  report(deps, await users.setUserSuspended(deps, userId, suspended))
+export const setUserSuspended = async (
+  deps: OperatorDeps,
+  userId: string,
+  suspended: boolean,
+  actor: AuditActor,
+) => report(deps, await users.setUserSuspended(deps, userId, suspended, actor))
 
-export const setLoginOtp = async (deps: OperatorDeps, userId: string, enabled: boolean) =>
-  report(deps, await users.setLoginOtp(deps, userId, enabled))
+export const setLoginOtp = async (deps: OperatorDeps, userId: string, enabled: boolean, actor: AuditActor) =>
+  report(deps, await users.setLoginOtp(deps, userId, enabled, actor))

@@ -5,6 +5,7 @@ import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { normalizeEmail } from '../../lib/validators.ts'
+import { type AuditActor, appendAudit } from '../audit/index.ts'
 import { checkResultsFor } from '../checks/index.ts'
 import { describeUser } from '../operator/index.ts'
 import { listScreeningAlerts, resolveScreeningAlert } from '../sanctions/index.ts'
@@ -120,11 +121,16 @@ const decisionOf = (input: ReviewInput): Decision => {
 }
 
 /**
- * Decides a case through the decision seam; the review record is written in the decision's own
- * transaction, so a decision by a person never exists without who took it. A case already decided is
- * refused (409) and nothing is recorded.
+ * Decides a case through the decision seam; the review record and the audit entry are written in the
+ * decision's own transaction, so a decision by a person never exists without who took it. A case
+ * already decided is refused (409) and nothing is recorded.
  */
-export const decideCase = async (deps: ReviewDeps, sessionId: string, input: ReviewInput) => {
+export const decideCase = async (
+  deps: ReviewDeps,
+  sessionId: string,
+  input: ReviewInput,
+  actor: AuditActor,
+) => {
   const reviewer = normalizeEmail(input.reviewer)
   if (!reviewer) throw new AppError('VALIDATION_ERROR', { message: '--reviewer must be an email address' })
   const note = input.note?.trim() || null
@@ -132,17 +138,32 @@ export const decideCase = async (deps: ReviewDeps, sessionId: string, input: Rev
     throw new AppError('VALIDATION_ERROR', { message: `--note is longer than ${MAX_NOTE_LENGTH} characters` })
   const decision = decisionOf(input)
   const { session, database } = await locateSession(deps, sessionId)
-  const applied = await decide(deps, database, session.id, decision, (trx) =>
-    insertReviewDecision(trx, {
-      id: newId('review'),
+  const applied = await decide(deps, database, session.id, decision, async (trx) => {
+    const reviewId = newId('review')
+    const reasonCode = decision.reasons[0]?.code ?? null
+    await insertReviewDecision(trx, {
+      id: reviewId,
       session_id: session.id,
       reviewer,
       action: input.action,
-      reason_code: decision.reasons[0]?.code ?? null,
+      reason_code: reasonCode,
       note,
       created_at: deps.clock.now(),
-    }),
-  )
+    })
+    // The note stays in the review record: free text may hold personal data, the audit entry must not.
+    await appendAudit(deps, database, trx, {
+      actor,
+      action: 'case.decide',
+      subject: { type: 'session', id: session.id },
+      details: {
+        userId: session.user_id,
+        clientId: session.client_id,
+        decision: input.action,
+        reasonCode,
+        reviewId,
+      },
+    })
+  })
   if (!applied)
     throw new AppError('CONFLICT', { message: `Session ${session.id} is not waiting for a decision` })
   return showCase(deps, session.id)
@@ -159,7 +180,12 @@ export type AlertResolution = { action: 'clear' | 'confirm'; reviewer: string; n
  * recorded with the reviewer; the user's verification state is not touched either way. Confirming
  * needs a note, since it is the record of why the user must be offboarded or reported.
  */
-export const resolveAlert = async (deps: ReviewDeps, alertId: string, input: AlertResolution) => {
+export const resolveAlert = async (
+  deps: ReviewDeps,
+  alertId: string,
+  input: AlertResolution,
+  actor: AuditActor,
+) => {
   const reviewer = normalizeEmail(input.reviewer)
   if (!reviewer) throw new AppError('VALIDATION_ERROR', { message: '--reviewer must be an email address' })
   const note = input.note?.trim() || null
@@ -167,9 +193,19 @@ export const resolveAlert = async (deps: ReviewDeps, alertId: string, input: Ale
     throw new AppError('VALIDATION_ERROR', { message: `--note is longer than ${MAX_NOTE_LENGTH} characters` })
   if (input.action === 'confirm' && note === null)
     throw new AppError('VALIDATION_ERROR', { message: '--note is required to confirm an alert' })
-  return resolveScreeningAlert(deps, alertId, {
-    status: input.action === 'clear' ? 'cleared' : 'confirmed',
-    reviewer,
-    note,
+  const status = input.action === 'clear' ? 'cleared' : 'confirmed'
+  return resolveScreeningAlert(deps, alertId, { status, reviewer, note }, async (trx, database, alert) => {
+    await appendAudit(deps, database, trx, {
+      actor,
+      action: 'alert.resolve',
+      subject: { type: 'alert', id: alert.id },
+      details: {
+        userId: alert.user_id,
+        clientId: alert.client_id,
+        resolution: status,
+        list: alert.list_name,
+        entry: alert.entry_reference,
+      },
+    })
   })
 }

@@ -1,5 +1,6 @@
+import type { Transaction } from 'kysely'
 import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
-import type { ScreeningAlertRow, ScreeningAlertStatus } from '../../db/schema.ts'
+import type { DB, ScreeningAlertRow, ScreeningAlertStatus } from '../../db/schema.ts'
 import { isoTime } from '../../lib/clock.ts'
 import { seal, unseal } from '../../lib/crypto.ts'
 import { AppError } from '../../lib/errors.ts'
@@ -91,21 +92,27 @@ export const listScreeningAlerts = async (
 
 /**
  * Records a person's resolution of an open alert: `cleared` (another person than the one listed) or
- * `confirmed` (the listed person). Refused (409) when the alert is not open any more.
+ * `confirmed` (the listed person). Refused (409) when the alert is not open any more. `record` runs in
+ * the resolution's transaction (the reviewer's audit entry), and only when the alert was resolved.
  */
 export const resolveScreeningAlert = async (
   deps: { databases: Databases; keys: Pick<Keys, 'checkEvidence'>; clock: { now(): number } },
   alertId: string,
   resolution: { status: 'cleared' | 'confirmed'; reviewer: string; note: string | null },
+  record?: (trx: Transaction<DB>, database: RegionDatabase, alert: ScreeningAlertRow) => Promise<void>,
 ): Promise<ScreeningAlert> => {
   for (const database of deps.databases.all) {
     const row = await findAlert(database.db, alertId.trim())
     if (!row) continue
-    const resolved = await resolveAlert(database.db, row.id, {
-      status: resolution.status,
-      at: deps.clock.now(),
-      by: resolution.reviewer,
-      note: resolution.note,
+    const resolved = await database.db.transaction().execute(async (trx) => {
+      const done = await resolveAlert(trx, row.id, {
+        status: resolution.status,
+        at: deps.clock.now(),
+        by: resolution.reviewer,
+        note: resolution.note,
+      })
+      if (done) await record?.(trx, database, row)
+      return done
     })
     if (!resolved) throw new AppError('CONFLICT', { message: `Alert ${row.id} is not open` })
     return describeAlert(

@@ -2,11 +2,13 @@ import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { UserRow } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
+import type { Keys } from '../../lib/keys.ts'
+import { type AuditActor, appendAudit } from '../audit/index.ts'
 import { registrationPhase } from './phase.ts'
 import { findUserById, updateUser } from './repo.ts'
 import { toUserView } from './view.ts'
 
-export type UserAdminDeps = { databases: Databases; clock: Clock }
+export type UserAdminDeps = { databases: Databases; clock: Clock; keys: Pick<Keys, 'auditChain'> }
 export type LocatedUser = { user: UserRow; database: RegionDatabase }
 
 /** Operator actions (CLI) on one user, found in whichever region holds it. */
@@ -30,28 +32,59 @@ export const describeAccount = ({ user, database }: LocatedUser) => ({
   loginOtp: user.login_otp_enabled_at !== null,
 })
 
-/** A suspended user cannot log in (403) and their tokens stop working (403) until unsuspended. */
-export const setUserSuspended = async (deps: UserAdminDeps, userId: string, suspended: boolean) => {
+/**
+ * A suspended user cannot log in (403) and their tokens stop working (403) until unsuspended. Audited
+ * in the user's region database, in the transaction of the change.
+ */
+export const setUserSuspended = async (
+  deps: UserAdminDeps,
+  userId: string,
+  suspended: boolean,
+  actor: AuditActor,
+) => {
   const { user, database } = await locateUser(deps, userId)
   const now = deps.clock.now()
-  const updated = await updateUser(database.db, user.id, {
-    status: suspended ? 'suspended' : 'active',
-    suspended_at: suspended ? now : null,
-    updated_at: now,
+  const updated = await database.db.transaction().execute(async (trx) => {
+    const changed = await updateUser(trx, user.id, {
+      status: suspended ? 'suspended' : 'active',
+      suspended_at: suspended ? now : null,
+      updated_at: now,
+    })
+    await appendAudit(deps, database, trx, {
+      actor,
+      action: suspended ? 'user.suspend' : 'user.unsuspend',
+      subject: { type: 'user', id: user.id },
+      details: { clientId: user.client_id },
+    })
+    return changed
   })
   return { user: updated, database } satisfies LocatedUser
 }
 
 /** Requires an SMS one-time code at every login (the phone must be verified). */
-export const setLoginOtp = async (deps: UserAdminDeps, userId: string, enabled: boolean) => {
+export const setLoginOtp = async (
+  deps: UserAdminDeps,
+  userId: string,
+  enabled: boolean,
+  actor: AuditActor,
+) => {
   const { user, database } = await locateUser(deps, userId)
   if (enabled && user.phone_verified_at === null) {
     throw new AppError('CONFLICT', { message: 'The user has no verified phone to receive login codes' })
   }
   const now = deps.clock.now()
-  const updated = await updateUser(database.db, user.id, {
-    login_otp_enabled_at: enabled ? now : null,
-    updated_at: now,
+  const updated = await database.db.transaction().execute(async (trx) => {
+    const changed = await updateUser(trx, user.id, {
+      login_otp_enabled_at: enabled ? now : null,
+      updated_at: now,
+    })
+    await appendAudit(deps, database, trx, {
+      actor,
+      action: 'user.login_otp',
+      subject: { type: 'user', id: user.id },
+      details: { clientId: user.client_id, enabled },
+    })
+    return changed
   })
   return { user: updated, database } satisfies LocatedUser
 }

@@ -1,5 +1,6 @@
-import type { Queryable, RegionDatabase } from '../../db/database.ts'
-import type { SessionOutcome } from '../../db/schema.ts'
+import type { Transaction } from 'kysely'
+import type { RegionDatabase } from '../../db/database.ts'
+import type { DB, SessionOutcome } from '../../db/schema.ts'
 import { lockUser } from '../users/index.ts'
 import type { Reason } from './reasons.ts'
 import { findSession, recordSessionOutcome } from './repo.ts'
@@ -32,7 +33,7 @@ export const decide = async (
   database: RegionDatabase,
   sessionId: string,
   decision: Decision,
-  record?: (trx: Queryable) => Promise<void>,
+  record?: (trx: Transaction<DB>) => Promise<void>,
   options: { undecidedOnly?: boolean } = {},
 ): Promise<boolean> =>
   database.db.transaction().execute(async (trx) => {
