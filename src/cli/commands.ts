@@ -442,6 +442,27 @@ export type AuditListOptions = {
 const describeEntry = (entry: AuditEntry & { region: string }) =>
   `${entry.occurredAt}  ${entry.region} #${entry.sequence}  ${entry.actor}  ${entry.action}  ${entry.subject ? `${entry.subject.type} ${entry.subject.id}` : '-'}  ${JSON.stringify(entry.details)}`
 
+/**
+ * Merges the regions' listings by time, keeping each region's own order: within a chain the sequence
+ * is the order, whatever the clocks of the processes that appended said.
+ */
+const newestFirst = <T extends { occurredAt: string }>(lists: T[][], limit: number): T[] => {
+  const merged: T[] = []
+  const heads = lists.map(() => 0)
+  while (merged.length < limit) {
+    let pick: number | undefined
+    for (const [index, list] of lists.entries()) {
+      const head = list[heads[index] ?? 0]
+      const best = pick === undefined ? undefined : lists[pick]?.[heads[pick] ?? 0]
+      if (head && (!best || head.occurredAt > best.occurredAt)) pick = index
+    }
+    if (pick === undefined) break
+    merged.push(lists[pick]?.[heads[pick] ?? 0] as T)
+    heads[pick] = (heads[pick] ?? 0) + 1
+  }
+  return merged
+}
+
 /** Audit entries of every region, newest first, filtered by subject id, actor and action. */
 export const auditList = (options: AuditListOptions): Promise<void> =>
   withRuntime(async (runtime) => {
@@ -452,18 +473,12 @@ export const auditList = (options: AuditListOptions): Promise<void> =>
       ...(options.actor === undefined ? {} : { actor: options.actor }),
       ...(options.action === undefined ? {} : { action: options.action }),
     }
-    const entries = (
-      await Promise.all(
-        runtime.databases.all.map(async (database) =>
-          (
-            await listAuditEntries(database.db, filter)
-          ).map((entry) => ({ region: database.region, ...entry })),
-        ),
-      )
+    const perRegion = await Promise.all(
+      runtime.databases.all.map(async (database) =>
+        (await listAuditEntries(database.db, filter)).map((entry) => ({ region: database.region, ...entry })),
+      ),
     )
-      .flat()
-      .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.sequence - a.sequence)
-      .slice(0, limit)
+    const entries = newestFirst(perRegion, limit)
     if (options.json) return printJson(entries)
     if (entries.length === 0) return void process.stdout.write('no audit entry\n')
     for (const entry of entries) process.stdout.write(`${describeEntry(entry)}\n`)

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Region } from '../../src/db/database.ts'
 import { newUuid } from '../../src/lib/ids.ts'
+import { listAuditEntries } from '../../src/modules/audit/index.ts'
 import { listAlerts, resolveAlert } from '../../src/modules/review/index.ts'
 import {
   describeSanctionsLists,
@@ -171,6 +172,15 @@ describe.each(DIALECTS)('sanctions lists (%s)', (dialect) => {
       TEST_ACTOR,
     )
     expect(cleared).toMatchObject({ status: 'cleared', resolvedBy: 'alice@example.com' })
+    // Audited in the alert's region, in the resolution's transaction; the refused second one is not.
+    const audited = await listAuditEntries(home(), { action: 'alert.resolve', limit: 10 })
+    expect(audited).toMatchObject([
+      {
+        actor: TEST_ACTOR,
+        subject: { type: 'alert', id: hassan?.alertId },
+        details: { userId: listedPerson.id, resolution: 'cleared', list: 'internal', entry: 'X-1' },
+      },
+    ])
     await expect(
       resolveAlert(
         t.runtime,
