@@ -87,30 +87,32 @@ export const appendAudit = async (
   const details = detailsText(entry.details ?? {})
   await lockNames(database, trx, [CHAIN_LOCK])
   const tip = await repo.chainTip(trx)
-  const chained: ChainedEntry = {
+  const unsigned: Omit<AuditLogRow, 'hash'> = {
     sequence: (tip?.sequence ?? 0) + 1,
-    occurredAt: deps.clock.now(),
+    occurred_at: deps.clock.now(),
     actor: entry.actor,
-    action: entry.action,
-    subjectType: entry.subject?.type ?? null,
-    subjectId: entry.subject?.id ?? null,
-    details,
-    prevHash: tip?.hash ?? GENESIS_HASH,
-  }
-  const row: AuditLogRow = {
-    sequence: chained.sequence,
-    occurred_at: chained.occurredAt,
-    actor: chained.actor,
     action: entry.action,
     subject_type: entry.subject?.type ?? null,
     subject_id: entry.subject?.id ?? null,
     details,
-    prev_hash: chained.prevHash,
-    hash: entryHash(deps.keys.auditChain, database.region, chained),
+    prev_hash: tip?.hash ?? GENESIS_HASH,
   }
+  const row = { ...unsigned, hash: entryHash(deps.keys.auditChain, database.region, chainedOf(unsigned)) }
   await repo.insertEntry(trx, row)
   return toEntry(row)
 }
+
+/** The fields the hash covers, from a stored row. */
+const chainedOf = (row: Omit<AuditLogRow, 'hash'>): ChainedEntry => ({
+  sequence: row.sequence,
+  occurredAt: row.occurred_at,
+  actor: row.actor,
+  action: row.action,
+  subjectType: row.subject_type,
+  subjectId: row.subject_id,
+  details: row.details,
+  prevHash: row.prev_hash,
+})
 
 const toEntry = (row: AuditLogRow): AuditEntry => ({
   sequence: row.sequence,
@@ -153,17 +155,7 @@ export const verifyAuditChain = async (
   for (;;) {
     const rows = await repo.entriesAfter(database.db, tip?.sequence ?? 0, PAGE)
     for (const row of rows) {
-      const reason = checker.check({
-        sequence: row.sequence,
-        occurredAt: row.occurred_at,
-        actor: row.actor,
-        action: row.action,
-        subjectType: row.subject_type,
-        subjectId: row.subject_id,
-        details: row.details,
-        prevHash: row.prev_hash,
-        hash: row.hash,
-      })
+      const reason = checker.check({ ...chainedOf(row), hash: row.hash })
       if (reason)
         return {
           ok: false,
