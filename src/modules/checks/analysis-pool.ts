@@ -1,5 +1,6 @@
 import { Piscina } from 'piscina'
 import type { Analysis } from './analysis/analysis.ts'
+import { analyzerGroupsFor, mergeAnalyses } from './analysis/groups.ts'
 import type { AnalysisInput } from './analysis/input.ts'
 
 export type AnalysisPool = {
@@ -12,7 +13,9 @@ export type AnalysisPool = {
 /**
  * The analysis runs in worker threads: its models (faces, OCR, opencv) are loaded there, once per
  * thread, and its seconds of CPU never block the event loop of the process that owns the job (in the
- * default single-process mode, the API's). Threads run submissions side by side, one each.
+ * default single-process mode, the API's). With two threads or more, a submission's analysis is split
+ * in its analyzer groups, run side by side: one submission is decided in the time of its slowest group
+ * rather than of all of them, and several submissions still share the threads (a thread takes a group).
  */
 export const createAnalysisPool = (threads: number, timeoutMs: number): AnalysisPool => {
   const pool = new Piscina({
@@ -29,8 +32,13 @@ export const createAnalysisPool = (threads: number, timeoutMs: number): Analysis
     },
     // A file that makes an analyzer spin must not hold the thread for ever: past the deadline the task
     // is aborted (piscina ends that thread and starts another) and the job fails, to be retried.
-    analyze: (input) =>
-      pool.run(input, { name: 'analyze', signal: AbortSignal.timeout(timeoutMs) }) as Promise<Analysis>,
+    analyze: async (input) => {
+      const run = (task: AnalysisInput) =>
+        pool.run(task, { name: 'analyze', signal: AbortSignal.timeout(timeoutMs) }) as Promise<Analysis>
+      if (threads < 2) return run(input)
+      const groups = analyzerGroupsFor(input.analyzers)
+      return mergeAnalyses(await Promise.all(groups.map((analyzers) => run({ ...input, analyzers }))))
+    },
     close: () => pool.destroy(),
   }
 }

@@ -4,6 +4,7 @@ import { barcodeAnalyzer } from './barcode/barcode-analyzer.ts'
 import { documentAnalyzer } from './document/document-analyzer.ts'
 import type { DocumentData } from './document-data.ts'
 import { facesAnalyzer } from './faces/faces-analyzer.ts'
+import { ANALYZER_ORDER, withDocumentData } from './groups.ts'
 import type { AnalysisInput, AnalyzerName } from './input.ts'
 import { mrzAnalyzer } from './mrz/analyzer.ts'
 
@@ -19,7 +20,8 @@ export const ANALYZERS = {
   faces: facesAnalyzer,
 } satisfies Record<AnalyzerName, Analyzer<unknown>>
 
-const analyzers = () => Object.entries(ANALYZERS) as [string, Analyzer<unknown>][]
+const analyzers = () =>
+  ANALYZER_ORDER.map((name) => [name, ANALYZERS[name]] as [AnalyzerName, Analyzer<unknown>])
 
 type Parts = typeof ANALYZERS
 type PartOf<Name extends keyof Parts> = Awaited<ReturnType<Parts[Name]['analyze']>>
@@ -45,15 +47,15 @@ export const loadAnalyzers = async (): Promise<void> => {
 }
 
 /**
- * Runs every analyzer over one submission, one after the other (each is CPU-bound; the analysis pool
- * runs submissions side by side instead). Nothing here touches a database or the network.
+ * Runs the analyzers over one submission, one after the other (each is CPU-bound; the analysis pool
+ * runs groups of them, and submissions, side by side instead). Nothing here touches a database or the
+ * network.
  */
 export const analyzeSubmission = async (input: AnalysisInput): Promise<Analysis> => {
-  const analysis: Record<string, unknown> = {}
+  const parts: Record<string, unknown> = {}
   const failures: string[] = []
-  let documentData: DocumentData | undefined
   for (const [name, analyzer] of analyzers()) {
-    if (input.analyzers && !input.analyzers.includes(name as AnalyzerName)) continue
+    if (input.analyzers && !input.analyzers.includes(name)) continue
     // One analyzer that throws on a file (a corrupt PDF, say) takes nothing else down: its part is
     // missing, the failure is recorded, and the checks that needed it cannot conclude.
     let part: unknown
@@ -63,13 +65,7 @@ export const analyzeSubmission = async (input: AnalysisInput): Promise<Analysis>
       failures.push(`${name}: ${error instanceof Error ? error.message.slice(0, 200) : 'failed'}`)
       continue
     }
-    if (part === undefined) continue
-    analysis[name] = part
-    documentData ??= (part as { documentData?: DocumentData }).documentData
+    if (part !== undefined) parts[name] = part
   }
-  return {
-    ...(analysis as Analysis),
-    ...(documentData ? { documentData } : {}),
-    ...(failures.length > 0 ? { failed: failures.join('; ') } : {}),
-  }
+  return withDocumentData<Analysis>(parts, failures)
 }
