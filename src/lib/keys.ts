@@ -27,6 +27,8 @@ export type Keys = {
    * identity on another user of the client without keeping the numbers.
    */
   identityFingerprints: Buffer
+  /** AES-GCM of the staff members' TOTP secrets (recoverable: each sign-in computes codes from them). */
+  staffTotp: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
@@ -41,4 +43,5 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   identitySnapshots: deriveKey(serverSecret, 'identity-snapshots'),
   checkEvidence: deriveKey(serverSecret, 'check-evidence'),
   identityFingerprints: deriveKey(serverSecret, 'identity-fingerprints'),
+  staffTotp: deriveKey(serverSecret, 'staff-totp'),
 })

@@ -14,6 +14,7 @@ import * as m0012 from './0012_selfie_challenge.ts'
 import * as m0013 from './0013_review_queue_index.ts'
 import * as m0014 from './0014_upload_feedback.ts'
 import * as m0015 from './0015_evidence_redaction.ts'
+import * as m0017 from './0017_staff.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,6 @@ export const migrations: Record<string, Migration> = {
   '0013_review_queue_index': m0013,
   '0014_upload_feedback': m0014,
   '0015_evidence_redaction': m0015,
+  // 0016 is another branch's (the audit log); each keeps its number when they meet.
+  '0017_staff': m0017,
 }
