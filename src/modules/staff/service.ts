@@ -4,7 +4,7 @@ import type { Config } from '../../config/config.ts'
 import { type DB, STAFF_ROLES, type StaffMemberRow, type StaffRole } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { seal, unseal } from '../../lib/crypto.ts'
-import { AppError, type FieldProblem, throwIfProblems } from '../../lib/errors.ts'
+import { AppError, type FieldProblem } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { generateSecret, hashSecret } from '../../lib/tokens.ts'
@@ -102,13 +102,6 @@ const newCredentials = async (deps: StaffDeps, id: string, email: string) => {
   }
 }
 
-const parseRole = (role: string, problems: FieldProblem[]): StaffRole => {
-  const value = role.trim().toLowerCase()
-  if ((STAFF_ROLES as readonly string[]).includes(value)) return value as StaffRole
-  problems.push({ field: 'role', message: `must be one of ${STAFF_ROLES.join(', ')}` })
-  return 'auditor'
-}
-
 /** A new member with a generated password and TOTP secret, returned this once. */
 export const createStaff = async (
   deps: StaffDeps,
@@ -117,13 +110,17 @@ export const createStaff = async (
   const problems: FieldProblem[] = []
   const email = normalizeEmail(input.email)
   if (email === undefined) problems.push({ field: 'email', message: 'must be an email address' })
-  const role = parseRole(input.role, problems)
-  throwIfProblems(problems)
+  const role = STAFF_ROLES.find((each) => each === input.role.trim().toLowerCase())
+  if (role === undefined)
+    problems.push({ field: 'role', message: `must be one of ${STAFF_ROLES.join(', ')}` })
+  if (email === undefined || role === undefined) {
+    throw new AppError('VALIDATION_ERROR', { body: { errors: problems } })
+  }
   const id = newId('staff')
-  const { shown, stored } = await newCredentials(deps, id, email as string)
+  const { shown, stored } = await newCredentials(deps, id, email)
   const row = {
     id,
-    email: email as string,
+    email,
     role,
     ...stored,
     totp_last_step: null,
