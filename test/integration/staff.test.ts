@@ -12,6 +12,7 @@ import {
   createStaff,
   disableStaff,
   listStaff,
+  requireStaffSession,
   resetStaff,
   resolveStaffSession,
   type StaffSignInDeps,
@@ -357,10 +358,18 @@ describe.each(DIALECTS)('staff accounts and sign-in (%s)', (dialect) => {
       expect(await resolveStaffSession(deps, session.sessionToken)).toBeNull()
     })
 
-    it('end at sign-out; an unknown token resolves to nothing', async () => {
+    it('end at sign-out; an unknown or missing token resolves to nothing', async () => {
       const { session } = await signedIn()
+      await expect(requireStaffSession(deps, session.sessionToken)).resolves.toMatchObject({
+        sessionId: session.sessionId,
+      })
       await signOutStaff(deps, session.sessionToken)
       expect(await resolveStaffSession(deps, session.sessionToken)).toBeNull()
+      for (const token of [session.sessionToken, undefined])
+        expect(await failure(requireStaffSession(deps, token))).toMatchObject({
+          code: 'STAFF_SESSION_INVALID',
+          status: 401,
+        })
       expect(await resolveStaffSession(deps, 'vss_not-a-token')).toBeNull()
       await signOutStaff(deps, 'vss_not-a-token')
     })

@@ -6,6 +6,7 @@ export {
   createStaff,
   disableStaff,
   listStaff,
+  requireStaffSession,
   resetStaff,
   resolveStaffSession,
   type SignedInStaff,

@@ -271,6 +271,16 @@ export const resolveStaffSession = async (deps: StaffDeps, token: string): Promi
   return { staff: memberOf(found), sessionId: found.session_id, expiresAt: found.session_expires_at }
 }
 
+/** resolveStaffSession for pages that need a member: no live session is STAFF_SESSION_INVALID (401). */
+export const requireStaffSession = async (
+  deps: StaffDeps,
+  token: string | undefined,
+): Promise<StaffSession> => {
+  const session = token === undefined ? null : await resolveStaffSession(deps, token)
+  if (!session) throw new AppError('STAFF_SESSION_INVALID')
+  return session
+}
+
 /** Ends the session of this token (nothing happens for an unknown or ended one). */
 export const signOutStaff = async (deps: StaffDeps, token: string): Promise<void> =>
   repo.revokeStaffSessionByHash(deps.db, hashSecret(token), deps.clock.now())
