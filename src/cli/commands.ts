@@ -42,14 +42,17 @@ import {
   importSanctionsList,
   type ListFile,
 } from '../modules/sanctions/index.ts'
+import { createStaff, disableStaff, listStaff, resetStaff, type StaffDeps } from '../modules/staff/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
 import {
   clientJson,
   describeAlert,
   describeClient,
   describePolicy,
+  describeStaff,
   firstStartWalkthrough,
   printJson,
+  staffJson,
 } from './output.ts'
 
 /** Opens the runtime for a short CLI command: quiet logs, migrations as configured. */
@@ -482,4 +485,43 @@ export const auditList = (options: AuditListOptions): Promise<void> =>
     if (options.json) return printJson(entries)
     if (entries.length === 0) return void process.stdout.write('no audit entry\n')
     for (const entry of entries) process.stdout.write(`${describeEntry(entry)}\n`)
+  })
+
+// Staff are tenant-wide, like clients: they live in the home database.
+const staffDeps = (runtime: Runtime): StaffDeps => ({
+  db: runtime.databases.home.db,
+  clock: runtime.clock,
+  keys: runtime.keys,
+  config: runtime.config,
+})
+
+export const staffCreate = (options: { email: string; role: string; json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const { staff, ...credentials } = await createStaff(staffDeps(runtime), options)
+    if (options.json) return printJson(staffJson(staff, credentials))
+    process.stdout.write(`${describeStaff(staff, credentials)}\n`)
+  })
+
+export const staffList = (options: { json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const members = await listStaff(staffDeps(runtime))
+    if (options.json) return printJson(members.map((member) => staffJson(member)))
+    if (members.length === 0) return void process.stdout.write('no staff member yet (verity staff create)\n')
+    for (const member of members) process.stdout.write(`${describeStaff(member)}\n`)
+  })
+
+export const staffDisable = (options: { email: string; json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const { staff, sessionsRevoked } = await disableStaff(staffDeps(runtime), options.email)
+    if (options.json) return printJson({ ...staffJson(staff), sessionsRevoked })
+    process.stdout.write(`${describeStaff(staff)}\n  signed out of ${sessionsRevoked} session(s)\n`)
+  })
+
+export const staffReset = (options: { email: string; json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const { staff, sessionsRevoked, ...credentials } = await resetStaff(staffDeps(runtime), options.email)
+    if (options.json) return printJson({ ...staffJson(staff, credentials), sessionsRevoked })
+    process.stdout.write(
+      `${describeStaff(staff, credentials)}\n  signed out of ${sessionsRevoked} session(s)${staff.status === 'disabled' ? '; still disabled' : ''}\n`,
+    )
   })

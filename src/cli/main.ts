@@ -1,7 +1,7 @@
 import { Argument, Command, Option } from 'commander'
 import { ConfigError } from '../config/config-error.ts'
 import { loadDotEnv } from '../config/dotenv.ts'
-import { AUDIT_ACTIONS, REVIEW_ACTIONS, SANCTIONS_FORMATS } from '../db/schema.ts'
+import { AUDIT_ACTIONS, REVIEW_ACTIONS, SANCTIONS_FORMATS, STAFF_ROLES } from '../db/schema.ts'
 import { AppError } from '../lib/errors.ts'
 
 // The commands (and the server behind them) load only when one runs, so `--help` answers at once.
@@ -199,6 +199,37 @@ export const buildCli = (): Command => {
     .option('--limit <n>', 'how many entries', '50')
     .option('--json', 'print a JSON array', false)
     .action(async (options) => (await commands()).auditList(options))
+  const staff = program
+    .command('staff')
+    .description("the compliance console's staff: admin, reviewer, auditor (read-only)")
+  staff
+    .command('create')
+    .description('create a staff member; a generated password and TOTP secret are shown once')
+    .requiredOption('--email <email>', 'their email (unique, whatever the case)')
+    .addOption(
+      new Option('--role <role>', 'what they may do in the console')
+        .choices(STAFF_ROLES)
+        .makeOptionMandatory(),
+    )
+    .option('--json', 'print one JSON object', false)
+    .action(async (options) => (await commands()).staffCreate(options))
+  staff
+    .command('list')
+    .description('list staff members with their role and status')
+    .option('--json', 'print a JSON array', false)
+    .action(async (options) => (await commands()).staffList(options))
+  staff
+    .command('disable')
+    .description('refuse their sign-in from now on and sign them out everywhere')
+    .requiredOption('--email <email>', 'their email (or their id, stf_…)')
+    .option('--json', 'print one JSON object', false)
+    .action(async (options) => (await commands()).staffDisable(options))
+  staff
+    .command('reset')
+    .description('a new password and TOTP secret (shown once); signs them out everywhere')
+    .requiredOption('--email <email>', 'their email (or their id, stf_…)')
+    .option('--json', 'print one JSON object', false)
+    .action(async (options) => (await commands()).staffReset(options))
 
   program
     .command('outbox')

@@ -1,6 +1,7 @@
 import type { DocumentPolicy } from '../config/document-policy.ts'
 import type { Client } from '../modules/clients/index.ts'
 import type { ScreeningAlert } from '../modules/sanctions/index.ts'
+import type { StaffCredentials, StaffMember } from '../modules/staff/index.ts'
 
 export const printJson = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
@@ -72,3 +73,28 @@ export const describePolicy = (client: Client, effective: Record<string, Documen
 /** One line per sanctions alert (verity review list / alerts). */
 export const describeAlert = (alert: ScreeningAlert): string =>
   `alert ${alert.alertId}  ${alert.region}  ${alert.status}  user ${alert.userId}  client ${alert.clientId}  ${alert.list} ${alert.entry} "${alert.evidence.hit.listedName}"  score ${alert.score.toFixed(3)}  raised ${alert.raisedAt}`
+
+export const staffJson = (staff: StaffMember, credentials?: StaffCredentials) => ({
+  id: staff.id,
+  email: staff.email,
+  role: staff.role,
+  status: staff.status,
+  createdAt: new Date(staff.createdAt).toISOString(),
+  passwordChangedAt: new Date(staff.passwordChangedAt).toISOString(),
+  disabledAt: staff.disabledAt === null ? null : new Date(staff.disabledAt).toISOString(),
+  ...credentials,
+})
+
+/** One staff member; with their credentials right after create or reset, the only time they exist in clear. */
+export const describeStaff = (staff: StaffMember, credentials?: StaffCredentials): string => {
+  const lines = [`staff ${staff.id}  ${staff.email}  ${staff.role}  ${staff.status}`]
+  if (credentials) {
+    lines.push(
+      `  password     ${credentials.password}    <- shown once; only its Argon2id hash is kept`,
+      `  TOTP secret  ${credentials.totpSecret}    <- shown once; add it to an authenticator app`,
+      `  otpauth URI  ${credentials.otpauthUrl}`,
+      '  Hand both over in person or through a password manager, never by plain email or chat.',
+    )
+  }
+  return lines.join('\n')
+}

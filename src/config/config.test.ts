@@ -92,6 +92,16 @@ describe('loadConfig', () => {
     ).toEqual(['HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS'])
   })
 
+  it('ends console sessions after 15 idle minutes and 8 hours by default, idle within absolute', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() })).toMatchObject({
+      STAFF_IDLE_TIMEOUT_MS: 15 * 60_000,
+      STAFF_SESSION_MAX_MS: 8 * 60 * 60_000,
+    })
+    expect(
+      problemsOf({ DATA_DIR: dataDir(), STAFF_IDLE_TIMEOUT_MS: '7200000', STAFF_SESSION_MAX_MS: '3600000' }),
+    ).toEqual(['STAFF_IDLE_TIMEOUT_MS: must not exceed STAFF_SESSION_MAX_MS'])
+  })
+
   it('names every invalid variable and the reason', () => {
     const problems = problemsOf({
       DATA_DIR: dataDir(),

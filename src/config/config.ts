@@ -199,6 +199,9 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS')
   }
+  if (env.STAFF_IDLE_TIMEOUT_MS > env.STAFF_SESSION_MAX_MS) {
+    problems.push('STAFF_IDLE_TIMEOUT_MS: must not exceed STAFF_SESSION_MAX_MS')
+  }
   if (env.FACE_REVIEW_THRESHOLD > env.FACE_MATCH_THRESHOLD) {
     problems.push('FACE_REVIEW_THRESHOLD: must not exceed FACE_MATCH_THRESHOLD')
   }

@@ -344,6 +344,16 @@ export const EnvSchema = Type.Object({
     description:
       'The same, for the lead of each of those glyphs over its runner-up: below it the glyph may have been misread, and the case goes to review.',
   }),
+  STAFF_IDLE_TIMEOUT_MS: IntAtLeast(
+    10_000,
+    15 * 60_000,
+    'A console (staff) session unused this long ends; the staff member signs in again.',
+  ),
+  STAFF_SESSION_MAX_MS: IntAtLeast(
+    60_000,
+    8 * 60 * 60_000,
+    'A console (staff) session ends this long after its sign-in, however active (absolute timeout).',
+  ),
   SHUTDOWN_GRACE_MS: IntAtLeast(
     0,
     10_000,

@@ -312,6 +312,41 @@ export type AuditLogTable = {
   hash: string
 }
 export type AuditLogRow = Selectable<AuditLogTable>
+export const STAFF_ROLES = ['admin', 'reviewer', 'auditor'] as const
+export type StaffRole = (typeof STAFF_ROLES)[number]
+
+/** Home database: a member of the compliance team who signs in to the console. */
+export type StaffMemberTable = {
+  id: string
+  /** Normalized (lower case): unique whatever case it is typed in. */
+  email: string
+  role: StaffRole
+  /** Argon2id. */
+  password_hash: string
+  /** The TOTP secret (base32), AES-GCM-sealed under the staffTotp key with the member's id. */
+  totp_secret_sealed: string
+  /** The RFC 6238 time step of the last accepted code: no code of that step or an earlier one is taken. */
+  totp_last_step: number | null
+  disabled_at: number | null
+  created_at: number
+  /** When the password (and TOTP secret) was last set: creation or reset. */
+  password_changed_at: number
+}
+
+/** Home database: one console sign-in. The token is never stored, only its SHA-256. */
+export type StaffSessionTable = {
+  id: string
+  token_hash: string
+  staff_id: string
+  created_at: number
+  last_seen_at: number
+  /** Absolute end, whatever the activity (STAFF_SESSION_MAX_MS after the sign-in). */
+  expires_at: number
+  revoked_at: number | null
+  source_ip: string | null
+}
+export type StaffMemberRow = Selectable<StaffMemberTable>
+export type StaffSessionRow = Selectable<StaffSessionTable>
 
 export const CHECK_OUTCOMES = ['pass', 'fail', 'inconclusive'] as const
 export type CheckOutcome = (typeof CHECK_OUTCOMES)[number]
@@ -619,6 +654,8 @@ export type DB = {
   sanctions_list_version: SanctionsListVersionTable
   sanctions_entry: SanctionsEntryTable
   screening_alert: ScreeningAlertTable
+  staff_member: StaffMemberTable
+  staff_session: StaffSessionTable
   verification_state_transition: VerificationStateTransitionTable
   webhook_endpoint: WebhookEndpointTable
   webhook_event: WebhookEventTable

@@ -26,6 +26,8 @@ export const ERROR_CATALOGUE = {
   NOT_AUTHENTICATED: { status: 401, message: 'Not authenticated' },
   INVALID_SECRET_KEY: { status: 401, message: 'Not authenticated' },
   INVALID_CREDENTIALS: { status: 401, message: 'Invalid email or password' },
+  STAFF_CREDENTIALS_INVALID: { status: 401, message: 'Invalid email, password or code' },
+  STAFF_SESSION_INVALID: { status: 401, message: 'Your console session has ended; sign in again' },
   ACCOUNT_LOCKED: {
     status: 401,
     message: 'Your account is temporarily locked after too many failed attempts; try again later',
@@ -51,6 +53,7 @@ export const ERROR_CATALOGUE = {
   },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   CONFLICT: { status: 409, message: 'Conflict' },
+  STAFF_EMAIL_TAKEN: { status: 409, message: 'A staff member with this email already exists' },
   ONBOARDING_STEP_MISSING: { status: 409, message: 'A previous onboarding step is not complete' },
   REGISTRATION_COMPLETE: { status: 409, message: 'Registration is already complete; log in instead' },
   VERIFICATION_IN_PROGRESS: { status: 409, message: 'Verification already in progress' },
@@ -94,6 +97,10 @@ export const ERROR_CATALOGUE = {
   VALIDATION_ERROR: { status: 422, message: 'Validation error' },
   UNSUPPORTED_UPLOAD: { status: 422, message: 'This file is not a photo or document we can use' },
   RATE_LIMITED: { status: 429, message: 'Rate limit exceeded' },
+  STAFF_LOCKED: {
+    status: 429,
+    message: 'Signing in is locked after too many failed attempts; try again later',
+  },
   MESSAGE_BUDGET_EXCEEDED: {
     status: 429,
     message: 'This app has sent its hourly quota of messages on this channel; try again later',

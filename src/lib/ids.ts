@@ -23,6 +23,8 @@ const PREFIXES = {
   sanctionsVersion: 'slv',
   sanctionsEntry: 'sle',
   screeningAlert: 'sca',
+  staff: 'stf',
+  staffSession: 'sts',
 } as const
 
 export type IdKind = keyof typeof PREFIXES

@@ -29,6 +29,8 @@ export type Keys = {
   identityFingerprints: Buffer
   /** HMAC of the audit log's hash chain: without it an altered entry cannot be given a matching hash. */
   auditChain: Buffer
+  /** AES-GCM of the staff members' TOTP secrets (recoverable: each sign-in computes codes from them). */
+  staffTotp: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
@@ -44,4 +46,5 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   checkEvidence: deriveKey(serverSecret, 'check-evidence'),
   identityFingerprints: deriveKey(serverSecret, 'identity-fingerprints'),
   auditChain: deriveKey(serverSecret, 'audit-chain'),
+  staffTotp: deriveKey(serverSecret, 'staff-totp'),
 })

@@ -15,6 +15,7 @@ import * as m0013 from './0013_review_queue_index.ts'
 import * as m0014 from './0014_upload_feedback.ts'
 import * as m0015 from './0015_evidence_redaction.ts'
 import * as m0016 from './0016_audit_log.ts'
+import * as m0017 from './0017_staff.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014_upload_feedback': m0014,
   '0015_evidence_redaction': m0015,
   '0016_audit_log': m0016,
+  '0017_staff': m0017,
 }

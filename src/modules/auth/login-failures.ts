@@ -27,16 +27,28 @@ const ACCOUNT_WIDE = '*'
 
 export type LoginKeys = { address: FailureKey; account: FailureKey }
 
-export const loginKeys = (key: Buffer, clientId: string, email: string, address: string): LoginKeys => {
+/**
+ * The keys one login is counted under. `scope` is whose accounts the email belongs to: the client's
+ * id for end users, or another scope that no client id can take (client ids start with `cli_`), such
+ * as the console's staff.
+ */
+export const loginKeys = (key: Buffer, scope: string, email: string, address: string): LoginKeys => {
   const emailKey = keyedDigest(key, `email:${email}`)
   return {
-    address: { clientId, emailKey, addressKey: keyedDigest(key, `address:${address}`) },
-    account: { clientId, emailKey, addressKey: ACCOUNT_WIDE },
+    address: { clientId: scope, emailKey, addressKey: keyedDigest(key, `address:${address}`) },
+    account: { clientId: scope, emailKey, addressKey: ACCOUNT_WIDE },
   }
 }
 
-export const lockedError = (until: number, now: number) => {
-  const retryAfter = Math.max(1, Math.ceil((until - now) / 1000))
+/** The error a locked login answers with, given when the lock ends. */
+export type LockedError = (until: number, now: number) => AppError
+
+/** Seconds until `until`, at least 1: what a lock answers as `retryAfter` and `Retry-After`. */
+export const secondsUntil = (until: number, now: number): number =>
+  Math.max(1, Math.ceil((until - now) / 1000))
+
+export const lockedError: LockedError = (until, now) => {
+  const retryAfter = secondsUntil(until, now)
   return new AppError('ACCOUNT_LOCKED', {
     message: `Your account is temporarily locked after too many failed attempts; try again in ${Math.ceil(retryAfter / 60)} minutes`,
     body: { retryAfter },
@@ -49,16 +61,21 @@ const lockOf = async (db: Queryable, key: FailureKey, policy: FailurePolicy, now
 
 /**
  * Reserves one password check for this email from this address, before the password is checked, or
- * throws ACCOUNT_LOCKED (nothing reserved). Answers the lock expiry when this check is the one that
- * locked the account: a wrong password then answers "locked" at once.
+ * throws `locked` (ACCOUNT_LOCKED by default; nothing reserved). Answers the lock expiry when this check
+ * is the one that locked the account: a wrong password then answers "locked" at once.
  */
-export const reservePasswordCheck = (db: Kysely<DB>, keys: LoginKeys, now: number): Promise<number | null> =>
+export const reservePasswordCheck = (
+  db: Kysely<DB>,
+  keys: LoginKeys,
+  now: number,
+  locked: LockedError = lockedError,
+): Promise<number | null> =>
   db.transaction().execute(async (trx) => {
     const fromAddress = await reserveLoginAttempt(trx, keys.address, now, PER_ADDRESS)
-    if (!fromAddress) throw lockedError(await lockOf(trx, keys.address, PER_ADDRESS, now), now)
+    if (!fromAddress) throw locked(await lockOf(trx, keys.address, PER_ADDRESS, now), now)
     const anywhere = await reserveLoginAttempt(trx, keys.account, now, PER_ACCOUNT)
     // Throwing rolls the address's reservation back with it.
-    if (!anywhere) throw lockedError(await lockOf(trx, keys.account, PER_ACCOUNT, now), now)
+    if (!anywhere) throw locked(await lockOf(trx, keys.account, PER_ACCOUNT, now), now)
     return fromAddress.lockedUntil ?? anywhere.lockedUntil
   })
 
