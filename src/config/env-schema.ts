@@ -344,6 +344,11 @@ export const EnvSchema = Type.Object({
     description:
       'The same, for the lead of each of those glyphs over its runner-up: below it the glyph may have been misread, and the case goes to review.',
   }),
+  REVIEW_SLA_MINUTES: IntAtLeast(
+    1,
+    30,
+    'The console review queue marks a case waiting longer than this as past its target.',
+  ),
   STAFF_IDLE_TIMEOUT_MS: IntAtLeast(
     10_000,
     15 * 60_000,

@@ -10,6 +10,7 @@ import { authRoutes, createLoginMetrics, LoginThrottle } from '../modules/auth/i
 import type { RandomBelow } from '../modules/capture/index.ts'
 import type { ClientCache } from '../modules/clients/index.ts'
 import { clientRoutes } from '../modules/clients/index.ts'
+import { consoleRoutes } from '../modules/console/index.ts'
 import type { DecodeLimiter, DocumentVault } from '../modules/documents/index.ts'
 import { healthRoutes } from '../modules/health/index.ts'
 import { hostedRoutes } from '../modules/hosted/index.ts'
@@ -128,6 +129,11 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
 
   // The hosted pages behind session links: no client key (the link is the credential).
   await app.register(hostedRoutes({ ...deps, secureCookies: https }))
+
+  // The compliance console: staff sessions of its own, never a client key or a user token.
+  await app.register(
+    consoleRoutes({ ...deps, secureCookies: https, staffThrottle: new LoginThrottle(deps.clock) }),
+  )
 
   return app
 }

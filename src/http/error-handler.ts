@@ -53,7 +53,8 @@ const isClientAbort = (error: FastifyError, request: FastifyRequest): boolean =>
   (error.code === 'ECONNRESET' && error.message === 'aborted') ||
   (request.raw.destroyed && !request.raw.complete)
 
-const toAppError = (error: FastifyError, request: FastifyRequest): AppError => {
+/** Any error a handler or Fastify raised, as one of the catalogue's (each surface renders it its own way). */
+export const toAppError = (error: FastifyError, request: FastifyRequest): AppError => {
   if (isAppError(error)) return error
   if (isClientAbort(error, request))
     return new AppError('BAD_REQUEST', {

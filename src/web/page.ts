@@ -70,6 +70,23 @@ h2{font-size:1.15rem;margin:.5rem 0}
 dl{display:grid;grid-template-columns:auto 1fr auto;gap:.5rem 1rem;margin:0 0 1.25rem}dt{font-weight:600}dd{margin:0;color:var(--muted)}
 [hidden]{display:none!important}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+main.wide{max-width:80rem}
+.wide button,.wide .button{display:inline-block;width:auto;padding:.55rem 1rem;margin:.25rem .5rem .25rem 0}
+.wide .secondary{margin-top:0}
+nav.console{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin:0 0 1rem}nav.console form{margin-left:auto}
+table{border-collapse:collapse;width:100%;margin:0 0 1.25rem;background:var(--card);font-size:.92rem}
+th,td{border:1px solid var(--line);padding:.4rem .55rem;text-align:left;vertical-align:top}th{background:#eef1f6}
+.overdue{color:#7f1d1d;font-weight:600}.mismatch{background:#fef2f2}.match{background:#f0fdf4}
+.filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:end;margin:0 0 1rem}.filters label{margin:0}
+.filters select,.filters input{margin:0;width:auto}
+.faces{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}.faces figure{margin:0}
+.faces img{width:180px;height:auto;border:1px solid var(--line);border-radius:6px}
+.documents img{max-width:100%;height:auto;max-height:28rem;border:1px solid var(--line);border-radius:6px}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr));gap:1rem}
+textarea{display:block;width:100%;font:inherit;padding:.6rem;border:1px solid #6b7280;border-radius:8px;margin-bottom:1rem}
+input[type=email],input[type=password]{display:block;width:100%;font:inherit;padding:.7rem;border:1px solid #6b7280;border-radius:8px;background:#fff;color:var(--ink);margin-bottom:1rem}
+pre{white-space:pre-wrap;word-break:break-word;font-size:.8rem;margin:0}
+kbd{border:1px solid var(--line);border-radius:4px;padding:0 .3rem;font-size:.85rem}
 `
 
 export type PageOptions = {
@@ -82,6 +99,8 @@ export type PageOptions = {
   scriptFiles?: string[]
   /** Origins allowed to frame the page (a client's webview/iframe); none by default. */
   frameAncestors?: readonly string[]
+  /** A laptop-wide layout (the console's tables) instead of the phone-first column. */
+  wide?: boolean
 }
 
 /**
@@ -107,7 +126,7 @@ export const sendPage = (reply: FastifyReply, status: number, options: PageOptio
 <title>${escapeHtml(options.title)}</title>
 <style nonce="${nonce}">${STYLE}</style>
 </head>
-<body><main>${options.body.value}</main>${script}</body>
+<body><main${options.wide ? ' class="wide"' : ''}>${options.body.value}</main>${script}</body>
 </html>`
   return reply
     .code(status)

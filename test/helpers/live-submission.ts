@@ -89,14 +89,16 @@ export const liveHarness = async (dialect: Dialect, options: TestAppOptions = {}
   /**
    * Walks the hosted flow step by step, as the server leads, and submits. With `challengeFrames`, the
    * selfie is uploaded as the camera page does (JSON) and the frames answer the challenge the server
-   * sends back (one frame per pose, in order). Returns the session id.
+   * sends back (one frame per pose, in order). Returns the session id. A user of another client (a
+   * sandbox one) names its client key.
    */
   const submit = async (
     user: TestUser,
     submission: Submission,
     challengeFrames?: (steps: string[]) => Buffer[],
+    clientKey = live.client.clientKey,
   ): Promise<string> => {
-    const url = await startVerification(t, live.client.clientKey, user)
+    const url = await startVerification(t, clientKey, user)
     const browser: Browser = {}
     await openLink(t.app, url, browser)
     const flow = flowClient(t.app, browser)

@@ -1,5 +1,11 @@
 import type { Queryable } from '../../db/database.ts'
-import type { ChallengeStep, DocumentFileRow, DocumentSlot, DocumentType } from '../../db/schema.ts'
+import type {
+  ChallengeStep,
+  DocumentFileRow,
+  DocumentSlot,
+  DocumentType,
+  StoredSlot,
+} from '../../db/schema.ts'
 import type { DocumentVault } from '../documents/index.ts'
 import { completedFrames, isChallengeSlot, stepsOf } from './challenge.ts'
 import { currentChallengeOf, documentsOf, progressOf } from './repo.ts'
@@ -88,3 +94,54 @@ export const uploadedFile = async (
 /** The document now in a step's slot, if any. */
 export const currentUploadId = async (db: Queryable, sessionId: string, slot: DocumentSlot) =>
   (await documentsOf(db, sessionId)).find((document) => document.slot === slot)?.id
+
+/** What a reviewer is told of one of a session's files before opening it (no bytes). */
+export type SessionDocument = {
+  id: string
+  slot: StoredSlot
+  mediaType: string
+  sha256: string
+  byteSize: number
+  width: number | null
+  height: number | null
+  uploadedAt: number
+  purged: boolean
+}
+
+const toSessionDocument = (row: DocumentFileRow): SessionDocument => ({
+  id: row.id,
+  slot: row.slot,
+  mediaType: row.media_type,
+  sha256: row.sha256,
+  byteSize: row.byte_size,
+  width: row.width,
+  height: row.height,
+  uploadedAt: row.created_at,
+  purged: row.purged_at !== null,
+})
+
+/** A session's stored files, the challenge frames among them, in upload order. */
+export const sessionDocuments = async (db: Queryable, sessionId: string): Promise<SessionDocument[]> =>
+  (await documentsOf(db, sessionId))
+    .sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id))
+    .map(toSessionDocument)
+
+/**
+ * One of a session's files, decrypted, for a reviewer; `undefined` when the session has no such file
+ * or it was purged. The file must belong to the session named: a document id alone opens nothing.
+ */
+export const openSessionDocument = async (
+  deps: { vault: DocumentVault },
+  db: Queryable,
+  sessionId: string,
+  documentId: string,
+): Promise<{ document: SessionDocument; bytes: Buffer } | undefined> => {
+  const row = (await documentsOf(db, sessionId)).find((each) => each.id === documentId)
+  if (!row || row.purged_at !== null) return undefined
+  const bytes = await deps.vault.get(row.id, {
+    storageKey: row.storage_key,
+    wrappedKey: row.wrapped_key,
+    sha256: row.sha256,
+  })
+  return { document: toSessionDocument(row), bytes: Buffer.from(bytes) }
+}

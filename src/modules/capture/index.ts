@@ -6,7 +6,10 @@
 export type { RandomBelow } from './challenge.ts'
 export {
   currentUploadId,
+  openSessionDocument,
+  type SessionDocument,
   type SubmittedEvidence,
+  sessionDocuments,
   submittedEvidence,
   uploadedFile,
 } from './evidence.ts'

@@ -1,0 +1,88 @@
+import type { SessionDocument } from '../capture/index.ts'
+import type { showCase } from '../review/index.ts'
+import type { CaseView, Comparison } from './pages.ts'
+
+type ShownCase = Awaited<ReturnType<typeof showCase>>
+
+type FaceEvidence = {
+  similarity?: number | null
+  thresholds?: { match?: number }
+  selfieCrop?: string | null
+  portraitCrop?: string | null
+}
+
+type IdentityEvidence = {
+  registered?: { firstName?: string | null; lastName?: string | null; dateOfBirth?: string | null }
+  document?: { givenNames?: string | null; surname?: string | null; dateOfBirth?: string | null }
+  /** The checks' own findings: names compared after transliteration, with the near-miss rule. */
+  name?: { kind?: string; score?: number }
+  dateOfBirth?: string
+}
+
+const evidenceOf = <T>(shown: ShownCase, check: string): T | undefined =>
+  (shown.checks.find((each) => each.check === check)?.evidence ?? undefined) as T | undefined
+
+const joined = (...parts: (string | null | undefined)[]) => parts.filter(Boolean).join(' ') || null
+
+/**
+ * The data read off the document beside the registered data, marked with the identity check's own
+ * finding (a near miss is neither the same nor a mismatch: a person judges it).
+ */
+export const comparisonOf = (evidence: IdentityEvidence | undefined): Comparison[] => {
+  if (!evidence?.registered || !evidence.document) return []
+  const { registered, document } = evidence
+  const nameSame = { exact: true, mismatch: false } as Record<string, boolean>
+  const dateSame = { same: true, mismatch: false } as Record<string, boolean>
+  return [
+    {
+      field: 'Name',
+      registered: joined(registered.firstName, registered.lastName),
+      document: joined(document.givenNames, document.surname),
+      same: nameSame[evidence.name?.kind ?? ''] ?? null,
+    },
+    {
+      field: 'Date of birth',
+      registered: registered.dateOfBirth ?? null,
+      document: document.dateOfBirth ?? null,
+      same: dateSame[evidence.dateOfBirth ?? ''] ?? null,
+    },
+  ]
+}
+
+/** What the case page shows, from the review module's case and the session's files. */
+export const caseView = (shown: ShownCase, documents: SessionDocument[]): CaseView => {
+  const faces = evidenceOf<FaceEvidence>(shown, 'face-match')
+  const { stateHistory, checkedIdentity: _checked, ...account } = shown.user
+  return {
+    sessionId: shown.sessionId,
+    region: shown.region,
+    clientId: shown.clientId,
+    userId: shown.userId,
+    submittedAt: shown.submittedAt,
+    waitingSeconds: shown.waitingSeconds,
+    reasons: shown.reasons,
+    status: shown.status,
+    outcome: shown.outcome,
+    awaitingDecision: shown.outcome === null || shown.outcome === 'review',
+    decidedAt: shown.decidedAt,
+    account,
+    history: stateHistory,
+    checks: shown.checks.map((check) => ({
+      check: check.check,
+      version: check.version,
+      outcome: check.outcome,
+      reason: check.reason,
+      score: check.score,
+      evidence: check.evidence,
+    })),
+    reviews: shown.reviews,
+    faces: {
+      portraitCrop: faces?.portraitCrop ?? null,
+      selfieCrop: faces?.selfieCrop ?? null,
+      similarity: faces?.similarity ?? null,
+      match: faces?.thresholds?.match ?? null,
+    },
+    comparison: comparisonOf(evidenceOf<IdentityEvidence>(shown, 'identity-consistency')),
+    documents,
+  }
+}

@@ -1,0 +1,328 @@
+import { type Html, html } from '../../web/page.ts'
+import type { AuditEntry } from '../audit/index.ts'
+import type { SessionDocument } from '../capture/index.ts'
+import type { StaffMember, StaffRole } from '../staff/index.ts'
+
+/**
+ * The console's pages, rendered on the server with the project's page helper (nonce CSP, nothing from
+ * elsewhere). Every value is escaped by `html`; images come from the console's own authorized routes
+ * or, for the checks' face crops, from the check evidence as data: URLs.
+ */
+
+export type Viewer = { staff: StaffMember; csrf: string }
+
+export const canDecide = (role: StaffRole) => role === 'admin' || role === 'reviewer'
+export const canReadAudit = (role: StaffRole) => role === 'admin' || role === 'auditor'
+
+const nav = ({ staff, csrf }: Viewer) => html`<nav class="console" aria-label="Console">
+  <strong>Verity console</strong>
+  <a href="/console">Review queue</a>
+  ${canReadAudit(staff.role) ? html`<a href="/console/audit">Audit log</a>` : ''}
+  ${staff.role === 'admin' ? html`<a href="/console/staff">Staff</a>` : ''}
+  <span>${staff.email} (${staff.role})</span>
+  <form method="post" action="/console/logout"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="secondary">Sign out</button></form>
+</nav>`
+
+const alert = (kind: 'error' | 'done', text: string | undefined) =>
+  text ? html`<p class="${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${text}</p>` : ''
+
+export const loginPage = (input: { csrf: string; email?: string; error?: string }) => html`
+<p class="brand">Verity console</p>
+<div class="card">
+  <h1>Sign in</h1>
+  ${alert('error', input.error)}
+  <form method="post" action="/console/login">
+    <input type="hidden" name="csrf" value="${input.csrf}">
+    <label for="email">Email</label>
+    <input type="email" id="email" name="email" autocomplete="username" required value="${input.email ?? ''}">
+    <label for="password">Password</label>
+    <input type="password" id="password" name="password" autocomplete="current-password" required>
+    <label for="code">6-digit code from your authenticator app</label>
+    <input type="text" id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required>
+    <button type="submit">Sign in</button>
+  </form>
+</div>`
+
+export const messageBody = (viewer: Viewer | null, title: string, body: string) => html`
+${viewer ? nav(viewer) : html`<p class="brand">Verity console</p>`}
+<div class="card"><h1>${title}</h1><p>${body}</p><p><a href="/console">Back to the review queue</a></p></div>`
+
+export type QueueRow = {
+  sessionId: string
+  region: string
+  clientId: string
+  userId: string
+  submittedAt: string | null
+  waitingSeconds: number
+  reasons: string[]
+}
+
+export type QueueFilters = { client?: string; region?: string; reason?: string; olderThanMinutes?: number }
+
+const age = (seconds: number) => {
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`
+  return `${Math.floor(seconds / 86_400)} d ${Math.floor((seconds % 86_400) / 3600)} h`
+}
+
+const options = (values: readonly string[], selected: string | undefined, any: string) =>
+  html`<option value="">${any}</option>${values.map(
+    (value) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${value}</option>`,
+  )}`
+
+export const queuePage = (
+  viewer: Viewer,
+  input: {
+    rows: QueueRow[]
+    total: number
+    overdue: number
+    slaMinutes: number
+    filters: QueueFilters
+    clients: string[]
+    regions: string[]
+    reasons: string[]
+  },
+) => html`
+${nav(viewer)}
+<h1>Review queue</h1>
+<p>${input.total} ${input.total === 1 ? 'case waits' : 'cases wait'} for a person, ${input.overdue} past the ${input.slaMinutes}-minute target. Oldest first.</p>
+<form method="get" action="/console" class="filters" aria-label="Filter the queue">
+  <div><label for="client">Client</label><select id="client" name="client">${options(input.clients, input.filters.client, 'Any client')}</select></div>
+  <div><label for="region">Region</label><select id="region" name="region">${options(input.regions, input.filters.region, 'Any region')}</select></div>
+  <div><label for="reason">Reason</label><select id="reason" name="reason">${options(input.reasons, input.filters.reason, 'Any reason')}</select></div>
+  <div><label for="older">Waiting at least (minutes)</label><input type="text" inputmode="numeric" id="older" name="olderThanMinutes" value="${input.filters.olderThanMinutes ?? ''}"></div>
+  <div><button type="submit">Filter</button></div>
+</form>
+<table>
+  <caption class="visually-hidden">Cases waiting for review</caption>
+  <thead><tr><th scope="col">Case</th><th scope="col">Submitted</th><th scope="col">Waiting</th><th scope="col">Client</th><th scope="col">Region</th><th scope="col">Why it waits</th></tr></thead>
+  <tbody>
+  ${
+    input.rows.length === 0
+      ? html`<tr><td colspan="6">No case waits.</td></tr>`
+      : input.rows.map(
+          (row) => html`<tr>
+    <td><a href="/console/cases/${row.sessionId}">${row.sessionId}</a></td>
+    <td>${row.submittedAt ?? ''}</td>
+    <td${row.waitingSeconds > input.slaMinutes * 60 ? html` class="overdue"` : ''}>${age(row.waitingSeconds)}${row.waitingSeconds > input.slaMinutes * 60 ? ' (past target)' : ''}</td>
+    <td>${row.clientId}</td>
+    <td>${row.region}</td>
+    <td>${row.reasons.join(', ') || 'review'}</td>
+  </tr>`,
+        )
+  }
+  </tbody>
+</table>`
+
+/** One field read off the document beside what the user registered. */
+export type Comparison = {
+  field: string
+  registered: string | null
+  document: string | null
+  same: boolean | null
+}
+
+export type CaseCheck = {
+  check: string
+  version: string
+  outcome: string
+  reason: string | null
+  score: number | null
+  evidence: unknown
+}
+
+export type CaseView = {
+  sessionId: string
+  region: string
+  clientId: string
+  userId: string
+  submittedAt: string | null
+  waitingSeconds: number
+  reasons: string[]
+  status: string
+  outcome: string | null
+  /** Undecided, or sent to a person by the checks: a reviewer may decide it. */
+  awaitingDecision: boolean
+  decidedAt: string | null
+  account: Record<string, unknown>
+  history: { version: number; from: string; to: string; cause: string; at: string }[]
+  checks: CaseCheck[]
+  reviews: {
+    reviewer: string
+    action: string
+    reasonCode: string | null
+    note: string | null
+    at: string | null
+  }[]
+  faces: {
+    portraitCrop: string | null
+    selfieCrop: string | null
+    similarity: number | null
+    match: number | null
+  }
+  comparison: Comparison[]
+  documents: SessionDocument[]
+}
+
+export type ReasonOption = { code: string; message: string; retryable: boolean }
+
+/** Evidence without the crops (shown as images above) and long base64, for the checks table. */
+const evidenceText = (evidence: unknown) =>
+  JSON.stringify(
+    evidence,
+    (key, value) =>
+      typeof value === 'string' && (key.endsWith('Crop') || key === 'crop' || value.length > 300)
+        ? '[image]'
+        : value,
+    1,
+  )
+
+const SLOT_LABELS: Record<string, string> = {
+  document_front: 'Document, front',
+  document_back: 'Document, back',
+  selfie: 'Selfie',
+  proof_of_address: 'Proof of address',
+  challenge_1: 'Live check, frame 1',
+  challenge_2: 'Live check, frame 2',
+  challenge_3: 'Live check, frame 3',
+}
+
+const documentFigure = (sessionId: string, document: SessionDocument) => {
+  const label = SLOT_LABELS[document.slot] ?? document.slot
+  if (document.purged)
+    return html`<figure><figcaption>${label}: deleted at the end of its retention</figcaption></figure>`
+  if (document.mediaType !== 'image/jpeg')
+    return html`<figure><figcaption>${label}: ${document.mediaType}, ${document.byteSize} bytes, SHA-256 ${document.sha256}. Not shown: the console shows photos only (a PDF is never served as uploaded).</figcaption></figure>`
+  return html`<figure><img src="/console/cases/${sessionId}/documents/${document.id}" alt="${label}" loading="lazy"${document.width ? html` width="${document.width}" height="${document.height}"` : ''}><figcaption>${label}, SHA-256 <code>${document.sha256.slice(0, 16)}…</code></figcaption></figure>`
+}
+
+const crop = (label: string, jpegBase64: string | null) =>
+  jpegBase64
+    ? html`<figure><img src="data:image/jpeg;base64,${jpegBase64}" alt="${label}"><figcaption>${label}</figcaption></figure>`
+    : html`<figure><figcaption>${label}: not found</figcaption></figure>`
+
+const decisionForm = (view: CaseView, csrf: string, reasons: ReasonOption[]) => html`
+<section aria-labelledby="decide">
+  <h2 id="decide">Decision</h2>
+  <p>Keys: <kbd>a</kbd> approve, <kbd>r</kbd> reject, <kbd>n</kbd> request new photos (outside text fields).</p>
+  <form method="post" action="/console/cases/${view.sessionId}/decision" id="decision">
+    <input type="hidden" name="csrf" value="${csrf}">
+    <label for="reasonCode">Reason (required to reject or to ask for new photos)</label>
+    <select id="reasonCode" name="reasonCode">
+      <option value="">No reason (approve)</option>
+      ${reasons.map((each) => html`<option value="${each.code}">${each.code}${each.retryable ? ' (retryable)' : ''}: ${each.message}</option>`)}
+    </select>
+    <label for="note">Note (kept with the decision, not sent to the user)</label>
+    <textarea id="note" name="note" rows="3" maxlength="2000"></textarea>
+    <button type="submit" name="action" value="approve" id="approve">Approve</button>
+    <button type="submit" name="action" value="reject" id="reject" class="secondary">Reject</button>
+    <button type="submit" name="action" value="resubmit" id="resubmit" class="secondary">Request new photos</button>
+  </form>
+</section>`
+
+/** Keyboard shortcuts of the case page: a key presses its decision button (not while typing). */
+export const CASE_SCRIPT = `document.addEventListener('keydown', (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey) return
+  const target = event.target
+  if (target instanceof HTMLElement && target.closest('input, textarea, select')) return
+  const id = { a: 'approve', r: 'reject', n: 'resubmit' }[event.key]
+  const button = id && document.getElementById(id)
+  if (button) { event.preventDefault(); button.focus() }
+})`
+
+const fieldRows = (record: Record<string, unknown>) =>
+  Object.entries(record)
+    .filter(([, value]) => value !== null && value !== undefined && typeof value !== 'object')
+    .map(([key, value]) => html`<tr><th scope="row">${key}</th><td>${String(value)}</td></tr>`)
+
+export const casePage = (
+  viewer: Viewer,
+  view: CaseView,
+  input: { reasons: ReasonOption[]; error?: string; notice?: string },
+) => html`
+${nav(viewer)}
+<h1>Case ${view.sessionId}</h1>
+${alert('error', input.error)}${alert('done', input.notice)}
+<table>
+  <tbody>
+    <tr><th scope="row">Status</th><td>${view.status}${view.awaitingDecision ? ` — waiting for a person${view.outcome === 'review' ? ' (the checks could not decide)' : ''}` : ` — ${view.outcome} at ${view.decidedAt ?? ''}`}</td></tr>
+    <tr><th scope="row">Submitted</th><td>${view.submittedAt ?? ''} (${age(view.waitingSeconds)} ago)</td></tr>
+    <tr><th scope="row">Why it waits</th><td>${view.reasons.join(', ') || 'review'}</td></tr>
+    <tr><th scope="row">Client / region</th><td>${view.clientId} / ${view.region}</td></tr>
+    <tr><th scope="row">User</th><td>${view.userId}</td></tr>
+  </tbody>
+</table>
+${view.awaitingDecision && canDecide(viewer.staff.role) ? decisionForm(view, viewer.csrf, input.reasons) : ''}
+<section aria-labelledby="faces"><h2 id="faces">Faces</h2>
+  <div class="faces">
+    ${crop('Document portrait', view.faces.portraitCrop)}
+    ${crop('Selfie', view.faces.selfieCrop)}
+    <p>Similarity: <strong>${view.faces.similarity === null ? 'not measured' : view.faces.similarity.toFixed(3)}</strong>${view.faces.match === null ? '' : ` (match at ≥ ${view.faces.match})`}</p>
+  </div>
+</section>
+<section aria-labelledby="data"><h2 id="data">Document data against registered data</h2>
+  ${
+    view.comparison.length === 0
+      ? html`<p>No data was read off the document.</p>`
+      : html`<table><thead><tr><th scope="col">Field</th><th scope="col">Registered</th><th scope="col">On the document</th><th scope="col">Same?</th></tr></thead><tbody>
+    ${view.comparison.map(
+      (row) =>
+        html`<tr class="${row.same === false ? 'mismatch' : row.same ? 'match' : ''}"><th scope="row">${row.field}</th><td>${row.registered ?? ''}</td><td>${row.document ?? ''}</td><td>${row.same === null ? 'unknown' : row.same ? 'yes' : 'NO'}</td></tr>`,
+    )}</tbody></table>`
+  }
+</section>
+<section aria-labelledby="images" class="documents"><h2 id="images">Images</h2>
+  <div class="grid">${view.documents.map((document) => documentFigure(view.sessionId, document))}</div>
+</section>
+<section aria-labelledby="checks"><h2 id="checks">Checks</h2>
+  <table><thead><tr><th scope="col">Check</th><th scope="col">Outcome</th><th scope="col">Reason</th><th scope="col">Score</th><th scope="col">Evidence</th></tr></thead><tbody>
+  ${view.checks.map(
+    (check) =>
+      html`<tr class="${check.outcome === 'fail' ? 'mismatch' : check.outcome === 'pass' ? 'match' : ''}"><td>${check.check} <small>v${check.version}</small></td><td>${check.outcome}</td><td>${check.reason ?? ''}</td><td>${check.score === null ? '' : check.score.toFixed(3)}</td><td><details><summary>Evidence</summary><pre>${evidenceText(check.evidence)}</pre></details></td></tr>`,
+  )}
+  </tbody></table>
+</section>
+<div class="grid">
+<section aria-labelledby="account"><h2 id="account">Registered account</h2><table><tbody>${fieldRows(view.account)}</tbody></table></section>
+<section aria-labelledby="history"><h2 id="history">Verification history</h2>
+  <table><thead><tr><th scope="col">At</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Cause</th></tr></thead><tbody>
+  ${view.history.map((step) => html`<tr><td>${step.at}</td><td>${step.from}</td><td>${step.to}</td><td>${step.cause}</td></tr>`)}
+  </tbody></table>
+  <h2>Reviews</h2>
+  ${
+    view.reviews.length === 0
+      ? html`<p>None yet.</p>`
+      : html`<table><tbody>${view.reviews.map((review) => html`<tr><td>${review.at ?? ''}</td><td>${review.reviewer}</td><td>${review.action}</td><td>${review.reasonCode ?? ''}</td><td>${review.note ?? ''}</td></tr>`)}</tbody></table>`
+  }
+</section>
+</div>`
+
+export const auditPage = (
+  viewer: Viewer,
+  input: { entries: (AuditEntry & { region: string })[]; filters: Record<string, string | undefined> },
+) => html`
+${nav(viewer)}
+<h1>Audit log</h1>
+<p>Append-only and hash-chained per region: <code>verity audit verify</code> proves it was not altered.</p>
+<form method="get" action="/console/audit" class="filters" aria-label="Filter the audit log">
+  <div><label for="actor">Actor</label><input type="text" id="actor" name="actor" value="${input.filters.actor ?? ''}"></div>
+  <div><label for="action">Action</label><input type="text" id="action" name="action" value="${input.filters.action ?? ''}"></div>
+  <div><label for="subject">Subject id</label><input type="text" id="subject" name="subject" value="${input.filters.subject ?? ''}"></div>
+  <div><button type="submit">Filter</button></div>
+</form>
+<table><thead><tr><th scope="col">#</th><th scope="col">At</th><th scope="col">Region</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">Details</th></tr></thead><tbody>
+${input.entries.map(
+  (entry) =>
+    html`<tr><td>${entry.sequence}</td><td>${entry.occurredAt}</td><td>${entry.region}</td><td>${entry.actor}</td><td>${entry.action}</td><td>${entry.subject ? `${entry.subject.type} ${entry.subject.id}` : ''}</td><td><pre>${JSON.stringify(entry.details)}</pre></td></tr>`,
+)}
+</tbody></table>`
+
+export const staffPage = (viewer: Viewer, members: StaffMember[]) => html`
+${nav(viewer)}
+<h1>Staff</h1>
+<p>Accounts are created, disabled and reset with <code>verity staff</code>.</p>
+<table><thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Created</th></tr></thead><tbody>
+${members.map((member) => html`<tr><td>${member.email}</td><td>${member.role}</td><td>${member.status}</td><td>${new Date(member.createdAt).toISOString()}</td></tr>`)}
+</tbody></table>`
+
+export type { Html }

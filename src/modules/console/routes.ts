@@ -1,0 +1,509 @@
+import cookie from '@fastify/cookie'
+import formbody from '@fastify/formbody'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import type { Config } from '../../config/config.ts'
+import type { Databases, RegionDatabase } from '../../db/database.ts'
+import { AUDIT_ACTIONS, REVIEW_ACTIONS } from '../../db/schema.ts'
+import { toAppError } from '../../http/error-handler.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { AppError } from '../../lib/errors.ts'
+import type { Keys } from '../../lib/keys.ts'
+import { htmlResponse, sendPage } from '../../web/page.ts'
+import { type AuditEntryInput, appendAudit, listAuditEntries } from '../audit/index.ts'
+import type { LoginThrottle } from '../auth/index.ts'
+import { openSessionDocument, sessionDocuments } from '../capture/index.ts'
+import type { DocumentVault } from '../documents/index.ts'
+import { decideCase, listCases, showCase } from '../review/index.ts'
+import {
+  listStaff,
+  resolveStaffSession,
+  type StaffSession,
+  signInStaff,
+  signOutStaff,
+} from '../staff/index.ts'
+import { REASON_CATALOGUE, type VerificationChanges } from '../verification/index.ts'
+import { caseView } from './case-view.ts'
+import { loginCsrfValue, sameToken, sessionCsrfToken } from './csrf.ts'
+import {
+  auditPage,
+  CASE_SCRIPT,
+  canDecide,
+  canReadAudit,
+  casePage,
+  loginPage,
+  messageBody,
+  queuePage,
+  staffPage,
+  type Viewer,
+} from './pages.ts'
+
+export type ConsoleDeps = {
+  databases: Databases
+  clock: Clock
+  keys: Keys
+  config: Config
+  vault: DocumentVault
+  verificationChanges: VerificationChanges
+  /** Failed staff sign-ins per source address, in this process (auth's throttle). */
+  staffThrottle: LoginThrottle
+  secureCookies: boolean
+}
+
+const SESSION_COOKIE = 'verity_console'
+const LOGIN_COOKIE = 'verity_console_login'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    staffSession?: StaffSession
+  }
+}
+
+const Csrf = Type.String({ maxLength: 100 })
+const LoginForm = Type.Object({
+  csrf: Csrf,
+  email: Type.String({ maxLength: 320 }),
+  password: Type.String({ maxLength: 200 }),
+  code: Type.String({ maxLength: 10 }),
+})
+const CsrfForm = Type.Object({ csrf: Csrf })
+const DecisionForm = Type.Object({
+  csrf: Csrf,
+  action: Type.Union(REVIEW_ACTIONS.map((action) => Type.Literal(action))),
+  reasonCode: Type.Optional(Type.String({ maxLength: 64 })),
+  note: Type.Optional(Type.String({ maxLength: 2000 })),
+})
+const CaseParams = Type.Object({ sessionId: Type.String({ maxLength: 100 }) })
+const DocumentParams = Type.Object({
+  sessionId: Type.String({ maxLength: 100 }),
+  documentId: Type.String({ maxLength: 100 }),
+})
+const QueueQuery = Type.Object({
+  client: Type.Optional(Type.String({ maxLength: 100 })),
+  region: Type.Optional(Type.String({ maxLength: 10 })),
+  reason: Type.Optional(Type.String({ maxLength: 64 })),
+  olderThanMinutes: Type.Optional(Type.String({ maxLength: 6, pattern: '^[0-9]*$' })),
+})
+const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String({ maxLength: 210 })),
+  action: Type.Optional(Type.String({ maxLength: 64 })),
+  subject: Type.Optional(Type.String({ maxLength: 100 })),
+})
+
+const REASONS = Object.entries(REASON_CATALOGUE).map(([code, entry]) => ({
+  code,
+  message: entry.message,
+  retryable: entry.retryable,
+}))
+
+const TITLES: Partial<Record<number, string>> = {
+  400: 'That request was not understood',
+  401: 'Please sign in',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'Already decided',
+  422: 'Please check the form',
+  429: 'Too many attempts',
+}
+
+/**
+ * The compliance console (issue #13): staff sign in with password and TOTP, see the cases waiting for a
+ * person, open one (every view of personal data audited) and decide it through the review module's
+ * decision seam. Pages only, rendered on the server; forms carry CSRF tokens, and a post from another
+ * site is refused before anything else is looked at.
+ */
+export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInstance) => {
+  await fastify.register(cookie)
+  await fastify.register(formbody)
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const staffDeps = { db: deps.databases.home.db, clock: deps.clock, keys: deps.keys, config: deps.config }
+  const reviewDeps = deps
+  const ownOrigin = new URL(deps.config.PUBLIC_URL).origin
+
+  const viewerOf = (session: StaffSession): Viewer => ({
+    staff: session.staff,
+    csrf: sessionCsrfToken(deps.keys.csrf, session.sessionId),
+  })
+
+  const send = (
+    reply: FastifyReply,
+    status: number,
+    title: string,
+    body: ReturnType<typeof loginPage>,
+    script?: string,
+  ) =>
+    sendPage(reply, status, {
+      title: `${title} · Verity console`,
+      body,
+      wide: true,
+      ...(script ? { script } : {}),
+    })
+
+  const sendMessage = (request: FastifyRequest, reply: FastifyReply, error: AppError) => {
+    if (error.headers) reply.headers(error.headers)
+    const viewer = request.staffSession ? viewerOf(request.staffSession) : null
+    const title = TITLES[error.status] ?? 'Something went wrong'
+    return send(reply, error.status, title, messageBody(viewer, title, error.publicMessage))
+  }
+
+  /** Appends one audit entry in a transaction of its own (a view changes nothing else). */
+  const audit = (database: RegionDatabase, entry: AuditEntryInput) =>
+    database.db.transaction().execute((trx) => appendAudit(deps, database, trx, entry))
+
+  const cookieOptions = (maxAgeSeconds?: number) => ({
+    path: '/console',
+    httpOnly: true,
+    secure: deps.secureCookies,
+    sameSite: 'strict' as const,
+    ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
+  })
+
+  /**
+   * A post must come from the console's own pages: Sec-Fetch-Site when the browser sends it, else an
+   * Origin other than ours refuses it. The CSRF token stands behind this for browsers that send neither.
+   */
+  const refuseCrossSite = (request: FastifyRequest) => {
+    const site = request.headers['sec-fetch-site']
+    const origin = request.headers.origin
+    const crossSite =
+      site !== undefined
+        ? site !== 'same-origin'
+        : origin !== undefined && origin !== 'null' && origin !== ownOrigin
+    if (crossSite) throw new AppError('CROSS_SITE_REQUEST')
+  }
+
+  const requireCsrf = (request: FastifyRequest, presented: string) => {
+    refuseCrossSite(request)
+    const session = request.staffSession
+    if (!session || !sameToken(sessionCsrfToken(deps.keys.csrf, session.sessionId), presented))
+      throw new AppError('CSRF_REJECTED')
+  }
+
+  const requireRole = (
+    request: FastifyRequest,
+    allowed: (role: StaffSession['staff']['role']) => boolean,
+  ) => {
+    if (!request.staffSession || !allowed(request.staffSession.staff.role))
+      throw new AppError('NOT_AUTHORIZED', { message: 'Your role does not allow this.' })
+  }
+
+  // One place where the console's errors become pages, at the catalogue's status.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const appError = toAppError(error, request)
+    if (appError.status >= 500)
+      request.log.error({ err: error, errorCode: appError.code }, 'console request failed')
+    else request.log.info({ errorCode: appError.code, detail: appError.message }, 'console request rejected')
+    return sendMessage(request, reply, appError)
+  })
+
+  // Every console route but the sign-in pages needs a live staff session: pages send a browser to the
+  // sign-in page, anything else (an image, a form post) is refused.
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? ''
+    if (path === '/console/login') return
+    const session = await resolveStaffSession(staffDeps, request.cookies[SESSION_COOKIE] ?? '')
+    if (session) {
+      request.staffSession = session
+      return
+    }
+    if (request.cookies[SESSION_COOKIE]) reply.clearCookie(SESSION_COOKIE, cookieOptions())
+    const page = request.method === 'GET' && !path.includes('/documents/')
+    if (page) return reply.redirect('/console/login', 303)
+    throw new AppError('STAFF_SESSION_INVALID')
+  })
+
+  const schema = (operationId: string, summary: string) => ({
+    tags: ['console'],
+    operationId,
+    summary,
+    response: { 200: htmlResponse('The page') },
+  })
+
+  app.get(
+    '/console/login',
+    { schema: schema('getConsoleLogin', 'Staff sign-in page') },
+    async (request, reply) => {
+      const session = await resolveStaffSession(staffDeps, request.cookies[SESSION_COOKIE] ?? '')
+      if (session) return reply.redirect('/console', 303)
+      const csrf = loginCsrfValue()
+      reply.setCookie(LOGIN_COOKIE, csrf, cookieOptions(3600))
+      return send(reply, 200, 'Sign in', loginPage({ csrf }))
+    },
+  )
+
+  app.post(
+    '/console/login',
+    {
+      schema: { ...schema('signInConsole', 'Staff sign-in: email, password and TOTP code'), body: LoginForm },
+    },
+    async (request, reply) => {
+      refuseCrossSite(request)
+      const expected = request.cookies[LOGIN_COOKIE]
+      if (!expected || !sameToken(expected, request.body.csrf)) throw new AppError('CSRF_REJECTED')
+      const again = (error: AppError) => {
+        if (error.headers) reply.headers(error.headers)
+        const csrf = loginCsrfValue()
+        reply.setCookie(LOGIN_COOKIE, csrf, cookieOptions(3600))
+        return send(
+          reply,
+          error.status,
+          'Sign in',
+          loginPage({ csrf, email: request.body.email, error: error.publicMessage }),
+        )
+      }
+      try {
+        const signedIn = await signInStaff(
+          { ...staffDeps, throttle: deps.staffThrottle },
+          {
+            email: request.body.email,
+            password: request.body.password,
+            code: request.body.code.trim(),
+            sourceIp: request.ip,
+          },
+        )
+        await audit(deps.databases.home, {
+          actor: `staff:${signedIn.staff.id}`,
+          action: 'staff.sign_in',
+          subject: { type: 'staff', id: signedIn.staff.id },
+          details: { sessionId: signedIn.sessionId },
+        })
+        reply.clearCookie(LOGIN_COOKIE, cookieOptions())
+        reply.setCookie(
+          SESSION_COOKIE,
+          signedIn.sessionToken,
+          cookieOptions(Math.floor(deps.config.STAFF_SESSION_MAX_MS / 1000)),
+        )
+        return reply.redirect('/console', 303)
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status >= 500) throw error
+        // Who tried is not known (one answer for every failure) and an email is not kept in the log.
+        await audit(deps.databases.home, {
+          actor: 'system',
+          action: 'staff.sign_in_failed',
+          details: { code: error.code },
+        })
+        return again(error)
+      }
+    },
+  )
+
+  app.post(
+    '/console/logout',
+    { schema: { ...schema('signOutConsole', 'Sign out'), body: CsrfForm } },
+    async (request, reply) => {
+      requireCsrf(request, request.body.csrf)
+      await signOutStaff(staffDeps, request.cookies[SESSION_COOKIE] ?? '')
+      reply.clearCookie(SESSION_COOKIE, cookieOptions())
+      return reply.redirect('/console/login', 303)
+    },
+  )
+
+  app.get(
+    '/console',
+    { schema: { ...schema('getConsoleQueue', 'Review queue'), querystring: QueueQuery } },
+    async (request, reply) => {
+      const all = await listCases(reviewDeps, 1000)
+      const { client, region, reason } = request.query
+      const olderThan = request.query.olderThanMinutes ? Number(request.query.olderThanMinutes) : undefined
+      const rows = all.filter(
+        (row) =>
+          (!client || row.clientId === client) &&
+          (!region || row.region === region) &&
+          (!reason || row.reasons.includes(reason)) &&
+          (olderThan === undefined || row.waitingSeconds >= olderThan * 60),
+      )
+      const slaMinutes = deps.config.REVIEW_SLA_MINUTES
+      const distinct = (values: string[]) => [...new Set(values)].sort()
+      return send(
+        reply,
+        200,
+        'Review queue',
+        queuePage(viewerOf(request.staffSession as StaffSession), {
+          rows,
+          total: rows.length,
+          overdue: rows.filter((row) => row.waitingSeconds > slaMinutes * 60).length,
+          slaMinutes,
+          filters: {
+            ...(client ? { client } : {}),
+            ...(region ? { region } : {}),
+            ...(reason ? { reason } : {}),
+            ...(olderThan === undefined ? {} : { olderThanMinutes: olderThan }),
+          },
+          clients: distinct(all.map((row) => row.clientId)),
+          regions: deps.databases.all.map((database) => database.region),
+          reasons: distinct(all.flatMap((row) => row.reasons)),
+        }),
+      )
+    },
+  )
+
+  const databaseOf = (region: string) => {
+    const database = deps.databases.all.find((each) => each.region === region)
+    if (!database) throw new AppError('NOT_FOUND')
+    return database
+  }
+
+  /** The case page, its view audited in the case's region (who saw whose personal data, when). */
+  const renderCase = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sessionId: string,
+    status: number,
+    messages: { error?: string; notice?: string } = {},
+  ) => {
+    const session = request.staffSession as StaffSession
+    const shown = await showCase(reviewDeps, sessionId)
+    const database = databaseOf(shown.region)
+    const documents = await sessionDocuments(database.db, shown.sessionId)
+    await audit(database, {
+      actor: `staff:${session.staff.id}`,
+      action: 'case.view',
+      subject: { type: 'session', id: shown.sessionId },
+      details: { userId: shown.userId, clientId: shown.clientId },
+    })
+    return send(
+      reply,
+      status,
+      `Case ${shown.sessionId}`,
+      casePage(viewerOf(session), caseView(shown, documents), { reasons: REASONS, ...messages }),
+      CASE_SCRIPT,
+    )
+  }
+
+  app.get(
+    '/console/cases/:sessionId',
+    { schema: { ...schema('getConsoleCase', 'One case: evidence, checks, decision'), params: CaseParams } },
+    async (request, reply) => {
+      const notice = (request.query as { decided?: string }).decided ? 'Decision recorded.' : undefined
+      return renderCase(request, reply, request.params.sessionId, 200, notice ? { notice } : {})
+    },
+  )
+
+  app.get(
+    '/console/cases/:sessionId/documents/:documentId',
+    {
+      schema: {
+        tags: ['console'],
+        operationId: 'getConsoleCaseDocument',
+        summary: "One of a case's photos, decrypted for a signed-in staff member (never cached; audited)",
+        params: DocumentParams,
+        response: {
+          200: {
+            description: 'The JPEG',
+            content: { 'image/jpeg': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const session = request.staffSession as StaffSession
+      const shown = await showCase(reviewDeps, request.params.sessionId)
+      const database = databaseOf(shown.region)
+      const opened = await openSessionDocument(deps, database.db, shown.sessionId, request.params.documentId)
+      // PDFs (proof of address) are never served as uploaded: a file from a user must not run in a
+      // staff member's browser.
+      if (opened?.document.mediaType !== 'image/jpeg') throw new AppError('NOT_FOUND')
+      await audit(database, {
+        actor: `staff:${session.staff.id}`,
+        action: 'case.view_image',
+        subject: { type: 'document', id: opened.document.id },
+        details: { sessionId: shown.sessionId, slot: opened.document.slot },
+      })
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', 'inline')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .type('image/jpeg')
+        .send(opened.bytes)
+    },
+  )
+
+  app.post(
+    '/console/cases/:sessionId/decision',
+    { schema: { ...schema('decideConsoleCase', 'Decide a case'), params: CaseParams, body: DecisionForm } },
+    async (request, reply) => {
+      requireCsrf(request, request.body.csrf)
+      requireRole(request, canDecide)
+      const session = request.staffSession as StaffSession
+      const { action, reasonCode, note } = request.body
+      try {
+        await decideCase(
+          reviewDeps,
+          request.params.sessionId,
+          {
+            action,
+            reviewer: session.staff.email,
+            ...(reasonCode ? { reasonCode } : {}),
+            ...(note ? { note } : {}),
+          },
+          `staff:${session.staff.id}`,
+        )
+      } catch (error) {
+        // A form that needs fixing comes back with its message; nothing was written.
+        if (error instanceof AppError && error.code === 'VALIDATION_ERROR')
+          return renderCase(request, reply, request.params.sessionId, 422, {
+            error: error.publicMessage.replace('--reason', 'A reason').replace('--note', 'The note'),
+          })
+        if (error instanceof AppError && error.code === 'CONFLICT')
+          throw new AppError('CONFLICT', {
+            message:
+              'This case was already decided (by someone else, or by the checks). Nothing was changed.',
+          })
+        throw error
+      }
+      return reply.redirect(`/console/cases/${encodeURIComponent(request.params.sessionId)}?decided=1`, 303)
+    },
+  )
+
+  app.get(
+    '/console/audit',
+    { schema: { ...schema('getConsoleAudit', 'Audit log'), querystring: AuditQuery } },
+    async (request, reply) => {
+      requireRole(request, canReadAudit)
+      const { actor, action, subject } = request.query
+      const knownAction = AUDIT_ACTIONS.find((each) => each === action)
+      const filter = {
+        limit: 200,
+        ...(actor ? { actor } : {}),
+        ...(knownAction ? { action: knownAction } : {}),
+        ...(subject ? { subjectId: subject } : {}),
+      }
+      const entries = (
+        await Promise.all(
+          deps.databases.all.map(async (database) =>
+            (
+              await listAuditEntries(database.db, filter)
+            ).map((entry) => ({ ...entry, region: database.region })),
+          ),
+        )
+      )
+        .flat()
+        .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.sequence - a.sequence)
+        .slice(0, 200)
+      return send(
+        reply,
+        200,
+        'Audit log',
+        auditPage(viewerOf(request.staffSession as StaffSession), {
+          entries,
+          filters: { actor, action, subject },
+        }),
+      )
+    },
+  )
+
+  app.get(
+    '/console/staff',
+    { schema: schema('getConsoleStaff', 'Staff (admin)') },
+    async (request, reply) => {
+      requireRole(request, (role) => role === 'admin')
+      return send(
+        reply,
+        200,
+        'Staff',
+        staffPage(viewerOf(request.staffSession as StaffSession), await listStaff(staffDeps)),
+      )
+    },
+  )
+}

@@ -1,0 +1,262 @@
+import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { generateSync } from 'otplib'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { listAuditEntries } from '../../src/modules/audit/index.ts'
+import { api } from '../helpers/accounts.ts'
+import type { TestApp } from '../helpers/app.ts'
+import {
+  chromiumAvailable,
+  freePort,
+  launchChromium,
+  screenshot,
+  seriousViolations,
+} from '../helpers/browser.ts'
+import { currentUser, registerSandboxUser, type TestUser, writeFixtures } from '../helpers/capture.ts'
+import { runCli } from '../helpers/cli.ts'
+import { eventually } from '../helpers/databases.ts'
+import { DIALECTS } from '../helpers/dialects.ts'
+import { liveHarness } from '../helpers/live-submission.ts'
+import { management, standardVerify, startReceiver } from '../helpers/webhooks.ts'
+
+type Credentials = { id: string; email: string; role: string; password: string; totpSecret: string }
+
+/**
+ * The compliance console (issue #13) in Chromium: staff created with the CLI sign in with password and
+ * a TOTP code, find a sandbox "Test Pending" user's case and decide it; the decision reaches the client
+ * API and its webhook; every sign-in, view and decision is in the audit log, which verifies.
+ */
+describe.skipIf(!chromiumAvailable()).each(DIALECTS)('compliance console in Chromium (%s)', (dialect) => {
+  const serverSecret = randomBytes(32).toString('base64')
+  let harness: Awaited<ReturnType<typeof liveHarness>>
+  let t: TestApp
+  let browser: Browser
+  let origin: string
+  let sandbox: Awaited<ReturnType<TestApp['createClient']>>
+  let receiver: Awaited<ReturnType<typeof startReceiver>>
+  let webhookSecret: string
+  let front: Buffer
+  let selfie: Buffer
+
+  beforeAll(async () => {
+    const port = await freePort()
+    origin = `http://127.0.0.1:${port}`
+    harness = await liveHarness(dialect, { env: { PUBLIC_URL: origin, SERVER_SECRET: serverSecret } })
+    t = harness.t
+    await t.app.listen({ host: '127.0.0.1', port })
+    sandbox = await t.createClient({ name: 'Acme Wallet', mode: 'sandbox', regions: ['intl'] })
+    receiver = await startReceiver()
+    const hook = await management(t.app, sandbox.client.clientKey, sandbox.secretKey).create({
+      name: 'backend',
+      url: receiver.url,
+      event_types: ['*'],
+      is_active: true,
+    })
+    webhookSecret = hook.standardWebhooksSecret
+    const fixtures = await writeFixtures(join(t.storage.dataDir, 'fixtures'))
+    front = await readFile(fixtures.front)
+    selfie = await readFile(fixtures.selfie)
+    browser = await launchChromium()
+  }, 120_000)
+  afterAll(async () => {
+    await browser?.close()
+    await receiver?.close()
+    await harness?.close()
+  })
+
+  const cli = (args: string[]) =>
+    runCli(args, { DATA_DIR: t.storage.dataDir, ...t.storage.env, SERVER_SECRET: serverSecret })
+
+  const createStaff = async (email: string, role: string): Promise<Credentials> => {
+    const created = await cli(['staff', 'create', '--email', email, '--role', role, '--json'])
+    expect(created.code, created.stderr).toBe(0)
+    return JSON.parse(created.stdout) as Credentials
+  }
+
+  /** The code the member's authenticator shows at the server's (test) time. */
+  const codeOf = (member: Credentials) =>
+    generateSync({ secret: member.totpSecret, epoch: Math.floor(t.clock.now() / 1000) })
+
+  /** A submitted sandbox case that waits for a person (Test Pending). */
+  const pendingCase = async () => {
+    const user = await registerSandboxUser(t, sandbox.client.clientKey, { lastName: 'Pending' })
+    const sessionId = await harness.submit(
+      user,
+      { documentType: 'passport', issuingCountry: 'GB', front, selfie },
+      undefined,
+      sandbox.client.clientKey,
+    )
+    // The sandbox scenario has run: its results are on the case, and it still waits.
+    await eventually(async () => {
+      const results = await user.database.db
+        .selectFrom('check_result')
+        .select('check_id')
+        .where('session_id', '=', sessionId)
+        .execute()
+      expect(results.length).toBeGreaterThan(0)
+    }, 30_000)
+    return { user, sessionId }
+  }
+
+  const signIn = async (member: Credentials): Promise<{ context: BrowserContext; page: Page }> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await page.goto(`${origin}/console`)
+    await page.waitForURL('**/console/login')
+    await page.getByLabel('Email').fill(member.email)
+    await page.getByLabel('Password').fill(member.password)
+    await page.getByLabel('6-digit code').fill(codeOf(member))
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL(`${origin}/console`)
+    return { context, page }
+  }
+
+  const check = async (page: Page, name?: string) => {
+    expect(await seriousViolations(page), `axe on ${page.url()}`).toEqual([])
+    if (name) await screenshot(page, name)
+  }
+
+  const auditOf = async (database: TestUser['database']) =>
+    (await listAuditEntries(database.db, { limit: 500 })).map((entry) => ({
+      actor: entry.actor,
+      action: entry.action,
+      subject: entry.subject?.id,
+    }))
+
+  it('a reviewer from the CLI signs in with password + TOTP, approves a Test Pending case: VERIFIED, webhook, audit', async () => {
+    const reviewer = await createStaff('reviewer@example.com', 'reviewer')
+    const { user, sessionId } = await pendingCase()
+    const { context, page } = await signIn(reviewer)
+    await check(page, dialect === 'sqlite' ? 'console-queue' : undefined)
+    await page.getByRole('link', { name: sessionId }).click()
+    await page.waitForURL(`**/console/cases/${sessionId}`)
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Case ${sessionId}`)
+    // The photos load through the authorized route (decrypted on the fly).
+    const images = page.locator('.documents img')
+    expect(await images.count()).toBe(2)
+    await eventually(async () => {
+      const widths = await images.evaluateAll((all) =>
+        all.map((image) => (image as HTMLImageElement).naturalWidth),
+      )
+      expect(widths.every((width) => width > 0)).toBe(true)
+    })
+    await check(page, dialect === 'sqlite' ? 'console-case' : undefined)
+    const imageUrl = `${origin}${await images.first().getAttribute('src')}`
+
+    // A keyboard shortcut goes to the decision; Enter takes it.
+    await page.locator('body').press('a')
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('approve')
+    await page.keyboard.press('Enter')
+    await page.waitForURL(`**/console/cases/${sessionId}?decided=1`)
+    expect(await page.getByRole('status').textContent()).toBe('Decision recorded.')
+    expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0)
+
+    expect((await currentUser(t, sandbox.client.clientKey, user)).verificationState).toBe('VERIFIED')
+    const delivered = await eventually(() => {
+      const found = receiver.deliveries.find(
+        (each) => each.body.includes(user.id) && each.body.includes('VERIFIED'),
+      )
+      expect(found).toBeDefined()
+      return found as NonNullable<typeof found>
+    }, 20_000)
+    expect(() => standardVerify(webhookSecret, delivered)).not.toThrow()
+
+    const staffId = reviewer.id
+    const actor = `staff:${staffId}`
+    expect(await auditOf(t.runtime.databases.home)).toContainEqual({
+      actor,
+      action: 'staff.sign_in',
+      subject: staffId,
+    })
+    const regional = await auditOf(user.database)
+    expect(regional).toContainEqual({ actor, action: 'case.view', subject: sessionId })
+    // Each photo's view is recorded (the page after the decision may show them again).
+    const viewedImages = regional.filter(
+      (entry) => entry.action === 'case.view_image' && entry.actor === actor,
+    )
+    expect(new Set(viewedImages.map((entry) => entry.subject)).size).toBe(2)
+    expect(regional).toContainEqual({ actor, action: 'case.decide', subject: sessionId })
+    const verified = await cli(['audit', 'verify'])
+    expect(verified.code, verified.stderr).toBe(0)
+
+    // The image route: refused without a staff session, and with the same cookie once signed out.
+    expect((await fetch(imageUrl)).status).toBe(401)
+    const [consoleCookie] = (await context.cookies()).filter((each) => each.name === 'verity_console')
+    const withCookie = () =>
+      fetch(imageUrl, { headers: { cookie: `verity_console=${consoleCookie?.value}` } })
+    const before = await withCookie()
+    expect(before.status).toBe(200)
+    expect(before.headers.get('cache-control')).toBe('no-store')
+    expect(before.headers.get('content-type')).toBe('image/jpeg')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL('**/console/login')
+    expect((await withCookie()).status).toBe(401)
+    await context.close()
+  }, 180_000)
+
+  it('rejects with a reason the user is told; refuses a decision without a reason and a stale or forged form', async () => {
+    t.clock.advance(31_000) // the reviewer's earlier code is spent: a new step
+    const reset = await cli(['staff', 'reset', '--email', 'reviewer@example.com', '--json'])
+    const reviewer = JSON.parse(reset.stdout) as Credentials
+    const { user, sessionId } = await pendingCase()
+    const { context, page } = await signIn(reviewer)
+    await page.goto(`${origin}/console/cases/${sessionId}`)
+    await page.getByRole('button', { name: 'Reject' }).click()
+    await page.waitForURL(`**/console/cases/${sessionId}/decision`)
+    expect(await page.getByRole('alert').textContent()).toContain('A reason is required to reject')
+    await page.getByLabel('Reason').selectOption('DOCUMENT_EXPIRED')
+    await page.getByLabel('Note').fill('expired in 2019')
+    await page.getByRole('button', { name: 'Reject' }).click()
+    await page.waitForURL(`**/console/cases/${sessionId}?decided=1`)
+
+    const sessions = await api(t.app, sandbox.client.clientKey).get('/v1/user/verification/sessions', {
+      authorization: `Bearer ${user.token}`,
+    })
+    expect(JSON.stringify(sessions.json())).toContain('DOCUMENT_EXPIRED')
+    expect((await currentUser(t, sandbox.client.clientKey, user)).verificationState).toBe('REJECTED')
+
+    // A forged token, and a decision on a case already decided (nothing overwritten).
+    const post = (csrf: string) =>
+      page.request.post(`${origin}/console/cases/${sessionId}/decision`, {
+        form: { csrf, action: 'approve' },
+        headers: { origin },
+        maxRedirects: 0,
+      })
+    expect((await post('forged')).status()).toBe(403)
+    const csrf = (await page.locator('input[name=csrf]').first().getAttribute('value')) as string
+    const again = await post(csrf)
+    expect(again.status()).toBe(409)
+    expect(await again.text()).toContain('already decided')
+    expect((await currentUser(t, sandbox.client.clientKey, user)).verificationState).toBe('REJECTED')
+    await context.close()
+  }, 180_000)
+
+  it('an auditor reads the audit log but cannot decide, gets 403 on admin pages; an idle session ends', async () => {
+    const auditor = await createStaff('auditor@example.com', 'auditor')
+    const { sessionId } = await pendingCase()
+    const { context, page } = await signIn(auditor)
+    await page.goto(`${origin}/console/cases/${sessionId}`)
+    expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0)
+    const csrf = (await page.locator('input[name=csrf]').first().getAttribute('value')) as string
+    const refused = await page.request.post(`${origin}/console/cases/${sessionId}/decision`, {
+      form: { csrf, action: 'approve' },
+      headers: { origin },
+      maxRedirects: 0,
+    })
+    expect(refused.status()).toBe(403)
+    await page.goto(`${origin}/console/audit`)
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Audit log')
+    expect(await page.locator('td', { hasText: 'case.decide' }).count()).toBeGreaterThan(0)
+    await check(page)
+    const staffPage = await page.goto(`${origin}/console/staff`)
+    expect(staffPage?.status()).toBe(403)
+
+    // Idle past the timeout: the next request is sent to the sign-in page.
+    t.clock.advance(16 * 60_000)
+    await page.goto(`${origin}/console`)
+    await page.waitForURL('**/console/login')
+    await context.close()
+  }, 120_000)
+})
