@@ -194,7 +194,7 @@ export const EnvSchema = Type.Object({
   CHECK_THREADS: IntAtLeast(
     1,
     1,
-    'Threads one worker process analyses submissions in (each loads the models: about 400 MB).',
+    'Analysis threads per analyzer group (faces; document readers) in one worker process: each group loads only its own models.',
   ),
   JOB_POLL_INTERVAL_MS: IntAtLeast(10, 500, 'How often an idle worker looks for jobs.'),
   JOB_VISIBILITY_TIMEOUT_MS: IntAtLeast(

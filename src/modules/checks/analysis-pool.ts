@@ -1,7 +1,7 @@
 import { Piscina } from 'piscina'
 import type { Analysis } from './analysis/analysis.ts'
-import { analyzerGroupsFor, mergeAnalyses } from './analysis/groups.ts'
-import type { AnalysisInput } from './analysis/input.ts'
+import { ANALYZER_GROUPS, mergeAnalyses } from './analysis/groups.ts'
+import type { AnalysisInput, AnalyzerName } from './analysis/input.ts'
 
 export type AnalysisPool = {
   /** Loads the models in every thread; rejects with the first thread's error. */
@@ -13,33 +13,50 @@ export type AnalysisPool = {
 /**
  * The analysis runs in worker threads: its models (faces, OCR, opencv) are loaded there, once per
  * thread, and its seconds of CPU never block the event loop of the process that owns the job (in the
- * default single-process mode, the API's). With two threads or more, a submission's analysis is split
- * in its analyzer groups, run side by side: one submission is decided in the time of its slowest group
- * rather than of all of them, and several submissions still share the threads (a thread takes a group).
+ * default single-process mode, the API's).
+ *
+ * One pool of `threads` threads per analyzer group (groups.ts): the faces, and the document readers.
+ * A thread loads only its group's models, so the two groups together hold about what one thread with
+ * every model would, and one submission's faces and document are analysed side by side: it is decided
+ * in the time of its slower group rather than of both. Each thread takes one task at a time.
  */
 export const createAnalysisPool = (threads: number, timeoutMs: number): AnalysisPool => {
-  const pool = new Piscina({
-    filename: new URL('./analysis/thread.ts', import.meta.url).href,
-    minThreads: threads,
-    maxThreads: threads,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: Number.POSITIVE_INFINITY,
-  })
+  const pools = ANALYZER_GROUPS.map((group) => ({
+    group,
+    pool: new Piscina({
+      filename: new URL('./analysis/thread.ts', import.meta.url).href,
+      workerData: { analyzers: group },
+      minThreads: threads,
+      maxThreads: threads,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+    }),
+  }))
   return {
     // One load task per thread, all at once: each idle thread takes one.
     ready: async () => {
-      await Promise.all(Array.from({ length: threads }, () => pool.run(null, { name: 'load' })))
+      await Promise.all(
+        pools.flatMap(({ pool }) => Array.from({ length: threads }, () => pool.run(null, { name: 'load' }))),
+      )
     },
-    // A file that makes an analyzer spin must not hold the thread for ever: past the deadline the task
+    // A file that makes an analyzer spin must not hold a thread for ever: past the deadline the task
     // is aborted (piscina ends that thread and starts another) and the job fails, to be retried.
     analyze: async (input) => {
-      const run = (task: AnalysisInput) =>
-        pool.run(task, { name: 'analyze', signal: AbortSignal.timeout(timeoutMs) }) as Promise<Analysis>
-      if (threads < 2) return run(input)
-      const groups = analyzerGroupsFor(input.analyzers)
-      return mergeAnalyses(await Promise.all(groups.map((analyzers) => run({ ...input, analyzers }))))
+      const runs = pools.flatMap(({ group, pool }) => {
+        const analyzers = group.filter(
+          (name: AnalyzerName) => !input.analyzers || input.analyzers.includes(name),
+        )
+        if (analyzers.length === 0) return []
+        const task = { ...input, analyzers }
+        return [
+          pool.run(task, { name: 'analyze', signal: AbortSignal.timeout(timeoutMs) }) as Promise<Analysis>,
+        ]
+      })
+      return mergeAnalyses(await Promise.all(runs))
     },
-    close: () => pool.destroy(),
+    close: async () => {
+      await Promise.all(pools.map(({ pool }) => pool.destroy()))
+    },
   }
 }
 

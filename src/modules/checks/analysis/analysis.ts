@@ -41,9 +41,9 @@ export type Analysis = { [Name in keyof Parts]?: PartOf<Name> } & {
 export const analyzerVersions = (): Record<string, string> =>
   Object.fromEntries(analyzers().map(([name, analyzer]) => [name, analyzer.version]))
 
-/** Loads every analyzer's models (once per thread). */
-export const loadAnalyzers = async (): Promise<void> => {
-  for (const [, analyzer] of analyzers()) await analyzer.load()
+/** Loads the models of these analyzers (every one by default), once per thread. */
+export const loadAnalyzers = async (names?: readonly AnalyzerName[]): Promise<void> => {
+  for (const [name, analyzer] of analyzers()) if (!names || names.includes(name)) await analyzer.load()
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ANALYZER_GROUPS, ANALYZER_ORDER, analyzerGroupsFor, mergeAnalyses } from './groups.ts'
+import { ANALYZER_GROUPS, ANALYZER_ORDER, mergeAnalyses } from './groups.ts'
 
 const licenceData = { source: 'barcode' } as never
 const mrzData = { source: 'mrz' } as never
@@ -7,12 +7,6 @@ const mrzData = { source: 'mrz' } as never
 describe('analyzer groups', () => {
   it('split every analyzer into exactly one group', () => {
     expect(ANALYZER_GROUPS.flat().sort()).toEqual([...ANALYZER_ORDER].sort())
-  })
-
-  it('keep only the analyzers an input asks for, and no empty group', () => {
-    expect(analyzerGroupsFor(undefined)).toEqual(ANALYZER_GROUPS)
-    expect(analyzerGroupsFor(['mrz', 'document'])).toEqual([['mrz', 'document']])
-    expect(analyzerGroupsFor(['faces', 'address'])).toEqual([['faces'], ['address']])
   })
 })
 

@@ -19,20 +19,15 @@ export const ANALYZER_ORDER = [
 ] as const satisfies readonly AnalyzerName[]
 
 /**
- * The analyzers in two groups that read nothing of each other, so that two analysis threads can share
- * one submission: the faces (over half of a passport's analysis time) and the document readers. Each
- * group runs its analyzers one after the other.
+ * The analyzers in two groups that read nothing of each other, each served by threads of its own
+ * (analysis-pool.ts) that load only its models, so that one submission is analysed by two threads side
+ * by side: the faces (over half of a passport's analysis time) and the document readers. Within a group
+ * the analyzers run one after the other.
  */
 export const ANALYZER_GROUPS: readonly (readonly AnalyzerName[])[] = [
   ['faces'],
   ['mrz', 'document', 'barcode', 'address'],
 ]
-
-/** The groups an input asks for (every analyzer when it names none), empty groups left out. */
-export const analyzerGroupsFor = (wanted: readonly AnalyzerName[] | undefined): AnalyzerName[][] =>
-  ANALYZER_GROUPS.map((group) => group.filter((name) => !wanted || wanted.includes(name))).filter(
-    (group) => group.length > 0,
-  )
 
 /** An Analysis of the parts found: `documentData` from the earliest analyzer that read any. */
 export const withDocumentData = <A extends AnalysisParts>(
