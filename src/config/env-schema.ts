@@ -344,6 +344,11 @@ export const EnvSchema = Type.Object({
     description:
       'The same, for the lead of each of those glyphs over its runner-up: below it the glyph may have been misread, and the case goes to review.',
   }),
+  REVIEW_ASSIGNMENT_MINUTES: IntAtLeast(
+    1,
+    15,
+    'A case opened in the console is assigned to that reviewer this long; another reviewer cannot decide it meanwhile.',
+  ),
   REVIEW_SLA_MINUTES: IntAtLeast(
     1,
     30,

@@ -628,6 +628,19 @@ export type WebhookAttemptTable = {
   created_at: number
 }
 
+/**
+ * Region database: the reviewer a case waiting for a person is assigned to, until `expires_at` (the
+ * console module owns it). Past that time the next reviewer to open the case takes it over.
+ */
+export type CaseAssignmentTable = {
+  session_id: string
+  staff_id: string
+  staff_email: string
+  assigned_at: number
+  expires_at: number
+}
+export type CaseAssignmentRow = Selectable<CaseAssignmentTable>
+
 export type DB = {
   client: ClientTable
   client_allowed_origin: ClientAllowedOriginTable
@@ -647,6 +660,7 @@ export type DB = {
   verification_session: VerificationSessionTable
   session_claim: SessionClaimTable
   review_decision: ReviewDecisionTable
+  case_assignment: CaseAssignmentTable
   audit_log: AuditLogTable
   check_result: CheckResultTable
   upload_feedback: UploadFeedbackTable

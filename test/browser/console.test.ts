@@ -43,7 +43,9 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('compliance console in Chro
   beforeAll(async () => {
     const port = await freePort()
     origin = `http://127.0.0.1:${port}`
-    harness = await liveHarness(dialect, { env: { PUBLIC_URL: origin, SERVER_SECRET: serverSecret } })
+    harness = await liveHarness(dialect, {
+      env: { PUBLIC_URL: origin, SERVER_SECRET: serverSecret, REVIEW_ASSIGNMENT_MINUTES: '5' },
+    })
     t = harness.t
     await t.app.listen({ host: '127.0.0.1', port })
     sandbox = await t.createClient({ name: 'Acme Wallet', mode: 'sandbox', regions: ['intl'] })
@@ -232,6 +234,44 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('compliance console in Chro
     expect((await currentUser(t, sandbox.client.clientKey, user)).verificationState).toBe('REJECTED')
     await context.close()
   }, 180_000)
+
+  it('a case opened by a reviewer is theirs for a while: another sees who has it and cannot decide it', async () => {
+    const first = await createStaff('first@example.com', 'reviewer')
+    const second = await createStaff('second@example.com', 'reviewer')
+    const { user, sessionId } = await pendingCase()
+    const one = await signIn(first)
+    await one.page.goto(`${origin}/console/cases/${sessionId}`)
+    expect(await one.page.getByText('Assigned to you until').count()).toBe(1)
+
+    const two = await signIn(second)
+    const queue = two.page.locator('tr', { hasText: sessionId })
+    expect(await queue.locator('td').last().textContent()).toBe('first@example.com')
+    await two.page.goto(`${origin}/console?assignee=unassigned`)
+    expect(await two.page.getByRole('link', { name: sessionId }).count()).toBe(0)
+    await two.page.goto(`${origin}/console/cases/${sessionId}`)
+    expect(await two.page.getByRole('alert').textContent()).toContain(
+      'first@example.com is reviewing this case',
+    )
+    expect(await two.page.getByRole('button', { name: 'Approve' }).count()).toBe(0)
+    const csrf = (await two.page.locator('input[name=csrf]').first().getAttribute('value')) as string
+    const refused = await two.page.request.post(`${origin}/console/cases/${sessionId}/decision`, {
+      form: { csrf, action: 'approve' },
+      headers: { origin },
+      maxRedirects: 0,
+    })
+    expect(refused.status()).toBe(409)
+    expect((await currentUser(t, sandbox.client.clientKey, user)).verificationState).toBe('PENDING')
+
+    // Once the first reviewer's hold has run out, the next to open the case takes it.
+    t.clock.advance(5 * 60_000 + 1000)
+    await two.page.goto(`${origin}/console/cases/${sessionId}`)
+    expect(await two.page.getByText('Assigned to you until').count()).toBe(1)
+    await two.page.getByRole('button', { name: 'Approve' }).click()
+    await two.page.waitForURL(`**/console/cases/${sessionId}?decided=1`)
+    expect((await currentUser(t, sandbox.client.clientKey, user)).verificationState).toBe('VERIFIED')
+    await one.context.close()
+    await two.context.close()
+  }, 120_000)
 
   it('an auditor reads the audit log but cannot decide, gets 403 on admin pages; an idle session ends', async () => {
     const auditor = await createStaff('auditor@example.com', 'auditor')

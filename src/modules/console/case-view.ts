@@ -50,7 +50,11 @@ export const comparisonOf = (evidence: IdentityEvidence | undefined): Comparison
 }
 
 /** What the case page shows, from the review module's case and the session's files. */
-export const caseView = (shown: ShownCase, documents: SessionDocument[]): CaseView => {
+export const caseView = (
+  shown: ShownCase,
+  documents: SessionDocument[],
+  assignment: CaseView['assignment'],
+): CaseView => {
   const faces = evidenceOf<FaceEvidence>(shown, 'face-match')
   const { stateHistory, checkedIdentity: _checked, ...account } = shown.user
   return {
@@ -82,6 +86,7 @@ export const caseView = (shown: ShownCase, documents: SessionDocument[]): CaseVi
       similarity: faces?.similarity ?? null,
       match: faces?.thresholds?.match ?? null,
     },
+    assignment,
     comparison: comparisonOf(evidenceOf<IdentityEvidence>(shown, 'identity-consistency')),
     documents,
   }

@@ -55,9 +55,17 @@ export type QueueRow = {
   submittedAt: string | null
   waitingSeconds: number
   reasons: string[]
+  /** The reviewer the case is assigned to now, if any. */
+  assignee: string | null
 }
 
-export type QueueFilters = { client?: string; region?: string; reason?: string; olderThanMinutes?: number }
+export type QueueFilters = {
+  client?: string
+  region?: string
+  reason?: string
+  olderThanMinutes?: number
+  assignee?: 'mine' | 'unassigned'
+}
 
 const age = (seconds: number) => {
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min`
@@ -90,16 +98,17 @@ ${nav(viewer)}
   <div><label for="client">Client</label><select id="client" name="client">${options(input.clients, input.filters.client, 'Any client')}</select></div>
   <div><label for="region">Region</label><select id="region" name="region">${options(input.regions, input.filters.region, 'Any region')}</select></div>
   <div><label for="reason">Reason</label><select id="reason" name="reason">${options(input.reasons, input.filters.reason, 'Any reason')}</select></div>
+  <div><label for="assignee">Reviewer</label><select id="assignee" name="assignee"><option value="">Anyone or no one</option><option value="mine"${input.filters.assignee === 'mine' ? html` selected` : ''}>Assigned to me</option><option value="unassigned"${input.filters.assignee === 'unassigned' ? html` selected` : ''}>Unassigned</option></select></div>
   <div><label for="older">Waiting at least (minutes)</label><input type="text" inputmode="numeric" id="older" name="olderThanMinutes" value="${input.filters.olderThanMinutes ?? ''}"></div>
   <div><button type="submit">Filter</button></div>
 </form>
 <table>
   <caption class="visually-hidden">Cases waiting for review</caption>
-  <thead><tr><th scope="col">Case</th><th scope="col">Submitted</th><th scope="col">Waiting</th><th scope="col">Client</th><th scope="col">Region</th><th scope="col">Why it waits</th></tr></thead>
+  <thead><tr><th scope="col">Case</th><th scope="col">Submitted</th><th scope="col">Waiting</th><th scope="col">Client</th><th scope="col">Region</th><th scope="col">Why it waits</th><th scope="col">Reviewer</th></tr></thead>
   <tbody>
   ${
     input.rows.length === 0
-      ? html`<tr><td colspan="6">No case waits.</td></tr>`
+      ? html`<tr><td colspan="7">No case waits.</td></tr>`
       : input.rows.map(
           (row) => html`<tr>
     <td><a href="/console/cases/${row.sessionId}">${row.sessionId}</a></td>
@@ -108,6 +117,7 @@ ${nav(viewer)}
     <td>${row.clientId}</td>
     <td>${row.region}</td>
     <td>${row.reasons.join(', ') || 'review'}</td>
+    <td>${row.assignee ?? '—'}</td>
   </tr>`,
         )
   }
@@ -154,6 +164,8 @@ export type CaseView = {
     note: string | null
     at: string | null
   }[]
+  /** Who the case is assigned to now (opening it assigns it to a reviewer who may decide). */
+  assignment: { staffEmail: string; until: string; mine: boolean } | null
   faces: {
     portraitCrop: string | null
     selfieCrop: string | null
@@ -252,7 +264,13 @@ ${alert('error', input.error)}${alert('done', input.notice)}
     <tr><th scope="row">User</th><td>${view.userId}</td></tr>
   </tbody>
 </table>
-${view.awaitingDecision && canDecide(viewer.staff.role) ? decisionForm(view, viewer.csrf, input.reasons) : ''}
+${
+  view.assignment && !view.assignment.mine
+    ? html`<p class="error" role="alert">${view.assignment.staffEmail} is reviewing this case until ${view.assignment.until}: it cannot be decided by anyone else meanwhile.</p>`
+    : view.awaitingDecision && canDecide(viewer.staff.role)
+      ? html`${view.assignment ? html`<p>Assigned to you until ${view.assignment.until}.</p>` : ''}${decisionForm(view, viewer.csrf, input.reasons)}`
+      : ''
+}
 <section aria-labelledby="faces"><h2 id="faces">Faces</h2>
   <div class="faces">
     ${crop('Document portrait', view.faces.portraitCrop)}

@@ -24,6 +24,7 @@ import {
   signOutStaff,
 } from '../staff/index.ts'
 import { REASON_CATALOGUE, type VerificationChanges } from '../verification/index.ts'
+import { type Assignment, claimCase, liveAssignments } from './assignments.ts'
 import { caseView } from './case-view.ts'
 import { loginCsrfValue, sameToken, sessionCsrfToken } from './csrf.ts'
 import {
@@ -84,6 +85,7 @@ const QueueQuery = Type.Object({
   region: Type.Optional(Type.String({ maxLength: 10 })),
   reason: Type.Optional(Type.String({ maxLength: 64 })),
   olderThanMinutes: Type.Optional(Type.String({ maxLength: 6, pattern: '^[0-9]*$' })),
+  assignee: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('mine'), Type.Literal('unassigned')])),
 })
 const AuditQuery = Type.Object({
   actor: Type.Optional(Type.String({ maxLength: 210 })),
@@ -303,15 +305,32 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     '/console',
     { schema: { ...schema('getConsoleQueue', 'Review queue'), querystring: QueueQuery } },
     async (request, reply) => {
-      const all = await listCases(reviewDeps, 1000)
+      const session = request.staffSession as StaffSession
+      const now = deps.clock.now()
+      const cases = await listCases(reviewDeps, 1000)
+      const assigned = await Promise.all(
+        deps.databases.all.map((database) =>
+          liveAssignments(
+            database.db,
+            cases.filter((row) => row.region === database.region).map((row) => row.sessionId),
+            now,
+          ),
+        ),
+      )
+      const assigneeOf = (sessionId: string) =>
+        assigned.map((each) => each.get(sessionId)).find((each) => each !== undefined)
+      const all = cases.map((row) => ({ ...row, assignee: assigneeOf(row.sessionId)?.staffEmail ?? null }))
       const { client, region, reason } = request.query
+      const assignee = request.query.assignee || undefined
       const olderThan = request.query.olderThanMinutes ? Number(request.query.olderThanMinutes) : undefined
       const rows = all.filter(
         (row) =>
           (!client || row.clientId === client) &&
           (!region || row.region === region) &&
           (!reason || row.reasons.includes(reason)) &&
-          (olderThan === undefined || row.waitingSeconds >= olderThan * 60),
+          (olderThan === undefined || row.waitingSeconds >= olderThan * 60) &&
+          (assignee === undefined ||
+            (assignee === 'mine' ? row.assignee === session.staff.email : row.assignee === null)),
       )
       const slaMinutes = deps.config.REVIEW_SLA_MINUTES
       const distinct = (values: string[]) => [...new Set(values)].sort()
@@ -329,6 +348,7 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
             ...(region ? { region } : {}),
             ...(reason ? { reason } : {}),
             ...(olderThan === undefined ? {} : { olderThanMinutes: olderThan }),
+            ...(assignee ? { assignee } : {}),
           },
           clients: distinct(all.map((row) => row.clientId)),
           regions: deps.databases.all.map((database) => database.region),
@@ -356,6 +376,26 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     const shown = await showCase(reviewDeps, sessionId)
     const database = databaseOf(shown.region)
     const documents = await sessionDocuments(database.db, shown.sessionId)
+    const now = deps.clock.now()
+    // A reviewer who opens a case waiting for a person takes it (unless someone else holds it); an
+    // auditor only looks.
+    const holder: Assignment | undefined =
+      (shown.outcome === null || shown.outcome === 'review') && canDecide(session.staff.role)
+        ? await claimCase(database.db, {
+            sessionId: shown.sessionId,
+            staffId: session.staff.id,
+            staffEmail: session.staff.email,
+            now,
+            holdMs: deps.config.REVIEW_ASSIGNMENT_MINUTES * 60_000,
+          })
+        : (await liveAssignments(database.db, [shown.sessionId], now)).get(shown.sessionId)
+    const assignment = holder
+      ? {
+          staffEmail: holder.staffEmail,
+          until: new Date(holder.until).toISOString(),
+          mine: holder.staffId === session.staff.id,
+        }
+      : null
     await audit(database, {
       actor: `staff:${session.staff.id}`,
       action: 'case.view',
@@ -366,7 +406,7 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       reply,
       status,
       `Case ${shown.sessionId}`,
-      casePage(viewerOf(session), caseView(shown, documents), { reasons: REASONS, ...messages }),
+      casePage(viewerOf(session), caseView(shown, documents, assignment), { reasons: REASONS, ...messages }),
       CASE_SCRIPT,
     )
   }
@@ -427,6 +467,15 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       requireRole(request, canDecide)
       const session = request.staffSession as StaffSession
       const { action, reasonCode, note } = request.body
+      // Someone else is working on the case: their decision, not a second one, is what counts.
+      const shown = await showCase(reviewDeps, request.params.sessionId)
+      const holder = (
+        await liveAssignments(databaseOf(shown.region).db, [shown.sessionId], deps.clock.now())
+      ).get(shown.sessionId)
+      if (holder && holder.staffId !== session.staff.id)
+        throw new AppError('CONFLICT', {
+          message: `${holder.staffEmail} is reviewing this case; nothing was changed.`,
+        })
       try {
         await decideCase(
           reviewDeps,
