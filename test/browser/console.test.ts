@@ -290,6 +290,14 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('compliance console in Chro
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Audit log')
     expect(await page.locator('td', { hasText: 'case.decide' }).count()).toBeGreaterThan(0)
     await check(page)
+    // The dashboard: the decisions taken above, by people (sandbox cases wait for one), as SVG and numbers.
+    await page.goto(`${origin}/console/dashboard`)
+    expect(await page.getByRole('img', { name: 'Verifications per day by outcome' }).count()).toBe(1)
+    expect(await page.locator('tr', { hasText: 'Decided automatically' }).locator('td').textContent()).toBe(
+      '0 %',
+    )
+    expect(await page.locator('td', { hasText: 'DOCUMENT_EXPIRED' }).count()).toBe(1)
+    await check(page, dialect === 'sqlite' ? 'console-dashboard' : undefined)
     const staffPage = await page.goto(`${origin}/console/staff`)
     expect(staffPage?.status()).toBe(403)
 

@@ -14,9 +14,11 @@ export type Viewer = { staff: StaffMember; csrf: string }
 export const canDecide = (role: StaffRole) => role === 'admin' || role === 'reviewer'
 export const canReadAudit = (role: StaffRole) => role === 'admin' || role === 'auditor'
 
-const nav = ({ staff, csrf }: Viewer) => html`<nav class="console" aria-label="Console">
+/** The console's navigation: the pages this member's role opens, and sign-out. */
+export const nav = ({ staff, csrf }: Viewer) => html`<nav class="console" aria-label="Console">
   <strong>Verity console</strong>
   <a href="/console">Review queue</a>
+  <a href="/console/dashboard">Dashboard</a>
   ${canReadAudit(staff.role) ? html`<a href="/console/audit">Audit log</a>` : ''}
   ${staff.role === 'admin' ? html`<a href="/console/staff">Staff</a>` : ''}
   <span>${staff.email} (${staff.role})</span>

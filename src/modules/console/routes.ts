@@ -27,6 +27,8 @@ import { REASON_CATALOGUE, type VerificationChanges } from '../verification/inde
 import { type Assignment, claimCase, liveAssignments } from './assignments.ts'
 import { caseView } from './case-view.ts'
 import { loginCsrfValue, sameToken, sessionCsrfToken } from './csrf.ts'
+import { dashboardOf } from './dashboard.ts'
+import { dashboardPage } from './dashboard-page.ts'
 import {
   auditPage,
   CASE_SCRIPT,
@@ -86,6 +88,10 @@ const QueueQuery = Type.Object({
   reason: Type.Optional(Type.String({ maxLength: 64 })),
   olderThanMinutes: Type.Optional(Type.String({ maxLength: 6, pattern: '^[0-9]*$' })),
   assignee: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('mine'), Type.Literal('unassigned')])),
+})
+const DashboardQuery = Type.Object({
+  client: Type.Optional(Type.String({ maxLength: 100 })),
+  region: Type.Optional(Type.String({ maxLength: 10 })),
 })
 const AuditQuery = Type.Object({
   actor: Type.Optional(Type.String({ maxLength: 210 })),
@@ -537,6 +543,37 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         auditPage(viewerOf(request.staffSession as StaffSession), {
           entries,
           filters: { actor, action, subject },
+        }),
+      )
+    },
+  )
+
+  app.get(
+    '/console/dashboard',
+    { schema: { ...schema('getConsoleDashboard', 'Dashboard'), querystring: DashboardQuery } },
+    async (request, reply) => {
+      const days = 14
+      const client = request.query.client || undefined
+      const region = request.query.region || undefined
+      const dashboard = await dashboardOf(deps.databases, {
+        now: deps.clock.now(),
+        days,
+        ...(client ? { client } : {}),
+        ...(region ? { region } : {}),
+      })
+      const waiting = (await listCases(reviewDeps, 1000)).filter(
+        (row) => (!client || row.clientId === client) && (!region || row.region === region),
+      )
+      return send(
+        reply,
+        200,
+        'Dashboard',
+        dashboardPage(viewerOf(request.staffSession as StaffSession), {
+          dashboard,
+          days,
+          queue: { size: waiting.length, oldestSubmittedAt: waiting[0]?.submittedAt ?? null },
+          filters: { ...(client ? { client } : {}), ...(region ? { region } : {}) },
+          regions: deps.databases.all.map((database) => database.region),
         }),
       )
     },
