@@ -29,6 +29,7 @@ import { readOutbox } from '../modules/messaging/index.ts'
 import { describeUser, setLoginOtp, setUserSuspended } from '../modules/operator/index.ts'
 import {
   type AlertResolution,
+  confirmDecision,
   decideCase,
   listAlerts,
   listCases,
@@ -304,6 +305,22 @@ export const reviewDecide = (
       ),
     ),
   )
+
+/**
+ * A second person's confirmation of the decision proposed on a case (four-eyes); the open proposal
+ * unless --pending names one. The reviewer must not be its proposer.
+ */
+export const reviewConfirm = (
+  sessionId: string,
+  options: { pending?: string; reviewer: string },
+): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const pendingId = options.pending ?? (await showCase(runtime, sessionId)).pendingDecision?.id
+    if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+    printJson(
+      await confirmDecision(runtime, sessionId, pendingId, options.reviewer, cliActor(options.reviewer)),
+    )
+  })
 
 export const outbox = (options: { limit: string; json: boolean }): Promise<void> =>
   withRuntime(async (runtime) => {
