@@ -84,5 +84,6 @@ export const caseView = (shown: ShownCase, documents: SessionDocument[]): CaseVi
     },
     comparison: comparisonOf(evidenceOf<IdentityEvidence>(shown, 'identity-consistency')),
     documents,
+    pendingDecision: shown.pendingDecision,
   }
 }

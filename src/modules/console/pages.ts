@@ -55,6 +55,8 @@ export type QueueRow = {
   submittedAt: string | null
   waitingSeconds: number
   reasons: string[]
+  /** A four-eyes decision was proposed and waits for a second person. */
+  awaitingConfirmation: boolean
 }
 
 export type QueueFilters = { client?: string; region?: string; reason?: string; olderThanMinutes?: number }
@@ -107,7 +109,7 @@ ${nav(viewer)}
     <td${row.waitingSeconds > input.slaMinutes * 60 ? html` class="overdue"` : ''}>${age(row.waitingSeconds)}${row.waitingSeconds > input.slaMinutes * 60 ? ' (past target)' : ''}</td>
     <td>${row.clientId}</td>
     <td>${row.region}</td>
-    <td>${row.reasons.join(', ') || 'review'}</td>
+    <td>${row.reasons.join(', ') || 'review'}${row.awaitingConfirmation ? html` <strong class="proposed">· decision awaits confirmation</strong>` : ''}</td>
   </tr>`,
         )
   }
@@ -152,6 +154,8 @@ export type CaseView = {
     action: string
     reasonCode: string | null
     note: string | null
+    /** Who confirmed a four-eyes decision `reviewer` proposed. */
+    confirmedBy: string | null
     at: string | null
   }[]
   faces: {
@@ -162,6 +166,15 @@ export type CaseView = {
   }
   comparison: Comparison[]
   documents: SessionDocument[]
+  /** A four-eyes decision proposed by one reviewer, not applied until another confirms it. */
+  pendingDecision: {
+    id: string
+    action: string
+    reasonCode: string | null
+    note: string | null
+    proposedBy: string
+    at: string | null
+  } | null
 }
 
 export type ReasonOption = { code: string; message: string; retryable: boolean }
@@ -220,6 +233,33 @@ const decisionForm = (view: CaseView, csrf: string, reasons: ReasonOption[]) => 
   </form>
 </section>`
 
+const PROPOSED = { approve: 'approve', reject: 'reject' } as Record<string, string>
+
+/**
+ * The proposal waiting for a second person (four-eyes): its proposer is told it waits; another
+ * member who may decide gets the Confirm button (which applies it).
+ */
+const proposalSection = (viewer: Viewer, view: CaseView) => {
+  const proposal = view.pendingDecision
+  if (!proposal) return ''
+  const own = proposal.proposedBy === viewer.staff.email
+  return html`<section aria-labelledby="proposal" class="proposal">
+  <h2 id="proposal">Decision waiting for a second person</h2>
+  <p><strong>${proposal.proposedBy}</strong> proposed to <strong>${PROPOSED[proposal.action] ?? proposal.action}</strong>${proposal.reasonCode ? html` with reason <code>${proposal.reasonCode}</code>` : ''} at ${proposal.at ?? ''}.${proposal.note ? html` Note: ${proposal.note}` : ''}</p>
+  ${
+    own
+      ? html`<p role="status">You proposed this decision: it takes effect once another reviewer or admin confirms it.</p>`
+      : canDecide(viewer.staff.role)
+        ? html`<form method="post" action="/console/cases/${view.sessionId}/confirm">
+    <input type="hidden" name="csrf" value="${viewer.csrf}">
+    <input type="hidden" name="pendingId" value="${proposal.id}">
+    <button type="submit" id="confirm">Confirm</button>
+  </form>`
+        : html`<p>A reviewer or admin other than the proposer must confirm it.</p>`
+  }
+</section>`
+}
+
 /** Keyboard shortcuts of the case page: a key presses its decision button (not while typing). */
 export const CASE_SCRIPT = `document.addEventListener('keydown', (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey) return
@@ -252,6 +292,7 @@ ${alert('error', input.error)}${alert('done', input.notice)}
     <tr><th scope="row">User</th><td>${view.userId}</td></tr>
   </tbody>
 </table>
+${proposalSection(viewer, view)}
 ${view.awaitingDecision && canDecide(viewer.staff.role) ? decisionForm(view, viewer.csrf, input.reasons) : ''}
 <section aria-labelledby="faces"><h2 id="faces">Faces</h2>
   <div class="faces">
@@ -292,7 +333,7 @@ ${view.awaitingDecision && canDecide(viewer.staff.role) ? decisionForm(view, vie
   ${
     view.reviews.length === 0
       ? html`<p>None yet.</p>`
-      : html`<table><tbody>${view.reviews.map((review) => html`<tr><td>${review.at ?? ''}</td><td>${review.reviewer}</td><td>${review.action}</td><td>${review.reasonCode ?? ''}</td><td>${review.note ?? ''}</td></tr>`)}</tbody></table>`
+      : html`<table><tbody>${view.reviews.map((review) => html`<tr><td>${review.at ?? ''}</td><td>${review.reviewer}${review.confirmedBy ? `, confirmed by ${review.confirmedBy}` : ''}</td><td>${review.action}</td><td>${review.reasonCode ?? ''}</td><td>${review.note ?? ''}</td></tr>`)}</tbody></table>`
   }
 </section>
 </div>`

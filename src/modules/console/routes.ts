@@ -15,7 +15,7 @@ import { type AuditEntryInput, appendAudit, listAuditEntries } from '../audit/in
 import type { LoginThrottle } from '../auth/index.ts'
 import { openSessionDocument, sessionDocuments } from '../capture/index.ts'
 import type { DocumentVault } from '../documents/index.ts'
-import { decideCase, listCases, showCase } from '../review/index.ts'
+import { confirmDecision, decideCase, listCases, showCase } from '../review/index.ts'
 import {
   listStaff,
   resolveStaffSession,
@@ -74,6 +74,7 @@ const DecisionForm = Type.Object({
   reasonCode: Type.Optional(Type.String({ maxLength: 64 })),
   note: Type.Optional(Type.String({ maxLength: 2000 })),
 })
+const ConfirmForm = Type.Object({ csrf: Csrf, pendingId: Type.String({ maxLength: 100 }) })
 const CaseParams = Type.Object({ sessionId: Type.String({ maxLength: 100 }) })
 const DocumentParams = Type.Object({
   sessionId: Type.String({ maxLength: 100 }),
@@ -371,11 +372,21 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     )
   }
 
+  /** What the case page says after a post redirected to it. */
+  const noticeOf = (query: Record<string, string | undefined>) =>
+    query.decided
+      ? 'Decision recorded.'
+      : query.proposed
+        ? 'Decision proposed: it takes effect once another reviewer confirms it.'
+        : query.confirmed
+          ? 'Decision confirmed and applied.'
+          : undefined
+
   app.get(
     '/console/cases/:sessionId',
     { schema: { ...schema('getConsoleCase', 'One case: evidence, checks, decision'), params: CaseParams } },
     async (request, reply) => {
-      const notice = (request.query as { decided?: string }).decided ? 'Decision recorded.' : undefined
+      const notice = noticeOf(request.query as Record<string, string | undefined>)
       return renderCase(request, reply, request.params.sessionId, 200, notice ? { notice } : {})
     },
   )
@@ -427,8 +438,9 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       requireRole(request, canDecide)
       const session = request.staffSession as StaffSession
       const { action, reasonCode, note } = request.body
+      let proposed = false
       try {
-        await decideCase(
+        const decided = await decideCase(
           reviewDeps,
           request.params.sessionId,
           {
@@ -439,6 +451,8 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
           },
           `staff:${session.staff.id}`,
         )
+        // Four-eyes: held as a proposal, the case still waits (see the review module).
+        proposed = decided.pendingDecision !== null
       } catch (error) {
         // A form that needs fixing comes back with its message; nothing was written.
         if (error instanceof AppError && error.code === 'VALIDATION_ERROR')
@@ -452,7 +466,46 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
           })
         throw error
       }
-      return reply.redirect(`/console/cases/${encodeURIComponent(request.params.sessionId)}?decided=1`, 303)
+      const done = proposed ? 'proposed' : 'decided'
+      return reply.redirect(`/console/cases/${encodeURIComponent(request.params.sessionId)}?${done}=1`, 303)
+    },
+  )
+
+  app.post(
+    '/console/cases/:sessionId/confirm',
+    {
+      schema: {
+        ...schema('confirmConsoleCase', "Confirm another reviewer's proposed decision (four-eyes)"),
+        params: CaseParams,
+        body: ConfirmForm,
+      },
+    },
+    async (request, reply) => {
+      requireCsrf(request, request.body.csrf)
+      requireRole(request, canDecide)
+      const session = request.staffSession as StaffSession
+      try {
+        await confirmDecision(
+          reviewDeps,
+          request.params.sessionId,
+          request.body.pendingId,
+          session.staff.email,
+          `staff:${session.staff.id}`,
+        )
+      } catch (error) {
+        // A proposal already confirmed or replaced says so itself; a case decided meanwhile is told here.
+        if (
+          error instanceof AppError &&
+          error.code === 'CONFLICT' &&
+          !error.publicMessage.startsWith('This proposal')
+        )
+          throw new AppError('CONFLICT', {
+            message:
+              'This case was already decided (by someone else, or by the checks). Nothing was changed.',
+          })
+        throw error
+      }
+      return reply.redirect(`/console/cases/${encodeURIComponent(request.params.sessionId)}?confirmed=1`, 303)
     },
   )
 
