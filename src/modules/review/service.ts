@@ -194,9 +194,11 @@ export const decideCase = async (
   const decision = decisionOf(input)
   const reasonCode = decision.reasons[0]?.code ?? null
   const { session, database } = await locateSession(deps, sessionId)
-  const held = (current: SessionRow) => needsSecondPerson(input.action, reasonCode, findingsOf(current))
-  const proposal = { action: input.action, reasonCode, note, reviewer }
-  if (held(session)) {
+  // New photos are never held: only an approval or a rejection can be a proposal.
+  const proposal = input.action === 'resubmit' ? null : { action: input.action, reasonCode, note, reviewer }
+  const held = (current: SessionRow) =>
+    proposal !== null && needsSecondPerson(proposal.action, reasonCode, findingsOf(current))
+  if (proposal && held(session)) {
     await proposeDecision(deps, database, session.id, proposal, actor)
     return showCase(deps, session.id)
   }
@@ -242,7 +244,7 @@ export const decideCase = async (
   )
   if (!applied) {
     const current = await findSession(database.db, session.id)
-    if (!current || !awaitsDecision(current) || !held(current)) throw notDecidable(session.id)
+    if (!current || !awaitsDecision(current) || !proposal || !held(current)) throw notDecidable(session.id)
     await proposeDecision(deps, database, session.id, proposal, actor)
   }
   return showCase(deps, session.id)
@@ -257,14 +259,18 @@ const proposeDecision = (
   deps: ReviewDeps,
   database: RegionDatabase,
   sessionId: string,
-  proposal: { action: ReviewAction; reasonCode: string | null; note: string | null; reviewer: string },
+  proposal: {
+    action: PendingDecisionRow['action']
+    reasonCode: string | null
+    note: string | null
+    reviewer: string
+  },
   actor: AuditActor,
 ) =>
   database.db.transaction().execute(async (trx) => {
     await lockSession(database, trx, sessionId)
     const session = await findSession(trx, sessionId)
     if (!session || !awaitsDecision(session)) throw notDecidable(sessionId)
-    if (proposal.action === 'resubmit') throw notDecidable(sessionId) // the rule never holds new photos
     const now = deps.clock.now()
     const superseded = await resolvePendingDecisions(
       trx,
