@@ -36,6 +36,7 @@ import {
   type ReviewInput,
   resolveAlert,
   showCase,
+  withdrawDecision,
 } from '../modules/review/index.ts'
 import {
   describeSanctionsLists,
@@ -319,6 +320,19 @@ export const reviewConfirm = (
     if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
     printJson(
       await confirmDecision(runtime, sessionId, pendingId, options.reviewer, cliActor(options.reviewer)),
+    )
+  })
+
+/** The proposer takes back the decision they proposed on a case (the open one unless --pending names one). */
+export const reviewWithdraw = (
+  sessionId: string,
+  options: { pending?: string; reviewer: string },
+): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const pendingId = options.pending ?? (await showCase(runtime, sessionId)).pendingDecision?.id
+    if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+    printJson(
+      await withdrawDecision(runtime, sessionId, pendingId, options.reviewer, cliActor(options.reviewer)),
     )
   })
 

@@ -149,6 +149,13 @@ export const buildCli = (): Command => {
     .option('--pending <id>', 'the proposal (pdd_…); by default the one waiting on the case')
     .requiredOption('--reviewer <email>', 'who confirms (not the proposer)')
     .action(async (sessionId, options) => (await commands()).reviewConfirm(sessionId, options))
+  review
+    .command('withdraw')
+    .description('take back the decision you proposed on a case (four-eyes), before it is confirmed')
+    .argument('<sessionId>', 'the verification session id (ses_…)')
+    .option('--pending <id>', 'the proposal (pdd_…); by default the one waiting on the case')
+    .requiredOption('--reviewer <email>', 'who proposed it')
+    .action(async (sessionId, options) => (await commands()).reviewWithdraw(sessionId, options))
 
   review
     .command('alerts')

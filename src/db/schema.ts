@@ -312,6 +312,7 @@ export const AUDIT_ACTIONS = [
   'user.suspend',
   'user.unsuspend',
   'user.login_otp',
+  'case.withdraw',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

@@ -103,6 +103,7 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('four-eyes in the console (
     expect(await proposal.textContent()).toContain('first@example.com proposed to reject')
     expect(await proposal.textContent()).toContain('You proposed this decision')
     expect(await one.page.getByRole('button', { name: 'Confirm' }).count()).toBe(0)
+    expect(await one.page.getByRole('button', { name: 'Withdraw' }).count()).toBe(1)
     expect(await seriousViolations(one.page)).toEqual([])
     expect(await state()).toBe('PENDING')
 
@@ -132,6 +133,7 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('four-eyes in the console (
     await two.page.getByRole('link', { name: sessionId }).click()
     await two.page.waitForURL(`**/console/cases/${sessionId}`)
     expect(await two.page.locator('section.proposal').textContent()).toContain('SANCTIONS_MATCH')
+    expect(await two.page.getByRole('button', { name: 'Withdraw' }).count()).toBe(0)
     expect(await seriousViolations(two.page)).toEqual([])
     await two.page.getByRole('button', { name: 'Confirm' }).click()
     await two.page.waitForURL(`**/console/cases/${sessionId}?confirmed=1`)

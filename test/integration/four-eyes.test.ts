@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listAuditEntries, verifyAuditChain } from '../../src/modules/audit/index.ts'
-import { confirmDecision, decideCase, listCases, showCase } from '../../src/modules/review/index.ts'
+import {
+  confirmDecision,
+  decideCase,
+  listCases,
+  showCase,
+  withdrawDecision,
+} from '../../src/modules/review/index.ts'
 import { reason, submitSession } from '../../src/modules/verification/index.ts'
 import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
@@ -197,6 +203,34 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
     expect(resolutions).toEqual([
       { proposed_by_email: 'alice@example.com', resolution: 'superseded', resolved_by: 'staff:stf_bob' },
       { proposed_by_email: 'bob@example.com', resolution: 'superseded', resolved_by: 'staff:stf_dave' },
+    ])
+  })
+
+  it('lets only the proposer withdraw a proposal; the case then waits for any decision', async () => {
+    const { user, sessionId } = await submitted()
+    const proposed = await decideCase(t.runtime, sessionId, rejectAsListed, 'staff:stf_alice')
+    const pendingId = proposed.pendingDecision?.id as string
+    await expect(
+      withdrawDecision(t.runtime, sessionId, pendingId, 'bob@example.com', 'staff:stf_bob'),
+    ).rejects.toMatchObject({ code: 'NOT_AUTHORIZED', status: 403 })
+    const withdrawn = await withdrawDecision(
+      t.runtime,
+      sessionId,
+      pendingId,
+      'alice@example.com',
+      'staff:stf_alice',
+    )
+    expect(withdrawn).toMatchObject({ outcome: null, pendingDecision: null })
+    await expect(
+      withdrawDecision(t.runtime, sessionId, pendingId, 'alice@example.com', 'staff:stf_alice'),
+    ).rejects.toMatchObject({ code: 'CONFLICT' })
+    await expect(
+      confirmDecision(t.runtime, sessionId, pendingId, 'bob@example.com', 'staff:stf_bob'),
+    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('withdrawn') })
+    expect(await stateOf(user)).toBe('PENDING')
+    expect(await actionsOn(user, sessionId)).toEqual([
+      ['case.decide', 'staff:stf_alice', true],
+      ['case.withdraw', 'staff:stf_alice', false],
     ])
   })
 

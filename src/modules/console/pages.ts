@@ -248,7 +248,12 @@ const proposalSection = (viewer: Viewer, view: CaseView) => {
   <p><strong>${proposal.proposedBy}</strong> proposed to <strong>${PROPOSED[proposal.action] ?? proposal.action}</strong>${proposal.reasonCode ? html` with reason <code>${proposal.reasonCode}</code>` : ''} at ${proposal.at ?? ''}.${proposal.note ? html` Note: ${proposal.note}` : ''}</p>
   ${
     own
-      ? html`<p role="status">You proposed this decision: it takes effect once another reviewer or admin confirms it.</p>`
+      ? html`<p role="status">You proposed this decision: it takes effect once another reviewer or admin confirms it.</p>
+  <form method="post" action="/console/cases/${view.sessionId}/withdraw">
+    <input type="hidden" name="csrf" value="${viewer.csrf}">
+    <input type="hidden" name="pendingId" value="${proposal.id}">
+    <button type="submit" id="withdraw" class="secondary">Withdraw</button>
+  </form>`
       : canDecide(viewer.staff.role)
         ? html`<form method="post" action="/console/cases/${view.sessionId}/confirm">
     <input type="hidden" name="csrf" value="${viewer.csrf}">

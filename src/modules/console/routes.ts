@@ -15,7 +15,7 @@ import { type AuditEntryInput, appendAudit, listAuditEntries } from '../audit/in
 import type { LoginThrottle } from '../auth/index.ts'
 import { openSessionDocument, sessionDocuments } from '../capture/index.ts'
 import type { DocumentVault } from '../documents/index.ts'
-import { confirmDecision, decideCase, listCases, showCase } from '../review/index.ts'
+import { confirmDecision, decideCase, listCases, showCase, withdrawDecision } from '../review/index.ts'
 import {
   listStaff,
   resolveStaffSession,
@@ -74,6 +74,7 @@ const DecisionForm = Type.Object({
   reasonCode: Type.Optional(Type.String({ maxLength: 64 })),
   note: Type.Optional(Type.String({ maxLength: 2000 })),
 })
+// Confirm and withdraw name the proposal, so a stale page cannot act on a newer one.
 const ConfirmForm = Type.Object({ csrf: Csrf, pendingId: Type.String({ maxLength: 100 }) })
 const CaseParams = Type.Object({ sessionId: Type.String({ maxLength: 100 }) })
 const DocumentParams = Type.Object({
@@ -380,7 +381,9 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         ? 'Decision proposed: it takes effect once another reviewer confirms it.'
         : query.confirmed
           ? 'Decision confirmed and applied.'
-          : undefined
+          : query.withdrawn
+            ? 'Proposal withdrawn: the case waits for a decision.'
+            : undefined
 
   app.get(
     '/console/cases/:sessionId',
@@ -506,6 +509,30 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         throw error
       }
       return reply.redirect(`/console/cases/${encodeURIComponent(request.params.sessionId)}?confirmed=1`, 303)
+    },
+  )
+
+  app.post(
+    '/console/cases/:sessionId/withdraw',
+    {
+      schema: {
+        ...schema('withdrawConsoleProposal', 'Withdraw the decision you proposed (four-eyes)'),
+        params: CaseParams,
+        body: ConfirmForm,
+      },
+    },
+    async (request, reply) => {
+      requireCsrf(request, request.body.csrf)
+      requireRole(request, canDecide)
+      const session = request.staffSession as StaffSession
+      await withdrawDecision(
+        reviewDeps,
+        request.params.sessionId,
+        request.body.pendingId,
+        session.staff.email,
+        `staff:${session.staff.id}`,
+      )
+      return reply.redirect(`/console/cases/${encodeURIComponent(request.params.sessionId)}?withdrawn=1`, 303)
     },
   )
 

@@ -14,4 +14,5 @@ export {
   type ReviewInput,
   resolveAlert,
   showCase,
+  withdrawDecision,
 } from './service.ts'

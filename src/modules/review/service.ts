@@ -379,6 +379,46 @@ export const confirmDecision = async (
   return showCase(deps, session.id)
 }
 
+/**
+ * The proposer takes their proposal back before anyone confirmed it: the case waits as before, for any
+ * decision. Only the proposer (by email or actor) withdraws; anyone else replaces a proposal by
+ * proposing or deciding. Audited `case.withdraw`; a proposal no longer open answers 409.
+ */
+export const withdrawDecision = async (
+  deps: ReviewDeps,
+  sessionId: string,
+  pendingId: string,
+  reviewer: string,
+  actor: AuditActor,
+) => {
+  const by = reviewerOf(reviewer)
+  const { session, database } = await locateSession(deps, sessionId)
+  const proposal = await findPendingDecision(database.db, session.id, pendingId.trim())
+  if (!proposal)
+    throw new AppError('NOT_FOUND', { message: `No proposed decision ${pendingId} on this case` })
+  if (proposal.proposed_by_email !== by && proposal.proposed_by !== actor)
+    throw new AppError('NOT_AUTHORIZED', {
+      message: 'Only its proposer withdraws a proposal; propose or decide otherwise to replace it.',
+    })
+  await database.db.transaction().execute(async (trx) => {
+    await lockSession(database, trx, session.id)
+    const resolved = await resolvePendingDecisions(
+      trx,
+      { sessionId: session.id, pendingId: proposal.id },
+      { resolution: 'withdrawn', resolvedBy: actor, at: deps.clock.now() },
+    )
+    if (resolved === 0)
+      throw new AppError('CONFLICT', { message: 'This proposal was already resolved; nothing was changed' })
+    await appendAudit(deps, database, trx, {
+      actor,
+      action: 'case.withdraw',
+      subject: { type: 'session', id: session.id },
+      details: { userId: session.user_id, clientId: session.client_id, pendingId: proposal.id },
+    })
+  })
+  return showCase(deps, session.id)
+}
+
 /** Sanctions alerts on verified users waiting for a person (opened by re-screening after an import). */
 export const listAlerts = (deps: ReviewDeps, options: { all?: boolean; limit?: number } = {}) =>
   listScreeningAlerts(deps, options.all ? ['open', 'cleared', 'confirmed'] : ['open'], options.limit)
