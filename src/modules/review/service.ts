@@ -252,8 +252,9 @@ export const decideCase = async (
 
 /**
  * Records a proposal for a session still waiting for a decision, in place of the one that waited (at
- * most one is open: the partial unique index holds it on both dialects). The session's row lock keeps
- * it from interleaving with another proposal or a confirmation of the same case.
+ * most one is open: the partial unique index holds it on both dialects). The session's row lock orders
+ * it after a decision being written and another proposal; a confirmation racing it finds its proposal
+ * resolved, since the confirmation's resolution is conditional on the proposal being open.
  */
 const proposeDecision = (
   deps: ReviewDeps,
