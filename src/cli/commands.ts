@@ -29,12 +29,14 @@ import { readOutbox } from '../modules/messaging/index.ts'
 import { describeUser, setLoginOtp, setUserSuspended } from '../modules/operator/index.ts'
 import {
   type AlertResolution,
+  confirmDecision,
   decideCase,
   listAlerts,
   listCases,
   type ReviewInput,
   resolveAlert,
   showCase,
+  withdrawDecision,
 } from '../modules/review/index.ts'
 import {
   describeSanctionsLists,
@@ -304,6 +306,35 @@ export const reviewDecide = (
       ),
     ),
   )
+
+/**
+ * A second person's confirmation of the decision proposed on a case (four-eyes); the open proposal
+ * unless --pending names one. The reviewer must not be its proposer.
+ */
+export const reviewConfirm = (
+  sessionId: string,
+  options: { pending?: string; reviewer: string },
+): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const pendingId = options.pending ?? (await showCase(runtime, sessionId)).pendingDecision?.id
+    if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+    printJson(
+      await confirmDecision(runtime, sessionId, pendingId, options.reviewer, cliActor(options.reviewer)),
+    )
+  })
+
+/** The proposer takes back the decision they proposed on a case (the open one unless --pending names one). */
+export const reviewWithdraw = (
+  sessionId: string,
+  options: { pending?: string; reviewer: string },
+): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const pendingId = options.pending ?? (await showCase(runtime, sessionId)).pendingDecision?.id
+    if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+    printJson(
+      await withdrawDecision(runtime, sessionId, pendingId, options.reviewer, cliActor(options.reviewer)),
+    )
+  })
 
 export const outbox = (options: { limit: string; json: boolean }): Promise<void> =>
   withRuntime(async (runtime) => {

@@ -133,13 +133,29 @@ export const buildCli = (): Command => {
     .action(async (sessionId) => (await commands()).reviewShow(sessionId))
   review
     .command('decide')
-    .description('approve, reject or ask for new photos (resubmit); recorded with the reviewer')
+    .description(
+      'approve, reject or ask for new photos (resubmit); recorded with the reviewer. A sanctions rejection, or an approval of a case with a sanctions or duplicate finding, is only proposed: it waits for `review confirm` by another reviewer',
+    )
     .argument('<sessionId>', 'the verification session id (ses_…)')
     .addArgument(new Argument('<action>', 'the decision').choices(REVIEW_ACTIONS))
     .option('--reason <code>', 'reason code from the catalogue (docs/api.md); required to reject or resubmit')
     .option('--note <text>', 'why, for the audit trail (never shown to the user)')
     .requiredOption('--reviewer <email>', 'who decides')
     .action(async (sessionId, action, options) => (await commands()).reviewDecide(sessionId, action, options))
+  review
+    .command('confirm')
+    .description('confirm the decision another reviewer proposed on a case (four-eyes): it takes effect')
+    .argument('<sessionId>', 'the verification session id (ses_…)')
+    .option('--pending <id>', 'the proposal (pdd_…); by default the one waiting on the case')
+    .requiredOption('--reviewer <email>', 'who confirms (not the proposer)')
+    .action(async (sessionId, options) => (await commands()).reviewConfirm(sessionId, options))
+  review
+    .command('withdraw')
+    .description('take back the decision you proposed on a case (four-eyes), before it is confirmed')
+    .argument('<sessionId>', 'the verification session id (ses_…)')
+    .option('--pending <id>', 'the proposal (pdd_…); by default the one waiting on the case')
+    .requiredOption('--reviewer <email>', 'who proposed it')
+    .action(async (sessionId, options) => (await commands()).reviewWithdraw(sessionId, options))
 
   review
     .command('alerts')

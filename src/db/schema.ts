@@ -260,8 +260,35 @@ export type ReviewDecisionTable = {
   reason_code: string | null
   note: string | null
   created_at: number
+  /** The second reviewer who confirmed a four-eyes decision (`reviewer` proposed it); else null. */
+  confirmed_by: string | null
 }
 export type ReviewDecisionRow = Selectable<ReviewDecisionTable>
+
+export const PENDING_RESOLUTIONS = ['confirmed', 'withdrawn', 'superseded'] as const
+export type PendingResolution = (typeof PENDING_RESOLUTIONS)[number]
+
+/**
+ * A decision that needs a second person (four-eyes, issue #13 item 4), proposed and not yet applied.
+ * At most one per session is open (`resolved_at` null); it is resolved when confirmed (then applied),
+ * withdrawn by its proposer, or superseded by a newer proposal or a decision.
+ */
+export type PendingDecisionTable = {
+  id: string
+  session_id: string
+  action: 'approve' | 'reject'
+  reason_code: string | null
+  note: string | null
+  /** The audit actor who proposed it (`staff:…`, `cli:…`). */
+  proposed_by: string
+  /** The proposer's email: the confirmer must be someone else. */
+  proposed_by_email: string
+  created_at: number
+  resolved_at: number | null
+  resolved_by: string | null
+  resolution: PendingResolution | null
+}
+export type PendingDecisionRow = Selectable<PendingDecisionTable>
 
 /**
  * What the audit log records (issue #13 item 5): who signed in, who saw which personal data, who
@@ -285,6 +312,7 @@ export const AUDIT_ACTIONS = [
   'user.suspend',
   'user.unsuspend',
   'user.login_otp',
+  'case.withdraw',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
@@ -661,6 +689,7 @@ export type DB = {
   session_claim: SessionClaimTable
   review_decision: ReviewDecisionTable
   case_assignment: CaseAssignmentTable
+  pending_decision: PendingDecisionTable
   audit_log: AuditLogTable
   check_result: CheckResultTable
   upload_feedback: UploadFeedbackTable

@@ -37,6 +37,10 @@ export const ERROR_CATALOGUE = {
     status: 403,
     message: 'This page is out of date or was opened elsewhere. Reload the page and try again.',
   },
+  FOUR_EYES_SAME_PERSON: {
+    status: 403,
+    message: 'You proposed this decision: another reviewer must confirm it.',
+  },
   REGION_NOT_ENABLED: { status: 403, message: 'Not authorized' },
   CROSS_SITE_REQUEST: {
     status: 403,

@@ -19,6 +19,7 @@ const PREFIXES = {
   delivery: 'whd',
   attempt: 'wha',
   review: 'rvd',
+  pending: 'pdd',
   challenge: 'chl',
   sanctionsVersion: 'slv',
   sanctionsEntry: 'sle',

@@ -16,6 +16,7 @@ import * as m0014 from './0014_upload_feedback.ts'
 import * as m0015 from './0015_evidence_redaction.ts'
 import * as m0016 from './0016_audit_log.ts'
 import * as m0017 from './0017_staff.ts'
+import * as m0018 from './0018_pending_decisions.ts'
 import * as m0019 from './0019_case_assignment.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
@@ -37,5 +38,6 @@ export const migrations: Record<string, Migration> = {
   '0015_evidence_redaction': m0015,
   '0016_audit_log': m0016,
   '0017_staff': m0017,
+  '0018_pending_decisions': m0018,
   '0019_case_assignment': m0019,
 }

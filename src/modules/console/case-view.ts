@@ -89,5 +89,6 @@ export const caseView = (
     assignment,
     comparison: comparisonOf(evidenceOf<IdentityEvidence>(shown, 'identity-consistency')),
     documents,
+    pendingDecision: shown.pendingDecision,
   }
 }

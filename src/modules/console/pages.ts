@@ -59,6 +59,8 @@ export type QueueRow = {
   reasons: string[]
   /** The reviewer the case is assigned to now, if any. */
   assignee: string | null
+  /** A four-eyes decision was proposed and waits for a second person. */
+  awaitingConfirmation: boolean
 }
 
 export type QueueFilters = {
@@ -118,7 +120,7 @@ ${nav(viewer)}
     <td${row.waitingSeconds > input.slaMinutes * 60 ? html` class="overdue"` : ''}>${age(row.waitingSeconds)}${row.waitingSeconds > input.slaMinutes * 60 ? ' (past target)' : ''}</td>
     <td>${row.clientId}</td>
     <td>${row.region}</td>
-    <td>${row.reasons.join(', ') || 'review'}</td>
+    <td>${row.reasons.join(', ') || 'review'}${row.awaitingConfirmation ? html` <strong class="proposed">· decision awaits confirmation</strong>` : ''}</td>
     <td>${row.assignee ?? '—'}</td>
   </tr>`,
         )
@@ -164,6 +166,8 @@ export type CaseView = {
     action: string
     reasonCode: string | null
     note: string | null
+    /** Who confirmed a four-eyes decision `reviewer` proposed. */
+    confirmedBy: string | null
     at: string | null
   }[]
   /** Who the case is assigned to now (opening it assigns it to a reviewer who may decide). */
@@ -176,6 +180,15 @@ export type CaseView = {
   }
   comparison: Comparison[]
   documents: SessionDocument[]
+  /** A four-eyes decision proposed by one reviewer, not applied until another confirms it. */
+  pendingDecision: {
+    id: string
+    action: string
+    reasonCode: string | null
+    note: string | null
+    proposedBy: string
+    at: string | null
+  } | null
 }
 
 export type ReasonOption = { code: string; message: string; retryable: boolean }
@@ -234,6 +247,38 @@ const decisionForm = (view: CaseView, csrf: string, reasons: ReasonOption[]) => 
   </form>
 </section>`
 
+const PROPOSED = { approve: 'approve', reject: 'reject' } as Record<string, string>
+
+/**
+ * The proposal waiting for a second person (four-eyes): its proposer is told it waits; another
+ * member who may decide gets the Confirm button (which applies it).
+ */
+const proposalSection = (viewer: Viewer, view: CaseView) => {
+  const proposal = view.pendingDecision
+  if (!proposal) return ''
+  const own = proposal.proposedBy === viewer.staff.email
+  return html`<section aria-labelledby="proposal" class="proposal">
+  <h2 id="proposal">Decision waiting for a second person</h2>
+  <p><strong>${proposal.proposedBy}</strong> proposed to <strong>${PROPOSED[proposal.action] ?? proposal.action}</strong>${proposal.reasonCode ? html` with reason <code>${proposal.reasonCode}</code>` : ''} at ${proposal.at ?? ''}.${proposal.note ? html` Note: ${proposal.note}` : ''}</p>
+  ${
+    own
+      ? html`<p role="status">You proposed this decision: it takes effect once another reviewer or admin confirms it.</p>
+  <form method="post" action="/console/cases/${view.sessionId}/withdraw">
+    <input type="hidden" name="csrf" value="${viewer.csrf}">
+    <input type="hidden" name="pendingId" value="${proposal.id}">
+    <button type="submit" id="withdraw" class="secondary">Withdraw</button>
+  </form>`
+      : canDecide(viewer.staff.role)
+        ? html`<form method="post" action="/console/cases/${view.sessionId}/confirm">
+    <input type="hidden" name="csrf" value="${viewer.csrf}">
+    <input type="hidden" name="pendingId" value="${proposal.id}">
+    <button type="submit" id="confirm">Confirm</button>
+  </form>`
+        : html`<p>A reviewer or admin other than the proposer must confirm it.</p>`
+  }
+</section>`
+}
+
 /** Keyboard shortcuts of the case page: a key presses its decision button (not while typing). */
 export const CASE_SCRIPT = `document.addEventListener('keydown', (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey) return
@@ -266,6 +311,7 @@ ${alert('error', input.error)}${alert('done', input.notice)}
     <tr><th scope="row">User</th><td>${view.userId}</td></tr>
   </tbody>
 </table>
+${proposalSection(viewer, view)}
 ${
   view.assignment && !view.assignment.mine
     ? html`<p class="error" role="alert">${view.assignment.staffEmail} is reviewing this case until ${view.assignment.until}: it cannot be decided by anyone else meanwhile.</p>`
@@ -312,7 +358,7 @@ ${
   ${
     view.reviews.length === 0
       ? html`<p>None yet.</p>`
-      : html`<table><tbody>${view.reviews.map((review) => html`<tr><td>${review.at ?? ''}</td><td>${review.reviewer}</td><td>${review.action}</td><td>${review.reasonCode ?? ''}</td><td>${review.note ?? ''}</td></tr>`)}</tbody></table>`
+      : html`<table><tbody>${view.reviews.map((review) => html`<tr><td>${review.at ?? ''}</td><td>${review.reviewer}${review.confirmedBy ? `, confirmed by ${review.confirmedBy}` : ''}</td><td>${review.action}</td><td>${review.reasonCode ?? ''}</td><td>${review.note ?? ''}</td></tr>`)}</tbody></table>`
   }
 </section>
 </div>`

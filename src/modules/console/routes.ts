@@ -15,7 +15,7 @@ import { type AuditEntryInput, appendAudit, listAuditEntries } from '../audit/in
 import type { LoginThrottle } from '../auth/index.ts'
 import { openSessionDocument, sessionDocuments } from '../capture/index.ts'
 import type { DocumentVault } from '../documents/index.ts'
-import { decideCase, listCases, showCase } from '../review/index.ts'
+import { confirmDecision, decideCase, listCases, showCase, withdrawDecision } from '../review/index.ts'
 import {
   listStaff,
   resolveStaffSession,
@@ -77,6 +77,8 @@ const DecisionForm = Type.Object({
   reasonCode: Type.Optional(Type.String({ maxLength: 64 })),
   note: Type.Optional(Type.String({ maxLength: 2000 })),
 })
+// Confirm and withdraw name the proposal, so a stale page cannot act on a newer one.
+const ConfirmForm = Type.Object({ csrf: Csrf, pendingId: Type.String({ maxLength: 100 }) })
 const CaseParams = Type.Object({ sessionId: Type.String({ maxLength: 100 }) })
 const DocumentParams = Type.Object({
   sessionId: Type.String({ maxLength: 100 }),
@@ -417,11 +419,23 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     )
   }
 
+  /** What the case page says after a post redirected to it. */
+  const noticeOf = (query: Record<string, string | undefined>) =>
+    query.decided
+      ? 'Decision recorded.'
+      : query.proposed
+        ? 'Decision proposed: it takes effect once another reviewer confirms it.'
+        : query.confirmed
+          ? 'Decision confirmed and applied.'
+          : query.withdrawn
+            ? 'Proposal withdrawn: the case waits for a decision.'
+            : undefined
+
   app.get(
     '/console/cases/:sessionId',
     { schema: { ...schema('getConsoleCase', 'One case: evidence, checks, decision'), params: CaseParams } },
     async (request, reply) => {
-      const notice = (request.query as { decided?: string }).decided ? 'Decision recorded.' : undefined
+      const notice = noticeOf(request.query as Record<string, string | undefined>)
       return renderCase(request, reply, request.params.sessionId, 200, notice ? { notice } : {})
     },
   )
@@ -482,8 +496,9 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         throw new AppError('CONFLICT', {
           message: `${holder.staffEmail} is reviewing this case; nothing was changed.`,
         })
+      let proposed = false
       try {
-        await decideCase(
+        const decided = await decideCase(
           reviewDeps,
           request.params.sessionId,
           {
@@ -494,6 +509,8 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
           },
           `staff:${session.staff.id}`,
         )
+        // Four-eyes: held as a proposal, the case still waits (see the review module).
+        proposed = decided.pendingDecision !== null
       } catch (error) {
         // A form that needs fixing comes back with its message; nothing was written.
         if (error instanceof AppError && error.code === 'VALIDATION_ERROR')
@@ -507,7 +524,70 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
           })
         throw error
       }
-      return reply.redirect(`/console/cases/${encodeURIComponent(request.params.sessionId)}?decided=1`, 303)
+      const done = proposed ? 'proposed' : 'decided'
+      return reply.redirect(`/console/cases/${encodeURIComponent(request.params.sessionId)}?${done}=1`, 303)
+    },
+  )
+
+  app.post(
+    '/console/cases/:sessionId/confirm',
+    {
+      schema: {
+        ...schema('confirmConsoleCase', "Confirm another reviewer's proposed decision (four-eyes)"),
+        params: CaseParams,
+        body: ConfirmForm,
+      },
+    },
+    async (request, reply) => {
+      requireCsrf(request, request.body.csrf)
+      requireRole(request, canDecide)
+      const session = request.staffSession as StaffSession
+      try {
+        await confirmDecision(
+          reviewDeps,
+          request.params.sessionId,
+          request.body.pendingId,
+          session.staff.email,
+          `staff:${session.staff.id}`,
+        )
+      } catch (error) {
+        // A proposal already confirmed or replaced says so itself; a case decided meanwhile is told here.
+        if (
+          error instanceof AppError &&
+          error.code === 'CONFLICT' &&
+          !error.publicMessage.startsWith('This proposal')
+        )
+          throw new AppError('CONFLICT', {
+            message:
+              'This case was already decided (by someone else, or by the checks). Nothing was changed.',
+          })
+        throw error
+      }
+      return reply.redirect(`/console/cases/${encodeURIComponent(request.params.sessionId)}?confirmed=1`, 303)
+    },
+  )
+
+  app.post(
+    '/console/cases/:sessionId/withdraw',
+    {
+      schema: {
+        ...schema('withdrawConsoleProposal', 'Withdraw the decision you proposed (four-eyes)'),
+        params: CaseParams,
+        body: ConfirmForm,
+      },
+    },
+    async (request, reply) => {
+      requireCsrf(request, request.body.csrf)
+      requireRole(request, canDecide)
+      const session = request.staffSession as StaffSession
+      await withdrawDecision(
+        reviewDeps,
+        request.params.sessionId,
+        request.body.pendingId,
+        session.staff.email,
+        `staff:${session.staff.id}`,
+      )
+      return reply.redirect(`/console/cases/${encodeURIComponent(request.params.sessionId)}?withdrawn=1`, 303)
     },
   )
 

@@ -1,13 +1,18 @@
 /**
  * The review module's face: manual review of the submissions the machine did not decide (the CLI
- * today, the console later), through verification's decision seam.
+ * and the console), through verification's decision seam, with four-eyes confirmation of the
+ * decisions whose mistake costs most.
  */
+
+export { FOUR_EYES_FINDINGS, needsSecondPerson } from './four-eyes.ts'
 export {
   type AlertResolution,
+  confirmDecision,
   decideCase,
   listAlerts,
   listCases,
   type ReviewInput,
   resolveAlert,
   showCase,
+  withdrawDecision,
 } from './service.ts'

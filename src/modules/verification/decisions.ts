@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
 import type { RegionDatabase } from '../../db/database.ts'
-import type { DB, SessionOutcome } from '../../db/schema.ts'
+import type { DB, SessionOutcome, SessionRow } from '../../db/schema.ts'
 import { lockUser } from '../users/index.ts'
 import type { Reason } from './reasons.ts'
 import { findSession, recordSessionOutcome } from './repo.ts'
@@ -26,7 +26,9 @@ const EVENT_OF: Record<Decision['outcome'], VerificationEvent | undefined> = {
  * already decided (other than "review") is left as it is and the call answers false. `record` runs in
  * the same transaction when the decision is taken (a reviewer's audit row), and not when it is not.
  * `undecidedOnly` is the machine's: a session already sent to a person is not decided again by a check
- * job that runs once more (after a crash between its decision and its completion, say).
+ * job that runs once more (after a crash between its decision and its completion, say). `admits` is a
+ * caller's own condition on the session as read under the lock (the review module's four-eyes rule on
+ * what the checks found): when it answers false nothing is decided and the call answers false.
  */
 export const decide = async (
   deps: StateWriterDeps,
@@ -34,7 +36,7 @@ export const decide = async (
   sessionId: string,
   decision: Decision,
   record?: (trx: Transaction<DB>) => Promise<void>,
-  options: { undecidedOnly?: boolean } = {},
+  options: { undecidedOnly?: boolean; admits?: (session: SessionRow) => boolean } = {},
 ): Promise<boolean> =>
   database.db.transaction().execute(async (trx) => {
     const found = await findSession(trx, sessionId)
@@ -49,6 +51,7 @@ export const decide = async (
       session?.status === 'submitted' &&
       (session.outcome === null || (session.outcome === 'review' && !options.undecidedOnly))
     if (!session || !decidable) return false
+    if (options.admits && !options.admits(session)) return false
     // The outcome first: subscribers of the state change read the session as decided.
     await recordSessionOutcome(trx, session.id, {
       outcome: decision.outcome,
