@@ -313,6 +313,8 @@ export const AUDIT_ACTIONS = [
   'user.unsuspend',
   'user.login_otp',
   'case.withdraw',
+  'user.search',
+  'user.view',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

@@ -232,6 +232,25 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('compliance console in Chro
     expect(again.status()).toBe(409)
     expect(await again.text()).toContain('already decided')
     expect((await currentUser(t, sandbox.client.clientKey, user)).verificationState).toBe('REJECTED')
+
+    // The user in the console: found by email, their page lists the session; suspend and unsuspend.
+    await page.goto(`${origin}/console/users?q=${encodeURIComponent(user.email.toUpperCase())}`)
+    await page.getByRole('link', { name: user.id }).click()
+    await page.waitForURL(`**/console/users/${user.id}`)
+    expect(await page.getByRole('link', { name: sessionId }).count()).toBe(1)
+    await check(page)
+    await page.getByRole('button', { name: 'Suspend' }).click()
+    expect(await page.getByRole('status').textContent()).toBe('User suspended.')
+    const refused = await api(t.app, sandbox.client.clientKey).get('/v1/user', {
+      authorization: `Bearer ${user.token}`,
+    })
+    expect(refused.statusCode).toBe(403)
+    await page.getByRole('button', { name: 'Unsuspend' }).click()
+    expect(await page.getByRole('status').textContent()).toBe('User unsuspended.')
+    const audited = await auditOf(user.database)
+    for (const action of ['user.view', 'user.suspend', 'user.unsuspend'])
+      expect(audited).toContainEqual({ actor: `staff:${reviewer.id}`, action, subject: user.id })
+    expect((await auditOf(t.runtime.databases.home)).map((entry) => entry.action)).toContain('user.search')
     await context.close()
   }, 180_000)
 

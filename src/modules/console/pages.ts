@@ -19,6 +19,7 @@ export const nav = ({ staff, csrf }: Viewer) => html`<nav class="console" aria-l
   <strong>Verity console</strong>
   <a href="/console">Review queue</a>
   <a href="/console/dashboard">Dashboard</a>
+  <a href="/console/users">Users</a>
   ${canReadAudit(staff.role) ? html`<a href="/console/audit">Audit log</a>` : ''}
   ${staff.role === 'admin' ? html`<a href="/console/staff">Staff</a>` : ''}
   <span>${staff.email} (${staff.role})</span>

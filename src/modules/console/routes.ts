@@ -3,18 +3,13 @@ import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import type { Config } from '../../config/config.ts'
-import type { Databases, RegionDatabase } from '../../db/database.ts'
+import type { RegionDatabase } from '../../db/database.ts'
 import { AUDIT_ACTIONS, REVIEW_ACTIONS } from '../../db/schema.ts'
 import { toAppError } from '../../http/error-handler.ts'
-import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
-import type { Keys } from '../../lib/keys.ts'
 import { htmlResponse, sendPage } from '../../web/page.ts'
 import { type AuditEntryInput, appendAudit, listAuditEntries } from '../audit/index.ts'
-import type { LoginThrottle } from '../auth/index.ts'
 import { openSessionDocument, sessionDocuments } from '../capture/index.ts'
-import type { DocumentVault } from '../documents/index.ts'
 import { confirmDecision, decideCase, listCases, showCase, withdrawDecision } from '../review/index.ts'
 import {
   listStaff,
@@ -23,12 +18,13 @@ import {
   signInStaff,
   signOutStaff,
 } from '../staff/index.ts'
-import { REASON_CATALOGUE, type VerificationChanges } from '../verification/index.ts'
+import { REASON_CATALOGUE } from '../verification/index.ts'
 import { type Assignment, claimCase, liveAssignments } from './assignments.ts'
 import { caseView } from './case-view.ts'
 import { loginCsrfValue, sameToken, sessionCsrfToken } from './csrf.ts'
 import { dashboardOf } from './dashboard.ts'
 import { dashboardPage } from './dashboard-page.ts'
+import type { ConsoleDeps } from './deps.ts'
 import {
   auditPage,
   CASE_SCRIPT,
@@ -41,18 +37,9 @@ import {
   staffPage,
   type Viewer,
 } from './pages.ts'
+import { consoleUserRoutes } from './users-routes.ts'
 
-export type ConsoleDeps = {
-  databases: Databases
-  clock: Clock
-  keys: Keys
-  config: Config
-  vault: DocumentVault
-  verificationChanges: VerificationChanges
-  /** Failed staff sign-ins per source address, in this process (auth's throttle). */
-  staffThrottle: LoginThrottle
-  secureCookies: boolean
-}
+export type { ConsoleDeps }
 
 const SESSION_COOKIE = 'verity_console'
 const LOGIN_COOKIE = 'verity_console_login'
@@ -658,6 +645,16 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       )
     },
   )
+
+  consoleUserRoutes(fastify, {
+    deps,
+    viewer: (request) => viewerOf(request.staffSession as StaffSession),
+    send: (reply, status, title, body) => send(reply, status, title, body),
+    audit,
+    requireCsrf,
+    requireRole,
+    schema,
+  })
 
   app.get(
     '/console/staff',

@@ -17,6 +17,7 @@ export {
   newUserRow,
   openLoginChallenge,
   recordVerificationState,
+  searchUsers,
   updateUser,
   verifiedUsersAfter,
 } from './repo.ts'

@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely'
+import { type Insertable, sql } from 'kysely'
 import type { Queryable, RegionDatabase } from '../../db/database.ts'
 import { lockedRows } from '../../db/row-locks.ts'
 import type { AppUserTable, UserRow } from '../../db/schema.ts'
@@ -58,6 +58,32 @@ export const insertUser = (db: Queryable, row: Insertable<AppUserTable>): Promis
 
 export const findUserById = (db: Queryable, id: string) =>
   db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst()
+
+/**
+ * Users an operator looks for: by id, by email (as stored, normalized), or by a part of the name. The
+ * name is matched as typed, case-insensitively, with LIKE's wildcards escaped.
+ */
+export const searchUsers = (db: Queryable, term: { text: string; email: string | null }, limit: number) => {
+  const pattern = `%${term.text.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+  return db
+    .selectFrom('app_user')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('id', '=', term.text),
+        ...(term.email ? [eb('email', '=', term.email)] : []),
+        eb(
+          sql<string>`lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))`,
+          'like',
+          sql<string>`${pattern} escape '\\'`,
+        ),
+      ]),
+    )
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+}
 
 export const findUserByEmail = (db: Queryable, clientId: string, email: string) =>
   db

@@ -13,7 +13,13 @@ export { type Decision, decide } from './decisions.ts'
 export { verificationHistory } from './history.ts'
 export { type IdentitySnapshot, type SubmittedIdentity, submittedIdentity } from './identity.ts'
 export { REASON_CATALOGUE, type Reason, type ReasonCode, reason } from './reasons.ts'
-export { findSession, listSessionsAwaitingDecision, lockSession, markSessionOpened } from './repo.ts'
+export {
+  findSession,
+  listSessionsAwaitingDecision,
+  listUserSessions,
+  lockSession,
+  markSessionOpened,
+} from './repo.ts'
 export {
   ReasonSchema,
   SessionLimitErrorBody,

@@ -1,0 +1,19 @@
+import type { Config } from '../../config/config.ts'
+import type { Databases } from '../../db/database.ts'
+import type { Clock } from '../../lib/clock.ts'
+import type { Keys } from '../../lib/keys.ts'
+import type { LoginThrottle } from '../auth/index.ts'
+import type { DocumentVault } from '../documents/index.ts'
+import type { VerificationChanges } from '../verification/index.ts'
+
+export type ConsoleDeps = {
+  databases: Databases
+  clock: Clock
+  keys: Keys
+  config: Config
+  vault: DocumentVault
+  verificationChanges: VerificationChanges
+  /** Failed staff sign-ins per source address, in this process (auth's throttle). */
+  staffThrottle: LoginThrottle
+  secureCookies: boolean
+}

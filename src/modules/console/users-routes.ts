@@ -1,0 +1,154 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import type { RegionDatabase } from '../../db/database.ts'
+import { isoTime } from '../../lib/clock.ts'
+import { normalizeEmail } from '../../lib/validators.ts'
+import type { Html } from '../../web/page.ts'
+import type { AuditEntryInput } from '../audit/index.ts'
+import { describeUser, setUserSuspended } from '../operator/index.ts'
+import { locateUser, searchUsers } from '../users/index.ts'
+import { listUserSessions } from '../verification/index.ts'
+import type { ConsoleDeps } from './deps.ts'
+import { canDecide, type Viewer } from './pages.ts'
+import { userPage, usersPage } from './users-page.ts'
+
+/** What the users pages need of the console's routes: its page sender, audit, CSRF and role checks. */
+export type ConsoleContext = {
+  deps: ConsoleDeps
+  viewer(request: FastifyRequest): Viewer
+  send(reply: FastifyReply, status: number, title: string, body: Html): FastifyReply
+  audit(database: RegionDatabase, entry: AuditEntryInput): Promise<unknown>
+  requireCsrf(request: FastifyRequest, presented: string): void
+  requireRole(request: FastifyRequest, allowed: (role: Viewer['staff']['role']) => boolean): void
+  schema(operationId: string, summary: string): Record<string, unknown>
+}
+
+const MAX_RESULTS = 50
+const SearchQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) })
+const UserParams = Type.Object({ userId: Type.String({ maxLength: 100 }) })
+const SuspensionForm = Type.Object({
+  csrf: Type.String({ maxLength: 100 }),
+  suspended: Type.Union([Type.Literal('true'), Type.Literal('false')]),
+})
+
+/**
+ * The console's users (issue #13 item 6): search by email, user id or name across regions, a user's
+ * page with their sessions and transitions, suspend and unsuspend. Each search and each user page
+ * opened is audited (who looked at whose data), without the search text, which may itself be personal.
+ */
+export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleContext) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const { deps } = context
+  const actorOf = (request: FastifyRequest) => `staff:${context.viewer(request).staff.id}` as const
+
+  app.get(
+    '/console/users',
+    { schema: { ...context.schema('searchConsoleUsers', 'Find users'), querystring: SearchQuery } },
+    async (request, reply) => {
+      const text = (request.query.q ?? '').trim()
+      if (!text)
+        return context.send(
+          reply,
+          200,
+          'Users',
+          usersPage(context.viewer(request), { query: '', results: null }),
+        )
+      const found = await Promise.all(
+        deps.databases.all.map(async (database) =>
+          (await searchUsers(database.db, { text, email: normalizeEmail(text) ?? null }, MAX_RESULTS)).map(
+            (user) => ({
+              id: user.id,
+              region: database.region,
+              clientId: user.client_id,
+              email: user.email,
+              name: [user.first_name, user.last_name].filter(Boolean).join(' '),
+              verificationState: user.verification_state,
+              status: user.status,
+            }),
+          ),
+        ),
+      )
+      const results = found.flat().slice(0, MAX_RESULTS)
+      await context.audit(deps.databases.home, {
+        actor: actorOf(request),
+        action: 'user.search',
+        details: { results: results.length },
+      })
+      return context.send(reply, 200, 'Users', usersPage(context.viewer(request), { query: text, results }))
+    },
+  )
+
+  const renderUser = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    userId: string,
+    notice?: string,
+  ) => {
+    const { database } = await locateUser(deps, userId)
+    const described = await describeUser(deps, userId)
+    const sessions = await listUserSessions(database.db, described.id, 50)
+    await context.audit(database, {
+      actor: actorOf(request),
+      action: 'user.view',
+      subject: { type: 'user', id: described.id },
+      details: { clientId: described.clientId },
+    })
+    const { stateHistory, checkedIdentity: _checked, ...account } = described
+    return context.send(
+      reply,
+      200,
+      `User ${described.id}`,
+      userPage(context.viewer(request), {
+        account,
+        history: stateHistory,
+        sessions: sessions.map((session) => ({
+          id: session.id,
+          kind: session.kind,
+          status: session.status,
+          outcome: session.outcome,
+          createdAt: isoTime(session.created_at) ?? '',
+          submittedAt: isoTime(session.submitted_at),
+          reasons: (JSON.parse(session.reasons) as { code: string }[]).map((each) => each.code),
+        })),
+        canSuspend: canDecide(context.viewer(request).staff.role),
+        ...(notice ? { notice } : {}),
+      }),
+    )
+  }
+
+  app.get(
+    '/console/users/:userId',
+    {
+      schema: {
+        ...context.schema('getConsoleUser', 'One user: account, sessions, transitions'),
+        params: UserParams,
+      },
+    },
+    async (request, reply) => renderUser(request, reply, request.params.userId),
+  )
+
+  app.post(
+    '/console/users/:userId/suspension',
+    {
+      schema: {
+        ...context.schema('setConsoleUserSuspension', 'Suspend or unsuspend a user'),
+        params: UserParams,
+        body: SuspensionForm,
+      },
+    },
+    async (request, reply) => {
+      context.requireCsrf(request, request.body.csrf)
+      context.requireRole(request, canDecide)
+      const suspended = request.body.suspended === 'true'
+      // Audited by the users module, in the transaction of the change.
+      await setUserSuspended(deps, request.params.userId, suspended, actorOf(request))
+      return renderUser(
+        request,
+        reply,
+        request.params.userId,
+        suspended ? 'User suspended.' : 'User unsuspended.',
+      )
+    },
+  )
+}
