@@ -8,6 +8,7 @@ import { withTriggersOff } from '../helpers/audit.ts'
 import { registerSandboxUser } from '../helpers/capture.ts'
 import { runCli } from '../helpers/cli.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
+import { checksSendToReview } from '../helpers/review.ts'
 import { openLink } from '../helpers/sessions.ts'
 
 type Listed = AuditEntry & { region: string }
@@ -50,6 +51,7 @@ describe.each(DIALECTS)('verity audit, as an operator uses it (%s)', (dialect) =
     const { sessionUrl, sessionId } = started.json() as { sessionUrl: string; sessionId: string }
     expect((await openLink(t.app, sessionUrl)).statusCode).toBe(303)
     await submitSession(t.runtime, user.database, sessionId, false)
+    await checksSendToReview(t.runtime, user.database, sessionId)
     return { userId: user.id, sessionId }
   }
 

@@ -5,6 +5,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { registerSandboxUser } from '../helpers/capture.ts'
 import { runCli } from '../helpers/cli.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
+import { checksSendToReview } from '../helpers/review.ts'
 import { openLink } from '../helpers/sessions.ts'
 
 /**
@@ -35,6 +36,7 @@ describe.each(DIALECTS)('verity review confirm (%s)', (dialect) => {
     const { sessionUrl, sessionId } = started.json() as { sessionUrl: string; sessionId: string }
     expect((await openLink(t.app, sessionUrl)).statusCode).toBe(303)
     await submitSession(t.runtime, user.database, sessionId, false)
+    await checksSendToReview(t.runtime, user.database, sessionId)
 
     const decided = await runCli(
       [
@@ -52,7 +54,7 @@ describe.each(DIALECTS)('verity review confirm (%s)', (dialect) => {
     expect(decided.code, decided.stderr).toBe(0)
     const proposed = JSON.parse(decided.stdout)
     expect(proposed).toMatchObject({
-      outcome: null,
+      outcome: 'review',
       pendingDecision: { action: 'reject', reasonCode: 'SANCTIONS_MATCH', proposedBy: 'alice@example.com' },
     })
     const listed = JSON.parse((await runCli(['review', 'list', '--json'], env)).stdout)

@@ -12,6 +12,7 @@ import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { registerSandboxUser, type TestUser } from '../helpers/capture.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
+import { checksSendToReview } from '../helpers/review.ts'
 import { openLink } from '../helpers/sessions.ts'
 
 /** Four-eyes decisions (issue #13 item 4): proposed by one reviewer, applied on another's confirmation. */
@@ -39,12 +40,13 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
     const { sessionUrl, sessionId } = started.json() as { sessionUrl: string; sessionId: string }
     expect((await openLink(t.app, sessionUrl)).statusCode).toBe(303)
     await submitSession(t.runtime, user.database, sessionId, false)
-    if (findings.length > 0)
-      await user.database.db
-        .updateTable('verification_session')
-        .set({ outcome: 'review', reasons: JSON.stringify(findings.map((code) => reason(code))) })
-        .where('id', '=', sessionId)
-        .execute()
+    // The checks sent the case to a person, with what they found.
+    await checksSendToReview(
+      t.runtime,
+      user.database,
+      sessionId,
+      findings.map((code) => reason(code)),
+    )
     return { user, sessionId }
   }
   const stateOf = async (user: TestUser) =>
@@ -70,7 +72,7 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
       { ...rejectAsListed, note: 'same person as the listed entry' },
       'staff:stf_alice',
     )
-    expect(proposed.outcome).toBeNull()
+    expect(proposed.outcome).toBe('review')
     expect(proposed.reviews).toEqual([])
     expect(proposed.pendingDecision).toMatchObject({
       action: 'reject',
@@ -220,7 +222,7 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
       'alice@example.com',
       'staff:stf_alice',
     )
-    expect(withdrawn).toMatchObject({ outcome: null, pendingDecision: null })
+    expect(withdrawn).toMatchObject({ outcome: 'review', pendingDecision: null })
     await expect(
       withdrawDecision(t.runtime, sessionId, pendingId, 'alice@example.com', 'staff:stf_alice'),
     ).rejects.toMatchObject({ code: 'CONFLICT' })

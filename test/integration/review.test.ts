@@ -6,6 +6,7 @@ import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { registerSandboxUser, type TestUser } from '../helpers/capture.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
+import { checksSendToReview } from '../helpers/review.ts'
 import { openLink } from '../helpers/sessions.ts'
 
 /** `verity review` (issue #12 item 5): cases waiting for a person, decided through the decision seam. */
@@ -22,7 +23,7 @@ describe.each(DIALECTS)('manual review (%s)', (dialect) => {
   afterAll(() => t.close())
 
   /** A submitted session of a new user, taken down the live path (no magic name decides it). */
-  const submitted = async (region: 'intl' | 'us' = 'intl') => {
+  const submitted = async (region: 'intl' | 'us' = 'intl', checked = true) => {
     const user = await registerSandboxUser(t, clientKey, { firstName: 'Jane', lastName: 'Doe', region })
     const started = await api(t.app, clientKey, region).get('/v1/user/verification', {
       authorization: `Bearer ${user.token}`,
@@ -30,6 +31,7 @@ describe.each(DIALECTS)('manual review (%s)', (dialect) => {
     const { sessionUrl, sessionId } = started.json() as { sessionUrl: string; sessionId: string }
     expect((await openLink(t.app, sessionUrl)).statusCode).toBe(303)
     await submitSession(t.runtime, user.database, sessionId, false)
+    if (checked) await checksSendToReview(t.runtime, user.database, sessionId)
     return { user, sessionId }
   }
   const stateOf = (user: TestUser) =>
@@ -128,6 +130,22 @@ describe.each(DIALECTS)('manual review (%s)', (dialect) => {
     ).rejects.toThrow(message)
     expect(await stateOf(user)).toEqual({ verification_state: 'PENDING', state_version: 1 })
     expect(await reviewRows(user, sessionId)).toEqual([])
+  })
+
+  it("refuses to approve a case the checks have not concluded on (409); a rejection is a person's call", async () => {
+    const { user, sessionId } = await submitted('intl', false)
+    await expect(
+      decideCase(t.runtime, sessionId, { action: 'approve', reviewer: 'alice@example.com' }, TEST_ACTOR),
+    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('have not finished') })
+    expect(await stateOf(user)).toEqual({ verification_state: 'PENDING', state_version: 1 })
+    expect(await reviewRows(user, sessionId)).toEqual([])
+    const rejected = await decideCase(
+      t.runtime,
+      sessionId,
+      { action: 'reject', reasonCode: 'DOCUMENT_EXPIRED', reviewer: 'alice@example.com' },
+      TEST_ACTOR,
+    )
+    expect(rejected.outcome).toBe('rejected')
   })
 
   it('refuses a case already decided (409), recording nothing more', async () => {

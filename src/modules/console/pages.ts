@@ -233,6 +233,7 @@ const decisionForm = (view: CaseView, csrf: string, reasons: ReasonOption[]) => 
 <section aria-labelledby="decide">
   <h2 id="decide">Decision</h2>
   <p>Keys: <kbd>a</kbd> approve, <kbd>r</kbd> reject, <kbd>n</kbd> request new photos (outside text fields).</p>
+  ${view.outcome === null ? html`<p class="error" role="alert">The automated checks have not finished (screening and duplicates among them): the case can be rejected or sent back for new photos, but approved only once they have.</p>` : ''}
   <form method="post" action="/console/cases/${view.sessionId}/decision" id="decision">
     <input type="hidden" name="csrf" value="${csrf}">
     <label for="reasonCode">Reason (required to reject or to ask for new photos)</label>
@@ -242,7 +243,7 @@ const decisionForm = (view: CaseView, csrf: string, reasons: ReasonOption[]) => 
     </select>
     <label for="note">Note (kept with the decision, not sent to the user)</label>
     <textarea id="note" name="note" rows="3" maxlength="2000"></textarea>
-    <button type="submit" name="action" value="approve" id="approve">Approve</button>
+    ${view.outcome === null ? '' : html`<button type="submit" name="action" value="approve" id="approve">Approve</button>`}
     <button type="submit" name="action" value="reject" id="reject" class="secondary">Reject</button>
     <button type="submit" name="action" value="resubmit" id="resubmit" class="secondary">Request new photos</button>
   </form>

@@ -4,7 +4,6 @@
  * decisions whose mistake costs most.
  */
 
-export { FOUR_EYES_FINDINGS, needsSecondPerson } from './four-eyes.ts'
 export {
   type AlertResolution,
   confirmDecision,

@@ -99,7 +99,6 @@ const proposalView = (row: PendingDecisionRow) => ({
   reasonCode: row.reason_code,
   note: row.note,
   proposedBy: row.proposed_by_email,
-  proposedByActor: row.proposed_by,
   at: isoTime(row.created_at),
 })
 
@@ -194,6 +193,13 @@ export const decideCase = async (
   const decision = decisionOf(input)
   const reasonCode = decision.reasons[0]?.code ?? null
   const { session, database } = await locateSession(deps, sessionId)
+  // Until the checks have concluded (outcome still null) nothing has screened the person or looked for
+  // a duplicate: a person may reject or ask for new photos, but not approve. The outcome only moves
+  // away from null, so this read can only be too cautious, never let an approval through early.
+  if (input.action === 'approve' && session.outcome === null && session.status === 'submitted')
+    throw new AppError('CONFLICT', {
+      message: `The automated checks of session ${session.id} have not finished; approve it once they have`,
+    })
   // New photos are never held: only an approval or a rejection can be a proposal.
   const proposal = input.action === 'resubmit' ? null : { action: input.action, reasonCode, note, reviewer }
   const held = (current: SessionRow) =>
