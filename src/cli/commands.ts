@@ -521,6 +521,7 @@ export const auditList = (options: AuditListOptions): Promise<void> =>
 // Staff are tenant-wide, like clients: they live in the home database.
 const staffDeps = (runtime: Runtime): StaffDeps => ({
   db: runtime.databases.home.db,
+  home: runtime.databases.home,
   clock: runtime.clock,
   keys: runtime.keys,
   config: runtime.config,
@@ -528,7 +529,7 @@ const staffDeps = (runtime: Runtime): StaffDeps => ({
 
 export const staffCreate = (options: { email: string; role: string; json: boolean }): Promise<void> =>
   withRuntime(async (runtime) => {
-    const { staff, ...credentials } = await createStaff(staffDeps(runtime), options)
+    const { staff, ...credentials } = await createStaff(staffDeps(runtime), options, cliActor())
     if (options.json) return printJson(staffJson(staff, credentials))
     process.stdout.write(`${describeStaff(staff, credentials)}\n`)
   })
@@ -543,14 +544,18 @@ export const staffList = (options: { json: boolean }): Promise<void> =>
 
 export const staffDisable = (options: { email: string; json: boolean }): Promise<void> =>
   withRuntime(async (runtime) => {
-    const { staff, sessionsRevoked } = await disableStaff(staffDeps(runtime), options.email)
+    const { staff, sessionsRevoked } = await disableStaff(staffDeps(runtime), options.email, cliActor())
     if (options.json) return printJson({ ...staffJson(staff), sessionsRevoked })
     process.stdout.write(`${describeStaff(staff)}\n  signed out of ${sessionsRevoked} session(s)\n`)
   })
 
 export const staffReset = (options: { email: string; json: boolean }): Promise<void> =>
   withRuntime(async (runtime) => {
-    const { staff, sessionsRevoked, ...credentials } = await resetStaff(staffDeps(runtime), options.email)
+    const { staff, sessionsRevoked, ...credentials } = await resetStaff(
+      staffDeps(runtime),
+      options.email,
+      cliActor(),
+    )
     if (options.json) return printJson({ ...staffJson(staff, credentials), sessionsRevoked })
     process.stdout.write(
       `${describeStaff(staff, credentials)}\n  signed out of ${sessionsRevoked} session(s)${staff.status === 'disabled' ? '; still disabled' : ''}\n`,

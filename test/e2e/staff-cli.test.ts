@@ -31,6 +31,7 @@ describe.each(DIALECTS)('verity staff (%s)', (dialect) => {
     databases ??= openDatabases(config.databases)
     return {
       db: databases.home.db,
+      home: databases.home,
       clock: systemClock,
       keys: deriveKeys(config.serverSecret),
       config,

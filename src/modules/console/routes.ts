@@ -114,7 +114,13 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
   await fastify.register(cookie)
   await fastify.register(formbody)
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
-  const staffDeps = { db: deps.databases.home.db, clock: deps.clock, keys: deps.keys, config: deps.config }
+  const staffDeps = {
+    db: deps.databases.home.db,
+    home: deps.databases.home,
+    clock: deps.clock,
+    keys: deps.keys,
+    config: deps.config,
+  }
   const reviewDeps = deps
   const ownOrigin = new URL(deps.config.PUBLIC_URL).origin
 
@@ -275,11 +281,14 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500) throw error
         // Who tried is not known (one answer for every failure) and an email is not kept in the log.
-        await audit(deps.databases.home, {
-          actor: 'system',
-          action: 'staff.sign_in_failed',
-          details: { code: error.code },
-        })
+        // Only attempts that were checked are recorded: a throttled or locked one costs nothing to send,
+        // and the append-only log must not be something a stranger can fill at will.
+        if (error.code === 'STAFF_CREDENTIALS_INVALID')
+          await audit(deps.databases.home, {
+            actor: 'system',
+            action: 'staff.sign_in_failed',
+            details: { code: error.code },
+          })
         return again(error)
       }
     },
@@ -420,7 +429,11 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
 
   app.get(
     '/console/cases/:sessionId',
-    { schema: { ...schema('getConsoleCase', 'One case: evidence, checks, decision'), params: CaseParams } },
+    // No automatic HEAD: opening a case assigns it and is audited, which a HEAD must not do.
+    {
+      exposeHeadRoute: false,
+      schema: { ...schema('getConsoleCase', 'One case: evidence, checks, decision'), params: CaseParams },
+    },
     async (request, reply) => {
       const notice = noticeOf(request.query as Record<string, string | undefined>)
       return renderCase(request, reply, request.params.sessionId, 200, notice ? { notice } : {})
@@ -430,6 +443,7 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
   app.get(
     '/console/cases/:sessionId/documents/:documentId',
     {
+      exposeHeadRoute: false,
       schema: {
         tags: ['console'],
         operationId: 'getConsoleCaseDocument',

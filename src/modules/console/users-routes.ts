@@ -44,7 +44,10 @@ export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleCont
 
   app.get(
     '/console/users',
-    { schema: { ...context.schema('searchConsoleUsers', 'Find users'), querystring: SearchQuery } },
+    {
+      exposeHeadRoute: false,
+      schema: { ...context.schema('searchConsoleUsers', 'Find users'), querystring: SearchQuery },
+    },
     async (request, reply) => {
       const text = (request.query.q ?? '').trim()
       if (!text)
@@ -120,6 +123,7 @@ export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleCont
   app.get(
     '/console/users/:userId',
     {
+      exposeHeadRoute: false,
       schema: {
         ...context.schema('getConsoleUser', 'One user: account, sessions, transitions'),
         params: UserParams,

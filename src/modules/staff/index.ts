@@ -6,7 +6,6 @@ export {
   createStaff,
   disableStaff,
   listStaff,
-  requireStaffSession,
   resetStaff,
   resolveStaffSession,
   type SignedInStaff,

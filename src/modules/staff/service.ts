@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Config } from '../../config/config.ts'
+import type { RegionDatabase } from '../../db/database.ts'
 import { type DB, STAFF_ROLES, type StaffMemberRow, type StaffRole } from '../../db/schema.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { seal, unseal } from '../../lib/crypto.ts'
@@ -9,6 +10,7 @@ import { newId } from '../../lib/ids.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { generateSecret, hashSecret } from '../../lib/tokens.ts'
 import { normalizeEmail } from '../../lib/validators.ts'
+import { type AuditActor, appendAudit } from '../audit/index.ts'
 import {
   decoyHash,
   forgivePasswordCheck,
@@ -31,8 +33,10 @@ import { acceptedTotpStep, newTotpSecret, otpauthUrl } from './totp.ts'
 export type StaffDeps = {
   /** The home database: staff are tenant-wide, like clients. */
   db: Kysely<DB>
+  /** The same database as the audit log's chain knows it: staff changes are audited there. */
+  home: Pick<RegionDatabase, 'dialect' | 'region'>
   clock: Clock
-  keys: Pick<Keys, 'staffTotp' | 'loginFailures'>
+  keys: Pick<Keys, 'staffTotp' | 'loginFailures' | 'auditChain'>
   config: Pick<Config, 'STAFF_IDLE_TIMEOUT_MS' | 'STAFF_SESSION_MAX_MS'>
 }
 
@@ -106,6 +110,7 @@ const newCredentials = async (deps: StaffDeps, id: string, email: string) => {
 export const createStaff = async (
   deps: StaffDeps,
   input: { email: string; role: string },
+  actor: AuditActor,
 ): Promise<{ staff: StaffMember } & StaffCredentials> => {
   const problems: FieldProblem[] = []
   const email = normalizeEmail(input.email)
@@ -127,11 +132,19 @@ export const createStaff = async (
     disabled_at: null,
     created_at: stored.password_changed_at,
   }
-  if (!(await repo.insertStaffMember(deps.db, row))) {
-    throw new AppError('STAFF_EMAIL_TAKEN', {
-      message: `A staff member with the email ${email} already exists`,
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await repo.insertStaffMember(trx, row))) {
+      throw new AppError('STAFF_EMAIL_TAKEN', {
+        message: `A staff member with the email ${email} already exists`,
+      })
+    }
+    await appendAudit(deps, deps.home, trx, {
+      actor,
+      action: 'staff.create',
+      subject: { type: 'staff', id },
+      details: { role },
     })
-  }
+  })
   return { staff: memberOf(row), ...shown }
 }
 
@@ -152,12 +165,20 @@ const findMember = async (deps: StaffDeps, idOrEmail: string): Promise<StaffMemb
 export const disableStaff = async (
   deps: StaffDeps,
   idOrEmail: string,
+  actor: AuditActor,
 ): Promise<{ staff: StaffMember; sessionsRevoked: number }> => {
   const member = await findMember(deps, idOrEmail)
   const now = deps.clock.now()
   const sessionsRevoked = await deps.db.transaction().execute(async (trx) => {
     await repo.disableStaffMember(trx, member.id, now)
-    return repo.revokeStaffSessionsOf(trx, member.id, now)
+    const revoked = await repo.revokeStaffSessionsOf(trx, member.id, now)
+    await appendAudit(deps, deps.home, trx, {
+      actor,
+      action: 'staff.disable',
+      subject: { type: 'staff', id: member.id },
+      details: { sessionsRevoked: revoked },
+    })
+    return revoked
   })
   return {
     staff: memberOf((await repo.findStaffById(deps.db, member.id)) as StaffMemberRow),
@@ -172,13 +193,21 @@ export const disableStaff = async (
 export const resetStaff = async (
   deps: StaffDeps,
   idOrEmail: string,
+  actor: AuditActor,
 ): Promise<{ staff: StaffMember; sessionsRevoked: number } & StaffCredentials> => {
   const member = await findMember(deps, idOrEmail)
   // Hashed before the transaction: Argon2id takes a while and need not hold the write lock.
   const { shown, stored } = await newCredentials(deps, member.id, member.email)
   const sessionsRevoked = await deps.db.transaction().execute(async (trx) => {
     await repo.replaceStaffCredentials(trx, member.id, stored)
-    return repo.revokeStaffSessionsOf(trx, member.id, stored.password_changed_at)
+    const revoked = await repo.revokeStaffSessionsOf(trx, member.id, stored.password_changed_at)
+    await appendAudit(deps, deps.home, trx, {
+      actor,
+      action: 'staff.reset',
+      subject: { type: 'staff', id: member.id },
+      details: { sessionsRevoked: revoked },
+    })
+    return revoked
   })
   const staff = memberOf((await repo.findStaffById(deps.db, member.id)) as StaffMemberRow)
   return { staff, sessionsRevoked, ...shown }
@@ -269,16 +298,6 @@ export const resolveStaffSession = async (deps: StaffDeps, token: string): Promi
   }
   if (!(await repo.touchStaffSession(deps.db, found.session_id, now, idleSince))) return null
   return { staff: memberOf(found), sessionId: found.session_id, expiresAt: found.session_expires_at }
-}
-
-/** resolveStaffSession for pages that need a member: no live session is STAFF_SESSION_INVALID (401). */
-export const requireStaffSession = async (
-  deps: StaffDeps,
-  token: string | undefined,
-): Promise<StaffSession> => {
-  const session = token === undefined ? null : await resolveStaffSession(deps, token)
-  if (!session) throw new AppError('STAFF_SESSION_INVALID')
-  return session
 }
 
 /** Ends the session of this token (nothing happens for an unknown or ended one). */
