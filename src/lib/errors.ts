@@ -57,6 +57,10 @@ export const ERROR_CATALOGUE = {
   },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   CONFLICT: { status: 409, message: 'Conflict' },
+  CHECKS_PENDING: {
+    status: 409,
+    message: 'The automated checks of this case have not finished; it can be approved once they have',
+  },
   STAFF_EMAIL_TAKEN: { status: 409, message: 'A staff member with this email already exists' },
   ONBOARDING_STEP_MISSING: { status: 409, message: 'A previous onboarding step is not complete' },
   REGISTRATION_COMPLETE: { status: 409, message: 'Registration is already complete; log in instead' },

@@ -136,7 +136,7 @@ describe.each(DIALECTS)('manual review (%s)', (dialect) => {
     const { user, sessionId } = await submitted('intl', false)
     await expect(
       decideCase(t.runtime, sessionId, { action: 'approve', reviewer: 'alice@example.com' }, TEST_ACTOR),
-    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('have not finished') })
+    ).rejects.toMatchObject({ code: 'CHECKS_PENDING', message: expect.stringContaining('have not finished') })
     expect(await stateOf(user)).toEqual({ verification_state: 'PENDING', state_version: 1 })
     expect(await reviewRows(user, sessionId)).toEqual([])
     const rejected = await decideCase(

@@ -99,7 +99,7 @@ const TITLES: Partial<Record<number, string>> = {
   401: 'Please sign in',
   403: 'Not allowed',
   404: 'Not found',
-  409: 'Already decided',
+  409: 'Not possible right now',
   422: 'Please check the form',
   429: 'Too many attempts',
 }

@@ -197,7 +197,7 @@ export const decideCase = async (
   // a duplicate: a person may reject or ask for new photos, but not approve. The outcome only moves
   // away from null, so this read can only be too cautious, never let an approval through early.
   if (input.action === 'approve' && session.outcome === null && session.status === 'submitted')
-    throw new AppError('CONFLICT', {
+    throw new AppError('CHECKS_PENDING', {
       message: `The automated checks of session ${session.id} have not finished; approve it once they have`,
     })
   // New photos are never held: only an approval or a rejection can be a proposal.
