@@ -315,6 +315,7 @@ export const AUDIT_ACTIONS = [
   'case.withdraw',
   'user.search',
   'user.view',
+  'case.export',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

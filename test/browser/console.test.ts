@@ -305,6 +305,24 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('compliance console in Chro
       maxRedirects: 0,
     })
     expect(refused.status()).toBe(403)
+    // The case's evidence as a file: its audit entries, the chain verified, pictures only as hashes.
+    const exported = await page.request.get(`${origin}/console/cases/${sessionId}/evidence`)
+    expect(exported.status()).toBe(200)
+    expect(exported.headers()['content-disposition']).toContain('attachment')
+    const evidence = (await exported.json()) as {
+      format: string
+      case: { sessionId: string }
+      files: { sha256: string }[]
+      audit: { action: string }[]
+      auditChain: { ok: boolean }
+    }
+    expect(evidence).toMatchObject({
+      format: 'verity.case-evidence/1',
+      case: { sessionId },
+      auditChain: { ok: true },
+    })
+    expect(evidence.files).toHaveLength(2)
+    expect(evidence.audit.map((entry) => entry.action)).toContain('case.view')
     await page.goto(`${origin}/console/audit`)
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Audit log')
     expect(await page.locator('td', { hasText: 'case.decide' }).count()).toBeGreaterThan(0)

@@ -303,6 +303,7 @@ export const casePage = (
 ) => html`
 ${nav(viewer)}
 <h1>Case ${view.sessionId}</h1>
+${canReadAudit(viewer.staff.role) ? html`<p><a href="/console/cases/${view.sessionId}/evidence" download>Export this case's evidence (JSON)</a></p>` : ''}
 ${alert('error', input.error)}${alert('done', input.notice)}
 <table>
   <tbody>

@@ -8,7 +8,7 @@ import { AUDIT_ACTIONS, REVIEW_ACTIONS } from '../../db/schema.ts'
 import { toAppError } from '../../http/error-handler.ts'
 import { AppError } from '../../lib/errors.ts'
 import { htmlResponse, sendPage } from '../../web/page.ts'
-import { type AuditEntryInput, appendAudit, listAuditEntries } from '../audit/index.ts'
+import { type AuditEntryInput, appendAudit, listAuditEntries, verifyAuditChain } from '../audit/index.ts'
 import { openSessionDocument, sessionDocuments } from '../capture/index.ts'
 import { confirmDecision, decideCase, listCases, showCase, withdrawDecision } from '../review/index.ts'
 import {
@@ -25,6 +25,7 @@ import { loginCsrfValue, sameToken, sessionCsrfToken } from './csrf.ts'
 import { dashboardOf } from './dashboard.ts'
 import { dashboardPage } from './dashboard-page.ts'
 import type { ConsoleDeps } from './deps.ts'
+import { caseEvidence } from './evidence-export.ts'
 import {
   auditPage,
   CASE_SCRIPT,
@@ -477,6 +478,60 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         .header('content-security-policy', "default-src 'none'; sandbox")
         .type('image/jpeg')
         .send(opened.bytes)
+    },
+  )
+
+  app.get(
+    '/console/cases/:sessionId/evidence',
+    {
+      exposeHeadRoute: false,
+      schema: {
+        tags: ['console'],
+        operationId: 'exportConsoleCaseEvidence',
+        summary: "One case's evidence as a JSON file, for an auditor or admin (audited)",
+        params: CaseParams,
+        response: {
+          200: {
+            description: 'The evidence file',
+            content: { 'application/json': { schema: Type.Unsafe<string>({ type: 'string' }) } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      requireRole(request, canReadAudit)
+      const session = request.staffSession as StaffSession
+      const shown = await showCase(reviewDeps, request.params.sessionId)
+      const database = databaseOf(shown.region)
+      const documents = await sessionDocuments(database.db, shown.sessionId)
+      const subjects = [shown.sessionId, ...documents.map((document) => document.id)]
+      const entries = (
+        await Promise.all(
+          subjects.map((subjectId) => listAuditEntries(database.db, { subjectId, limit: 1000 })),
+        )
+      )
+        .flat()
+        .sort((a, b) => a.sequence - b.sequence)
+      // The export is itself recorded before it is handed out (the entry is in the chain it reports on).
+      await audit(database, {
+        actor: `staff:${session.staff.id}`,
+        action: 'case.export',
+        subject: { type: 'session', id: shown.sessionId },
+        details: { entries: entries.length },
+      })
+      const evidence = caseEvidence({
+        shown,
+        documents,
+        audit: entries,
+        chain: await verifyAuditChain(database, deps.keys),
+        exportedAt: new Date(deps.clock.now()).toISOString(),
+        exportedBy: { staffId: session.staff.id, email: session.staff.email },
+      })
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="case-${shown.sessionId}-evidence.json"`)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(evidence, null, 2))
     },
   )
 
