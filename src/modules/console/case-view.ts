@@ -1,6 +1,6 @@
 import type { SessionDocument } from '../capture/index.ts'
 import type { showCase } from '../review/index.ts'
-import type { CaseView, Comparison } from './pages.ts'
+import type { CaseView, Comparison, DuplicateHolder } from './pages.ts'
 
 type ShownCase = Awaited<ReturnType<typeof showCase>>
 
@@ -21,6 +21,15 @@ type IdentityEvidence = {
 
 const evidenceOf = <T>(shown: ShownCase, check: string): T | undefined =>
   (shown.checks.find((each) => each.check === check)?.evidence ?? undefined) as T | undefined
+
+/**
+ * The other users of the client the duplicate check found holding the same document or SSN, or null
+ * when the check did not run on this case.
+ */
+export const duplicateHoldersOf = (shown: ShownCase): DuplicateHolder[] | null => {
+  if (!shown.checks.some((each) => each.check === 'duplicate-identity')) return null
+  return evidenceOf<{ holders?: DuplicateHolder[] }>(shown, 'duplicate-identity')?.holders ?? []
+}
 
 const joined = (...parts: (string | null | undefined)[]) => parts.filter(Boolean).join(' ') || null
 
@@ -54,6 +63,7 @@ export const caseView = (
   shown: ShownCase,
   documents: SessionDocument[],
   assignment: CaseView['assignment'],
+  duplicates: CaseView['duplicates'],
 ): CaseView => {
   const faces = evidenceOf<FaceEvidence>(shown, 'face-match')
   const { stateHistory, checkedIdentity: _checked, ...account } = shown.user
@@ -77,7 +87,11 @@ export const caseView = (
       outcome: check.outcome,
       reason: check.reason,
       score: check.score,
-      evidence: check.evidence,
+      // The evidence table names no other holder than the section above links (same client only).
+      evidence:
+        check.check === 'duplicate-identity' && duplicates !== null && check.evidence
+          ? { ...check.evidence, holders: duplicates }
+          : check.evidence,
     })),
     reviews: shown.reviews,
     faces: {
@@ -89,6 +103,7 @@ export const caseView = (
     assignment,
     comparison: comparisonOf(evidenceOf<IdentityEvidence>(shown, 'identity-consistency')),
     documents,
+    duplicates,
     pendingDecision: shown.pendingDecision,
   }
 }

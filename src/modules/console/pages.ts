@@ -146,6 +146,15 @@ export type CaseCheck = {
   evidence: unknown
 }
 
+/** Another user of the same client holding the same document or SSN (the duplicate check's evidence). */
+export type DuplicateHolder = {
+  kind: string
+  userId: string
+  sessionId: string
+  verificationState: string
+  sessionOutcome: string | null
+}
+
 export type CaseView = {
   sessionId: string
   region: string
@@ -181,6 +190,8 @@ export type CaseView = {
   }
   comparison: Comparison[]
   documents: SessionDocument[]
+  /** Null when the duplicate check did not run; else the other holders it found, of this client only. */
+  duplicates: DuplicateHolder[] | null
   /** A four-eyes decision proposed by one reviewer, not applied until another confirms it. */
   pendingDecision: {
     id: string
@@ -291,6 +302,23 @@ export const CASE_SCRIPT = `document.addEventListener('keydown', (event) => {
   if (button) { event.preventDefault(); button.focus() }
 })`
 
+const HOLDS = { document: 'the same document', ssn: 'the same SSN' } as Record<string, string>
+
+const duplicatesSection = (view: CaseView) =>
+  view.duplicates === null
+    ? ''
+    : html`<section aria-labelledby="duplicates"><h2 id="duplicates">Duplicates</h2>
+  ${
+    view.duplicates.length === 0
+      ? html`<p>No other user of this client holds this document or SSN.</p>`
+      : html`<table><thead><tr><th scope="col">Other user</th><th scope="col">Holds</th><th scope="col">Their state</th><th scope="col">Their session</th></tr></thead><tbody>
+    ${view.duplicates.map(
+      (holder) =>
+        html`<tr><td><a href="/console/users/${holder.userId}">${holder.userId}</a></td><td>${HOLDS[holder.kind] ?? holder.kind}</td><td>${holder.verificationState}</td><td><a href="/console/cases/${holder.sessionId}">${holder.sessionId}</a>${holder.sessionOutcome ? ` (${holder.sessionOutcome})` : ' (undecided)'}</td></tr>`,
+    )}</tbody></table>`
+  }
+</section>`
+
 const fieldRows = (record: Record<string, unknown>) =>
   Object.entries(record)
     .filter(([, value]) => value !== null && value !== undefined && typeof value !== 'object')
@@ -340,6 +368,7 @@ ${
     )}</tbody></table>`
   }
 </section>
+${duplicatesSection(view)}
 <section aria-labelledby="images" class="documents"><h2 id="images">Images</h2>
   <div class="grid">${view.documents.map((document) => documentFigure(view.sessionId, document))}</div>
 </section>

@@ -18,9 +18,10 @@ import {
   signInStaff,
   signOutStaff,
 } from '../staff/index.ts'
+import { findUserById } from '../users/index.ts'
 import { REASON_CATALOGUE } from '../verification/index.ts'
 import { type Assignment, claimCase, liveAssignments } from './assignments.ts'
-import { caseView } from './case-view.ts'
+import { caseView, duplicateHoldersOf } from './case-view.ts'
 import { loginCsrfValue, sameToken, sessionCsrfToken } from './csrf.ts'
 import { dashboardOf } from './dashboard.ts'
 import { dashboardPage } from './dashboard-page.ts'
@@ -401,6 +402,19 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
           mine: holder.staffId === session.staff.id,
         }
       : null
+    // The check compares within the client only; the page re-checks that before it links anyone, so a
+    // user of another client is never named on it.
+    const holders = duplicateHoldersOf(shown)
+    const duplicates =
+      holders &&
+      (
+        await Promise.all(
+          holders.map(async (holder) => {
+            const other = await findUserById(database.db, holder.userId)
+            return other?.client_id === shown.clientId ? [holder] : []
+          }),
+        )
+      ).flat()
     await audit(database, {
       actor: `staff:${session.staff.id}`,
       action: 'case.view',
@@ -411,7 +425,10 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       reply,
       status,
       `Case ${shown.sessionId}`,
-      casePage(viewerOf(session), caseView(shown, documents, assignment), { reasons: REASONS, ...messages }),
+      casePage(viewerOf(session), caseView(shown, documents, assignment, duplicates), {
+        reasons: REASONS,
+        ...messages,
+      }),
       CASE_SCRIPT,
     )
   }
