@@ -1,20 +1,47 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import PDFDocument from 'pdfkit'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seal } from '../../src/lib/crypto.ts'
+import { listAuditEntries } from '../../src/modules/audit/index.ts'
 import { reason, submitSession } from '../../src/modules/verification/index.ts'
 import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
-import { registerSandboxUser, type TestUser } from '../helpers/capture.ts'
+import {
+  type Fixtures,
+  registerSandboxUser,
+  startVerification,
+  type TestUser,
+  writeFixtures,
+} from '../helpers/capture.ts'
 import { type ConsoleStaff, signedInStaff } from '../helpers/console-staff.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 import { checksSendToReview } from '../helpers/review.ts'
-import { openLink } from '../helpers/sessions.ts'
+import { flowClient, openLink } from '../helpers/sessions.ts'
+
+/** A bill of `pages` A4 pages (pdfkit), each saying its number. */
+const billOfPages = (pages: number): Promise<Buffer> =>
+  new Promise((resolve) => {
+    const document = new PDFDocument({ size: 'A4', margin: 0 })
+    const chunks: Buffer[] = []
+    document.on('data', (chunk) => chunks.push(chunk))
+    document.on('end', () => resolve(Buffer.concat(chunks)))
+    for (let page = 1; page <= pages; page++)
+      (page === 1 ? document : document.addPage())
+        .fontSize(24)
+        .text(`Jane Doe, statement page ${page}`, 50, 50)
+    document.end()
+  })
 
 /** The console's case page and user page beyond the basics (issue #13 items 3 and 6), over HTTP. */
 describe.each(DIALECTS)('console case and user pages (%s)', (dialect) => {
   let t: TestApp
   let clientKey: string
   let otherClientKey: string
+  let usClientKey: string
   let reviewer: ConsoleStaff
+  let fixtures: Fixtures
 
   beforeAll(async () => {
     t = await buildTestApp(dialect)
@@ -22,7 +49,9 @@ describe.each(DIALECTS)('console case and user pages (%s)', (dialect) => {
       .clientKey
     otherClientKey = (await t.createClient({ name: 'elsewhere', mode: 'sandbox', regions: ['intl'] })).client
       .clientKey
+    usClientKey = (await t.createClient({ name: 'us', mode: 'sandbox', regions: ['us'] })).client.clientKey
     reviewer = await signedInStaff(t, 'reviewer')
+    fixtures = await writeFixtures(join(t.storage.dataDir, 'fixtures'))
   })
   afterAll(() => t.close())
 
@@ -119,5 +148,122 @@ describe.each(DIALECTS)('console case and user pages (%s)', (dialect) => {
     expect((await reviewer.get(`/console/cases/${sessionId}`)).body).toContain(
       'No other user of this client holds this document or SSN.',
     )
+  })
+
+  /** A us user's case with a proof of address uploaded as this PDF, sent to review. */
+  const caseWithBill = async (bill: Buffer) => {
+    const user = await registerSandboxUser(t, usClientKey, {
+      firstName: 'Jane',
+      lastName: 'Doe',
+      region: 'us',
+    })
+    const sessionUrl = await startVerification(t, usClientKey, user)
+    const browser = {}
+    expect((await openLink(t.app, sessionUrl, browser)).statusCode).toBe(303)
+    const flow = flowClient(t.app, browser)
+    await flow.form('consent', { csrf: await flow.token('consent'), consent: 'yes' })
+    await flow.form('document', {
+      csrf: await flow.token('document'),
+      documentType: 'passport',
+      issuingCountry: 'US',
+    })
+    for (const step of ['front', 'selfie'] as const)
+      expect(
+        (await flow.upload(step, await flow.token(step), await readFile(fixtures[step]))).statusCode,
+      ).toBe(303)
+    const uploaded = await flow.upload('address', await flow.token('address'), bill, { name: 'bill.pdf' })
+    expect(uploaded.statusCode, uploaded.body).toBe(303)
+    const document = await user.database.db
+      .selectFrom('document_file')
+      .innerJoin('verification_session', 'verification_session.id', 'document_file.session_id')
+      .select(['document_file.id as documentId', 'document_file.session_id as sessionId'])
+      .where('verification_session.user_id', '=', user.id)
+      .where('document_file.slot', '=', 'proof_of_address')
+      .executeTakeFirstOrThrow()
+    await submitSession(t.runtime, user.database, document.sessionId, false)
+    await checksSendToReview(t.runtime, user.database, document.sessionId)
+    return { user, ...document }
+  }
+
+  it('shows a PDF as pictures of its pages, each served as a PNG, audited and never cached', async () => {
+    const bill = await billOfPages(7)
+    const { user, sessionId, documentId } = await caseWithBill(bill)
+    await storeResult(user, sessionId, {
+      check: 'proof-of-address',
+      outcome: 'inconclusive',
+      reason: 'ADDRESS_MISMATCH',
+      evidence: {
+        format: 'pdf',
+        statementDate: '2026-11-01',
+        oldestAccepted: '2026-08-04',
+        registered: { name: 'Jane Doe' },
+        name: {
+          found: true,
+          score: 1,
+          line: 1,
+          words: [
+            { word: 'jane', score: 1, seenAs: 'jane' },
+            { word: 'doe', score: 1, seenAs: 'doe' },
+          ],
+        },
+      },
+    })
+
+    const page = await reviewer.get(`/console/cases/${sessionId}`)
+    expect(page.statusCode).toBe(200)
+    const base = `/console/cases/${sessionId}/documents/${documentId}/pages`
+    for (const number of [1, 2, 3, 4, 5])
+      expect(page.body).toContain(
+        `<img src="${base}/${number}" alt="Proof of address, page ${number} of 7" loading="lazy">`,
+      )
+    expect(page.body).not.toContain(`${base}/6`)
+    expect(page.body).toContain('(the first 5 are shown)')
+    // What the proof-of-address check read.
+    expect(page.body).toContain('<h2 id="address">Proof of address</h2>')
+    expect(page.body).toContain('2026-11-01')
+    expect(page.body).toMatch(/Name on the document<\/th><td>jane doe — found/)
+    // The PDF itself has no route: the image route refuses it.
+    expect((await reviewer.get(`/console/cases/${sessionId}/documents/${documentId}`)).statusCode).toBe(404)
+
+    const picture = await reviewer.get(`${base}/2`)
+    expect(picture.statusCode).toBe(200)
+    expect(picture.headers['content-type']).toBe('image/png')
+    expect(picture.headers['cache-control']).toBe('no-store')
+    expect(picture.rawPayload.subarray(0, 4).toString('latin1')).not.toBe('%PDF')
+    expect(await sharp(picture.rawPayload).metadata()).toMatchObject({ format: 'png', width: 892 })
+    const views = await listAuditEntries(user.database.db, { subjectId: documentId, limit: 10 })
+    expect(views).toMatchObject([
+      {
+        action: 'case.view_image',
+        actor: `staff:${reviewer.staff.id}`,
+        details: { sessionId, slot: 'proof_of_address', page: 2 },
+      },
+    ])
+
+    // Past the pages shown, or past the end: refused, nothing audited.
+    expect((await reviewer.get(`${base}/6`)).statusCode).toBe(422)
+    const short = await caseWithBill(await billOfPages(1))
+    expect(
+      (await reviewer.get(`/console/cases/${short.sessionId}/documents/${short.documentId}/pages/2`))
+        .statusCode,
+    ).toBe(404)
+    // Without a staff session, refused.
+    expect((await t.app.inject(`${base}/1`)).statusCode).toBe(401)
+    expect(await listAuditEntries(user.database.db, { subjectId: documentId, limit: 10 })).toHaveLength(1)
+  })
+
+  it('says the PDF could not be rendered, and never serves its bytes', async () => {
+    // Whole enough to be accepted as an upload (a PDF header and its end marker), nothing PDF.js can open.
+    const broken = Buffer.from('%PDF-1.7\nthis is not a PDF\n%%EOF\n')
+    const { sessionId, documentId } = await caseWithBill(broken)
+    const page = await reviewer.get(`/console/cases/${sessionId}`)
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('Proof of address (PDF,')
+    expect(page.body).toContain('not shown, it could not be read as a PDF.')
+    expect(page.body).not.toContain(`/documents/${documentId}/pages/`)
+    const picture = await reviewer.get(`/console/cases/${sessionId}/documents/${documentId}/pages/1`)
+    expect(picture.statusCode).toBe(422)
+    expect(picture.headers['content-type']).toContain('text/html')
+    expect(picture.body).not.toContain('this is not a PDF')
   })
 })
