@@ -19,6 +19,7 @@ import { type ConsoleStaff, signedInStaff } from '../helpers/console-staff.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 import { checksSendToReview } from '../helpers/review.ts'
 import { flowClient, openLink } from '../helpers/sessions.ts'
+import { changeState, insertUser, management } from '../helpers/webhooks.ts'
 
 /** A bill of `pages` A4 pages (pdfkit), each saying its number. */
 const billOfPages = (pages: number): Promise<Buffer> =>
@@ -265,5 +266,51 @@ describe.each(DIALECTS)('console case and user pages (%s)', (dialect) => {
     expect(picture.statusCode).toBe(422)
     expect(picture.headers['content-type']).toContain('text/html')
     expect(picture.body).not.toContain('this is not a PDF')
+  })
+
+  it("lists the webhook events about the user with each delivery's status, attempts and last response", async () => {
+    const { client, secretKey } = await t.createClient({ name: 'hooked', mode: 'sandbox', regions: ['intl'] })
+    await management(t.app, client.clientKey, secretKey).create({
+      name: 'backend',
+      url: 'https://hooks.example.com/verity',
+      event_types: ['*'],
+      is_active: true,
+    })
+    const database = t.runtime.databases.byRegion.intl
+    const quiet = await insertUser(database, client.id, t.clock.now())
+    const userId = await insertUser(database, client.id, t.clock.now())
+    await changeState(t.runtime, userId, 'submitted')
+    await changeState(t.runtime, userId, 'VERIFIED')
+    const events = await database.db
+      .selectFrom('webhook_event')
+      .innerJoin('webhook_delivery', 'webhook_delivery.event_id', 'webhook_event.id')
+      .select(['webhook_event.id as eventId', 'webhook_event.type', 'webhook_delivery.id as deliveryId'])
+      .where('webhook_event.user_id', '=', userId)
+      .orderBy('webhook_event.created_at')
+      .execute()
+    expect(events.map((event) => event.type)).toEqual([
+      'kyc.status.changed',
+      'kyc.status.changed',
+      'user.verification.completed',
+    ])
+    const [first] = events
+    // The worker does not run here: the first delivery is given the history a failing endpoint leaves.
+    await database.db
+      .updateTable('webhook_delivery')
+      .set({ status: 'failed', attempts: 8, last_status: 503, last_error: 'HTTP 503' })
+      .where('id', '=', first?.deliveryId as string)
+      .execute()
+
+    const page = await reviewer.get(`/console/users/${userId}`)
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('<h2 id="webhooks">Webhook deliveries</h2>')
+    for (const event of events) expect(page.body).toContain(`<code>${event.eventId}</code>`)
+    expect(page.body).toContain('https://hooks.example.com/verity')
+    expect(page.body).toMatch(/failed \(no more attempts\)<\/td><td>8<\/td><td>503 <small>HTTP 503<\/small>/)
+    expect(page.body).toMatch(/pending, next attempt [^<]+<\/td><td>0<\/td><td>—/)
+    // Another user's page shows none of them.
+    const other = await reviewer.get(`/console/users/${quiet}`)
+    expect(other.body).toContain('No webhook event about this user')
+    for (const event of events) expect(other.body).not.toContain(event.eventId)
   })
 })

@@ -14,3 +14,4 @@ export {
   webhookRoutes,
 } from './routes.ts'
 export { createEndpoint } from './service.ts'
+export { type UserWebhookEvent, userWebhookEvents } from './user-deliveries.ts'
