@@ -422,6 +422,11 @@ export type IdentityFingerprintTable = {
   user_id: string
   /** HMAC-SHA256 (keys.identityFingerprints) of the client, the kind and the normalised value, hex. */
   digest: string
+  /**
+   * For a document: HMAC-SHA256 (keys.documentNumbers) of the client and the normalised number alone,
+   * hex, what the console's search compares; null for an SSN and for rows written before migration 0021.
+   */
+  number_digest: Generated<string | null>
   created_at: number
 }
 export const SANCTIONS_ENTRY_KINDS = ['individual', 'entity', 'vessel', 'aircraft', 'unknown'] as const

@@ -27,6 +27,11 @@ export type Keys = {
    * identity on another user of the client without keeping the numbers.
    */
   identityFingerprints: Buffer
+  /**
+   * HMAC of document numbers alone (per client), so that the console can find a user by the number
+   * typed in its search box without the number being kept.
+   */
+  documentNumbers: Buffer
   /** HMAC of the audit log's hash chain: without it an altered entry cannot be given a matching hash. */
   auditChain: Buffer
   /** AES-GCM of the staff members' TOTP secrets (recoverable: each sign-in computes codes from them). */
@@ -45,6 +50,7 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   identitySnapshots: deriveKey(serverSecret, 'identity-snapshots'),
   checkEvidence: deriveKey(serverSecret, 'check-evidence'),
   identityFingerprints: deriveKey(serverSecret, 'identity-fingerprints'),
+  documentNumbers: deriveKey(serverSecret, 'document-numbers'),
   auditChain: deriveKey(serverSecret, 'audit-chain'),
   staffTotp: deriveKey(serverSecret, 'staff-totp'),
 })

@@ -5,6 +5,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seal } from '../../src/lib/crypto.ts'
 import { listAuditEntries } from '../../src/modules/audit/index.ts'
+import { documentNumberDigest } from '../../src/modules/checks/index.ts'
 import { reason, submitSession } from '../../src/modules/verification/index.ts'
 import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
@@ -312,5 +313,40 @@ describe.each(DIALECTS)('console case and user pages (%s)', (dialect) => {
     const other = await reviewer.get(`/console/users/${quiet}`)
     expect(other.body).toContain('No webhook event about this user')
     for (const event of events) expect(other.body).not.toContain(event.eventId)
+  })
+
+  it('finds a user by a document number typed in the search, through its keyed digest only', async () => {
+    const { user, sessionId } = await started(clientKey, { firstName: 'Jane', lastName: 'Numbered' })
+    const session = await user.database.db
+      .selectFrom('verification_session')
+      .select('client_id')
+      .where('id', '=', sessionId)
+      .executeTakeFirstOrThrow()
+    // The fingerprint the checks store for a passport numbered C01X00T47 (duplicate-identity.ts).
+    await user.database.db
+      .insertInto('identity_fingerprint')
+      .values({
+        session_id: sessionId,
+        kind: 'document',
+        client_id: session.client_id,
+        user_id: user.id,
+        digest: 'not compared here',
+        number_digest: documentNumberDigest(t.runtime.keys.documentNumbers, session.client_id, 'C01X00T47'),
+        created_at: t.clock.now(),
+      })
+      .execute()
+
+    // As printed, with the MRZ's filler, in lower case, with spaces: the same number once normalised.
+    for (const typed of ['C01X00T47', 'c01x 00t47', 'C01X00T47<<'])
+      expect((await reviewer.get(`/console/users?q=${encodeURIComponent(typed)}`)).body, typed).toContain(
+        `<a href="/console/users/${user.id}">`,
+      )
+    expect((await reviewer.get('/console/users?q=C01X00T48')).body).toContain('No user matches.')
+
+    const searches = await listAuditEntries(t.runtime.databases.home.db, { action: 'user.search', limit: 10 })
+    expect(searches.length).toBeGreaterThanOrEqual(4)
+    expect(JSON.stringify(searches)).not.toMatch(/C01X|c01x/)
+    const stored = await user.database.db.selectFrom('identity_fingerprint').selectAll().execute()
+    expect(JSON.stringify(stored)).not.toContain('C01X00T47')
   })
 })

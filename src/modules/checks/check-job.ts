@@ -67,7 +67,10 @@ export const enqueueChecksOnSubmission =
 export const checkSubmissionJob = (
   databases: Databases,
   deps: Pick<StateWriterDeps, 'verificationChanges'> & {
-    keys: Pick<Keys, 'checkEvidence' | 'identityFingerprints' | 'identitySnapshots' | 'ssn'>
+    keys: Pick<
+      Keys,
+      'checkEvidence' | 'identityFingerprints' | 'documentNumbers' | 'identitySnapshots' | 'ssn'
+    >
     vault: DocumentVault
     config: Pick<Config, 'documentPolicies'> & CheckConfig
     /** The worker's analysis threads: their models load when the worker starts (prepare). */
@@ -108,10 +111,15 @@ export const checkSubmissionJob = (
         await saveResults(trx, deps.keys, session.id, results, clock.now())
         // Sandbox identities are never compared, so they are not kept either.
         if (!sandbox)
-          await recordFingerprints(trx, database, context, {
-            approving: decision.outcome === 'approved',
-            at: clock.now(),
-          })
+          await recordFingerprints(
+            trx,
+            database,
+            { ...context, keys: deps.keys },
+            {
+              approving: decision.outcome === 'approved',
+              at: clock.now(),
+            },
+          )
       },
       { undecidedOnly: true },
     )

@@ -7,6 +7,8 @@ import { openLink } from '../../../test/helpers/sessions.ts'
 import type { SessionRow } from '../../db/schema.ts'
 import { findSession, submitSession } from '../verification/index.ts'
 import { recordFingerprints } from './duplicate-identity.ts'
+import { documentNumberDigest } from './fingerprints.ts'
+import { usersWithNumberDigest } from './repo.ts'
 import { passportData } from './test-context.ts'
 
 /**
@@ -123,5 +125,35 @@ describe.each(DIALECTS)('recording identity fingerprints (%s)', (dialect) => {
       .execute()
     expect(rows).toHaveLength(2)
     expect(rows[0]?.digest).toBe(rows[1]?.digest)
+  })
+
+  it("keeps the document number's own keyed digest with the fingerprint, which finds the user", async () => {
+    const session = await submittedSession()
+    const { db } = database()
+    await db
+      .transaction()
+      .execute((trx) =>
+        recordFingerprints(
+          trx,
+          database(),
+          { ...contextOf(session, 'R00000003'), identity: { ssn: '123456789' } as never },
+          { approving: false, at: t.clock.now() },
+        ),
+      )
+    const rows = await db
+      .selectFrom('identity_fingerprint')
+      .select(['kind', 'number_digest'])
+      .where('session_id', '=', session.id)
+      .orderBy('kind')
+      .execute()
+    const digest = documentNumberDigest(t.runtime.keys.documentNumbers, session.client_id, 'r-0000 0003')
+    expect(rows).toEqual([
+      { kind: 'document', number_digest: digest },
+      { kind: 'ssn', number_digest: null },
+    ])
+    expect(await usersWithNumberDigest(db, [digest as string])).toEqual([session.user_id])
+    // The same number at another client is another digest.
+    const elsewhere = documentNumberDigest(t.runtime.keys.documentNumbers, 'cli_other', 'R00000003')
+    expect(await usersWithNumberDigest(db, [elsewhere as string])).toEqual([])
   })
 })

@@ -1,10 +1,13 @@
 import type { Queryable, RegionDatabase } from '../../db/database.ts'
 import { lockNames } from '../../db/row-locks.ts'
+import type { Keys } from '../../lib/keys.ts'
 import type { Check, CheckContext } from './check.ts'
-import { type IdentityFingerprint, identityFingerprints } from './fingerprints.ts'
+import { documentNumberDigest, type IdentityFingerprint, identityFingerprints } from './fingerprints.ts'
 import { otherHolders, saveFingerprints } from './repo.ts'
 
 type FingerprintContext = Pick<CheckContext, 'keys' | 'session' | 'analysis' | 'identity'>
+/** What recording needs beyond comparing: the key of the number digest the console searches. */
+type RecordedContext = FingerprintContext & { keys: Pick<Keys, 'identityFingerprints' | 'documentNumbers'> }
 
 /** The fingerprints of this submission: its document as read, and the SSN frozen with it. */
 export const fingerprintsOf = (context: FingerprintContext): IdentityFingerprint[] =>
@@ -63,11 +66,15 @@ export const duplicateIdentity: Check = {
 export const recordFingerprints = async (
   trx: Queryable,
   database: Pick<RegionDatabase, 'dialect'>,
-  context: FingerprintContext,
+  context: RecordedContext,
   options: { approving: boolean; at: number },
 ): Promise<void> => {
   const fingerprints = fingerprintsOf(context)
   if (fingerprints.length === 0) return
+  const number = context.analysis.documentData?.documentNumber
+  const numberDigest = number
+    ? documentNumberDigest(context.keys.documentNumbers, context.session.client_id, number)
+    : null
   await lockNames(
     database,
     trx,
@@ -85,6 +92,7 @@ export const recordFingerprints = async (
       client_id: context.session.client_id,
       user_id: context.session.user_id,
       digest: fingerprint.digest,
+      number_digest: fingerprint.kind === 'document' ? numberDigest : null,
       created_at: options.at,
     })),
   )

@@ -3,7 +3,9 @@
 export { lazyAnalysisPool } from './analysis-pool.ts'
 export { checkSubmissionJob, enqueueChecksOnSubmission } from './check-job.ts'
 export { redactEvidenceJob, redactEvidenceSchedule } from './evidence-retention.ts'
+export { documentNumberDigest } from './fingerprints.ts'
 export { documentPolicyFor } from './policy.ts'
+export { usersWithNumberDigest } from './repo.ts'
 export { rescreenVerifiedUsersJob } from './rescreen-job.ts'
 export { checkResultsFor } from './results.ts'
 export {

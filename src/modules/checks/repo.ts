@@ -54,11 +54,26 @@ export const saveFingerprints = async (
       .onConflict((conflict) =>
         conflict.columns(['session_id', 'kind']).doUpdateSet((eb) => ({
           digest: eb.ref('excluded.digest'),
+          number_digest: eb.ref('excluded.number_digest'),
           created_at: eb.ref('excluded.created_at'),
         })),
       )
       .execute()
 }
+
+/** The users whose checked document has one of these number digests (the console's search). */
+export const usersWithNumberDigest = async (db: Queryable, digests: readonly string[]): Promise<string[]> =>
+  digests.length === 0
+    ? []
+    : (
+        await db
+          .selectFrom('identity_fingerprint')
+          .select('user_id')
+          .distinct()
+          .where('kind', '=', 'document')
+          .where('number_digest', 'in', digests)
+          .execute()
+      ).map((row) => row.user_id)
 
 /**
  * Other users of the client holding one of these fingerprints who are verified, or whose session with

@@ -70,7 +70,7 @@ export const usersPage = (viewer: Viewer, input: { query: string; results: UserR
 ${nav(viewer)}
 <h1>Users</h1>
 <form method="get" action="/console/users" class="filters" role="search" aria-label="Find a user">
-  <div><label for="q">Email, user id or part of the name</label><input type="text" id="q" name="q" value="${input.query}" maxlength="200"></div>
+  <div><label for="q">Email, user id, part of the name, or document number</label><input type="text" id="q" name="q" value="${input.query}" maxlength="200"></div>
   <div><button type="submit">Search</button></div>
 </form>
 ${

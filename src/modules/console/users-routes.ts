@@ -6,6 +6,8 @@ import { isoTime } from '../../lib/clock.ts'
 import { normalizeEmail } from '../../lib/validators.ts'
 import type { Html } from '../../web/page.ts'
 import type { AuditEntryInput } from '../audit/index.ts'
+import { documentNumberDigest, usersWithNumberDigest } from '../checks/index.ts'
+import { listClients } from '../clients/index.ts'
 import { describeUser, setUserSuspended } from '../operator/index.ts'
 import { locateUser, searchUsers } from '../users/index.ts'
 import { listUserSessions } from '../verification/index.ts'
@@ -35,7 +37,7 @@ const SuspensionForm = Type.Object({
 })
 
 /**
- * The console's users (issue #13 item 6): search by email, user id or name across regions, a user's
+ * The console's users (issue #13 item 6): search by email, user id, name or document number across regions, a user's
  * page with their sessions, transitions and webhook deliveries, suspend and unsuspend. Each search and each user page
  * opened is audited (who looked at whose data), without the search text, which may itself be personal.
  */
@@ -59,19 +61,32 @@ export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleCont
           'Users',
           usersPage(context.viewer(request), { query: '', results: null }),
         )
+      // The text as a document number: its keyed digest at each client, as the checks stored it (the
+      // number itself is never stored, logged or audited).
+      const digests = (await listClients(deps)).flatMap(
+        (client) => documentNumberDigest(deps.keys.documentNumbers, client.id, text) ?? [],
+      )
       const found = await Promise.all(
         deps.databases.all.map(async (database) =>
-          (await searchUsers(database.db, { text, email: normalizeEmail(text) ?? null }, MAX_RESULTS)).map(
-            (user) => ({
-              id: user.id,
-              region: database.region,
-              clientId: user.client_id,
-              email: user.email,
-              name: [user.first_name, user.last_name].filter(Boolean).join(' '),
-              verificationState: user.verification_state,
-              status: user.status,
-            }),
-          ),
+          (
+            await searchUsers(
+              database.db,
+              {
+                text,
+                email: normalizeEmail(text) ?? null,
+                ids: await usersWithNumberDigest(database.db, digests),
+              },
+              MAX_RESULTS,
+            )
+          ).map((user) => ({
+            id: user.id,
+            region: database.region,
+            clientId: user.client_id,
+            email: user.email,
+            name: [user.first_name, user.last_name].filter(Boolean).join(' '),
+            verificationState: user.verification_state,
+            status: user.status,
+          })),
         ),
       )
       const results = found.flat().slice(0, MAX_RESULTS)

@@ -60,10 +60,15 @@ export const findUserById = (db: Queryable, id: string) =>
   db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst()
 
 /**
- * Users an operator looks for: by id, by email (as stored, normalized), or by a part of the name. The
- * name is matched as typed, case-insensitively, with LIKE's wildcards escaped.
+ * Users an operator looks for: by id, by email (as stored, normalized), by a part of the name, or among
+ * `ids` found otherwise (by document number, through its keyed digest: the checks module's). The name
+ * is matched as typed, case-insensitively, with LIKE's wildcards escaped.
  */
-export const searchUsers = (db: Queryable, term: { text: string; email: string | null }, limit: number) => {
+export const searchUsers = (
+  db: Queryable,
+  term: { text: string; email: string | null; ids?: readonly string[] },
+  limit: number,
+) => {
   const pattern = `%${term.text.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`
   return db
     .selectFrom('app_user')
@@ -71,6 +76,7 @@ export const searchUsers = (db: Queryable, term: { text: string; email: string |
     .where((eb) =>
       eb.or([
         eb('id', '=', term.text),
+        ...(term.ids?.length ? [eb('id', 'in', term.ids)] : []),
         ...(term.email ? [eb('email', '=', term.email)] : []),
         eb(
           sql<string>`lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))`,
