@@ -23,4 +23,6 @@ export {
   listClients,
   rotateClientSecret,
   setClientDocumentPolicy,
+  type ClientSettingsInput,
+  updateClientSettings,
 } from './service.ts'
