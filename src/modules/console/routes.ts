@@ -7,7 +7,7 @@ import type { RegionDatabase } from '../../db/database.ts'
 import { AUDIT_ACTIONS, REVIEW_ACTIONS } from '../../db/schema.ts'
 import { toAppError } from '../../http/error-handler.ts'
 import { AppError } from '../../lib/errors.ts'
-import { htmlResponse, sendPage } from '../../web/page.ts'
+import { type Html, htmlResponse, sendPage } from '../../web/page.ts'
 import { type AuditEntryInput, appendAudit, listAuditEntries, verifyAuditChain } from '../audit/index.ts'
 import { openSessionDocument, sessionDocuments } from '../capture/index.ts'
 import { confirmDecision, decideCase, listCases, showCase, withdrawDecision } from '../review/index.ts'
@@ -21,6 +21,7 @@ import {
 import { REASON_CATALOGUE } from '../verification/index.ts'
 import { type Assignment, claimCase, liveAssignments } from './assignments.ts'
 import { caseView } from './case-view.ts'
+import { consoleClientRoutes } from './clients-routes.ts'
 import { loginCsrfValue, sameToken, sessionCsrfToken } from './csrf.ts'
 import { dashboardOf } from './dashboard.ts'
 import { dashboardPage } from './dashboard-page.ts'
@@ -715,15 +716,18 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     },
   )
 
-  consoleUserRoutes(fastify, {
+  const context = {
     deps,
-    viewer: (request) => viewerOf(request.staffSession as StaffSession),
-    send: (reply, status, title, body) => send(reply, status, title, body),
+    viewer: (request: FastifyRequest) => viewerOf(request.staffSession as StaffSession),
+    send: (reply: FastifyReply, status: number, title: string, body: Html) =>
+      send(reply, status, title, body),
     audit,
     requireCsrf,
     requireRole,
     schema,
-  })
+  }
+  consoleUserRoutes(fastify, context)
+  consoleClientRoutes(fastify, context)
 
   app.get(
     '/console/staff',

@@ -13,4 +13,13 @@ export {
   WebhookEventStatusSchema,
   webhookRoutes,
 } from './routes.ts'
-export { createEndpoint } from './service.ts'
+export {
+  createEndpoint,
+  endpointLogs,
+  eventStatus,
+  listEndpoints,
+  listEvents,
+  retryEvent,
+  sendTestEvent,
+  updateEndpoint,
+} from './service.ts'
