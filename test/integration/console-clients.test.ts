@@ -74,6 +74,14 @@ describe.each(DIALECTS)('console clients and webhooks admin (%s)', (dialect) => 
       payload: body.toString(),
     })
   }
+  /** A change that succeeded sends the browser back to the client's page, which says what was done. */
+  const changed = async (response: Awaited<ReturnType<typeof post>>, clientId: string, notice: string) => {
+    expect(response.statusCode, response.body).toBe(303)
+    expect(response.headers.location).toMatch(new RegExp(`^/console/clients/${clientId}\\?done=`))
+    const shown = await page(admin, response.headers.location as string)
+    expect(shown.statusCode).toBe(200)
+    expect(shown.body).toContain(notice)
+  }
   const clientApi = (clientKey: string, secretKey?: string) =>
     t.app.inject({
       method: 'GET',
@@ -137,8 +145,7 @@ describe.each(DIALECTS)('console clients and webhooks admin (%s)', (dialect) => 
         requireProofOfAddress: 'true',
         returnUrl: 'https://wallet.example.com/done',
       })
-      expect(saved.statusCode, saved.body).toBe(200)
-      expect(saved.body).toContain('Settings saved.')
+      await changed(saved, id, 'Settings saved.')
       const read = (await clientApi(clientKey, secretKey)).json()
       expect(read).toMatchObject({
         regions: ['intl', 'us'],
@@ -161,8 +168,7 @@ describe.each(DIALECTS)('console clients and webhooks admin (%s)', (dialect) => 
       expect((await clientApi(clientKey, newSecret)).statusCode).toBe(200)
 
       const disabled = await post(admin, `/console/clients/${id}/disable`, {})
-      expect(disabled.statusCode).toBe(200)
-      expect(disabled.body).toContain('Client disabled')
+      await changed(disabled, id, 'Client disabled')
       expect((await clientApi(clientKey)).statusCode).toBe(498)
       // A disabled client gets no new secret.
       expect((await post(admin, `/console/clients/${id}/secret`, {})).statusCode).toBe(409)
@@ -183,8 +189,7 @@ describe.each(DIALECTS)('console clients and webhooks admin (%s)', (dialect) => 
       })
       const before = receiver.deliveries.length
       const tested = await post(admin, `/console/clients/${id}/webhooks/${hook.id}/test`, { region: 'intl' })
-      expect(tested.statusCode, tested.body).toBe(200)
-      expect(tested.body).toContain('Test event queued')
+      await changed(tested, id, 'Test event queued')
       await eventually(() => expect(receiver.deliveries.length).toBe(before + 1), 15_000)
       const eventId = (JSON.parse(receiver.deliveries.at(-1)?.body ?? '{}') as { event_id: string }).event_id
 
@@ -199,12 +204,11 @@ describe.each(DIALECTS)('console clients and webhooks admin (%s)', (dialect) => 
       const replayed = await post(admin, `/console/clients/${id}/events/${eventId}/replay`, {
         region: 'intl',
       })
-      expect(replayed.statusCode, replayed.body).toBe(200)
+      await changed(replayed, id, 'Event queued again')
       await eventually(() => expect(receiver.deliveries.length).toBe(before + 2), 15_000)
 
       const activated = await post(admin, `/console/clients/${id}/webhooks/${hook.id}/activate`, {})
-      expect(activated.statusCode).toBe(200)
-      expect(activated.body).toContain('Endpoint active')
+      await changed(activated, id, 'Endpoint active')
 
       const actor = `staff:${admin.id}`
       expect(await homeAudit(eventId)).toEqual([

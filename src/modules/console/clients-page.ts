@@ -198,8 +198,9 @@ const attemptRows = (attempts: AttemptView[], endpoints: EndpointView[]) => {
 </table>`
 }
 
-const eventRows = (viewer: Viewer, client: ClientView, events: EventView[]) =>
-  events.length === 0
+const eventRows = (viewer: Viewer, client: ClientView, events: EventView[], endpoints: EndpointView[]) => {
+  const nameOf = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint.name]))
+  return events.length === 0
     ? html`<p>No event in the retention window (30 days).</p>`
     : html`<table>
   <caption class="visually-hidden">Webhook events, newest first</caption>
@@ -207,7 +208,7 @@ const eventRows = (viewer: Viewer, client: ClientView, events: EventView[]) =>
   <tbody>${events.map(
     (event) => html`<tr>
     <td>${event.at}</td><td>${event.region}</td><td>${event.type}<br><small>${event.id}</small></td><td>${event.objectId ?? ''}</td><td>${event.status}</td>
-    <td>${event.deliveries.map((delivery) => html`${delivery.endpointId}: ${delivery.status} (${delivery.attempts} ${delivery.attempts === 1 ? 'attempt' : 'attempts'})<br>`)}</td>
+    <td>${event.deliveries.map((delivery) => html`${nameOf.get(delivery.endpointId) ?? delivery.endpointId}: ${delivery.status} (${delivery.attempts} ${delivery.attempts === 1 ? 'attempt' : 'attempts'})<br>`)}</td>
     <td>${
       event.status === 'delivered' || event.status === 'failed'
         ? html`<form method="post" action="/console/clients/${client.id}/events/${event.id}/replay">${csrfField(viewer)}<input type="hidden" name="region" value="${event.region}"><button type="submit" class="secondary">Replay<span class="visually-hidden"> ${event.id}</span></button></form>`
@@ -216,6 +217,7 @@ const eventRows = (viewer: Viewer, client: ClientView, events: EventView[]) =>
   </tr>`,
   )}</tbody>
 </table>`
+}
 
 export const clientPage = (
   viewer: Viewer,
@@ -278,6 +280,6 @@ ${endpointRows(viewer, client, input.endpoints)}
 <h3>Delivery log</h3>
 ${attemptRows(input.attempts, input.endpoints)}
 <h3>Events</h3>
-${eventRows(viewer, client, input.events)}
+${eventRows(viewer, client, input.events, input.endpoints)}
 </section>`
 }

@@ -33,6 +33,15 @@ import {
 } from './clients-page.ts'
 import type { ConsoleContext } from './context.ts'
 
+/** What the client's page says after a change redirected to it. */
+const NOTICES = {
+  settings: 'Settings saved.',
+  disabled: 'Client disabled: its key is refused from now on.',
+  tested: 'Test event queued: its delivery appears in the log below.',
+  activated: 'Endpoint active: new events are delivered to it.',
+  replayed: 'Event queued again for its endpoints.',
+} as const
+
 const Csrf = Type.String({ maxLength: 100 })
 const Regions = Type.Optional(
   Type.Union([Type.String({ maxLength: 10 }), Type.Array(Type.String({ maxLength: 10 }), { maxItems: 10 })]),
@@ -58,6 +67,9 @@ const SettingsForm = Type.Object({
 const CsrfForm = Type.Object({ csrf: Csrf })
 const RegionForm = Type.Object({ csrf: Csrf, region: Type.String({ maxLength: 10 }) })
 const ClientParams = Type.Object({ clientId: Type.String({ maxLength: 100 }) })
+const ClientQuery = Type.Object({
+  done: Type.Optional(Type.Union(Object.keys(NOTICES).map((key) => Type.Literal(key)))),
+})
 const EndpointParams = Type.Object({
   clientId: Type.String({ maxLength: 100 }),
   endpointId: Type.String({ maxLength: 100 }),
@@ -226,13 +238,16 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
     )
   }
 
-  /** Runs a change; a 422 or 409 from the module comes back on the client's page with its message. */
+  /**
+   * Runs a change, then sends the browser back to the client's page (so a reload does not post it
+   * again); a 422 or 409 from the module comes back on the page with its message, nothing changed.
+   */
   const changeThenShow = async (
     request: FastifyRequest,
     reply: FastifyReply,
     clientId: string,
     change: () => Promise<unknown>,
-    notice: string,
+    done: keyof typeof NOTICES,
   ) => {
     try {
       await change()
@@ -243,7 +258,7 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
         })
       throw error
     }
-    return renderClient(request, reply, clientId, 200, { notice })
+    return reply.redirect(`/console/clients/${encodeURIComponent(clientId)}?done=${done}`, 303)
   }
 
   app.get(
@@ -298,11 +313,13 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
       schema: {
         ...context.schema('getConsoleClient', 'One client: settings, webhook endpoints, deliveries (admin)'),
         params: ClientParams,
+        querystring: ClientQuery,
       },
     },
     async (request, reply) => {
       context.requireRole(request, isAdmin)
-      return renderClient(request, reply, request.params.clientId, 200)
+      const done = request.query.done as keyof typeof NOTICES | undefined
+      return renderClient(request, reply, request.params.clientId, 200, done ? { notice: NOTICES[done] } : {})
     },
   )
 
@@ -337,7 +354,7 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
             },
             actorOf(request),
           ),
-        'Settings saved.',
+        'settings',
       )
     },
   )
@@ -387,7 +404,7 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
         reply,
         client.id,
         () => disableClient(deps, client.id, actorOf(request)),
-        'Client disabled: its key is refused from now on.',
+        'disabled',
       )
     },
   )
@@ -410,7 +427,7 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
         reply,
         client.id,
         () => sendTestEvent(deps, scope, request.params.endpointId, actorOf(request)),
-        'Test event queued: its delivery appears in the log below.',
+        'tested',
       )
     },
   )
@@ -435,7 +452,7 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
         reply,
         client.id,
         () => updateEndpoint(deps, client, request.params.endpointId, { is_active: true }, actorOf(request)),
-        'Endpoint active: new events are delivered to it.',
+        'activated',
       )
     },
   )
@@ -458,7 +475,7 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
         reply,
         client.id,
         () => retryEvent(deps, scope, request.params.eventId, actorOf(request)),
-        'Event queued again for its endpoints.',
+        'replayed',
       )
     },
   )
