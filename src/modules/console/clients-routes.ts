@@ -85,10 +85,10 @@ const SHOWN = 20
 const isAdmin = (role: string) => role === 'admin'
 const asList = (value: string | string[] | undefined) =>
   value === undefined ? [] : Array.isArray(value) ? value : [value]
-/** A textarea of one entry per line (commas accepted too), as the list the settings take. */
+/** A textarea of one entry per line, as the list the settings take (a URI may itself hold a comma). */
 const entries = (text: string | undefined) =>
   (text ?? '')
-    .split(/[\n,]/)
+    .split(/\r?\n/)
     .map((line) => line.trim())
     .filter(Boolean)
 const when = (at: number | null) => isoTime(at) ?? ''
