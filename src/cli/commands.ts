@@ -3,15 +3,21 @@ import { userInfo } from 'node:os'
 import path from 'node:path'
 import { Presets, SingleBar } from 'cli-progress'
 import closeWithGrace from 'close-with-grace'
+import { Type } from 'typebox'
+import { Value } from 'typebox/value'
 import { loadConfig } from '../config/config.ts'
-import { openDatabases } from '../db/database.ts'
+import { openDatabases, REGIONS } from '../db/database.ts'
 import { migrateToLatest, migrationStatus } from '../db/migrate.ts'
 import type { AuditAction, SanctionsFormat } from '../db/schema.ts'
+import { AppError } from '../lib/errors.ts'
 import { createLogger } from '../lib/logger.ts'
 import {
   type AuditActor,
+  type AuditCheckpoint,
   type AuditEntry,
+  checkAgainstCheckpoint,
   listAuditEntries,
+  takeCheckpoint,
   verifyAuditChain,
 } from '../modules/audit/index.ts'
 import { documentPolicyFor } from '../modules/checks/index.ts'
@@ -445,13 +451,46 @@ export const sanctionsList = (options: { json: boolean }): Promise<void> =>
  * of an intact chain is printed so that it can be kept elsewhere (a chain cannot show its own last
  * entries being cut off, a tip recorded earlier can).
  */
-export const auditVerify = (options: { json: boolean }): Promise<void> =>
+const CheckpointFile = Type.Object({
+  createdAt: Type.String({ maxLength: 40 }),
+  tips: Type.Array(
+    Type.Object({
+      region: Type.Union(REGIONS.map((region) => Type.Literal(region))),
+      sequence: Type.Integer({ minimum: 0 }),
+      hash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    }),
+    { maxItems: REGIONS.length },
+  ),
+  signature: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+})
+
+const readCheckpoint = (file: string): AuditCheckpoint => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new AppError('VALIDATION_ERROR', {
+      message: `${file} is not a checkpoint file: ${error instanceof Error ? error.message : String(error)}`,
+    })
+  }
+  if (!Value.Check(CheckpointFile, parsed))
+    throw new AppError('VALIDATION_ERROR', {
+      message: `${file} is not a checkpoint file (as \`verity audit checkpoint\` writes them)`,
+    })
+  return parsed
+}
+
+export const auditVerify = (options: { json: boolean; checkpoint?: string }): Promise<void> =>
   withRuntime(async (runtime) => {
+    const checkpoint = options.checkpoint === undefined ? undefined : readCheckpoint(options.checkpoint)
     const results = []
     for (const database of runtime.databases.all)
       results.push({ region: database.region, ...(await verifyAuditChain(database, runtime.keys)) })
-    if (options.json) printJson(results)
-    else
+    const against = checkpoint
+      ? await checkAgainstCheckpoint(runtime.databases.all, runtime.keys, checkpoint)
+      : []
+    if (options.json) printJson(checkpoint ? { chains: results, checkpoint: against } : results)
+    else {
       for (const result of results) {
         if (result.ok)
           process.stdout.write(
@@ -462,8 +501,25 @@ export const auditVerify = (options: { json: boolean }): Promise<void> =>
             `${result.region}: audit chain broken at entry #${result.brokenAt} (${result.action}): ${result.explanation}; the ${result.entries} entries before it verified\n`,
           )
       }
-    if (results.some((result) => !result.ok)) process.exitCode = 1
+      for (const check of against) {
+        if (check.ok)
+          process.stdout.write(
+            `${check.region}: holds entry #${check.sequence} of the checkpoint of ${checkpoint?.createdAt}\n`,
+          )
+        else
+          process.stderr.write(
+            `${check.region}: checkpoint of ${checkpoint?.createdAt} at entry #${check.sequence}: ${check.explanation}\n`,
+          )
+      }
+    }
+    if (results.some((result) => !result.ok) || against.some((check) => !check.ok)) process.exitCode = 1
   })
+
+/** Every region's chain tip, signed, as JSON: to keep outside the server and verify against later. */
+export const auditCheckpoint = (): Promise<void> =>
+  withRuntime(async (runtime) =>
+    printJson(await takeCheckpoint(runtime.databases.all, runtime.keys, runtime.clock.now())),
+  )
 
 export type AuditListOptions = {
   subject?: string
