@@ -307,6 +307,13 @@ export const reviewDecide = (
     ),
   )
 
+/** The proposal a confirm or withdraw acts on: the one named by --pending, else the case's open one. */
+const proposalOf = async (runtime: Runtime, sessionId: string, named: string | undefined) => {
+  const pendingId = named ?? (await showCase(runtime, sessionId)).pendingDecision?.id
+  if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+  return pendingId
+}
+
 /**
  * A second person's confirmation of the decision proposed on a case (four-eyes); the open proposal
  * unless --pending names one. The reviewer must not be its proposer.
@@ -316,8 +323,7 @@ export const reviewConfirm = (
   options: { pending?: string; reviewer: string },
 ): Promise<void> =>
   withRuntime(async (runtime) => {
-    const pendingId = options.pending ?? (await showCase(runtime, sessionId)).pendingDecision?.id
-    if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+    const pendingId = await proposalOf(runtime, sessionId, options.pending)
     printJson(
       await confirmDecision(runtime, sessionId, pendingId, options.reviewer, cliActor(options.reviewer)),
     )
@@ -329,8 +335,7 @@ export const reviewWithdraw = (
   options: { pending?: string; reviewer: string },
 ): Promise<void> =>
   withRuntime(async (runtime) => {
-    const pendingId = options.pending ?? (await showCase(runtime, sessionId)).pendingDecision?.id
-    if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+    const pendingId = await proposalOf(runtime, sessionId, options.pending)
     printJson(
       await withdrawDecision(runtime, sessionId, pendingId, options.reviewer, cliActor(options.reviewer)),
     )

@@ -101,7 +101,8 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
     ])
     expect(both.filter((each) => each.status === 'fulfilled')).toHaveLength(1)
     expect(both.find((each) => each.status === 'rejected')).toMatchObject({
-      reason: { code: 'CONFLICT', status: 409 },
+      // Refused either because the proposal is resolved or the case decided, by whichever it saw first.
+      reason: { code: expect.stringMatching(/^(PROPOSAL_RESOLVED|CONFLICT)$/), status: 409 },
     })
     expect(await stateOf(user)).toBe('REJECTED')
     const shown = await showCase(t.runtime, sessionId)
@@ -119,7 +120,7 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
     // Confirmed already: refused again, nothing more written.
     await expect(
       confirmDecision(t.runtime, sessionId, pendingId, 'dave@example.com', 'staff:stf_dave'),
-    ).rejects.toMatchObject({ code: 'CONFLICT' })
+    ).rejects.toMatchObject({ code: 'PROPOSAL_RESOLVED', status: 409 })
     expect(await actionsOn(user, sessionId)).toHaveLength(2)
     expect(await verifyAuditChain(user.database, t.runtime.keys)).toMatchObject({ ok: true })
   })
@@ -172,7 +173,10 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
     expect(second.pendingDecision).toMatchObject({ proposedBy: 'bob@example.com', action: 'reject' })
     await expect(
       confirmDecision(t.runtime, sessionId, firstId, 'carol@example.com', 'staff:stf_carol'),
-    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('superseded') })
+    ).rejects.toMatchObject({
+      code: 'PROPOSAL_RESOLVED',
+      message: expect.stringContaining('superseded'),
+    })
 
     // Meanwhile someone decides the case outright (new photos are one person's call).
     await decideCase(
@@ -190,7 +194,7 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
         'carol@example.com',
         'staff:stf_carol',
       ),
-    ).rejects.toMatchObject({ code: 'CONFLICT', status: 409 })
+    ).rejects.toMatchObject({ code: 'PROPOSAL_RESOLVED', status: 409 })
     expect(await stateOf(user)).toBe(stateAfter)
     const shown = await showCase(t.runtime, sessionId)
     expect(shown.outcome).toBe('resubmission_required')
@@ -225,10 +229,13 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
     expect(withdrawn).toMatchObject({ outcome: 'review', pendingDecision: null })
     await expect(
       withdrawDecision(t.runtime, sessionId, pendingId, 'alice@example.com', 'staff:stf_alice'),
-    ).rejects.toMatchObject({ code: 'CONFLICT' })
+    ).rejects.toMatchObject({ code: 'PROPOSAL_RESOLVED' })
     await expect(
       confirmDecision(t.runtime, sessionId, pendingId, 'bob@example.com', 'staff:stf_bob'),
-    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('withdrawn') })
+    ).rejects.toMatchObject({
+      code: 'PROPOSAL_RESOLVED',
+      message: expect.stringContaining('withdrawn'),
+    })
     expect(await stateOf(user)).toBe('PENDING')
     expect(await actionsOn(user, sessionId)).toEqual([
       ['case.decide', 'staff:stf_alice', true],

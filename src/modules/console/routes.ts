@@ -607,12 +607,8 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
           `staff:${session.staff.id}`,
         )
       } catch (error) {
-        // A proposal already confirmed or replaced says so itself; a case decided meanwhile is told here.
-        if (
-          error instanceof AppError &&
-          error.code === 'CONFLICT' &&
-          !error.publicMessage.startsWith('This proposal')
-        )
+        // A proposal no longer open (PROPOSAL_RESOLVED) says so itself; a case decided meanwhile is told here.
+        if (error instanceof AppError && error.code === 'CONFLICT')
           throw new AppError('CONFLICT', {
             message:
               'This case was already decided (by someone else, or by the checks). Nothing was changed.',

@@ -318,8 +318,8 @@ const proposeDecision = (
  * A second person's confirmation of a proposal (four-eyes): the proposed decision is applied through
  * the same decision seam, in one transaction with its review record (proposer as reviewer, confirmer
  * as `confirmed_by`), the proposal's resolution and the audit entry `case.confirm`. Refused: the
- * proposer themself (FOUR_EYES_SAME_PERSON, by email and by actor), a proposal no longer open, and a
- * case decided meanwhile (409, nothing written). Of two confirmations racing, one decides; the other
+ * proposer themself (FOUR_EYES_SAME_PERSON, by email and by actor), a proposal no longer open
+ * (PROPOSAL_RESOLVED) and a case decided meanwhile (CONFLICT); nothing is written. Of two confirmations racing, one decides; the other
  * finds the case decided.
  */
 export const confirmDecision = async (
@@ -335,7 +335,7 @@ export const confirmDecision = async (
   if (!proposal)
     throw new AppError('NOT_FOUND', { message: `No proposed decision ${pendingId} on this case` })
   if (proposal.resolution !== null)
-    throw new AppError('CONFLICT', {
+    throw new AppError('PROPOSAL_RESOLVED', {
       message: `This proposal was already ${proposal.resolution}; nothing was changed`,
     })
   // The point of four eyes: whoever proposed may not also be the second person, under either name.
@@ -355,7 +355,9 @@ export const confirmDecision = async (
     )
     // Superseded between the read above and this transaction: undo the decision (the throw rolls it back).
     if (resolved === 0)
-      throw new AppError('CONFLICT', { message: 'This proposal was replaced meanwhile; nothing was changed' })
+      throw new AppError('PROPOSAL_RESOLVED', {
+        message: 'This proposal was replaced meanwhile; nothing was changed',
+      })
     const reviewId = newId('review')
     await insertReviewDecision(trx, {
       id: reviewId,
@@ -389,7 +391,7 @@ export const confirmDecision = async (
 /**
  * The proposer takes their proposal back before anyone confirmed it: the case waits as before, for any
  * decision. Only the proposer (by email or actor) withdraws; anyone else replaces a proposal by
- * proposing or deciding. Audited `case.withdraw`; a proposal no longer open answers 409.
+ * proposing or deciding. Audited `case.withdraw`; a proposal no longer open is PROPOSAL_RESOLVED (409).
  */
 export const withdrawDecision = async (
   deps: ReviewDeps,
@@ -415,7 +417,9 @@ export const withdrawDecision = async (
       { resolution: 'withdrawn', resolvedBy: actor, at: deps.clock.now() },
     )
     if (resolved === 0)
-      throw new AppError('CONFLICT', { message: 'This proposal was already resolved; nothing was changed' })
+      throw new AppError('PROPOSAL_RESOLVED', {
+        message: 'This proposal was already resolved; nothing was changed',
+      })
     await appendAudit(deps, database, trx, {
       actor,
       action: 'case.withdraw',
