@@ -61,6 +61,10 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'The automated checks of this case have not finished; it can be approved once they have',
   },
+  CASE_ASSIGNED: {
+    status: 409,
+    message: 'Another reviewer is working on this case; nothing was changed',
+  },
   PROPOSAL_RESOLVED: {
     status: 409,
     message: 'This proposed decision was already confirmed, withdrawn or replaced; nothing was changed',

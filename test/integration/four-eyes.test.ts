@@ -7,13 +7,10 @@ import {
   showCase,
   withdrawDecision,
 } from '../../src/modules/review/index.ts'
-import { reason, submitSession } from '../../src/modules/verification/index.ts'
-import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
-import { registerSandboxUser, type TestUser } from '../helpers/capture.ts'
+import type { TestUser } from '../helpers/capture.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
-import { checksSendToReview } from '../helpers/review.ts'
-import { openLink } from '../helpers/sessions.ts'
+import { caseInReview } from '../helpers/review.ts'
 
 /** Four-eyes decisions (issue #13 item 4): proposed by one reviewer, applied on another's confirmation. */
 describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
@@ -27,28 +24,8 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
   })
   afterAll(() => t.close())
 
-  /**
-   * A submitted session (live path, no worker: it stays undecided). With findings, it is sent to a
-   * person with them the way the checks do, written directly: the real sanctions and duplicate checks
-   * are tested elsewhere, here only what they leave on the session matters.
-   */
-  const submitted = async (findings: ('SANCTIONS_POSSIBLE_MATCH' | 'DUPLICATE_IDENTITY')[] = []) => {
-    const user = await registerSandboxUser(t, clientKey, { firstName: 'Jane', lastName: 'Doe' })
-    const started = await api(t.app, clientKey).get('/v1/user/verification', {
-      authorization: `Bearer ${user.token}`,
-    })
-    const { sessionUrl, sessionId } = started.json() as { sessionUrl: string; sessionId: string }
-    expect((await openLink(t.app, sessionUrl)).statusCode).toBe(303)
-    await submitSession(t.runtime, user.database, sessionId, false)
-    // The checks sent the case to a person, with what they found.
-    await checksSendToReview(
-      t.runtime,
-      user.database,
-      sessionId,
-      findings.map((code) => reason(code)),
-    )
-    return { user, sessionId }
-  }
+  const submitted = (findings: Parameters<typeof caseInReview>[2] = []) =>
+    caseInReview(t, clientKey, findings)
   const stateOf = async (user: TestUser) =>
     (
       await user.database.db

@@ -11,6 +11,7 @@ import { describeUser } from '../operator/index.ts'
 import { listScreeningAlerts, resolveScreeningAlert } from '../sanctions/index.ts'
 import {
   type Decision,
+  type DecisionGuard,
   decide,
   findSession,
   listSessionsAwaitingDecision,
@@ -179,12 +180,17 @@ const notDecidable = (sessionId: string) =>
  * stays undecided until another person confirms it (`confirmDecision`). The rule is applied again on
  * the session as read under the decision's lock, so checks that find a match while a reviewer approves
  * turn that approval into a proposal rather than letting it through.
+ *
+ * `options.guard` is the caller's own rule on who may decide (the console's case assignment): it runs
+ * in the transaction that applies the decision or records the proposal, after the case's lock, so it
+ * cannot be skipped by a decision racing it; what it throws refuses the decision with nothing written.
  */
 export const decideCase = async (
   deps: ReviewDeps,
   sessionId: string,
   input: ReviewInput,
   actor: AuditActor,
+  options: { guard?: DecisionGuard } = {},
 ) => {
   const reviewer = reviewerOf(input.reviewer)
   const note = input.note?.trim() || null
@@ -205,7 +211,7 @@ export const decideCase = async (
   const held = (current: SessionRow) =>
     proposal !== null && needsSecondPerson(proposal.action, reasonCode, findingsOf(current))
   if (proposal && held(session)) {
-    await proposeDecision(deps, database, session.id, proposal, actor)
+    await proposeDecision(deps, database, session.id, proposal, actor, options.guard)
     return showCase(deps, session.id)
   }
   const applied = await decide(
@@ -246,12 +252,12 @@ export const decideCase = async (
         },
       })
     },
-    { admits: (current) => !held(current) },
+    { admits: (current) => !held(current), guard: options.guard },
   )
   if (!applied) {
     const current = await findSession(database.db, session.id)
     if (!current || !awaitsDecision(current) || !proposal || !held(current)) throw notDecidable(session.id)
-    await proposeDecision(deps, database, session.id, proposal, actor)
+    await proposeDecision(deps, database, session.id, proposal, actor, options.guard)
   }
   return showCase(deps, session.id)
 }
@@ -273,11 +279,13 @@ const proposeDecision = (
     reviewer: string
   },
   actor: AuditActor,
+  guard: DecisionGuard | undefined,
 ) =>
   database.db.transaction().execute(async (trx) => {
     await lockSession(database, trx, sessionId)
     const session = await findSession(trx, sessionId)
     if (!session || !awaitsDecision(session)) throw notDecidable(sessionId)
+    await guard?.(trx, sessionId)
     const now = deps.clock.now()
     const superseded = await resolvePendingDecisions(
       trx,
