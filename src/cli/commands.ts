@@ -44,7 +44,14 @@ import {
   importSanctionsList,
   type ListFile,
 } from '../modules/sanctions/index.ts'
-import { createStaff, disableStaff, listStaff, resetStaff, type StaffDeps } from '../modules/staff/index.ts'
+import {
+  createStaff,
+  disableStaff,
+  enableStaff,
+  listStaff,
+  resetStaff,
+  type StaffDeps,
+} from '../modules/staff/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
 import {
   clientJson,
@@ -552,6 +559,13 @@ export const staffDisable = (options: { email: string; json: boolean }): Promise
     const { staff, sessionsRevoked } = await disableStaff(staffDeps(runtime), options.email, cliActor())
     if (options.json) return printJson({ ...staffJson(staff), sessionsRevoked })
     process.stdout.write(`${describeStaff(staff)}\n  signed out of ${sessionsRevoked} session(s)\n`)
+  })
+
+export const staffEnable = (options: { email: string; json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const { staff } = await enableStaff(staffDeps(runtime), options.email, cliActor())
+    if (options.json) return printJson(staffJson(staff))
+    process.stdout.write(`${describeStaff(staff)}\n`)
   })
 
 export const staffReset = (options: { email: string; json: boolean }): Promise<void> =>

@@ -316,6 +316,7 @@ export const AUDIT_ACTIONS = [
   'user.search',
   'user.view',
   'case.export',
+  'staff.enable',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
