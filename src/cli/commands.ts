@@ -50,7 +50,14 @@ import {
   importSanctionsList,
   type ListFile,
 } from '../modules/sanctions/index.ts'
-import { createStaff, disableStaff, listStaff, resetStaff, type StaffDeps } from '../modules/staff/index.ts'
+import {
+  createStaff,
+  disableStaff,
+  enableStaff,
+  listStaff,
+  resetStaff,
+  type StaffDeps,
+} from '../modules/staff/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
 import {
   clientJson,
@@ -313,6 +320,13 @@ export const reviewDecide = (
     ),
   )
 
+/** The proposal a confirm or withdraw acts on: the one named by --pending, else the case's open one. */
+const proposalOf = async (runtime: Runtime, sessionId: string, named: string | undefined) => {
+  const pendingId = named ?? (await showCase(runtime, sessionId)).pendingDecision?.id
+  if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+  return pendingId
+}
+
 /**
  * A second person's confirmation of the decision proposed on a case (four-eyes); the open proposal
  * unless --pending names one. The reviewer must not be its proposer.
@@ -322,8 +336,7 @@ export const reviewConfirm = (
   options: { pending?: string; reviewer: string },
 ): Promise<void> =>
   withRuntime(async (runtime) => {
-    const pendingId = options.pending ?? (await showCase(runtime, sessionId)).pendingDecision?.id
-    if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+    const pendingId = await proposalOf(runtime, sessionId, options.pending)
     printJson(
       await confirmDecision(runtime, sessionId, pendingId, options.reviewer, cliActor(options.reviewer)),
     )
@@ -335,8 +348,7 @@ export const reviewWithdraw = (
   options: { pending?: string; reviewer: string },
 ): Promise<void> =>
   withRuntime(async (runtime) => {
-    const pendingId = options.pending ?? (await showCase(runtime, sessionId)).pendingDecision?.id
-    if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+    const pendingId = await proposalOf(runtime, sessionId, options.pending)
     printJson(
       await withdrawDecision(runtime, sessionId, pendingId, options.reviewer, cliActor(options.reviewer)),
     )
@@ -603,6 +615,13 @@ export const staffDisable = (options: { email: string; json: boolean }): Promise
     const { staff, sessionsRevoked } = await disableStaff(staffDeps(runtime), options.email, cliActor())
     if (options.json) return printJson({ ...staffJson(staff), sessionsRevoked })
     process.stdout.write(`${describeStaff(staff)}\n  signed out of ${sessionsRevoked} session(s)\n`)
+  })
+
+export const staffEnable = (options: { email: string; json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const { staff } = await enableStaff(staffDeps(runtime), options.email, cliActor())
+    if (options.json) return printJson(staffJson(staff))
+    process.stdout.write(`${describeStaff(staff)}\n`)
   })
 
 export const staffReset = (options: { email: string; json: boolean }): Promise<void> =>

@@ -251,6 +251,12 @@ export const buildCli = (): Command => {
     .option('--json', 'print one JSON object', false)
     .action(async (options) => (await commands()).staffDisable(options))
   staff
+    .command('enable')
+    .description('let a disabled member sign in again (with the credentials they had)')
+    .requiredOption('--email <email>', 'their email (or their id, stf_…)')
+    .option('--json', 'print one JSON object', false)
+    .action(async (options) => (await commands()).staffEnable(options))
+  staff
     .command('reset')
     .description('a new password and TOTP secret (shown once); signs them out everywhere')
     .requiredOption('--email <email>', 'their email (or their id, stf_…)')

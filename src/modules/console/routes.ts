@@ -19,7 +19,7 @@ import {
   signOutStaff,
 } from '../staff/index.ts'
 import { REASON_CATALOGUE } from '../verification/index.ts'
-import { type Assignment, claimCase, liveAssignments } from './assignments.ts'
+import { type Assignment, claimCase, liveAssignments, notHeldByAnother } from './assignments.ts'
 import { caseView } from './case-view.ts'
 import { consoleClientRoutes } from './clients-routes.ts'
 import { loginCsrfValue, sameToken, sessionCsrfToken } from './csrf.ts'
@@ -544,15 +544,6 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       requireRole(request, canDecide)
       const session = request.staffSession as StaffSession
       const { action, reasonCode, note } = request.body
-      // Someone else is working on the case: their decision, not a second one, is what counts.
-      const shown = await showCase(reviewDeps, request.params.sessionId)
-      const holder = (
-        await liveAssignments(databaseOf(shown.region).db, [shown.sessionId], deps.clock.now())
-      ).get(shown.sessionId)
-      if (holder && holder.staffId !== session.staff.id)
-        throw new AppError('CONFLICT', {
-          message: `${holder.staffEmail} is reviewing this case; nothing was changed.`,
-        })
       let proposed = false
       try {
         const decided = await decideCase(
@@ -565,6 +556,8 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
             ...(note ? { note } : {}),
           },
           `staff:${session.staff.id}`,
+          // Someone else is working on the case: their decision, not a second one, is what counts.
+          { guard: notHeldByAnother(session.staff.id, deps.clock) },
         )
         // Four-eyes: held as a proposal, the case still waits (see the review module).
         proposed = decided.pendingDecision !== null
@@ -608,12 +601,8 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
           `staff:${session.staff.id}`,
         )
       } catch (error) {
-        // A proposal already confirmed or replaced says so itself; a case decided meanwhile is told here.
-        if (
-          error instanceof AppError &&
-          error.code === 'CONFLICT' &&
-          !error.publicMessage.startsWith('This proposal')
-        )
+        // A proposal no longer open (PROPOSAL_RESOLVED) says so itself; a case decided meanwhile is told here.
+        if (error instanceof AppError && error.code === 'CONFLICT')
           throw new AppError('CONFLICT', {
             message:
               'This case was already decided (by someone else, or by the checks). Nothing was changed.',
