@@ -112,6 +112,7 @@ export const ERROR_CATALOGUE = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported media type' },
   VALIDATION_ERROR: { status: 422, message: 'Validation error' },
   UNSUPPORTED_UPLOAD: { status: 422, message: 'This file is not a photo or document we can use' },
+  DOCUMENT_NOT_RENDERED: { status: 422, message: 'This document could not be drawn as pictures' },
   RATE_LIMITED: { status: 429, message: 'Rate limit exceeded' },
   STAFF_LOCKED: {
     status: 429,

@@ -18,6 +18,7 @@ import * as m0016 from './0016_audit_log.ts'
 import * as m0017 from './0017_staff.ts'
 import * as m0018 from './0018_pending_decisions.ts'
 import * as m0019 from './0019_case_assignment.ts'
+import * as m0020 from './0020_webhook_event_user_index.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0017_staff': m0017,
   '0018_pending_decisions': m0018,
   '0019_case_assignment': m0019,
+  '0020_webhook_event_user_index': m0020,
 }
