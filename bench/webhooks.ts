@@ -73,12 +73,17 @@ export const benchWebhooks = async (dialect: Dialect, postgresUrl: string): Prom
       'cli:bench',
     )
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`
-    await createEndpoint(runtime, client, {
-      name: 'bench',
-      url,
-      event_types: ['kyc.status.changed'],
-      is_active: true,
-    })
+    await createEndpoint(
+      runtime,
+      client,
+      {
+        name: 'bench',
+        url,
+        event_types: ['kyc.status.changed'],
+        is_active: true,
+      },
+      'cli:bench',
+    )
     const database = runtime.databases.home
     const users = Array.from({ length: DELIVERIES + LATENCY_SAMPLES }, (_, n) =>
       newUserRow({

@@ -316,10 +316,26 @@ export const AUDIT_ACTIONS = [
   'user.search',
   'user.view',
   'case.export',
+  'webhook.create',
+  'webhook.update',
+  'webhook.delete',
+  'webhook.rotate_key',
+  'webhook.test',
+  'webhook.replay',
+  'staff.enable',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
-export const AUDIT_SUBJECT_TYPES = ['staff', 'session', 'document', 'alert', 'client', 'user'] as const
+export const AUDIT_SUBJECT_TYPES = [
+  'staff',
+  'session',
+  'document',
+  'alert',
+  'client',
+  'user',
+  'webhook',
+  'webhook_event',
+] as const
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number]
 
 /**

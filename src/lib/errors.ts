@@ -61,6 +61,14 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'The automated checks of this case have not finished; it can be approved once they have',
   },
+  CASE_ASSIGNED: {
+    status: 409,
+    message: 'Another reviewer is working on this case; nothing was changed',
+  },
+  PROPOSAL_RESOLVED: {
+    status: 409,
+    message: 'This proposed decision was already confirmed, withdrawn or replaced; nothing was changed',
+  },
   STAFF_EMAIL_TAKEN: { status: 409, message: 'A staff member with this email already exists' },
   ONBOARDING_STEP_MISSING: { status: 409, message: 'A previous onboarding step is not complete' },
   REGISTRATION_COMPLETE: { status: 409, message: 'Registration is already complete; log in instead' },

@@ -1,19 +1,10 @@
-import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { generateSync } from 'otplib'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listAuditEntries } from '../../src/modules/audit/index.ts'
-import type { TestApp } from '../helpers/app.ts'
-import { chromiumAvailable, freePort, launchChromium, seriousViolations } from '../helpers/browser.ts'
-import { currentUser, registerSandboxUser, writeFixtures } from '../helpers/capture.ts'
-import { runCli } from '../helpers/cli.ts'
-import { eventually } from '../helpers/databases.ts'
+import { chromiumAvailable, launchChromium, seriousViolations } from '../helpers/browser.ts'
+import { currentUser } from '../helpers/capture.ts'
+import { type ConsoleHarness, consoleHarness, type StaffCredentials } from '../helpers/console.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
-import { liveHarness } from '../helpers/live-submission.ts'
-
-type Credentials = { id: string; email: string; role: string; password: string; totpSecret: string }
 
 /**
  * Four-eyes in the console (issue #13 item 4, "Must show"): a first reviewer's sanctions rejection of a
@@ -21,25 +12,11 @@ type Credentials = { id: string; email: string; role: string; password: string; 
  * and the queue marks the case) until a second reviewer confirms it: then the user is REJECTED.
  */
 describe.skipIf(!chromiumAvailable()).each(DIALECTS)('four-eyes in the console (%s)', (dialect) => {
-  const serverSecret = randomBytes(32).toString('base64')
-  let harness: Awaited<ReturnType<typeof liveHarness>>
-  let t: TestApp
+  let harness: ConsoleHarness
   let browser: Browser
-  let origin: string
-  let sandbox: Awaited<ReturnType<TestApp['createClient']>>
-  let front: Buffer
-  let selfie: Buffer
 
   beforeAll(async () => {
-    const port = await freePort()
-    origin = `http://127.0.0.1:${port}`
-    harness = await liveHarness(dialect, { env: { PUBLIC_URL: origin, SERVER_SECRET: serverSecret } })
-    t = harness.t
-    await t.app.listen({ host: '127.0.0.1', port })
-    sandbox = await t.createClient({ name: 'Acme Wallet', mode: 'sandbox', regions: ['intl'] })
-    const fixtures = await writeFixtures(join(t.storage.dataDir, 'fixtures'))
-    front = await readFile(fixtures.front)
-    selfie = await readFile(fixtures.selfie)
+    harness = await consoleHarness(dialect)
     browser = await launchChromium()
   }, 120_000)
   afterAll(async () => {
@@ -47,48 +24,12 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('four-eyes in the console (
     await harness?.close()
   })
 
-  const cli = (args: string[]) =>
-    runCli(args, { DATA_DIR: t.storage.dataDir, ...t.storage.env, SERVER_SECRET: serverSecret })
-
-  const createStaff = async (email: string, role: string): Promise<Credentials> => {
-    const created = await cli(['staff', 'create', '--email', email, '--role', role, '--json'])
-    expect(created.code, created.stderr).toBe(0)
-    return JSON.parse(created.stdout) as Credentials
-  }
-
-  const signIn = async (member: Credentials): Promise<{ context: BrowserContext; page: Page }> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-    const page = await context.newPage()
-    await page.goto(`${origin}/console`)
-    await page.waitForURL('**/console/login')
-    await page.getByLabel('Email').fill(member.email)
-    await page.getByLabel('Password').fill(member.password)
-    await page
-      .getByLabel('6-digit code')
-      .fill(generateSync({ secret: member.totpSecret, epoch: Math.floor(t.clock.now() / 1000) }))
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.waitForURL(`${origin}/console`)
-    return { context, page }
-  }
-
   it("holds the first reviewer's sanctions rejection until a second reviewer confirms it", async () => {
+    const { origin, sandbox, t, createStaff, cli } = harness
+    const signIn = (member: StaffCredentials) => harness.signIn(browser, member)
     const first = await createStaff('first@example.com', 'reviewer')
     const second = await createStaff('second@example.com', 'reviewer')
-    const user = await registerSandboxUser(t, sandbox.client.clientKey, { lastName: 'Pending' })
-    const sessionId = await harness.submit(
-      user,
-      { documentType: 'passport', issuingCountry: 'GB', front, selfie },
-      undefined,
-      sandbox.client.clientKey,
-    )
-    await eventually(async () => {
-      const results = await user.database.db
-        .selectFrom('check_result')
-        .select('check_id')
-        .where('session_id', '=', sessionId)
-        .execute()
-      expect(results.length).toBeGreaterThan(0)
-    }, 30_000)
+    const { user, sessionId } = await harness.pendingCase()
     const state = async () => (await currentUser(t, sandbox.client.clientKey, user)).verificationState
 
     // The first reviewer rejects as a sanctions match: proposed, not applied.
@@ -151,6 +92,7 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('four-eyes in the console (
       maxRedirects: 0,
     })
     expect(again.status()).toBe(409)
+    expect(await again.text()).toContain('This proposal was already confirmed')
     expect(await state()).toBe('REJECTED')
     await two.context.close()
 

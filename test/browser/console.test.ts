@@ -1,27 +1,14 @@
-import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { generateSync } from 'otplib'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listAuditEntries } from '../../src/modules/audit/index.ts'
 import { api } from '../helpers/accounts.ts'
 import type { TestApp } from '../helpers/app.ts'
-import {
-  chromiumAvailable,
-  freePort,
-  launchChromium,
-  screenshot,
-  seriousViolations,
-} from '../helpers/browser.ts'
-import { currentUser, registerSandboxUser, type TestUser, writeFixtures } from '../helpers/capture.ts'
-import { runCli } from '../helpers/cli.ts'
+import { chromiumAvailable, launchChromium, screenshot, seriousViolations } from '../helpers/browser.ts'
+import { currentUser, type TestUser } from '../helpers/capture.ts'
+import { type ConsoleHarness, consoleHarness, type StaffCredentials } from '../helpers/console.ts'
 import { eventually } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
-import { liveHarness } from '../helpers/live-submission.ts'
 import { management, standardVerify, startReceiver } from '../helpers/webhooks.ts'
-
-type Credentials = { id: string; email: string; role: string; password: string; totpSecret: string }
 
 /**
  * The compliance console (issue #13) in Chromium: staff created with the CLI sign in with password and
@@ -29,26 +16,17 @@ type Credentials = { id: string; email: string; role: string; password: string; 
  * API and its webhook; every sign-in, view and decision is in the audit log, which verifies.
  */
 describe.skipIf(!chromiumAvailable()).each(DIALECTS)('compliance console in Chromium (%s)', (dialect) => {
-  const serverSecret = randomBytes(32).toString('base64')
-  let harness: Awaited<ReturnType<typeof liveHarness>>
+  let harness: ConsoleHarness
   let t: TestApp
   let browser: Browser
   let origin: string
-  let sandbox: Awaited<ReturnType<TestApp['createClient']>>
+  let sandbox: ConsoleHarness['sandbox']
   let receiver: Awaited<ReturnType<typeof startReceiver>>
   let webhookSecret: string
-  let front: Buffer
-  let selfie: Buffer
 
   beforeAll(async () => {
-    const port = await freePort()
-    origin = `http://127.0.0.1:${port}`
-    harness = await liveHarness(dialect, {
-      env: { PUBLIC_URL: origin, SERVER_SECRET: serverSecret, REVIEW_ASSIGNMENT_MINUTES: '5' },
-    })
-    t = harness.t
-    await t.app.listen({ host: '127.0.0.1', port })
-    sandbox = await t.createClient({ name: 'Acme Wallet', mode: 'sandbox', regions: ['intl'] })
+    harness = await consoleHarness(dialect, { REVIEW_ASSIGNMENT_MINUTES: '5' })
+    ;({ t, origin, sandbox } = harness)
     receiver = await startReceiver()
     const hook = await management(t.app, sandbox.client.clientKey, sandbox.secretKey).create({
       name: 'backend',
@@ -57,9 +35,6 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('compliance console in Chro
       is_active: true,
     })
     webhookSecret = hook.standardWebhooksSecret
-    const fixtures = await writeFixtures(join(t.storage.dataDir, 'fixtures'))
-    front = await readFile(fixtures.front)
-    selfie = await readFile(fixtures.selfie)
     browser = await launchChromium()
   }, 120_000)
   afterAll(async () => {
@@ -68,52 +43,10 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('compliance console in Chro
     await harness?.close()
   })
 
-  const cli = (args: string[]) =>
-    runCli(args, { DATA_DIR: t.storage.dataDir, ...t.storage.env, SERVER_SECRET: serverSecret })
-
-  const createStaff = async (email: string, role: string): Promise<Credentials> => {
-    const created = await cli(['staff', 'create', '--email', email, '--role', role, '--json'])
-    expect(created.code, created.stderr).toBe(0)
-    return JSON.parse(created.stdout) as Credentials
-  }
-
-  /** The code the member's authenticator shows at the server's (test) time. */
-  const codeOf = (member: Credentials) =>
-    generateSync({ secret: member.totpSecret, epoch: Math.floor(t.clock.now() / 1000) })
-
-  /** A submitted sandbox case that waits for a person (Test Pending). */
-  const pendingCase = async () => {
-    const user = await registerSandboxUser(t, sandbox.client.clientKey, { lastName: 'Pending' })
-    const sessionId = await harness.submit(
-      user,
-      { documentType: 'passport', issuingCountry: 'GB', front, selfie },
-      undefined,
-      sandbox.client.clientKey,
-    )
-    // The sandbox scenario has run: its results are on the case, and it still waits.
-    await eventually(async () => {
-      const results = await user.database.db
-        .selectFrom('check_result')
-        .select('check_id')
-        .where('session_id', '=', sessionId)
-        .execute()
-      expect(results.length).toBeGreaterThan(0)
-    }, 30_000)
-    return { user, sessionId }
-  }
-
-  const signIn = async (member: Credentials): Promise<{ context: BrowserContext; page: Page }> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-    const page = await context.newPage()
-    await page.goto(`${origin}/console`)
-    await page.waitForURL('**/console/login')
-    await page.getByLabel('Email').fill(member.email)
-    await page.getByLabel('Password').fill(member.password)
-    await page.getByLabel('6-digit code').fill(codeOf(member))
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.waitForURL(`${origin}/console`)
-    return { context, page }
-  }
+  const cli = (args: string[]) => harness.cli(args)
+  const createStaff = (email: string, role: string) => harness.createStaff(email, role)
+  const pendingCase = () => harness.pendingCase()
+  const signIn = (member: StaffCredentials) => harness.signIn(browser, member)
 
   const check = async (page: Page, name?: string) => {
     expect(await seriousViolations(page), `axe on ${page.url()}`).toEqual([])
@@ -201,7 +134,7 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('compliance console in Chro
   it('rejects with a reason the user is told; refuses a decision without a reason and a stale or forged form', async () => {
     t.clock.advance(31_000) // the reviewer's earlier code is spent: a new step
     const reset = await cli(['staff', 'reset', '--email', 'reviewer@example.com', '--json'])
-    const reviewer = JSON.parse(reset.stdout) as Credentials
+    const reviewer = JSON.parse(reset.stdout) as StaffCredentials
     const { user, sessionId } = await pendingCase()
     const { context, page } = await signIn(reviewer)
     await page.goto(`${origin}/console/cases/${sessionId}`)

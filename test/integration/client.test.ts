@@ -91,6 +91,14 @@ describe.each(DIALECTS)('GET/PATCH /v1/client and client authentication (%s)', (
         allowedOrigins: [],
       })
     })
+
+    it("PATCH cannot give the client a region: data residency is the operator's", async () => {
+      const client = await t.createClient({ name: 'one region', regions: ['intl'] })
+      const headers = { 'x-client-key': client.client.clientKey, 'x-secret-key': client.secretKey }
+      const response = await patch(headers, { returnUrl: null, regions: ['intl', 'us'] })
+      expect(response.statusCode).toBe(200)
+      expect(response.json()).toMatchObject({ regions: ['intl'] })
+    })
   })
 
   describe('400', () => {

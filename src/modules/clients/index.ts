@@ -11,6 +11,7 @@ export { clientRoutes, PublicClient } from './routes.ts'
 export type { ClientScope } from './scope.ts'
 export {
   type ClientDeps,
+  type ClientSettingsInput,
   type CreateClientInput,
   checkSecretKey,
   clientServesRegion,
@@ -23,4 +24,5 @@ export {
   listClients,
   rotateClientSecret,
   setClientDocumentPolicy,
+  updateClientSettings,
 } from './service.ts'

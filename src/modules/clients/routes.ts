@@ -162,7 +162,14 @@ export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstanc
     async (request) => {
       const { client: caller } = clientScope(request)
       // Authenticated by its own secret key: the client is who changed its settings.
-      const client = await updateClientSettings(deps, caller, request.body, `client:${caller.id}`)
+      // Only the settings a client may change itself: regions (data residency) are the operator's.
+      const { redirectUris, allowedOrigins, frameAncestors, requireProofOfAddress, returnUrl } = request.body
+      const client = await updateClientSettings(
+        deps,
+        caller,
+        { redirectUris, allowedOrigins, frameAncestors, requireProofOfAddress, returnUrl },
+        `client:${caller.id}`,
+      )
       return present(client, request.region, true)
     },
   )

@@ -178,6 +178,8 @@ export const disableClient = async (
 }
 
 export type ClientSettingsInput = {
+  /** Regions to serve; only additions (see below). The client API cannot send it: an operator decides. */
+  regions?: readonly string[]
   redirectUris?: readonly string[]
   allowedOrigins?: readonly string[]
   frameAncestors?: readonly string[]
@@ -193,6 +195,15 @@ export const updateClientSettings = async (
   actor: AuditActor,
 ): Promise<Client> => {
   const problems: FieldProblem[] = []
+  const regions = input.regions && parseRegions(input.regions, problems)
+  // A client's users, sessions and documents stay in the region they were made in: taking the region
+  // away would strand them, so a region is only ever added (a client that must stop is disabled).
+  const removed = regions ? client.regions.filter((region) => !regions.includes(region)) : []
+  if (removed.length > 0)
+    problems.push({
+      field: 'regions',
+      message: `a region cannot be removed (${removed.join(', ')}): its users' data lives there; disable the client instead`,
+    })
   const redirectUris = input.redirectUris && parseRedirectUris(input.redirectUris, client.mode, problems)
   const allowedOrigins =
     input.allowedOrigins && parseAllowedOrigins(input.allowedOrigins, client.mode, problems)
@@ -207,6 +218,7 @@ export const updateClientSettings = async (
   await deps.databases.home.db.transaction().execute(async (trx) => {
     await repo.updateClient(trx, client.id, {
       updated_at: now,
+      ...(regions ? { regions: JSON.stringify(regions) } : {}),
       ...(redirectUris ? { redirect_uris: JSON.stringify(redirectUris) } : {}),
       ...(frameAncestors ? { frame_ancestors: JSON.stringify(frameAncestors) } : {}),
       ...(input.requireProofOfAddress === undefined

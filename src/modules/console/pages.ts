@@ -22,7 +22,7 @@ export const nav = ({ staff, csrf }: Viewer) => html`<nav class="console" aria-l
   <a href="/console/dashboard">Dashboard</a>
   <a href="/console/users">Users</a>
   ${canReadAudit(staff.role) ? html`<a href="/console/audit">Audit log</a>` : ''}
-  ${staff.role === 'admin' ? html`<a href="/console/staff">Staff</a>` : ''}
+  ${staff.role === 'admin' ? html`<a href="/console/clients">Clients</a><a href="/console/staff">Staff</a>` : ''}
   <span>${staff.email} (${staff.role})</span>
   <form method="post" action="/console/logout"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="secondary">Sign out</button></form>
 </nav>`

@@ -7,7 +7,7 @@ import type { RegionDatabase } from '../../db/database.ts'
 import { AUDIT_ACTIONS, REVIEW_ACTIONS } from '../../db/schema.ts'
 import { toAppError } from '../../http/error-handler.ts'
 import { AppError } from '../../lib/errors.ts'
-import { htmlResponse, sendPage } from '../../web/page.ts'
+import { type Html, htmlResponse, sendPage } from '../../web/page.ts'
 import { type AuditEntryInput, appendAudit, listAuditEntries, verifyAuditChain } from '../audit/index.ts'
 import { openSessionDocument, type SessionDocument, sessionDocuments } from '../capture/index.ts'
 import { countPdfPages, PDF_PAGE_LIMITS, type PdfPageCount, renderPdfPage } from '../documents/index.ts'
@@ -21,8 +21,9 @@ import {
 } from '../staff/index.ts'
 import { findUserById } from '../users/index.ts'
 import { REASON_CATALOGUE } from '../verification/index.ts'
-import { type Assignment, claimCase, liveAssignments } from './assignments.ts'
+import { type Assignment, claimCase, liveAssignments, notHeldByAnother } from './assignments.ts'
 import { caseView, duplicateHoldersOf } from './case-view.ts'
+import { consoleClientRoutes } from './clients-routes.ts'
 import { loginCsrfValue, sameToken, sessionCsrfToken } from './csrf.ts'
 import { dashboardOf } from './dashboard.ts'
 import { dashboardPage } from './dashboard-page.ts'
@@ -630,15 +631,6 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       requireRole(request, canDecide)
       const session = request.staffSession as StaffSession
       const { action, reasonCode, note } = request.body
-      // Someone else is working on the case: their decision, not a second one, is what counts.
-      const shown = await showCase(reviewDeps, request.params.sessionId)
-      const holder = (
-        await liveAssignments(databaseOf(shown.region).db, [shown.sessionId], deps.clock.now())
-      ).get(shown.sessionId)
-      if (holder && holder.staffId !== session.staff.id)
-        throw new AppError('CONFLICT', {
-          message: `${holder.staffEmail} is reviewing this case; nothing was changed.`,
-        })
       let proposed = false
       try {
         const decided = await decideCase(
@@ -651,6 +643,8 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
             ...(note ? { note } : {}),
           },
           `staff:${session.staff.id}`,
+          // Someone else is working on the case: their decision, not a second one, is what counts.
+          { guard: notHeldByAnother(session.staff.id, deps.clock) },
         )
         // Four-eyes: held as a proposal, the case still waits (see the review module).
         proposed = decided.pendingDecision !== null
@@ -694,12 +688,8 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
           `staff:${session.staff.id}`,
         )
       } catch (error) {
-        // A proposal already confirmed or replaced says so itself; a case decided meanwhile is told here.
-        if (
-          error instanceof AppError &&
-          error.code === 'CONFLICT' &&
-          !error.publicMessage.startsWith('This proposal')
-        )
+        // A proposal no longer open (PROPOSAL_RESOLVED) says so itself; a case decided meanwhile is told here.
+        if (error instanceof AppError && error.code === 'CONFLICT')
           throw new AppError('CONFLICT', {
             message:
               'This case was already decided (by someone else, or by the checks). Nothing was changed.',
@@ -802,15 +792,18 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     },
   )
 
-  consoleUserRoutes(fastify, {
+  const context = {
     deps,
-    viewer: (request) => viewerOf(request.staffSession as StaffSession),
-    send: (reply, status, title, body) => send(reply, status, title, body),
+    viewer: (request: FastifyRequest) => viewerOf(request.staffSession as StaffSession),
+    send: (reply: FastifyReply, status: number, title: string, body: Html) =>
+      send(reply, status, title, body),
     audit,
     requireCsrf,
     requireRole,
     schema,
-  })
+  }
+  consoleUserRoutes(fastify, context)
+  consoleClientRoutes(fastify, context)
 
   app.get(
     '/console/staff',

@@ -12,20 +12,9 @@ import { describeUser, setUserSuspended } from '../operator/index.ts'
 import { locateUser, searchUsers } from '../users/index.ts'
 import { listUserSessions } from '../verification/index.ts'
 import { userWebhookEvents } from '../webhooks/index.ts'
-import type { ConsoleDeps } from './deps.ts'
+import type { ConsoleContext } from './context.ts'
 import { canDecide, type Viewer } from './pages.ts'
 import { userPage, usersPage } from './users-page.ts'
-
-/** What the users pages need of the console's routes: its page sender, audit, CSRF and role checks. */
-export type ConsoleContext = {
-  deps: ConsoleDeps
-  viewer(request: FastifyRequest): Viewer
-  send(reply: FastifyReply, status: number, title: string, body: Html): FastifyReply
-  audit(database: RegionDatabase, entry: AuditEntryInput): Promise<unknown>
-  requireCsrf(request: FastifyRequest, presented: string): void
-  requireRole(request: FastifyRequest, allowed: (role: Viewer['staff']['role']) => boolean): void
-  schema(operationId: string, summary: string): Record<string, unknown>
-}
 
 const MAX_RESULTS = 50
 const MAX_WEBHOOK_EVENTS = 50

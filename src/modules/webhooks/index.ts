@@ -13,5 +13,14 @@ export {
   WebhookEventStatusSchema,
   webhookRoutes,
 } from './routes.ts'
-export { createEndpoint } from './service.ts'
+export {
+  createEndpoint,
+  endpointLogs,
+  eventStatus,
+  listEndpoints,
+  listEvents,
+  retryEvent,
+  sendTestEvent,
+  updateEndpoint,
+} from './service.ts'
 export { type UserWebhookEvent, userWebhookEvents } from './user-deliveries.ts'

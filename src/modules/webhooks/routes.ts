@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { type TSchema, Type } from 'typebox'
 import {
   WEBHOOK_ATTEMPT_OUTCOMES,
@@ -275,6 +275,9 @@ const bodyErrors = {
  * configuration; events and their logs are read from the region the request is routed to (x-us-env /
  * ?region=us), where the users they are about live.
  */
+/** Authenticated by its own secret key: the client is who changed its endpoints or sent the event. */
+const actorOf = (request: FastifyRequest) => `client:${clientScope(request).client.id}` as const
+
 export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInstance) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const base = { tags: ['webhooks'], security: [{ clientKey: [], secretKey: [] }], headers: Headers }
@@ -299,7 +302,12 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       },
     },
     async (request, reply) => {
-      const created = await service.createEndpoint(deps, clientScope(request).client, request.body)
+      const created = await service.createEndpoint(
+        deps,
+        clientScope(request).client,
+        request.body,
+        actorOf(request),
+      )
       return reply.code(201).send({ success: true, data: presentWithKey(created) })
     },
   )
@@ -396,7 +404,9 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       },
     },
     async (request) =>
-      presentStatus(await service.retryEvent(deps, clientScope(request), request.params.eventId)),
+      presentStatus(
+        await service.retryEvent(deps, clientScope(request), request.params.eventId, actorOf(request)),
+      ),
   )
 
   app.get(
@@ -435,7 +445,13 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
     async (request) => ({
       success: true as const,
       data: present(
-        await service.updateEndpoint(deps, clientScope(request).client, request.params.id, request.body),
+        await service.updateEndpoint(
+          deps,
+          clientScope(request).client,
+          request.params.id,
+          request.body,
+          actorOf(request),
+        ),
       ),
     }),
   )
@@ -454,7 +470,7 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
       },
     },
     async (request) => {
-      await service.deleteEndpoint(deps, clientScope(request).client, request.params.id)
+      await service.deleteEndpoint(deps, clientScope(request).client, request.params.id, actorOf(request))
       return { success: true as const }
     },
   )
@@ -474,7 +490,9 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
     },
     async (request) => ({
       success: true as const,
-      data: presentWithKey(await service.rotateKey(deps, clientScope(request).client, request.params.id)),
+      data: presentWithKey(
+        await service.rotateKey(deps, clientScope(request).client, request.params.id, actorOf(request)),
+      ),
     }),
   )
 
@@ -518,6 +536,10 @@ export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInsta
     async (request, reply) =>
       reply
         .code(202)
-        .send(presentStatus(await service.sendTestEvent(deps, clientScope(request), request.params.id))),
+        .send(
+          presentStatus(
+            await service.sendTestEvent(deps, clientScope(request), request.params.id, actorOf(request)),
+          ),
+        ),
   )
 }

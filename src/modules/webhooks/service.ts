@@ -1,8 +1,16 @@
-import type { Databases } from '../../db/database.ts'
-import type { WebhookDeliveryRow, WebhookEndpointRow, WebhookEventRow } from '../../db/schema.ts'
+import type { Transaction } from 'kysely'
+import type { Databases, RegionDatabase } from '../../db/database.ts'
+import type {
+  AuditAction,
+  DB,
+  WebhookDeliveryRow,
+  WebhookEndpointRow,
+  WebhookEventRow,
+} from '../../db/schema.ts'
 import { type Clock, DAY_MS } from '../../lib/clock.ts'
 import { AppError, type FieldProblem, throwIfProblems } from '../../lib/errors.ts'
 import { newId, newUuid } from '../../lib/ids.ts'
+import { type AuditActor, type AuditDetails, appendAudit } from '../audit/index.ts'
 import type { Client, ClientScope } from '../clients/index.ts'
 import { enqueueDeliveryJob, queueDelivery } from './delivery-job.ts'
 import { sealEndpointKey } from './endpoint-keys.ts'
@@ -14,9 +22,24 @@ import { generateEndpointKey, keyLast4 } from './signing.ts'
 export type WebhookDeps = {
   databases: Databases
   clock: Clock
-  keys: { webhookKeys: Buffer }
+  keys: { webhookKeys: Buffer; auditChain: Buffer }
   config: { isProduction: boolean; WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean }
 }
+
+/**
+ * Every change to a webhook endpoint, and every event sent by hand (a test, a replay), is audited in
+ * the transaction of the change: in the home database for endpoints (tenant configuration lives
+ * there), in the event's region for events. The actor is the client's key or a console admin.
+ */
+const audited = (
+  deps: WebhookDeps,
+  database: RegionDatabase,
+  trx: Transaction<DB>,
+  actor: AuditActor,
+  action: AuditAction,
+  subject: { type: 'webhook' | 'webhook_event'; id: string },
+  details: AuditDetails,
+) => appendAudit(deps, database, trx, { actor, action, subject, details })
 
 /** Baanx's limit, kept: each endpoint costs a request per event. */
 const MAX_ENDPOINTS = 5
@@ -59,6 +82,7 @@ export const createEndpoint = async (
   deps: WebhookDeps,
   client: Client,
   input: Required<Pick<EndpointInput, 'name' | 'url' | 'event_types'>> & EndpointInput,
+  actor: AuditActor,
 ): Promise<EndpointWithKey> => {
   checkInput(deps, client, input)
   const { home } = deps.databases
@@ -88,6 +112,7 @@ export const createEndpoint = async (
     if ((await repo.countEndpoints(trx, client.id)) >= MAX_ENDPOINTS)
       throw new AppError('WEBHOOK_LIMIT_REACHED')
     await repo.insertEndpoint(trx, row)
+    await audited(deps, home, trx, actor, 'webhook.create', { type: 'webhook', id }, { clientId: client.id })
   })
   return { endpoint: row, key }
 }
@@ -107,6 +132,7 @@ export const updateEndpoint = async (
   client: Client,
   id: string,
   input: EndpointInput,
+  actor: AuditActor,
 ): Promise<WebhookEndpointRow> => {
   const endpoint = await getEndpoint(deps, client, id)
   checkInput(deps, client, input)
@@ -117,37 +143,81 @@ export const updateEndpoint = async (
         ? ('active' as const)
         : ('inactive' as const)
   const resumed = endpoint.status === 'disabled' && status !== 'disabled'
-  await repo.updateEndpoint(deps.databases.home.db, endpoint.id, {
-    ...(input.name === undefined ? {} : { name: input.name }),
-    ...(input.url === undefined ? {} : { url: input.url }),
-    ...(input.event_types === undefined
-      ? {}
-      : { event_types: JSON.stringify([...new Set(input.event_types)]) }),
-    ...(input.metadata === undefined ? {} : { metadata: JSON.stringify(input.metadata) }),
-    status,
-    // Resuming a disabled endpoint, or pointing it elsewhere, starts its failure record afresh.
-    ...(resumed ? { disabled_reason: null } : {}),
-    ...(resumed || input.url !== undefined ? { failing_since: null } : {}),
-    updated_at: deps.clock.now(),
+  const { home } = deps.databases
+  await home.db.transaction().execute(async (trx) => {
+    await repo.updateEndpoint(trx, endpoint.id, {
+      ...(input.name === undefined ? {} : { name: input.name }),
+      ...(input.url === undefined ? {} : { url: input.url }),
+      ...(input.event_types === undefined
+        ? {}
+        : { event_types: JSON.stringify([...new Set(input.event_types)]) }),
+      ...(input.metadata === undefined ? {} : { metadata: JSON.stringify(input.metadata) }),
+      status,
+      // Resuming a disabled endpoint, or pointing it elsewhere, starts its failure record afresh.
+      ...(resumed ? { disabled_reason: null } : {}),
+      ...(resumed || input.url !== undefined ? { failing_since: null } : {}),
+      updated_at: deps.clock.now(),
+    })
+    await audited(
+      deps,
+      home,
+      trx,
+      actor,
+      'webhook.update',
+      { type: 'webhook', id: endpoint.id },
+      {
+        clientId: client.id,
+        fields: Object.keys(input)
+          .filter((field) => input[field as keyof EndpointInput] !== undefined)
+          .sort(),
+        status,
+      },
+    )
   })
   return getEndpoint(deps, client, id)
 }
 
-export const deleteEndpoint = async (deps: WebhookDeps, client: Client, id: string): Promise<void> => {
-  if (!(await repo.deleteEndpoint(deps.databases.home.db, id, client.id))) throw notFound()
+export const deleteEndpoint = async (
+  deps: WebhookDeps,
+  client: Client,
+  id: string,
+  actor: AuditActor,
+): Promise<void> => {
+  const { home } = deps.databases
+  await home.db.transaction().execute(async (trx) => {
+    if (!(await repo.deleteEndpoint(trx, id, client.id))) throw notFound()
+    await audited(deps, home, trx, actor, 'webhook.delete', { type: 'webhook', id }, { clientId: client.id })
+  })
 }
 
 /** A new key; the previous one keeps signing beside it for KEY_GRACE_MS so receivers can switch over. */
-export const rotateKey = async (deps: WebhookDeps, client: Client, id: string): Promise<EndpointWithKey> => {
+export const rotateKey = async (
+  deps: WebhookDeps,
+  client: Client,
+  id: string,
+  actor: AuditActor,
+): Promise<EndpointWithKey> => {
   const endpoint = await getEndpoint(deps, client, id)
   const now = deps.clock.now()
   const key = generateEndpointKey()
-  await repo.updateEndpoint(deps.databases.home.db, endpoint.id, {
-    key_sealed: sealEndpointKey(deps.keys.webhookKeys, endpoint.id, key),
-    key_last4: keyLast4(key),
-    previous_key_sealed: endpoint.key_sealed,
-    previous_key_expires_at: now + KEY_GRACE_MS,
-    updated_at: now,
+  const { home } = deps.databases
+  await home.db.transaction().execute(async (trx) => {
+    await repo.updateEndpoint(trx, endpoint.id, {
+      key_sealed: sealEndpointKey(deps.keys.webhookKeys, endpoint.id, key),
+      key_last4: keyLast4(key),
+      previous_key_sealed: endpoint.key_sealed,
+      previous_key_expires_at: now + KEY_GRACE_MS,
+      updated_at: now,
+    })
+    await audited(
+      deps,
+      home,
+      trx,
+      actor,
+      'webhook.rotate_key',
+      { type: 'webhook', id: endpoint.id },
+      { clientId: client.id },
+    )
   })
   return { endpoint: await getEndpoint(deps, client, id), key }
 }
@@ -215,6 +285,7 @@ export const retryEvent = async (
   deps: WebhookDeps,
   scope: ClientScope,
   eventId: string,
+  actor: AuditActor,
 ): Promise<EventWithDeliveries> => {
   const { event, deliveries } = await getEventWithDeliveries(scope, eventId)
   const endpoints = new Map(
@@ -232,16 +303,33 @@ export const retryEvent = async (
   })
   if (retryable.length === 0) throw new AppError('NOTHING_TO_RETRY')
   await scope.database.db.transaction().execute(async (trx) => {
+    const reopened: string[] = []
     for (const delivery of retryable) {
-      if (await repo.reopenDelivery(trx, delivery.id, deps.clock.now()))
+      if (await repo.reopenDelivery(trx, delivery.id, deps.clock.now())) {
         await enqueueDeliveryJob(trx, deps.clock, delivery.id)
+        reopened.push(delivery.endpoint_id)
+      }
     }
+    await audited(
+      deps,
+      scope.database,
+      trx,
+      actor,
+      'webhook.replay',
+      { type: 'webhook_event', id: event.id },
+      { clientId: scope.client.id, endpoints: reopened.sort() },
+    )
   })
   return getEventWithDeliveries(scope, eventId)
 }
 
 /** A `webhook.test` event to this endpoint only (active or not), through the normal delivery path. */
-export const sendTestEvent = async (deps: WebhookDeps, scope: ClientScope, endpointId: string) => {
+export const sendTestEvent = async (
+  deps: WebhookDeps,
+  scope: ClientScope,
+  endpointId: string,
+  actor: AuditActor,
+) => {
   const endpoint = await getEndpoint(deps, scope.client, endpointId)
   if (endpoint.status === 'disabled')
     throw new AppError('CONFLICT', { message: `Webhook is disabled: ${endpoint.disabled_reason}` })
@@ -269,6 +357,15 @@ export const sendTestEvent = async (deps: WebhookDeps, scope: ClientScope, endpo
       },
     ])
     await queueDelivery(trx, deps.clock, id, endpoint.id, scope.client.id)
+    await audited(
+      deps,
+      scope.database,
+      trx,
+      actor,
+      'webhook.test',
+      { type: 'webhook_event', id },
+      { clientId: scope.client.id, endpointId: endpoint.id },
+    )
   })
   return getEventWithDeliveries(scope, id)
 }

@@ -1,0 +1,110 @@
+import { Writable } from 'node:stream'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../../src/lib/logger.ts'
+import { createStaff } from '../../src/modules/staff/index.ts'
+import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
+import { currentUser } from '../helpers/capture.ts'
+import { type ConsoleSignIn, signInOverHttp, totpAt } from '../helpers/console.ts'
+import { DIALECTS } from '../helpers/dialects.ts'
+import { caseInReview } from '../helpers/review.ts'
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
+
+/** The compliance console over HTTP, without a browser (issue #13): sessions, assignment, audit, queue. */
+describe.each(DIALECTS)('compliance console over HTTP (%s)', (dialect) => {
+  let t: TestApp
+  let clientKey: string
+  let sequence = 0
+  const logLines: string[] = []
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(...String(chunk).trim().split('\n'))
+      done()
+    },
+  })
+
+  beforeAll(async () => {
+    t = await buildTestApp(dialect, { log: createLogger('info', sink) })
+    clientKey = (await t.createClient({ name: 'console', mode: 'sandbox', regions: ['intl'] })).client
+      .clientKey
+  })
+  afterAll(() => t?.close())
+
+  const staffDeps = () => ({
+    db: t.runtime.databases.home.db,
+    home: t.runtime.databases.home,
+    clock: t.clock,
+    keys: t.runtime.keys,
+    config: t.runtime.config,
+  })
+  const newMember = async (role = 'reviewer') => {
+    sequence += 1
+    return createStaff(staffDeps(), { email: `member${sequence}@example.com`, role }, TEST_ACTOR)
+  }
+  /** A fresh TOTP step, so a code is never one already spent. */
+  const nextStep = () => t.clock.set((Math.floor(t.clock.now() / 30_000) + 1) * 30_000)
+  const signIn = async (member: Awaited<ReturnType<typeof newMember>>) => {
+    nextStep()
+    return signInOverHttp(
+      t.app,
+      { email: member.staff.email, password: member.password },
+      totpAt(member, t.clock.now()),
+    )
+  }
+  const get = (url: string, as: ConsoleSignIn) =>
+    t.app.inject({ method: 'GET', url, headers: { cookie: as.cookie } })
+  const post = (url: string, as: ConsoleSignIn, form: Record<string, string> = {}) =>
+    t.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: as.cookie, ...FORM },
+      payload: new URLSearchParams({ csrf: as.csrf, ...form }).toString(),
+    })
+
+  it('signs in over HTTP: the session cookie opens the queue, and the page token signs its forms', async () => {
+    const member = await newMember()
+    const session = await signIn(member)
+    const queue = await get('/console', session)
+    expect(queue.statusCode).toBe(200)
+    expect(queue.body).toContain(member.staff.email)
+    expect((await post('/console/logout', session)).statusCode).toBe(303)
+    expect((await get('/console', session)).headers.location).toBe('/console/login')
+  })
+
+  it("refuses a decision on a case another reviewer holds, in the decision's seam; the log names no email", async () => {
+    const holder = await newMember()
+    const other = await newMember()
+    const one = await signIn(holder)
+    const two = await signIn(other)
+    const { user, sessionId } = await caseInReview(t, clientKey)
+    const sanctioned = await caseInReview(t, clientKey, ['SANCTIONS_POSSIBLE_MATCH'])
+    expect((await get(`/console/cases/${sessionId}`, one)).statusCode).toBe(200)
+    expect((await get(`/console/cases/${sanctioned.sessionId}`, one)).statusCode).toBe(200)
+
+    const logged = logLines.length
+    const refused = await post(`/console/cases/${sessionId}/decision`, two, { action: 'approve' })
+    expect(refused.statusCode).toBe(409)
+    expect(refused.body).toContain(`${holder.staff.email} is reviewing this case`)
+    expect((await currentUser(t, clientKey, user)).verificationState).toBe('PENDING')
+    // A proposal (four-eyes) goes through the same rule: none is recorded.
+    const proposal = await post(`/console/cases/${sanctioned.sessionId}/decision`, two, {
+      action: 'reject',
+      reasonCode: 'SANCTIONS_MATCH',
+    })
+    expect(proposal.statusCode).toBe(409)
+    const proposals = await sanctioned.user.database.db
+      .selectFrom('pending_decision')
+      .select('id')
+      .where('session_id', '=', sanctioned.sessionId)
+      .execute()
+    expect(proposals).toEqual([])
+    const lines = logLines.slice(logged)
+    expect(lines.some((line) => line.includes('CASE_ASSIGNED'))).toBe(true)
+    expect(lines.filter((line) => line.includes('@example.com'))).toEqual([])
+
+    // The holder decides.
+    const decided = await post(`/console/cases/${sessionId}/decision`, one, { action: 'approve' })
+    expect(decided.statusCode).toBe(303)
+    expect((await currentUser(t, clientKey, user)).verificationState).toBe('VERIFIED')
+  })
+})
