@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { LightMyRequestResponse } from 'fastify'
 import PDFDocument from 'pdfkit'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seal } from '../../src/lib/crypto.ts'
 import { listAuditEntries } from '../../src/modules/audit/index.ts'
 import { documentNumberDigest } from '../../src/modules/checks/index.ts'
+import { createStaff, type StaffMember } from '../../src/modules/staff/index.ts'
 import { reason, submitSession } from '../../src/modules/verification/index.ts'
 import { api } from '../helpers/accounts.ts'
-import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import {
   type Fixtures,
   registerSandboxUser,
@@ -16,7 +18,7 @@ import {
   type TestUser,
   writeFixtures,
 } from '../helpers/capture.ts'
-import { type ConsoleStaff, signedInStaff } from '../helpers/console-staff.ts'
+import { signInOverHttp, totpAt } from '../helpers/console.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 import { checksSendToReview } from '../helpers/review.ts'
 import { flowClient, openLink } from '../helpers/sessions.ts'
@@ -42,7 +44,8 @@ describe.each(DIALECTS)('console case and user pages (%s)', (dialect) => {
   let clientKey: string
   let otherClientKey: string
   let usClientKey: string
-  let reviewer: ConsoleStaff
+  /** A reviewer signed in through the console's sign-in form; `get` carries their session cookie. */
+  let reviewer: { staff: StaffMember; get(url: string): Promise<LightMyRequestResponse> }
   let fixtures: Fixtures
 
   beforeAll(async () => {
@@ -52,7 +55,26 @@ describe.each(DIALECTS)('console case and user pages (%s)', (dialect) => {
     otherClientKey = (await t.createClient({ name: 'elsewhere', mode: 'sandbox', regions: ['intl'] })).client
       .clientKey
     usClientKey = (await t.createClient({ name: 'us', mode: 'sandbox', regions: ['us'] })).client.clientKey
-    reviewer = await signedInStaff(t, 'reviewer')
+    const member = await createStaff(
+      {
+        db: t.runtime.databases.home.db,
+        home: t.runtime.databases.home,
+        clock: t.clock,
+        keys: t.runtime.keys,
+        config: t.runtime.config,
+      },
+      { email: 'reviewer@example.com', role: 'reviewer' },
+      TEST_ACTOR,
+    )
+    const { cookie } = await signInOverHttp(
+      t.app,
+      { email: member.staff.email, password: member.password },
+      totpAt(member, t.clock.now()),
+    )
+    reviewer = {
+      staff: member.staff,
+      get: (url) => t.app.inject({ method: 'GET', url, headers: { cookie } }),
+    }
     fixtures = await writeFixtures(join(t.storage.dataDir, 'fixtures'))
   })
   afterAll(() => t.close())
