@@ -247,6 +247,7 @@ const PDF_PROBLEMS: Record<string, string> = {
   unreadable: 'it could not be read as a PDF',
   timeout: 'rendering it took too long',
   'no-such-page': 'it has no pages',
+  busy: 'too many documents are being drawn right now (reload the page in a moment)',
 }
 
 /** A PDF is shown as pictures of its first pages, drawn on the server; never as the file uploaded. */

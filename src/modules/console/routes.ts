@@ -553,7 +553,14 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       if (!rendered.ok)
         throw rendered.problem === 'no-such-page'
           ? new AppError('NOT_FOUND')
-          : new AppError('DOCUMENT_NOT_RENDERED', { internal: `PDF page not rendered: ${rendered.problem}` })
+          : rendered.problem === 'busy'
+            ? new AppError('SERVICE_UNAVAILABLE', {
+                message: 'Too many documents are being drawn right now; reload the page in a moment.',
+                headers: { 'retry-after': '5' },
+              })
+            : new AppError('DOCUMENT_NOT_RENDERED', {
+                internal: `PDF page not rendered: ${rendered.problem}`,
+              })
       await audit(database, {
         actor: `staff:${session.staff.id}`,
         action: 'case.view_image',

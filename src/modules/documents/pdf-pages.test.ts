@@ -54,4 +54,11 @@ describe('PDF pages as pictures', () => {
     // The renderer is usable again after a thread was stopped.
     expect((await renderPdfPage(bytes, 1)).ok).toBe(true)
   }, 30_000)
+
+  it('draws two at once, lets twenty wait, and answers busy beyond them', async () => {
+    const bytes = await pdf(1)
+    const answers = await Promise.all(Array.from({ length: 23 }, () => renderPdfPage(bytes, 1)))
+    expect(answers.filter((answer) => answer.ok)).toHaveLength(22)
+    expect(answers.filter((answer) => !answer.ok)).toEqual([{ ok: false, problem: 'busy' }])
+  }, 60_000)
 })

@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads'
-import { AppError } from '../../lib/errors.ts'
 import type { PdfPageAnswer, PdfPageRequest } from './pdf-page-worker.ts'
 
 /**
@@ -9,11 +8,11 @@ import type { PdfPageAnswer, PdfPageRequest } from './pdf-page-worker.ts'
  */
 export const PDF_PAGE_LIMITS = { maxPages: 5, maxPixels: 4_000_000, scale: 1.5, timeoutMs: 10_000 }
 
-/** Renders at once in this process, and renders waiting for one of them (beyond that: 503). */
+/** Renders at once in this process, and renders waiting for one of them (beyond that: `busy`). */
 const RENDER_SLOTS = 2
 const RENDER_QUEUE = 20
 
-export type PdfProblem = 'unreadable' | 'no-such-page' | 'timeout'
+export type PdfProblem = 'unreadable' | 'no-such-page' | 'timeout' | 'busy'
 export type PdfPageCount = { ok: true; pages: number } | { ok: false; problem: PdfProblem }
 export type PdfPagePicture =
   | { ok: true; pages: number; png: Buffer; width: number; height: number }
@@ -66,11 +65,8 @@ const ask = (thread: Worker, request: PdfPageRequest, timeoutMs: number) =>
     thread.postMessage(request)
   })
 
-const inSlot = async <T>(work: () => Promise<T>): Promise<T> => {
-  if (running >= RENDER_SLOTS && waiting.length >= RENDER_QUEUE)
-    throw new AppError('SERVICE_UNAVAILABLE', {
-      message: 'Too many documents are being rendered; try again.',
-    })
+const inSlot = async <T>(work: () => Promise<T>): Promise<T | 'busy'> => {
+  if (running >= RENDER_SLOTS && waiting.length >= RENDER_QUEUE) return 'busy'
   if (running >= RENDER_SLOTS) await new Promise<void>((resolve) => waiting.push(resolve))
   else running += 1
   try {
@@ -111,7 +107,7 @@ const render = (bytes: Uint8Array, page: number, limits: typeof PDF_PAGE_LIMITS)
 /** How many pages the PDF has (opened in a renderer thread, within the limits). */
 export const countPdfPages = async (bytes: Uint8Array, limits = PDF_PAGE_LIMITS): Promise<PdfPageCount> => {
   const answer = await render(bytes, 0, limits)
-  if (answer === 'timeout') return { ok: false, problem: 'timeout' }
+  if (answer === 'timeout' || answer === 'busy') return { ok: false, problem: answer }
   return answer.ok ? { ok: true, pages: answer.pages } : { ok: false, problem: answer.problem }
 }
 
@@ -127,7 +123,7 @@ export const renderPdfPage = async (
   if (!Number.isInteger(page) || page < 1 || page > limits.maxPages)
     return { ok: false, problem: 'no-such-page' }
   const answer = await render(bytes, page, limits)
-  if (answer === 'timeout') return { ok: false, problem: 'timeout' }
+  if (answer === 'timeout' || answer === 'busy') return { ok: false, problem: answer }
   if (!answer.ok || !answer.png) return { ok: false, problem: answer.ok ? 'unreadable' : answer.problem }
   return {
     ok: true,
