@@ -317,6 +317,9 @@ export const AUDIT_ACTIONS = [
   'user.view',
   'case.export',
   'staff.enable',
+  'staff.sign_out',
+  'staff.list',
+  'audit.view',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/lib/logger.ts'
+import { listAuditEntries } from '../../src/modules/audit/index.ts'
 import { createStaff } from '../../src/modules/staff/index.ts'
 import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { currentUser } from '../helpers/capture.ts'
@@ -60,6 +61,32 @@ describe.each(DIALECTS)('compliance console over HTTP (%s)', (dialect) => {
       headers: { cookie: as.cookie, ...FORM },
       payload: new URLSearchParams({ csrf: as.csrf, ...form }).toString(),
     })
+
+  const homeAudit = async (actor: string) =>
+    (await listAuditEntries(t.runtime.databases.home.db, { actor, limit: 50 })).map((entry) => ({
+      action: entry.action,
+      subject: entry.subject?.id,
+      details: entry.details,
+    }))
+
+  it('audits reading the audit log and the staff list, and signing out', async () => {
+    const admin = await newMember('admin')
+    const actor = `staff:${admin.staff.id}`
+    const session = await signIn(admin)
+    expect((await get('/console/staff', session)).statusCode).toBe(200)
+    const read = await get(`/console/audit?action=staff.list&subject=&actor=${actor}`, session)
+    expect(read.statusCode).toBe(200)
+    expect((await post('/console/logout', session)).statusCode).toBe(303)
+    const entries = await homeAudit(actor)
+    expect(entries.slice(0, 3)).toEqual([
+      { action: 'staff.sign_out', subject: admin.staff.id, details: { sessionId: expect.any(String) } },
+      { action: 'audit.view', subject: undefined, details: { actor, action: 'staff.list', entries: 1 } },
+      { action: 'staff.list', subject: undefined, details: { members: expect.any(Number) } },
+    ])
+    // A HEAD would read them unaudited: there is none.
+    const head = await t.app.inject({ method: 'HEAD', url: '/console/staff' })
+    expect(head.statusCode).toBe(404)
+  })
 
   it('signs in over HTTP: the session cookie opens the queue, and the page token signs its forms', async () => {
     const member = await newMember()

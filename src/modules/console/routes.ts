@@ -300,7 +300,14 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     { schema: { ...schema('signOutConsole', 'Sign out'), body: CsrfForm } },
     async (request, reply) => {
       requireCsrf(request, request.body.csrf)
+      const session = request.staffSession as StaffSession
       await signOutStaff(staffDeps, request.cookies[SESSION_COOKIE] ?? '')
+      await audit(deps.databases.home, {
+        actor: `staff:${session.staff.id}`,
+        action: 'staff.sign_out',
+        subject: { type: 'staff', id: session.staff.id },
+        details: { sessionId: session.sessionId },
+      })
       reply.clearCookie(SESSION_COOKIE, cookieOptions())
       return reply.redirect('/console/login', 303)
     },
@@ -638,17 +645,21 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
 
   app.get(
     '/console/audit',
-    { schema: { ...schema('getConsoleAudit', 'Audit log'), querystring: AuditQuery } },
+    // No automatic HEAD: reading the log is audited.
+    {
+      exposeHeadRoute: false,
+      schema: { ...schema('getConsoleAudit', 'Audit log (audited)'), querystring: AuditQuery },
+    },
     async (request, reply) => {
       requireRole(request, canReadAudit)
       const { actor, action, subject } = request.query
       const knownAction = AUDIT_ACTIONS.find((each) => each === action)
-      const filter = {
-        limit: 200,
+      const criteria = {
         ...(actor ? { actor } : {}),
         ...(knownAction ? { action: knownAction } : {}),
         ...(subject ? { subjectId: subject } : {}),
       }
+      const filter = { limit: 200, ...criteria }
       const entries = (
         await Promise.all(
           deps.databases.all.map(async (database) =>
@@ -661,6 +672,12 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         .flat()
         .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.sequence - a.sequence)
         .slice(0, 200)
+      // Who read which part of the log: it maps staff to the users and cases they handled.
+      await audit(deps.databases.home, {
+        actor: `staff:${(request.staffSession as StaffSession).staff.id}`,
+        action: 'audit.view',
+        details: { ...criteria, entries: entries.length },
+      })
       return send(
         reply,
         200,
@@ -716,15 +733,18 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
 
   app.get(
     '/console/staff',
-    { schema: schema('getConsoleStaff', 'Staff (admin)') },
+    // No automatic HEAD: the staff list (every member's email) is audited.
+    { exposeHeadRoute: false, schema: schema('getConsoleStaff', 'Staff (admin; audited)') },
     async (request, reply) => {
       requireRole(request, (role) => role === 'admin')
-      return send(
-        reply,
-        200,
-        'Staff',
-        staffPage(viewerOf(request.staffSession as StaffSession), await listStaff(staffDeps)),
-      )
+      const session = request.staffSession as StaffSession
+      const members = await listStaff(staffDeps)
+      await audit(deps.databases.home, {
+        actor: `staff:${session.staff.id}`,
+        action: 'staff.list',
+        details: { members: members.length },
+      })
+      return send(reply, 200, 'Staff', staffPage(viewerOf(session), members))
     },
   )
 }
