@@ -94,6 +94,7 @@ describe.each(DIALECTS)('compliance console over HTTP (%s)', (dialect) => {
     const queue = await get('/console', session)
     expect(queue.statusCode).toBe(200)
     expect(queue.body).toContain(member.staff.email)
+    expect(queue.body).not.toContain('Showing the oldest')
     expect((await post('/console/logout', session)).statusCode).toBe(303)
     expect((await get('/console', session)).headers.location).toBe('/console/login')
   })
@@ -133,5 +134,48 @@ describe.each(DIALECTS)('compliance console over HTTP (%s)', (dialect) => {
     const decided = await post(`/console/cases/${sessionId}/decision`, one, { action: 'approve' })
     expect(decided.statusCode).toBe(303)
     expect((await currentUser(t, clientKey, user)).verificationState).toBe('VERIFIED')
+  })
+
+  it('says how many cases wait when the queue holds more than the page shows (1,000)', async () => {
+    const member = await newMember()
+    const session = await signIn(member)
+    const { user, sessionId } = await caseInReview(t, clientKey)
+    const db = user.database.db
+    const row = await db
+      .selectFrom('verification_session')
+      .selectAll()
+      .where('id', '=', sessionId)
+      .executeTakeFirstOrThrow()
+    // Copies of the case, written directly: what the page does with many of them is what matters here.
+    const copies = Array.from({ length: 1000 }, (_, index) => ({
+      ...row,
+      id: `${sessionId}c${String(index).padStart(4, '0')}`,
+      submitted_at: (row.submitted_at ?? 0) + index + 1,
+    }))
+    for (let start = 0; start < copies.length; start += 100)
+      await db
+        .insertInto('verification_session')
+        .values(copies.slice(start, start + 100))
+        .execute()
+    const waiting = (
+      await db
+        .selectFrom('verification_session')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where('status', '=', 'submitted')
+        .where((eb) => eb.or([eb('outcome', 'is', null), eb('outcome', '=', 'review')]))
+        .executeTakeFirstOrThrow()
+    ).count
+    const total = Number(waiting)
+    expect(total).toBeGreaterThan(1000)
+
+    const queue = await get('/console', session)
+    expect(queue.statusCode).toBe(200)
+    expect(queue.body).toContain(`Showing the oldest 1,000 of ${total.toLocaleString('en-US')} cases waiting`)
+    const dashboard = await get('/console/dashboard', session)
+    expect(dashboard.body).toMatch(new RegExp(`Waiting for a person now</th><td>${total}, the oldest`))
+    const ofClient = await get(`/console/dashboard?client=${row.client_id}&region=intl`, session)
+    expect(ofClient.body).toMatch(/Waiting for a person now<\/th><td>\d+, the oldest/)
+    const otherRegion = await get('/console/dashboard?region=us', session)
+    expect(otherRegion.body).toContain('Waiting for a person now</th><td>0</td>')
   })
 })

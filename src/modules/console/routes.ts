@@ -10,7 +10,14 @@ import { AppError } from '../../lib/errors.ts'
 import { htmlResponse, sendPage } from '../../web/page.ts'
 import { type AuditEntryInput, appendAudit, listAuditEntries, verifyAuditChain } from '../audit/index.ts'
 import { openSessionDocument, sessionDocuments } from '../capture/index.ts'
-import { confirmDecision, decideCase, listCases, showCase, withdrawDecision } from '../review/index.ts'
+import {
+  confirmDecision,
+  decideCase,
+  listCases,
+  showCase,
+  summarizeCases,
+  withdrawDecision,
+} from '../review/index.ts'
 import {
   listStaff,
   resolveStaffSession,
@@ -43,6 +50,8 @@ import { consoleUserRoutes } from './users-routes.ts'
 export type { ConsoleDeps }
 
 const SESSION_COOKIE = 'verity_console'
+/** The most cases the queue page loads; beyond it the page says how many it left out. */
+const QUEUE_LIMIT = 1000
 const LOGIN_COOKIE = 'verity_console_login'
 
 declare module 'fastify' {
@@ -319,7 +328,9 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     async (request, reply) => {
       const session = request.staffSession as StaffSession
       const now = deps.clock.now()
-      const cases = await listCases(reviewDeps, 1000)
+      const cases = await listCases(reviewDeps, QUEUE_LIMIT)
+      // Only a full page may have left cases out: then the databases say how many wait in all.
+      const waiting = cases.length < QUEUE_LIMIT ? cases.length : (await summarizeCases(reviewDeps)).count
       const assigned = await Promise.all(
         deps.databases.all.map((database) =>
           liveAssignments(
@@ -353,6 +364,7 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         queuePage(viewerOf(request.staffSession as StaffSession), {
           rows,
           total: rows.length,
+          capped: waiting > cases.length ? { shown: cases.length, waiting } : null,
           overdue: rows.filter((row) => row.waitingSeconds > slaMinutes * 60).length,
           slaMinutes,
           filters: {
@@ -703,9 +715,10 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         ...(client ? { client } : {}),
         ...(region ? { region } : {}),
       })
-      const waiting = (await listCases(reviewDeps, 1000)).filter(
-        (row) => (!client || row.clientId === client) && (!region || row.region === region),
-      )
+      const waiting = await summarizeCases(reviewDeps, {
+        ...(client ? { clientId: client } : {}),
+        ...(region ? { region } : {}),
+      })
       return send(
         reply,
         200,
@@ -713,7 +726,7 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         dashboardPage(viewerOf(request.staffSession as StaffSession), {
           dashboard,
           days,
-          queue: { size: waiting.length, oldestSubmittedAt: waiting[0]?.submittedAt ?? null },
+          queue: { size: waiting.count, oldestSubmittedAt: waiting.oldestSubmittedAt },
           filters: { ...(client ? { client } : {}), ...(region ? { region } : {}) },
           regions: deps.databases.all.map((database) => database.region),
         }),
