@@ -688,7 +688,12 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       await audit(deps.databases.home, {
         actor: `staff:${(request.staffSession as StaffSession).staff.id}`,
         action: 'audit.view',
-        details: { ...criteria, entries: entries.length },
+        // An actor filter may be longer than an audit detail may be (free text the form accepts).
+        details: {
+          ...criteria,
+          ...(actor ? { actor: actor.slice(0, 200) } : {}),
+          entries: entries.length,
+        },
       })
       return send(
         reply,
