@@ -323,6 +323,9 @@ export const AUDIT_ACTIONS = [
   'webhook.test',
   'webhook.replay',
   'staff.enable',
+  'staff.sign_out',
+  'staff.list',
+  'audit.view',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
