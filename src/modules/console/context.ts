@@ -9,7 +9,7 @@ import type { Viewer } from './pages.ts'
 export type ConsoleContext = {
   deps: ConsoleDeps
   viewer(request: FastifyRequest): Viewer
-  send(reply: FastifyReply, status: number, title: string, body: Html): FastifyReply
+  send(reply: FastifyReply, status: number, title: string, body: Html, script?: string): FastifyReply
   audit(database: RegionDatabase, entry: AuditEntryInput): Promise<unknown>
   requireCsrf(request: FastifyRequest, presented: string): void
   requireRole(request: FastifyRequest, allowed: (role: Viewer['staff']['role']) => boolean): void
