@@ -67,6 +67,21 @@ export const findEndpoint = (
     .$if(clientId !== undefined, (query) => query.where('client_id', '=', clientId as string))
     .executeTakeFirst()
 
+/** The client's endpoint, locked for the rest of the transaction (a change decided on what it reads). */
+export const lockEndpoint = (
+  database: RegionDatabase,
+  trx: Queryable,
+  id: string,
+  clientId: string,
+): Promise<WebhookEndpointRow | undefined> =>
+  trx
+    .selectFrom('webhook_endpoint')
+    .selectAll()
+    .where('id', '=', id)
+    .where('client_id', '=', clientId)
+    .$call(lockedRows(database))
+    .executeTakeFirst()
+
 /** An endpoint the worker may deliver to: it exists and its client is active (a disabled client receives nothing). */
 export const deliverableEndpoint = (db: Queryable, id: string): Promise<WebhookEndpointRow | undefined> =>
   db

@@ -134,17 +134,20 @@ export const updateEndpoint = async (
   input: EndpointInput,
   actor: AuditActor,
 ): Promise<WebhookEndpointRow> => {
-  const endpoint = await getEndpoint(deps, client, id)
   checkInput(deps, client, input)
-  const status =
-    input.is_active === undefined
-      ? endpoint.status
-      : input.is_active
-        ? ('active' as const)
-        : ('inactive' as const)
-  const resumed = endpoint.status === 'disabled' && status !== 'disabled'
   const { home } = deps.databases
   await home.db.transaction().execute(async (trx) => {
+    // Read under the lock: the delivery worker may disable the endpoint meanwhile, and what a resume
+    // clears must be what is there now.
+    const endpoint = await repo.lockEndpoint(home, trx, id, client.id)
+    if (!endpoint) throw notFound()
+    const status =
+      input.is_active === undefined
+        ? endpoint.status
+        : input.is_active
+          ? ('active' as const)
+          : ('inactive' as const)
+    const resumed = endpoint.status === 'disabled' && status !== 'disabled'
     await repo.updateEndpoint(trx, endpoint.id, {
       ...(input.name === undefined ? {} : { name: input.name }),
       ...(input.url === undefined ? {} : { url: input.url }),
@@ -310,6 +313,8 @@ export const retryEvent = async (
         reopened.push(delivery.endpoint_id)
       }
     }
+    // Another replay reopened them first: this one did nothing, and records nothing.
+    if (reopened.length === 0) throw new AppError('NOTHING_TO_RETRY')
     await audited(
       deps,
       scope.database,
