@@ -138,10 +138,25 @@ describe.each(DIALECTS)('compliance console over HTTP (%s)', (dialect) => {
     expect(lines.some((line) => line.includes('CASE_ASSIGNED'))).toBe(true)
     expect(lines.filter((line) => line.includes('@example.com'))).toEqual([])
 
-    // The holder decides.
+    // The holder decides: the hold ends with the decision, and nobody is said to be on the case.
     const decided = await post(`/console/cases/${sessionId}/decision`, one, { action: 'approve' })
     expect(decided.statusCode).toBe(303)
     expect((await currentUser(t, clientKey, user)).verificationState).toBe('VERIFIED')
+    const holds = (id: string) =>
+      user.database.db.selectFrom('case_assignment').select('staff_id').where('session_id', '=', id).execute()
+    expect(await holds(sessionId)).toEqual([])
+    expect((await get(`/console/cases/${sessionId}`, two)).body).not.toContain('is reviewing this case')
+
+    // A proposal ends the proposer's hold too: the second reviewer opens the case and may confirm it.
+    const proposed = await post(`/console/cases/${sanctioned.sessionId}/decision`, one, {
+      action: 'reject',
+      reasonCode: 'SANCTIONS_MATCH',
+    })
+    expect(proposed.statusCode).toBe(303)
+    const second = await get(`/console/cases/${sanctioned.sessionId}`, two)
+    expect(second.body).not.toContain(`${holder.staff.email} is reviewing this case`)
+    expect(second.body).toContain('Confirm')
+    expect(await holds(sanctioned.sessionId)).toEqual([{ staff_id: other.staff.id }])
   })
 
   it('says how many cases wait when the queue holds more than the page shows (1,000)', async () => {

@@ -76,10 +76,13 @@ export const liveAssignments = async (
 
 /**
  * The rule a reviewer's decision goes through: a case another reviewer holds is theirs to decide. Run
- * by the decision seam in the decision's transaction. The page names who holds it; the log (the
- * error's internal message) names only their staff id, since a log line must not carry an email.
+ * by the decision seam in the decision's (or the proposal's) transaction, it also ends the deciding
+ * reviewer's hold there: their work on the case is done, so the page no longer says someone is on it,
+ * and a second reviewer asked to confirm a proposal is not kept out. A refused or failed decision rolls
+ * the release back with it. The page names who holds it; the log (the error's internal message) names
+ * only their staff id, since a log line must not carry an email.
  */
-export const notHeldByAnother =
+export const assignmentGuard =
   (staffId: string, clock: Clock): DecisionGuard =>
   async (trx, sessionId) => {
     const holder = (await liveAssignments(trx, [sessionId], clock.now())).get(sessionId)
@@ -88,4 +91,5 @@ export const notHeldByAnother =
         message: `${holder.staffEmail} is reviewing this case; nothing was changed.`,
         internal: `the case is assigned to ${holder.staffId}`,
       })
+    await trx.deleteFrom('case_assignment').where('session_id', '=', sessionId).execute()
   }

@@ -11,7 +11,7 @@ import { confirmDecision, decideCase, showCase, withdrawDecision } from '../revi
 import type { StaffSession } from '../staff/index.ts'
 import { findUserById } from '../users/index.ts'
 import { REASON_CATALOGUE } from '../verification/index.ts'
-import { type Assignment, claimCase, liveAssignments, notHeldByAnother } from './assignments.ts'
+import { type Assignment, assignmentGuard, claimCase, liveAssignments } from './assignments.ts'
 import { caseView, duplicateHoldersOf } from './case-view.ts'
 import type { ConsoleContext } from './context.ts'
 import { caseEvidence } from './evidence-export.ts'
@@ -340,7 +340,7 @@ export const consoleCaseRoutes = (fastify: FastifyInstance, context: ConsoleCont
           },
           `staff:${session.staff.id}`,
           // Someone else is working on the case: their decision, not a second one, is what counts.
-          { guard: notHeldByAnother(session.staff.id, deps.clock) },
+          { guard: assignmentGuard(session.staff.id, deps.clock) },
         )
         // Four-eyes: held as a proposal, the case still waits (see the review module).
         proposed = decided.pendingDecision !== null

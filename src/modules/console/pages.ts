@@ -401,7 +401,7 @@ ${alert('error', input.error)}${alert('done', input.notice)}
 </table>
 ${proposalSection(viewer, view)}
 ${
-  view.assignment && !view.assignment.mine
+  view.awaitingDecision && view.assignment && !view.assignment.mine
     ? html`<p class="error" role="alert">${view.assignment.staffEmail} is reviewing this case until ${view.assignment.until}: it cannot be decided by anyone else meanwhile.</p>`
     : view.awaitingDecision && canDecide(viewer.staff.role)
       ? html`${view.assignment ? html`<p>Assigned to you until ${view.assignment.until}.</p>` : ''}${decisionForm(view, viewer.csrf, input.reasons)}`
