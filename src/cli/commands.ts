@@ -25,6 +25,7 @@ import {
   createClient,
   type DocumentPolicyInput,
   disableClient,
+  enableClient,
   ensureDemoClient,
   getClient,
   listClients,
@@ -212,6 +213,13 @@ export const clientRotateSecret = (idOrKey: string, options: { json: boolean }):
 export const clientDisable = (idOrKey: string, options: { json: boolean }): Promise<void> =>
   withRuntime(async (runtime) => {
     const client = await disableClient(runtime, idOrKey, cliActor())
+    if (options.json) printJson(clientJson(client))
+    else process.stdout.write(`${describeClient(client)}\n`)
+  })
+
+export const clientEnable = (idOrKey: string, options: { json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const client = await enableClient(runtime, idOrKey, cliActor())
     if (options.json) printJson(clientJson(client))
     else process.stdout.write(`${describeClient(client)}\n`)
   })

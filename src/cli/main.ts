@@ -71,6 +71,13 @@ export const buildCli = (): Command => {
     .action(async (idOrKey, options) => (await commands()).clientDisable(idOrKey, options))
 
   client
+    .command('enable')
+    .description('take a disabled client back into service: its key and current secret work again')
+    .argument('<client>', 'client id (cli_…) or client key')
+    .option('--json', 'print one JSON object', false)
+    .action(async (idOrKey, options) => (await commands()).clientEnable(idOrKey, options))
+
+  client
     .command('policy')
     .description(
       "show or set the documents a client accepts; its settings only narrow its regions' (INTL_/US_ variables)",

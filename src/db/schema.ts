@@ -308,6 +308,7 @@ export const AUDIT_ACTIONS = [
   'client.create',
   'client.rotate_secret',
   'client.disable',
+  'client.enable',
   'client.update',
   'user.suspend',
   'user.unsuspend',

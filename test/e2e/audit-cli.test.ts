@@ -105,7 +105,8 @@ describe.each(DIALECTS)('verity audit, as an operator uses it (%s)', (dialect) =
     expect(text).toMatch(
       new RegExp(`intl #\\d+  ${osUser}  user\\.suspend  user ${userId}  \\{"clientId":"cli_`),
     )
-  })
+    // Ten CLI processes one after another: near the default timeout on a loaded 2-core machine.
+  }, 120_000)
 
   it('verifies every chain, then names the entry altered in the database', async () => {
     const verified = await runCli(['audit', 'verify'], env)

@@ -129,7 +129,12 @@ describe.each(DIALECTS)('audited operator actions (%s)', (dialect) => {
         entry.details,
       ]),
     ).toEqual([
-      ['client.update', `client:${client.id}`, { fields: ['redirectUris', 'returnUrl'] }],
+      // What changed: the return URL was already unset.
+      [
+        'client.update',
+        `client:${client.id}`,
+        { fields: ['redirectUris'], redirectUrisAdded: ['https://shop.example.com/cb'] },
+      ],
       ['client.create', TEST_ACTOR, { mode: 'sandbox', regions: ['intl'] }],
     ])
   })

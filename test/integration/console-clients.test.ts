@@ -155,27 +155,60 @@ describe.each(DIALECTS)('console clients and webhooks admin (%s)', (dialect) => 
         requireProofOfAddress: true,
         returnUrl: 'https://wallet.example.com/done',
       })
-      expect(await homeAudit(id)).toContainEqual({ actor: `staff:${admin.id}`, action: 'client.update' })
+      // The entry says what changed, not what the form sent.
+      const [update] = (
+        await listAuditEntries(t.runtime.databases.home.db, { subjectId: id, limit: 10 })
+      ).filter((entry) => entry.action === 'client.update')
+      expect(update?.details).toEqual({
+        fields: ['frameAncestors', 'redirectUris', 'regions', 'requireProofOfAddress', 'returnUrl'],
+        frameAncestorsAdded: ['https://*.wallet.example.com'],
+        redirectUrisAdded: ['https://wallet.example.com/return'],
+        regionsAdded: ['us'],
+      })
+      // The same form again changes nothing, and writes nothing.
+      const again = await post(admin, `/console/clients/${id}/settings`, {
+        regions: ['intl', 'us'],
+        redirectUris: 'https://wallet.example.com/return',
+        allowedOrigins: '',
+        frameAncestors: 'https://*.wallet.example.com',
+        requireProofOfAddress: 'true',
+        returnUrl: 'https://wallet.example.com/done',
+      })
+      await changed(again, id, 'Nothing changed')
+      expect((await homeAudit(id)).filter((entry) => entry.action === 'client.update')).toHaveLength(1)
     })
 
     it('rotates the secret key (shown once; the old one refused at once) and disables the client', async () => {
       const { id, clientKey, secretKey } = await createdClient()
-      const rotated = await post(admin, `/console/clients/${id}/secret`, {})
+      // The client's name typed again, or nothing happens.
+      const unconfirmed = await post(admin, `/console/clients/${id}/secret`, { confirm: 'Console' })
+      expect(unconfirmed.statusCode).toBe(422)
+      expect(unconfirmed.body).toContain('name exactly to confirm; nothing was rotated.')
+      expect((await clientApi(clientKey, secretKey)).statusCode).toBe(200)
+      const rotated = await post(admin, `/console/clients/${id}/secret`, { confirm: 'Console Wallet' })
       expect(rotated.statusCode).toBe(200)
       const newSecret = secretOn(rotated.body) as string
       expect(newSecret).not.toBe(secretKey)
       expect((await clientApi(clientKey, secretKey)).statusCode).toBe(401)
       expect((await clientApi(clientKey, newSecret)).statusCode).toBe(200)
 
-      const disabled = await post(admin, `/console/clients/${id}/disable`, {})
+      expect((await post(admin, `/console/clients/${id}/disable`, { confirm: '' })).statusCode).toBe(422)
+      expect((await clientApi(clientKey)).statusCode).toBe(200)
+      const disabled = await post(admin, `/console/clients/${id}/disable`, { confirm: ' Console Wallet ' })
       await changed(disabled, id, 'Client disabled')
       expect((await clientApi(clientKey)).statusCode).toBe(498)
       // A disabled client gets no new secret.
-      expect((await post(admin, `/console/clients/${id}/secret`, {})).statusCode).toBe(409)
+      expect(
+        (await post(admin, `/console/clients/${id}/secret`, { confirm: 'Console Wallet' })).statusCode,
+      ).toBe(409)
+      // Enabled again, with the secret it had.
+      await changed(await post(admin, `/console/clients/${id}/enable`, {}), id, 'Client enabled')
+      expect((await clientApi(clientKey, newSecret)).statusCode).toBe(200)
       expect(await homeAudit(id)).toEqual([
         { actor: `staff:${admin.id}`, action: 'client.create' },
         { actor: `staff:${admin.id}`, action: 'client.rotate_secret' },
         { actor: `staff:${admin.id}`, action: 'client.disable' },
+        { actor: `staff:${admin.id}`, action: 'client.enable' },
       ])
     })
 
@@ -237,7 +270,9 @@ describe.each(DIALECTS)('console clients and webhooks admin (%s)', (dialect) => 
         })
         expect(refused.statusCode).toBe(403)
         expect((await page(admin, '/console/clients')).body.split('<tr>').length).toBe(before)
-        expect((await post(member, `/console/clients/${id}/disable`, {})).statusCode).toBe(403)
+        expect(
+          (await post(member, `/console/clients/${id}/disable`, { confirm: 'Console Wallet' })).statusCode,
+        ).toBe(403)
       }
       expect((await page(reviewer, '/console')).body).not.toContain('/console/clients')
       expect((await page(admin, '/console')).body).toContain('/console/clients')
@@ -245,7 +280,12 @@ describe.each(DIALECTS)('console clients and webhooks admin (%s)', (dialect) => 
 
     it('a form without the page token is refused and rotates nothing', async () => {
       const { id, clientKey, secretKey } = await createdClient()
-      const refused = await post(admin, `/console/clients/${id}/secret`, {}, 'not-the-token')
+      const refused = await post(
+        admin,
+        `/console/clients/${id}/secret`,
+        { confirm: 'Console Wallet' },
+        'not-the-token',
+      )
       expect(refused.statusCode).toBe(403)
       expect((await clientApi(clientKey, secretKey)).statusCode).toBe(200)
     })

@@ -96,6 +96,7 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       'POST /console/cases/{sessionId}/withdraw',
       'POST /console/clients',
       'POST /console/clients/{clientId}/disable',
+      'POST /console/clients/{clientId}/enable',
       'POST /console/clients/{clientId}/events/{eventId}/replay',
       'POST /console/clients/{clientId}/secret',
       'POST /console/clients/{clientId}/settings',

@@ -18,6 +18,7 @@ export {
   createClient,
   type DocumentPolicyInput,
   disableClient,
+  enableClient,
   findActiveClientByKey,
   getClient,
   isOriginAllowedForAnyClient,

@@ -1,4 +1,5 @@
-import type { Queryable, Region } from '../../db/database.ts'
+import type { Queryable, Region, RegionDatabase } from '../../db/database.ts'
+import { lockedRows } from '../../db/row-locks.ts'
 import type { ClientRow, ClientUpdate, DocumentType, NewClientRow } from '../../db/schema.ts'
 import type { Client } from './model.ts'
 
@@ -78,6 +79,21 @@ export const findClient = async (
 }
 
 /** The secret hash is read only where a presented secret is checked. */
+/** The client, its row locked for the rest of the transaction (a change decided on what it reads). */
+export const lockClient = async (
+  database: RegionDatabase,
+  trx: Queryable,
+  id: string,
+): Promise<Client | undefined> => {
+  const locked = await trx
+    .selectFrom('client')
+    .select('id')
+    .where('id', '=', id)
+    .$call(lockedRows(database))
+    .executeTakeFirst()
+  return locked ? findClient(trx, { id }) : undefined
+}
+
 export const findSecretHash = async (db: Queryable, clientId: string): Promise<string | undefined> =>
   (await db.selectFrom('client').select('secret_hash').where('id', '=', clientId).executeTakeFirst())
     ?.secret_hash

@@ -164,7 +164,7 @@ export const clientRoutes = (deps: ClientDeps) => async (fastify: FastifyInstanc
       // Authenticated by its own secret key: the client is who changed its settings.
       // Only the settings a client may change itself: regions (data residency) are the operator's.
       const { redirectUris, allowedOrigins, frameAncestors, requireProofOfAddress, returnUrl } = request.body
-      const client = await updateClientSettings(
+      const { client } = await updateClientSettings(
         deps,
         caller,
         { redirectUris, allowedOrigins, frameAncestors, requireProofOfAddress, returnUrl },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Transaction } from 'kysely'
 import type { Databases, Region } from '../../db/database.ts'
 import type { ClientMode, DB } from '../../db/schema.ts'
@@ -28,7 +29,12 @@ export type ClientDeps = {
   clientCache?: ClientCache
 }
 
-type ClientAction = 'client.create' | 'client.rotate_secret' | 'client.disable' | 'client.update'
+type ClientAction =
+  | 'client.create'
+  | 'client.rotate_secret'
+  | 'client.disable'
+  | 'client.enable'
+  | 'client.update'
 
 /** Every change to a client is audited in its own transaction (clients live in the home database). */
 const audited = (
@@ -177,6 +183,19 @@ export const disableClient = async (
   return getClient(deps, client.id)
 }
 
+/** Takes a disabled client back into service: its key (and its current secret) work again at once. */
+export const enableClient = async (deps: ClientDeps, idOrKey: string, actor: AuditActor): Promise<Client> => {
+  const client = await getClient(deps, idOrKey)
+  if (client.status === 'active') return client
+  const now = deps.clock.now()
+  await deps.databases.home.db.transaction().execute(async (trx) => {
+    await repo.updateClient(trx, client.id, { status: 'active', disabled_at: null, updated_at: now })
+    await audited(deps, trx, actor, 'client.enable', client.id)
+  })
+  deps.clientCache?.invalidate(client)
+  return getClient(deps, client.id)
+}
+
 export type ClientSettingsInput = {
   /** Regions to serve; only additions (see below). The client API cannot send it: an operator decides. */
   regions?: readonly string[]
@@ -187,23 +206,30 @@ export type ClientSettingsInput = {
   returnUrl?: string | null
 }
 
-/** Replaces the lists given (a list that is left out stays as it is). */
+/** An audit detail names a setting's entry in clear when it fits one, else by its SHA-256. */
+const entryForAudit = (value: string) =>
+  value.length <= 200 ? value : `sha256:${createHash('sha256').update(value).digest('hex')}`
+
+/** What a list gained and lost, for the audit entry. */
+const listChange = (before: readonly string[], after: readonly string[]) => ({
+  added: after.filter((value) => !before.includes(value)).map(entryForAudit),
+  removed: before.filter((value) => !after.includes(value)).map(entryForAudit),
+})
+
+/**
+ * Replaces the lists given (a list that is left out stays as it is). The rules and the audit entry are
+ * applied to the client as read under its lock, so two admins saving at once cannot undo each other's
+ * region, and the entry records what changed (names of the settings, entries added and removed), not
+ * what the form happened to send. A save that changes nothing writes nothing.
+ */
 export const updateClientSettings = async (
   deps: ClientDeps,
   client: Client,
   input: ClientSettingsInput,
   actor: AuditActor,
-): Promise<Client> => {
+): Promise<{ client: Client; changed: string[] }> => {
   const problems: FieldProblem[] = []
   const regions = input.regions && parseRegions(input.regions, problems)
-  // A client's users, sessions and documents stay in the region they were made in: taking the region
-  // away would strand them, so a region is only ever added (a client that must stop is disabled).
-  const removed = regions ? client.regions.filter((region) => !regions.includes(region)) : []
-  if (removed.length > 0)
-    problems.push({
-      field: 'regions',
-      message: `a region cannot be removed (${removed.join(', ')}): its users' data lives there; disable the client instead`,
-    })
   const redirectUris = input.redirectUris && parseRedirectUris(input.redirectUris, client.mode, problems)
   const allowedOrigins =
     input.allowedOrigins && parseAllowedOrigins(input.allowedOrigins, client.mode, problems)
@@ -214,23 +240,66 @@ export const updateClientSettings = async (
       ? input.returnUrl
       : parseRedirectUris([input.returnUrl], client.mode, problems, 'returnUrl')[0]
   throwIfProblems(problems)
-  const now = deps.clock.now()
-  await deps.databases.home.db.transaction().execute(async (trx) => {
+  const changed = await deps.databases.home.db.transaction().execute(async (trx) => {
+    const current = await repo.lockClient(deps.databases.home, trx, client.id)
+    if (!current) throw new AppError('NOT_FOUND', { message: `No client ${client.id}` })
+    // A client's users, sessions and documents stay in the region they were made in: taking the region
+    // away would strand them, so a region is only ever added (a client that must stop is disabled).
+    const removed = regions ? current.regions.filter((region) => !regions.includes(region)) : []
+    throwIfProblems(
+      removed.length > 0
+        ? [
+            {
+              field: 'regions',
+              message: `a region cannot be removed (${removed.join(', ')}): its users' data lives there; disable the client instead`,
+            },
+          ]
+        : [],
+    )
+    const lists = {
+      regions: regions && listChange(current.regions, regions),
+      redirectUris: redirectUris && listChange(current.redirectUris, redirectUris),
+      allowedOrigins: allowedOrigins && listChange(current.allowedOrigins, allowedOrigins),
+      frameAncestors: frameAncestors && listChange(current.frameAncestors, frameAncestors),
+    }
+    const listChanged = (list: keyof typeof lists) => {
+      const change = lists[list]
+      return change !== undefined && (change.added.length > 0 || change.removed.length > 0)
+    }
+    const proofChanged =
+      input.requireProofOfAddress !== undefined &&
+      input.requireProofOfAddress !== current.requireProofOfAddress
+    const returnUrlChanged = returnUrl !== undefined && returnUrl !== current.returnUrl
+    const fields = [
+      ...(['regions', 'redirectUris', 'allowedOrigins', 'frameAncestors'] as const).filter(listChanged),
+      ...(proofChanged ? ['requireProofOfAddress'] : []),
+      ...(returnUrlChanged ? ['returnUrl'] : []),
+    ].sort()
+    if (fields.length === 0) return fields
     await repo.updateClient(trx, client.id, {
-      updated_at: now,
-      ...(regions ? { regions: JSON.stringify(regions) } : {}),
-      ...(redirectUris ? { redirect_uris: JSON.stringify(redirectUris) } : {}),
-      ...(frameAncestors ? { frame_ancestors: JSON.stringify(frameAncestors) } : {}),
-      ...(input.requireProofOfAddress === undefined
-        ? {}
-        : { require_proof_of_address: input.requireProofOfAddress ? 1 : 0 }),
-      ...(returnUrl === undefined ? {} : { return_url: returnUrl }),
+      updated_at: deps.clock.now(),
+      ...(regions && listChanged('regions') ? { regions: JSON.stringify(regions) } : {}),
+      ...(redirectUris && listChanged('redirectUris') ? { redirect_uris: JSON.stringify(redirectUris) } : {}),
+      ...(frameAncestors && listChanged('frameAncestors')
+        ? { frame_ancestors: JSON.stringify(frameAncestors) }
+        : {}),
+      ...(proofChanged ? { require_proof_of_address: input.requireProofOfAddress ? 1 : 0 } : {}),
+      ...(returnUrlChanged ? { return_url: returnUrl ?? null } : {}),
     })
-    if (allowedOrigins) await repo.replaceAllowedOrigins(trx, client.id, allowedOrigins)
-    await audited(deps, trx, actor, 'client.update', client.id, { fields: fieldsGiven(input) })
+    if (allowedOrigins && listChanged('allowedOrigins'))
+      await repo.replaceAllowedOrigins(trx, client.id, allowedOrigins)
+    const details: Record<string, readonly string[]> = { fields }
+    for (const list of fields) {
+      const change = lists[list as keyof typeof lists]
+      if (!change) continue
+      if (change.added.length > 0) details[`${list}Added`] = change.added
+      if (change.removed.length > 0) details[`${list}Removed`] = change.removed
+    }
+    await audited(deps, trx, actor, 'client.update', client.id, details)
+    return fields
   })
-  deps.clientCache?.invalidate(client)
-  return getClient(deps, client.id)
+  if (changed.length > 0) deps.clientCache?.invalidate(client)
+  return { client: await getClient(deps, client.id), changed }
 }
 
 /**

@@ -249,9 +249,18 @@ ${alerts(input)}
 </tbody></table>
 ${
   active
-    ? html`<form method="post" action="/console/clients/${client.id}/secret">${csrfField(viewer)}<button type="submit" class="secondary">Rotate the secret key</button></form>
-<form method="post" action="/console/clients/${client.id}/disable">${csrfField(viewer)}<button type="submit" class="secondary">Disable the client</button></form>`
-    : html`<p>Disabled: its key is refused (498).</p>`
+    ? html`<form method="post" action="/console/clients/${client.id}/secret" class="card">${csrfField(viewer)}
+  <p>Rotating the secret key stops the current one at once: every server of this client that uses it fails until it has the new one.</p>
+  <label for="confirm-rotate">Type the client's name to confirm</label>
+  <input type="text" id="confirm-rotate" name="confirm" required autocomplete="off" maxlength="100">
+  <button type="submit" class="secondary">Rotate the secret key</button></form>
+<form method="post" action="/console/clients/${client.id}/disable" class="card">${csrfField(viewer)}
+  <p>Disabling the client refuses its key (498) for every request, its users' included, until it is enabled again.</p>
+  <label for="confirm-disable">Type the client's name to confirm</label>
+  <input type="text" id="confirm-disable" name="confirm" required autocomplete="off" maxlength="100">
+  <button type="submit" class="secondary">Disable the client</button></form>`
+    : html`<p>Disabled: its key is refused (498).</p>
+<form method="post" action="/console/clients/${client.id}/enable">${csrfField(viewer)}<button type="submit" class="secondary">Enable the client</button></form>`
 }
 </section>
 <section aria-labelledby="settings"><h2 id="settings">Settings</h2>

@@ -9,6 +9,7 @@ import {
   type ClientScope,
   createClient,
   disableClient,
+  enableClient,
   getClient,
   listClients,
   rotateClientSecret,
@@ -36,7 +37,9 @@ import type { ConsoleContext } from './context.ts'
 /** What the client's page says after a change redirected to it. */
 const NOTICES = {
   settings: 'Settings saved.',
+  unchanged: 'Nothing changed: the settings were already these.',
   disabled: 'Client disabled: its key is refused from now on.',
+  enabled: 'Client enabled: its key and its current secret work again.',
   tested: 'Test event queued: its delivery appears in the log below.',
   activated: 'Endpoint active: new events are delivered to it.',
   replayed: 'Event queued again for its endpoints.',
@@ -65,6 +68,8 @@ const SettingsForm = Type.Object({
   returnUrl: Type.Optional(Type.String({ maxLength: 2048 })),
 })
 const CsrfForm = Type.Object({ csrf: Csrf })
+// The client's name typed again: a change that cuts a tenant off takes more than one stray click.
+const ConfirmedForm = Type.Object({ csrf: Csrf, confirm: Type.String({ maxLength: 100 }) })
 const RegionForm = Type.Object({ csrf: Csrf, region: Type.String({ maxLength: 10 }) })
 const ClientParams = Type.Object({ clientId: Type.String({ maxLength: 100 }) })
 const ClientQuery = Type.Object({
@@ -83,6 +88,9 @@ const EventParams = Type.Object({
 const SHOWN = 20
 
 const isAdmin = (role: string) => role === 'admin'
+const confirmed = (client: Client, typed: string) => typed.trim() === client.name
+const notConfirmed = (what: 'rotated' | 'disabled') =>
+  `Type the client's name exactly to confirm; nothing was ${what}.`
 const asList = (value: string | string[] | undefined) =>
   value === undefined ? [] : Array.isArray(value) ? value : [value]
 /** A textarea of one entry per line, as the list the settings take (a URI may itself hold a comma). */
@@ -242,15 +250,16 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
    * Runs a change, then sends the browser back to the client's page (so a reload does not post it
    * again); a 422 or 409 from the module comes back on the page with its message, nothing changed.
    */
-  const changeThenShow = async (
+  const changeThenShow = async <T>(
     request: FastifyRequest,
     reply: FastifyReply,
     clientId: string,
-    change: () => Promise<unknown>,
-    done: keyof typeof NOTICES,
+    change: () => Promise<T>,
+    done: keyof typeof NOTICES | ((result: T) => keyof typeof NOTICES),
   ) => {
+    let result: T
     try {
-      await change()
+      result = await change()
     } catch (error) {
       if (error instanceof AppError && (error.status === 422 || error.status === 409))
         return renderClient(request, reply, clientId, error.status, {
@@ -258,7 +267,8 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
         })
       throw error
     }
-    return reply.redirect(`/console/clients/${encodeURIComponent(clientId)}?done=${done}`, 303)
+    const notice = typeof done === 'function' ? done(result) : done
+    return reply.redirect(`/console/clients/${encodeURIComponent(clientId)}?done=${notice}`, 303)
   }
 
   app.get(
@@ -354,7 +364,7 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
             },
             actorOf(request),
           ),
-        'settings',
+        (saved) => (saved.changed.length > 0 ? 'settings' : 'unchanged'),
       )
     },
   )
@@ -365,7 +375,7 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
       schema: {
         ...context.schema('rotateConsoleClientSecret', "Rotate a client's secret key, shown once (admin)"),
         params: ClientParams,
-        body: CsrfForm,
+        body: ConfirmedForm,
       },
     },
     async (request, reply) => {
@@ -373,6 +383,8 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
       const client = await getClient(deps, request.params.clientId)
       if (client.status !== 'active')
         throw new AppError('CONFLICT', { message: 'A disabled client gets no new secret key.' })
+      if (!confirmed(client, request.body.confirm))
+        return renderClient(request, reply, client.id, 422, { error: notConfirmed('rotated') })
       const rotated = await rotateClientSecret(deps, client.id, actorOf(request))
       return context.send(
         reply,
@@ -393,6 +405,30 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
       schema: {
         ...context.schema('disableConsoleClient', 'Disable a client: its key is refused from now on (admin)'),
         params: ClientParams,
+        body: ConfirmedForm,
+      },
+    },
+    async (request, reply) => {
+      requireAdminPost(request, request.body.csrf)
+      const client = await getClient(deps, request.params.clientId)
+      if (!confirmed(client, request.body.confirm))
+        return renderClient(request, reply, client.id, 422, { error: notConfirmed('disabled') })
+      return changeThenShow(
+        request,
+        reply,
+        client.id,
+        () => disableClient(deps, client.id, actorOf(request)),
+        'disabled',
+      )
+    },
+  )
+
+  app.post(
+    '/console/clients/:clientId/enable',
+    {
+      schema: {
+        ...context.schema('enableConsoleClient', 'Take a disabled client back into service (admin)'),
+        params: ClientParams,
         body: CsrfForm,
       },
     },
@@ -403,8 +439,8 @@ export const consoleClientRoutes = (fastify: FastifyInstance, context: ConsoleCo
         request,
         reply,
         client.id,
-        () => disableClient(deps, client.id, actorOf(request)),
-        'disabled',
+        () => enableClient(deps, client.id, actorOf(request)),
+        'enabled',
       )
     },
   )
