@@ -174,6 +174,7 @@ export type CreateClientOptions = {
   regions: string
   redirectUri: string[]
   origin: string[]
+  public: boolean
   json: boolean
 }
 
@@ -187,6 +188,7 @@ export const clientCreate = (options: CreateClientOptions): Promise<void> =>
         regions: options.regions.split(','),
         redirectUris: options.redirectUri,
         allowedOrigins: options.origin,
+        publicOAuth: options.public,
       },
       cliActor(),
     )
