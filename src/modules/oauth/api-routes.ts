@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
+import { ref } from '../../http/schemas.ts'
 import { authenticateCaller, identifyCaller, requireRegion } from './clients.ts'
 import { credentialRegion } from './credentials.ts'
 import type { OAuthDeps } from './deps.ts'
@@ -32,8 +33,8 @@ export const oauth2ApiRoutes = (deps: OAuthDeps) => async (fastify: FastifyInsta
         ...common,
         operationId: 'oauth2Token',
         summary: 'Exchange a code (PKCE) or a refresh token for tokens (form or JSON body)',
-        body: TokenBody,
-        response: { 200: TokenResponse, ...tokenErrors },
+        body: ref(TokenBody),
+        response: { 200: ref(TokenResponse), ...tokenErrors },
       },
     },
     async (request, reply) => {

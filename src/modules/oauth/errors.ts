@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { toAppError } from '../../http/error-handler.ts'
+import { ref } from '../../http/schemas.ts'
 import type { AppError, ErrorCode } from '../../lib/errors.ts'
 
 /** RFC 6749 §5.2 error codes (and RFC 6750's invalid_token for a bad Bearer token). */
@@ -38,7 +39,7 @@ const NAMES: Partial<Record<ErrorCode, OAuthErrorName>> = {
 type FieldProblem = { field: string; message: string }
 
 /** "Missing required parameter: code_challenge", as the Baanx docs word it; else the first problem. */
-const describe = (error: AppError): string => {
+export const describeOAuthError = (error: AppError): string => {
   if (error.code !== 'VALIDATION_ERROR') return error.publicMessage
   const problems = (error.body?.errors ?? []) as FieldProblem[]
   const missing = problems.find((problem) => problem.message === 'is required')
@@ -52,25 +53,28 @@ export const OAuthErrorBody = Type.Object(
     error: Type.String({ description: 'RFC 6749 §5.2 error code, e.g. invalid_request, invalid_grant' }),
     error_description: Type.String(),
   },
-  { description: 'OAuth 2.0 error (RFC 6749 §5.2)' },
+  { $id: 'OAuthError', description: 'OAuth 2.0 error (RFC 6749 §5.2)' },
 )
 
-export const oauthError = (description: string) => ({ ...OAuthErrorBody, description })
+export const oauthError = (description: string) => Type.Unsafe<unknown>(ref(OAuthErrorBody, { description }))
 
 /**
  * The one place an OAuth endpoint's failure becomes a response: `{error, error_description}` at the
  * catalogue's status (a server error as server_error with no detail; the detail goes to the log).
  */
+export const oauthErrorName = (error: AppError): OAuthErrorName =>
+  NAMES[error.code] ?? (error.status >= 500 ? 'server_error' : 'invalid_request')
+
 export const sendOAuthError = (reply: FastifyReply, error: AppError): FastifyReply => {
   if (error.headers) reply.headers(error.headers)
-  const name = NAMES[error.code] ?? (error.status >= 500 ? 'server_error' : 'invalid_request')
+  const name = oauthErrorName(error)
   // RFC 6749 answers every invalid_request with 400: a 422 or 415 of the v1 API is one here.
   const status = name === 'invalid_request' ? 400 : error.status
   return reply
     .code(status)
     .header('cache-control', 'no-store')
     .type('application/json; charset=utf-8')
-    .send({ error: name, error_description: describe(error) })
+    .send({ error: name, error_description: describeOAuthError(error) })
 }
 
 export const registerOAuthErrors = (app: FastifyInstance): void => {

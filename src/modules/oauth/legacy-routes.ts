@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { RegionHeaders } from '../../http/schemas.ts'
+import { RegionHeaders, ref } from '../../http/schemas.ts'
 import { authenticatedUser, clientScope } from '../../http/scope.ts'
 import { AppError } from '../../lib/errors.ts'
 import { readAuthorizationRequest, redirectWith, signAuthorizationRequest } from './authorization-request.ts'
@@ -124,8 +124,8 @@ export const legacyOAuthRoutes = (deps: OAuthDeps) => async (fastify: FastifyIns
         ...common,
         operationId: 'oauthToken',
         summary: 'Exchange a code (with its PKCE verifier) or a refresh token for tokens',
-        body: TokenBody,
-        response: { 200: TokenResponse, ...tokenErrors },
+        body: ref(TokenBody),
+        response: { 200: ref(TokenResponse), ...tokenErrors },
       },
     },
     async (request, reply) => {

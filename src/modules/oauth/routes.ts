@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { oauth2ApiRoutes } from './api-routes.ts'
 import type { OAuthDeps } from './deps.ts'
 import { registerOAuthErrors } from './errors.ts'
+import { hostedOAuthRoutes } from './hosted-routes.ts'
 import { legacyOAuthRoutes } from './legacy-routes.ts'
 
 /**
@@ -17,4 +18,6 @@ export const oauthRoutes = (deps: OAuthDeps) => async (fastify: FastifyInstance)
     await api.register(legacyOAuthRoutes(deps))
     await api.register(oauth2ApiRoutes(deps))
   })
+  // The sign-in and consent pages answer with pages, errors included.
+  await fastify.register(hostedOAuthRoutes(deps))
 }

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { ref } from '../../http/schemas.ts'
 import { oauthError } from './errors.ts'
 import { CHALLENGE_PATTERN } from './pkce.ts'
 
@@ -14,27 +15,33 @@ export const authorizationParameters = {
   code_challenge_method: text(10, 'S256 (plain is refused)'),
 }
 
-export const TokenBody = Type.Object({
-  grant_type: text(100, 'authorization_code or refresh_token'),
-  code: Type.Optional(text(200)),
-  code_verifier: Type.Optional(text(200, '43–128 characters of [A-Za-z0-9-._~]')),
-  redirect_uri: Type.Optional(text(2000)),
-  refresh_token: Type.Optional(text(200)),
-  client_id: Type.Optional(text(200)),
-  client_secret: Type.Optional(text(200)),
-  scope: Type.Optional(text(500)),
-})
+export const TokenBody = Type.Object(
+  {
+    grant_type: text(100, 'authorization_code or refresh_token'),
+    code: Type.Optional(text(200)),
+    code_verifier: Type.Optional(text(200, '43–128 characters of [A-Za-z0-9-._~]')),
+    redirect_uri: Type.Optional(text(2000)),
+    refresh_token: Type.Optional(text(200)),
+    client_id: Type.Optional(text(200)),
+    client_secret: Type.Optional(text(200)),
+    scope: Type.Optional(text(500)),
+  },
+  { $id: 'OAuthTokenRequest' },
+)
 
-export const TokenResponse = Type.Object({
-  access_token: Type.String({ description: 'Bearer token, 6 h, works on every /v1 route' }),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer({ description: 'Seconds (21600)' }),
-  refresh_token: Type.Optional(
-    Type.String({ description: 'Single use: each refresh answers a new one (with offline_access)' }),
-  ),
-  refresh_token_expires_in: Type.Optional(Type.Integer({ description: 'Seconds (15897600, 184 days)' })),
-  scope: Type.String(),
-})
+export const TokenResponse = Type.Object(
+  {
+    access_token: Type.String({ description: 'Bearer token, 6 h, works on every /v1 route' }),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer({ description: 'Seconds (21600)' }),
+    refresh_token: Type.Optional(
+      Type.String({ description: 'Single use: each refresh answers a new one (with offline_access)' }),
+    ),
+    refresh_token_expires_in: Type.Optional(Type.Integer({ description: 'Seconds (15897600, 184 days)' })),
+    scope: Type.String(),
+  },
+  { $id: 'OAuthTokens' },
+)
 
 export const tokenErrors = {
   400: oauthError(
