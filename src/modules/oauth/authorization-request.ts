@@ -63,9 +63,13 @@ export const readAuthorizationRequest = (
   }
 }
 
-/** The redirect URI with the answer's parameters added (its own query kept, as RFC 6749 §3.1.2 asks). */
+/**
+ * The redirect URI with the answer's parameters added, its own query kept (RFC 6749 §3.1.2). Built on
+ * the registered text rather than a parsed URL, which would lower-case an app scheme such as
+ * `io.metamask.Metamask:` (registered URIs have no fragment: the clients module refuses one).
+ */
 export const redirectWith = (redirectUri: string, params: Record<string, string | null>): string => {
-  const url = new URL(redirectUri)
-  for (const [name, value] of Object.entries(params)) if (value !== null) url.searchParams.set(name, value)
-  return url.toString()
+  const query = new URLSearchParams()
+  for (const [name, value] of Object.entries(params)) if (value !== null) query.set(name, value)
+  return `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${query}`
 }
