@@ -1,8 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { JobContext } from '../../src/jobs/definitions.ts'
+import { DAY_MS } from '../../src/lib/clock.ts'
+import { createLogger } from '../../src/lib/logger.ts'
+import { pruneOAuthJob } from '../../src/modules/oauth/index.ts'
+import { setUserSuspended } from '../../src/modules/operator/index.ts'
 import { register, sandboxCodes } from '../helpers/accounts.ts'
-import { buildTestApp, type TestApp } from '../helpers/app.ts'
+import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 
 const PASSWORD = 'correct horse battery'
@@ -394,5 +399,37 @@ describe.each(DIALECTS)('legacy OAuth API mode (%s)', (dialect) => {
         (await cardSdk(metamask.client.clientKey, 'intl', tokens.access_token).get('/v1/user')).statusCode,
       ).toBe(401)
     })
+  })
+
+  it("refuses a suspended user's code and refresh token", async () => {
+    const email = await newUser()
+    const { code, verifier, login } = await authorize(email)
+    const tokens = json(await exchange(code, verifier))
+    const second = await authorize(email)
+    await setUserSuspended(t.runtime, login.userId, true, TEST_ACTOR)
+    oauthError(await refresh(tokens.refresh_token), 400, 'invalid_grant')
+    oauthError(await exchange(second.code, second.verifier), 400, 'invalid_grant')
+  })
+
+  // Last: it moves the clock past every refresh token's 184 days.
+  it('prunes expired codes and refresh tokens', async () => {
+    const { code, verifier } = await authorize(await newUser())
+    json(await exchange(code, verifier))
+    const database = t.runtime.databases.byRegion.intl
+    const rows = async (table: 'oauth_code' | 'oauth_refresh_token') =>
+      Number(
+        (
+          await database.db
+            .selectFrom(table)
+            .select(database.db.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    expect(await rows('oauth_refresh_token')).toBeGreaterThan(0)
+    t.clock.advance(185 * DAY_MS)
+    const context = { database, clock: t.clock, log: createLogger('silent') } as unknown as JobContext
+    await pruneOAuthJob.handle({}, context)
+    expect(await rows('oauth_refresh_token')).toBe(0)
+    expect(await rows('oauth_code')).toBe(0)
   })
 })

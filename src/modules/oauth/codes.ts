@@ -5,7 +5,14 @@ import type { AuthorizationRequest } from './authorization-request.ts'
 import { newCredential } from './credentials.ts'
 import { verifierMatches } from './pkce.ts'
 import * as repo from './repo.ts'
-import { issueTokenSet, newFamilyId, revokeFamily, type TokenDeps, type TokenSet } from './tokens.ts'
+import {
+  issueTokenSet,
+  newFamilyId,
+  requireActiveUser,
+  revokeFamily,
+  type TokenDeps,
+  type TokenSet,
+} from './tokens.ts'
 
 /** Long enough for an app to receive its redirect and post the code, short enough to be worth little. */
 export const CODE_TTL_MS = 2 * 60 * 1000
@@ -76,6 +83,7 @@ export const redeemCode = async (
     throw invalidGrant('redirect_uri differs from the authorization request')
   if (!verifierMatches(exchange.codeVerifier, row.code_challenge))
     throw invalidGrant('code_verifier does not match the code_challenge')
+  await requireActiveUser(db, row.user_id)
   const familyId = newFamilyId()
   const issued = await db.transaction().execute(async (trx) => {
     if (!(await repo.useCode(trx, id, familyId, clock.now()))) return undefined

@@ -7,5 +7,6 @@
 export type { OAuthDeps } from './deps.ts'
 export { OAuthErrorBody } from './errors.ts'
 export { grantedToClient } from './grant-check.ts'
+export { pruneOAuthJob, pruneOAuthSchedule } from './prune-job.ts'
 export { oauthRoutes } from './routes.ts'
 export { TokenBody as OAuthTokenRequest, TokenResponse as OAuthTokens } from './schemas.ts'

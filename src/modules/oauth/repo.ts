@@ -100,3 +100,18 @@ export const hasGrant = async (db: Queryable, userId: string, clientId: string):
 export const deleteGrant = async (db: Queryable, userId: string, clientId: string): Promise<void> => {
   await db.deleteFrom('oauth_grant').where('user_id', '=', userId).where('client_id', '=', clientId).execute()
 }
+
+export const pruneExpired = async (
+  db: Queryable,
+  before: { codesBefore: number; refreshTokensBefore: number },
+): Promise<{ codes: number; refreshTokens: number }> => {
+  const codes = await db
+    .deleteFrom('oauth_code')
+    .where('expires_at', '<', before.codesBefore)
+    .executeTakeFirst()
+  const refreshTokens = await db
+    .deleteFrom('oauth_refresh_token')
+    .where('expires_at', '<', before.refreshTokensBefore)
+    .executeTakeFirst()
+  return { codes: Number(codes.numDeletedRows), refreshTokens: Number(refreshTokens.numDeletedRows) }
+}

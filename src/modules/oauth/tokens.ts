@@ -74,10 +74,10 @@ export const revokeFamily = async (db: Queryable, clock: Clock, familyId: string
 
 export const newFamilyId = (): string => newId('oauthFamily')
 
-const activeUser = async (db: Queryable, userId: string) => {
+/** A suspended user's codes and refresh tokens give nothing (their access tokens are refused anyway). */
+export const requireActiveUser = async (db: Queryable, userId: string): Promise<void> => {
   const user = await findUserById(db, userId)
   if (user?.status !== 'active') throw invalidGrant('user gone or suspended')
-  return user
 }
 
 /**
@@ -99,7 +99,7 @@ export const rotateRefreshToken = async (
   if (row.client_id !== clientId) throw invalidGrant('refresh token of another client')
   if (row.revoked_at !== null) throw invalidGrant('refresh token revoked')
   if (row.expires_at <= clock.now()) throw invalidGrant('refresh token expired')
-  await activeUser(db, row.user_id)
+  await requireActiveUser(db, row.user_id)
   const outcome = await db.transaction().execute(async (trx) => {
     if (!(await repo.useRefreshToken(trx, id, clock.now()))) return 'reused' as const
     return issueTokenSet(trx, clock, {
