@@ -68,6 +68,7 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('hosted OAuth2 in the brows
     await page.goto(url.toString())
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in')
     expect(await seriousViolations(page)).toEqual([])
+    if (!useKeyboard) await screenshot(page, 'oauth2-sign-in')
     if (useKeyboard) {
       await page.keyboard.press('Tab')
       await page.keyboard.type(email)

@@ -78,7 +78,7 @@ export const consentPage = (view: ConsentView): Html =>
     `Allow ${view.clientName} to use your account?`,
     html`<p>Signed in as ${view.email}. ${view.clientName} asks to:</p>
 <ul>${view.scopes.map((scope) => html`<li>${SCOPES[scope] ?? scope} <span class="visually-hidden">(${scope})</span></li>`)}</ul>
-<p>You can take this access back at any time.</p>
+<p>${view.clientName} can end this access at any time, for example when you sign out there.</p>
 <form method="post" action="${CONSENT_ACTION}">
 <input type="hidden" name="ticket" value="${view.ticket}">
 <input type="hidden" name="csrf" value="${view.csrf}">
