@@ -1,5 +1,4 @@
 import { Type } from 'typebox'
-import { ref } from '../../http/schemas.ts'
 import { oauthError } from './errors.ts'
 import { CHALLENGE_PATTERN } from './pkce.ts'
 
