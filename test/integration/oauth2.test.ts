@@ -367,6 +367,16 @@ describe.each(DIALECTS)('hosted OAuth2 endpoints (%s)', (dialect) => {
       expect(elsewhere.headers.location).toBeUndefined()
     })
 
+    it('sends a malformed x-us-env (repeated: "true, false") back as invalid_request, never a 500', async () => {
+      const answer = await t.app.inject({
+        method: 'GET',
+        url: authorizeQuery(pkce()),
+        headers: { 'x-us-env': ['true', 'false'] },
+      })
+      expect(answer.statusCode).toBe(303)
+      expect(new URL(answer.headers.location as string).searchParams.get('error')).toBe('invalid_request')
+    })
+
     it.each([
       [['code_challenge'], {}, 'invalid_request', 'Missing required parameter: code_challenge'],
       [[], { code_challenge_method: 'plain' }, 'invalid_request', 'code_challenge_method must be S256'],

@@ -39,6 +39,10 @@ const APP_ID = { intl: 'VERITY', us: 'VERITY_US' } as const
 
 const CHALLENGE = new RegExp(CHALLENGE_PATTERN)
 
+/** Node joins a repeated header into one value; the type still allows a list. */
+const firstHeader = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value
+
 const optional = (maxLength: number) => Type.Optional(Type.String({ maxLength }))
 
 /** Where the consent form may lead: the redirect URI's origin, or its scheme for an app link. */
@@ -184,7 +188,7 @@ export const hostedOAuthRoutes = (deps: OAuthDeps) => async (fastify: FastifyIns
           state: query.state,
           scopes: parseScopes(query.scope),
           region: resolveRegion({
-            usEnvHeader: request.headers['x-us-env'] as string | undefined,
+            usEnvHeader: firstHeader(request.headers['x-us-env']),
             regionParam: query.region,
           }),
         })
