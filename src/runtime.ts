@@ -34,6 +34,7 @@ import {
   purgeDocumentsSchedule,
 } from './modules/documents/index.ts'
 import { createMessageSender, deliverMessageJob } from './modules/messaging/index.ts'
+import { pruneOAuthJob, pruneOAuthSchedule } from './modules/oauth/index.ts'
 import {
   createVerificationChanges,
   expireSessionsJob,
@@ -143,6 +144,7 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => {
     }),
     pruneWebhooksJob,
     pruneLoginFailuresJob,
+    pruneOAuthJob,
   ]
 }
 
@@ -157,6 +159,7 @@ export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions>
       redactEvidenceSchedule,
       pruneWebhooksSchedule,
       pruneLoginFailuresSchedule,
+      pruneOAuthSchedule,
     ],
     clock: runtime.clock,
     log: runtime.log.child({ component: 'worker' }),

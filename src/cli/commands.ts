@@ -175,6 +175,7 @@ export type CreateClientOptions = {
   regions: string
   redirectUri: string[]
   origin: string[]
+  public: boolean
   json: boolean
 }
 
@@ -188,6 +189,7 @@ export const clientCreate = (options: CreateClientOptions): Promise<void> =>
         regions: options.regions.split(','),
         redirectUris: options.redirectUri,
         allowedOrigins: options.origin,
+        publicOAuth: options.public,
       },
       cliActor(),
     )

@@ -47,6 +47,11 @@ export const buildCli = (): Command => {
       collect,
       [],
     )
+    .option(
+      '--public',
+      'a public OAuth client (mobile app): PKCE only, no secret at the token endpoint',
+      false,
+    )
     .option('--json', 'print one JSON object', false)
     .action(async (options) => (await commands()).clientCreate(options))
 

@@ -26,6 +26,7 @@ const MAX_KEY_LENGTH = 200
  * 2. the region asked for (x-us-env / ?region=) must be valid (422) and enabled for the client (403).
  * 3. routes marked `client+secret` also need the client's x-secret-key (401 otherwise).
  * 4. routes marked `userAuth` also need a user's bearer token (see user-auth.ts).
+ * Routes marked `oauth` skip all of this: they identify the client themselves (src/modules/oauth).
  */
 export const registerClientAuth = (
   app: FastifyInstance,
@@ -39,6 +40,7 @@ export const registerClientAuth = (
 
   app.addHook('onRequest', async (request) => {
     const mode = request.routeOptions.config.clientAuth ?? 'client'
+    if (mode === 'oauth') return
 
     const clientKey = singleHeader(request, 'x-client-key')
     if (clientKey === undefined) throw new AppError('MISSING_CLIENT_KEY')

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { LoginResponse } from '../modules/auth/index.ts'
 import { PublicClient } from '../modules/clients/index.ts'
 import { Readiness } from '../modules/health/index.ts'
+import { OAuthErrorBody, OAuthTokenRequest, OAuthTokens } from '../modules/oauth/index.ts'
 import {
   AddressResult,
   OnboardingResult,
@@ -33,6 +34,9 @@ import { ErrorBody, HtmlPage, SuccessBody, ValidationErrorBody } from './schemas
  * entry of components.schemas, so an SDK generator makes one type of it, named after the `$id`.
  */
 const COMPONENT_SCHEMAS = [
+  OAuthErrorBody,
+  OAuthTokenRequest,
+  OAuthTokens,
   ErrorBody,
   ValidationErrorBody,
   HtmlPage,

@@ -7,8 +7,10 @@ import type { Client } from '../modules/clients/index.ts'
  * - `client`: x-client-key (and the region it asks for must be enabled for that client)
  * - `client+secret`: also x-secret-key; for server-to-server calls only (browsers are never allowed to
  *   send that header cross-origin, see cors.ts)
+ * - `oauth`: none here; the OAuth2 routes identify the client themselves (by `client_id` or
+ *   x-client-key, and a browser opening the authorize page sends no header at all)
  */
-export type ClientAuth = 'client' | 'client+secret'
+export type ClientAuth = 'client' | 'client+secret' | 'oauth'
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -36,6 +36,8 @@ export type Keys = {
   auditChain: Buffer
   /** AES-GCM of the staff members' TOTP secrets (recoverable: each sign-in computes codes from them). */
   staffTotp: Buffer
+  /** HMAC (HS256) of OAuth authorization sessions and the hosted sign-in's consent tickets. */
+  oauthSessions: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
@@ -53,4 +55,5 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   documentNumbers: deriveKey(serverSecret, 'document-numbers'),
   auditChain: deriveKey(serverSecret, 'audit-chain'),
   staffTotp: deriveKey(serverSecret, 'staff-totp'),
+  oauthSessions: deriveKey(serverSecret, 'oauth-sessions'),
 })
