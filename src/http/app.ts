@@ -10,6 +10,7 @@ import { authRoutes, createLoginMetrics, LoginThrottle } from '../modules/auth/i
 import type { RandomBelow } from '../modules/capture/index.ts'
 import type { ClientCache } from '../modules/clients/index.ts'
 import { clientRoutes } from '../modules/clients/index.ts'
+import { consentRoutes } from '../modules/consent/index.ts'
 import { consoleRoutes } from '../modules/console/index.ts'
 import type { DecodeLimiter, DocumentVault } from '../modules/documents/index.ts'
 import { healthRoutes } from '../modules/health/index.ts'
@@ -30,6 +31,7 @@ import { registerOpenApi } from './openapi.ts'
 import { requestIdFor } from './request-id.ts'
 import { RequestLog } from './request-log.ts'
 import { registerSecurityHeaders } from './security-headers.ts'
+import { registerV2ErrorHandling } from './v2-errors.ts'
 import { registerValidation } from './validation.ts'
 import './types.ts'
 
@@ -125,6 +127,14 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     await v1.register(verificationRoutes(deps))
     await v1.register(sandboxRoutes(deps))
     await v1.register(webhookRoutes(deps))
+  })
+
+  // The Consent Management API (v2): the same client authentication, the contract's {error, details}
+  // errors, and no CORS (its writes are server to server, its reads for the client's backend or app).
+  await app.register(async (v2) => {
+    registerV2ErrorHandling(v2)
+    registerClientAuth(v2, deps)
+    await v2.register(consentRoutes(deps))
   })
 
   // The hosted pages behind session links: no client key (the link is the credential).

@@ -21,11 +21,13 @@ const singleHeader = (request: FastifyRequest, name: string): string | undefined
 const MAX_KEY_LENGTH = 200
 
 /**
- * Authenticates the client on every route of the scope it is registered in (all of /v1), in this order:
+ * Authenticates the client on every route of the scope it is registered in (all of /v1 and /v2), in this order:
  * 1. x-client-key missing → 499; unknown or disabled → 498 (the two are not told apart).
  * 2. the region asked for (x-us-env / ?region=) must be valid (422) and enabled for the client (403).
  * 3. routes marked `client+secret` also need the client's x-secret-key (401 otherwise).
  * 4. routes marked `userAuth` also need a user's bearer token (see user-auth.ts).
+ * 5. routes marked `client+secret-or-user` need x-secret-key, or (when it is absent) a user's bearer
+ *    token instead.
  */
 export const registerClientAuth = (
   app: FastifyInstance,
@@ -59,7 +61,11 @@ export const registerClientAuth = (
     request.region = region
     request.regionDb = deps.databases.byRegion[region]
 
-    if (mode === 'client+secret') {
+    const userInsteadOfSecret =
+      mode === 'client+secret-or-user' &&
+      singleHeader(request, 'x-secret-key') === undefined &&
+      request.headers.authorization !== undefined
+    if (mode === 'client+secret' || (mode === 'client+secret-or-user' && !userInsteadOfSecret)) {
       const secretKey = singleHeader(request, 'x-secret-key')
       if (
         secretKey === undefined ||
@@ -70,6 +76,7 @@ export const registerClientAuth = (
       }
     }
 
-    if (request.routeOptions.config.userAuth) await authenticateUser(request, deps.clock)
+    if (request.routeOptions.config.userAuth || userInsteadOfSecret)
+      await authenticateUser(request, deps.clock)
   })
 }

@@ -3,6 +3,12 @@ import apiReference from '@scalar/fastify-api-reference'
 import type { FastifyInstance } from 'fastify'
 import { LoginResponse } from '../modules/auth/index.ts'
 import { PublicClient } from '../modules/clients/index.ts'
+import {
+  ConsentAuditRecordSchema,
+  ConsentLinkSchema,
+  ConsentSchema,
+  ConsentSetSchema,
+} from '../modules/consent/index.ts'
 import { Readiness } from '../modules/health/index.ts'
 import {
   AddressResult,
@@ -26,7 +32,7 @@ import {
   WebhookEventSchema,
   WebhookEventStatusSchema,
 } from '../modules/webhooks/index.ts'
-import { ErrorBody, HtmlPage, SuccessBody, ValidationErrorBody } from './schemas.ts'
+import { ConsentErrorBody, ErrorBody, HtmlPage, SuccessBody, ValidationErrorBody } from './schemas.ts'
 
 /**
  * Every named schema (`$id`), registered once before the routes that `ref()` them. Each becomes one
@@ -35,6 +41,7 @@ import { ErrorBody, HtmlPage, SuccessBody, ValidationErrorBody } from './schemas
 const COMPONENT_SCHEMAS = [
   ErrorBody,
   ValidationErrorBody,
+  ConsentErrorBody,
   HtmlPage,
   SuccessBody,
   Readiness,
@@ -58,6 +65,10 @@ const COMPONENT_SCHEMAS = [
   WebhookEventSchema,
   WebhookDeliverySchema,
   WebhookEventStatusSchema,
+  ConsentLinkSchema,
+  ConsentSchema,
+  ConsentSetSchema,
+  ConsentAuditRecordSchema,
 ]
 
 /**

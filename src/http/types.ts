@@ -7,8 +7,10 @@ import type { Client } from '../modules/clients/index.ts'
  * - `client`: x-client-key (and the region it asks for must be enabled for that client)
  * - `client+secret`: also x-secret-key; for server-to-server calls only (browsers are never allowed to
  *   send that header cross-origin, see cors.ts)
+ * - `client+secret-or-user`: x-secret-key when the call comes from the client's server, or else the
+ *   bearer token of a user of this client (the user's own data only; the route checks whose it is)
  */
-export type ClientAuth = 'client' | 'client+secret'
+export type ClientAuth = 'client' | 'client+secret' | 'client+secret-or-user'
 
 declare module 'fastify' {
   interface FastifyContextConfig {

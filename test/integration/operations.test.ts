@@ -54,6 +54,7 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
     )
     expect(operations.sort()).toEqual([
       'DELETE /v1/webhooks/{id}',
+      'DELETE /v2/consent/consentSet/{consentSetId}/consent/{consentId}',
       'GET /console',
       'GET /console/audit',
       'GET /console/cases/{sessionId}',
@@ -83,6 +84,9 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       'GET /v1/webhooks/events/{eventId}/status',
       'GET /v1/webhooks/{id}',
       'GET /v1/webhooks/{id}/logs',
+      'GET /v2/consent/onboarding/{onboardingId}',
+      'GET /v2/consent/user/{userId}',
+      'GET /v2/consent/user/{userId}/audit',
       'GET /verify',
       'GET /verify/feedback/{step}',
       'GET /verify/flow/{step}',
@@ -90,6 +94,7 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       'GET /verify/status.json',
       'GET /verify/{token}',
       'PATCH /v1/client',
+      'PATCH /v2/consent/onboarding/{consentSetId}',
       'POST /console/cases/{sessionId}/confirm',
       'POST /console/cases/{sessionId}/decision',
       'POST /console/cases/{sessionId}/withdraw',
@@ -121,6 +126,7 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       'POST /v1/webhooks/events/{eventId}/retry',
       'POST /v1/webhooks/{id}/rotate-key',
       'POST /v1/webhooks/{id}/test',
+      'POST /v2/consent/onboarding',
       'POST /verify/challenge',
       'POST /verify/events',
       'POST /verify/flow/{step}',

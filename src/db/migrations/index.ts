@@ -18,6 +18,8 @@ import * as m0016 from './0016_audit_log.ts'
 import * as m0017 from './0017_staff.ts'
 import * as m0018 from './0018_pending_decisions.ts'
 import * as m0019 from './0019_case_assignment.ts'
+import * as m0021 from './0021_consent.ts'
+import * as m0022 from './0022_cards.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +42,6 @@ export const migrations: Record<string, Migration> = {
   '0017_staff': m0017,
   '0018_pending_decisions': m0018,
   '0019_case_assignment': m0019,
+  '0021_consent': m0021,
+  '0022_cards': m0022,
 }
