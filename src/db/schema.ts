@@ -735,6 +735,8 @@ export type ConsentRecordTable = {
 export type ConsentLinkTable = {
   consent_set_id: string
   user_id: string
+  /** 1, 2, … per user: the user's latest link is the set whose answers count. */
+  sequence: number
   linked_at: number
 }
 

@@ -54,17 +54,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['consent_set_id', 'created_at'])
     .execute()
 
-  // A set is linked to its user once (the primary key): the link is a fact, never rewritten.
+  // A set is linked to its user once (the primary key): the link is a fact, never rewritten. `sequence`
+  // numbers a user's links (1, 2, …, under the user's lock): the last one says whose answers count.
   await db.schema
     .createTable('consent_link')
     .addColumn('consent_set_id', 'text', (col) => col.primaryKey().references('consent_set.id'))
     .addColumn('user_id', 'text', (col) => col.notNull())
+    .addColumn('sequence', 'integer', (col) => col.notNull())
     .addColumn('linked_at', 'bigint', (col) => col.notNull())
     .execute()
   await db.schema
-    .createIndex('consent_link_user_idx')
+    .createIndex('consent_link_user_sequence')
     .on('consent_link')
-    .columns(['user_id', 'linked_at'])
+    .columns(['user_id', 'sequence'])
+    .unique()
     .execute()
 
   await db.schema

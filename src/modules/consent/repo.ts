@@ -47,9 +47,17 @@ export const consentSetsOfUser = (db: Queryable, clientId: string, userId: strin
     .selectAll('consent_set')
     .where('consent_set.client_id', '=', clientId)
     .where('consent_link.user_id', '=', userId)
-    .orderBy('consent_link.linked_at')
-    .orderBy('consent_set.id')
+    .orderBy('consent_link.sequence')
     .execute()
+
+export const lastLinkSequence = async (db: Queryable, userId: string): Promise<number> => {
+  const row = await db
+    .selectFrom('consent_link')
+    .select((eb) => eb.fn.max('sequence').as('last'))
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
+  return Number(row?.last ?? 0)
+}
 
 export const linksOf = (db: Queryable, consentSetIds: readonly string[]): Promise<ConsentLinkRow[]> =>
   consentSetIds.length === 0

@@ -202,7 +202,12 @@ export const linkConsentSet = async (
     const [existing] = await repo.linksOf(trx, [found.id])
     if (existing) return found
     const now = deps.clock.now()
-    await repo.insertConsentLink(trx, { consent_set_id: found.id, user_id: user.id, linked_at: now })
+    await repo.insertConsentLink(trx, {
+      consent_set_id: found.id,
+      user_id: user.id,
+      sequence: (await repo.lastLinkSequence(trx, user.id)) + 1,
+      linked_at: now,
+    })
     await repo.insertConsentAudit(trx, [
       {
         id: newUuid(),
@@ -298,8 +303,11 @@ export const revokeConsent = async (
  * Whether a user may be issued a card as far as consent goes: the set they were linked to last must
  * complete its policy, and in the us region that policy must be US (the E-Sign Act consent included).
  */
-export const hasCardConsent = async (scope: ClientScope, userId: string): Promise<boolean> => {
-  const db = scope.database.db
+export const hasCardConsent = async (
+  scope: ClientScope,
+  userId: string,
+  db: Queryable = scope.database.db,
+): Promise<boolean> => {
   const sets = await repo.consentSetsOfUser(db, scope.client.id, userId)
   const latest = (await statesOf(db, sets)).at(-1)
   if (!latest?.evaluation.complete) return false
