@@ -8,6 +8,7 @@ import type { Keys } from '../lib/keys.ts'
 import type { Logger } from '../lib/logger.ts'
 import { authRoutes, createLoginMetrics, LoginThrottle } from '../modules/auth/index.ts'
 import type { RandomBelow } from '../modules/capture/index.ts'
+import { type CardProcessor, cardRoutes } from '../modules/cards/index.ts'
 import type { ClientCache } from '../modules/clients/index.ts'
 import { clientRoutes } from '../modules/clients/index.ts'
 import { consentRoutes } from '../modules/consent/index.ts'
@@ -47,6 +48,8 @@ export type AppDeps = {
   decodes: DecodeLimiter
   /** verificationState changes and submissions, published to the subscribers of src/runtime.ts. */
   verificationChanges: VerificationChanges
+  /** Issues cards and holds their status (the built-in simulator unless a test passes another). */
+  cardProcessor: CardProcessor
   /** Draws the selfie challenge's poses; crypto random unless a test fixes them. */
   randomBelow?: RandomBelow
 }
@@ -127,6 +130,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     await v1.register(verificationRoutes(deps))
     await v1.register(sandboxRoutes(deps))
     await v1.register(webhookRoutes(deps))
+    await v1.register(cardRoutes(deps))
   })
 
   // The Consent Management API (v2): the same client authentication, the contract's {error, details}

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger'
 import apiReference from '@scalar/fastify-api-reference'
 import type { FastifyInstance } from 'fastify'
 import { LoginResponse } from '../modules/auth/index.ts'
+import { CardStatusSchema } from '../modules/cards/index.ts'
 import { PublicClient } from '../modules/clients/index.ts'
 import {
   ConsentAuditRecordSchema,
@@ -69,6 +70,7 @@ const COMPONENT_SCHEMAS = [
   ConsentSchema,
   ConsentSetSchema,
   ConsentAuditRecordSchema,
+  CardStatusSchema,
 ]
 
 /**
