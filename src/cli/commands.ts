@@ -3,15 +3,21 @@ import { userInfo } from 'node:os'
 import path from 'node:path'
 import { Presets, SingleBar } from 'cli-progress'
 import closeWithGrace from 'close-with-grace'
+import { Type } from 'typebox'
+import { Value } from 'typebox/value'
 import { loadConfig } from '../config/config.ts'
-import { openDatabases } from '../db/database.ts'
+import { openDatabases, REGIONS } from '../db/database.ts'
 import { migrateToLatest, migrationStatus } from '../db/migrate.ts'
 import type { AuditAction, SanctionsFormat } from '../db/schema.ts'
+import { AppError } from '../lib/errors.ts'
 import { createLogger } from '../lib/logger.ts'
 import {
   type AuditActor,
+  type AuditCheckpoint,
   type AuditEntry,
+  checkAgainstCheckpoint,
   listAuditEntries,
+  takeCheckpoint,
   verifyAuditChain,
 } from '../modules/audit/index.ts'
 import { documentPolicyFor } from '../modules/checks/index.ts'
@@ -44,7 +50,14 @@ import {
   importSanctionsList,
   type ListFile,
 } from '../modules/sanctions/index.ts'
-import { createStaff, disableStaff, listStaff, resetStaff, type StaffDeps } from '../modules/staff/index.ts'
+import {
+  createStaff,
+  disableStaff,
+  enableStaff,
+  listStaff,
+  resetStaff,
+  type StaffDeps,
+} from '../modules/staff/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
 import {
   clientJson,
@@ -307,6 +320,13 @@ export const reviewDecide = (
     ),
   )
 
+/** The proposal a confirm or withdraw acts on: the one named by --pending, else the case's open one. */
+const proposalOf = async (runtime: Runtime, sessionId: string, named: string | undefined) => {
+  const pendingId = named ?? (await showCase(runtime, sessionId)).pendingDecision?.id
+  if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+  return pendingId
+}
+
 /**
  * A second person's confirmation of the decision proposed on a case (four-eyes); the open proposal
  * unless --pending names one. The reviewer must not be its proposer.
@@ -316,8 +336,7 @@ export const reviewConfirm = (
   options: { pending?: string; reviewer: string },
 ): Promise<void> =>
   withRuntime(async (runtime) => {
-    const pendingId = options.pending ?? (await showCase(runtime, sessionId)).pendingDecision?.id
-    if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+    const pendingId = await proposalOf(runtime, sessionId, options.pending)
     printJson(
       await confirmDecision(runtime, sessionId, pendingId, options.reviewer, cliActor(options.reviewer)),
     )
@@ -329,8 +348,7 @@ export const reviewWithdraw = (
   options: { pending?: string; reviewer: string },
 ): Promise<void> =>
   withRuntime(async (runtime) => {
-    const pendingId = options.pending ?? (await showCase(runtime, sessionId)).pendingDecision?.id
-    if (!pendingId) throw new Error(`no decision waits for confirmation on ${sessionId}`)
+    const pendingId = await proposalOf(runtime, sessionId, options.pending)
     printJson(
       await withdrawDecision(runtime, sessionId, pendingId, options.reviewer, cliActor(options.reviewer)),
     )
@@ -445,13 +463,46 @@ export const sanctionsList = (options: { json: boolean }): Promise<void> =>
  * of an intact chain is printed so that it can be kept elsewhere (a chain cannot show its own last
  * entries being cut off, a tip recorded earlier can).
  */
-export const auditVerify = (options: { json: boolean }): Promise<void> =>
+const CheckpointFile = Type.Object({
+  createdAt: Type.String({ maxLength: 40 }),
+  tips: Type.Array(
+    Type.Object({
+      region: Type.Union(REGIONS.map((region) => Type.Literal(region))),
+      sequence: Type.Integer({ minimum: 0 }),
+      hash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    }),
+    { maxItems: REGIONS.length },
+  ),
+  signature: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+})
+
+const readCheckpoint = (file: string): AuditCheckpoint => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new AppError('VALIDATION_ERROR', {
+      message: `${file} is not a checkpoint file: ${error instanceof Error ? error.message : String(error)}`,
+    })
+  }
+  if (!Value.Check(CheckpointFile, parsed))
+    throw new AppError('VALIDATION_ERROR', {
+      message: `${file} is not a checkpoint file (as \`verity audit checkpoint\` writes them)`,
+    })
+  return parsed
+}
+
+export const auditVerify = (options: { json: boolean; checkpoint?: string }): Promise<void> =>
   withRuntime(async (runtime) => {
+    const checkpoint = options.checkpoint === undefined ? undefined : readCheckpoint(options.checkpoint)
     const results = []
     for (const database of runtime.databases.all)
       results.push({ region: database.region, ...(await verifyAuditChain(database, runtime.keys)) })
-    if (options.json) printJson(results)
-    else
+    const against = checkpoint
+      ? await checkAgainstCheckpoint(runtime.databases.all, runtime.keys, checkpoint)
+      : []
+    if (options.json) printJson(checkpoint ? { chains: results, checkpoint: against } : results)
+    else {
       for (const result of results) {
         if (result.ok)
           process.stdout.write(
@@ -462,8 +513,25 @@ export const auditVerify = (options: { json: boolean }): Promise<void> =>
             `${result.region}: audit chain broken at entry #${result.brokenAt} (${result.action}): ${result.explanation}; the ${result.entries} entries before it verified\n`,
           )
       }
-    if (results.some((result) => !result.ok)) process.exitCode = 1
+      for (const check of against) {
+        if (check.ok)
+          process.stdout.write(
+            `${check.region}: holds entry #${check.sequence} of the checkpoint of ${checkpoint?.createdAt}\n`,
+          )
+        else
+          process.stderr.write(
+            `${check.region}: checkpoint of ${checkpoint?.createdAt} at entry #${check.sequence}: ${check.explanation}\n`,
+          )
+      }
+    }
+    if (results.some((result) => !result.ok) || against.some((check) => !check.ok)) process.exitCode = 1
   })
+
+/** Every region's chain tip, signed, as JSON: to keep outside the server and verify against later. */
+export const auditCheckpoint = (): Promise<void> =>
+  withRuntime(async (runtime) =>
+    printJson(await takeCheckpoint(runtime.databases.all, runtime.keys, runtime.clock.now())),
+  )
 
 export type AuditListOptions = {
   subject?: string
@@ -547,6 +615,13 @@ export const staffDisable = (options: { email: string; json: boolean }): Promise
     const { staff, sessionsRevoked } = await disableStaff(staffDeps(runtime), options.email, cliActor())
     if (options.json) return printJson({ ...staffJson(staff), sessionsRevoked })
     process.stdout.write(`${describeStaff(staff)}\n  signed out of ${sessionsRevoked} session(s)\n`)
+  })
+
+export const staffEnable = (options: { email: string; json: boolean }): Promise<void> =>
+  withRuntime(async (runtime) => {
+    const { staff } = await enableStaff(staffDeps(runtime), options.email, cliActor())
+    if (options.json) return printJson(staffJson(staff))
+    process.stdout.write(`${describeStaff(staff)}\n`)
   })
 
 export const staffReset = (options: { email: string; json: boolean }): Promise<void> =>

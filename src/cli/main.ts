@@ -205,7 +205,17 @@ export const buildCli = (): Command => {
     .command('verify')
     .description('walk every chain; exit 1 naming the first broken entry')
     .option('--json', 'print a JSON array, one result per region', false)
+    .option(
+      '--checkpoint <file>',
+      'also check that each chain still holds the tip this checkpoint saw (none cut off or rebuilt)',
+    )
     .action(async (options) => (await commands()).auditVerify(options))
+  audit
+    .command('checkpoint')
+    .description(
+      "print every region's chain tip, signed, as JSON: keep it elsewhere, verify against it later",
+    )
+    .action(async () => (await commands()).auditCheckpoint())
   audit
     .command('list')
     .description('audit entries of every region, newest first')
@@ -240,6 +250,12 @@ export const buildCli = (): Command => {
     .requiredOption('--email <email>', 'their email (or their id, stf_…)')
     .option('--json', 'print one JSON object', false)
     .action(async (options) => (await commands()).staffDisable(options))
+  staff
+    .command('enable')
+    .description('let a disabled member sign in again (with the credentials they had)')
+    .requiredOption('--email <email>', 'their email (or their id, stf_…)')
+    .option('--json', 'print one JSON object', false)
+    .action(async (options) => (await commands()).staffEnable(options))
   staff
     .command('reset')
     .description('a new password and TOTP secret (shown once); signs them out everywhere')

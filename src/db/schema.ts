@@ -322,6 +322,7 @@ export const AUDIT_ACTIONS = [
   'webhook.rotate_key',
   'webhook.test',
   'webhook.replay',
+  'staff.enable',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

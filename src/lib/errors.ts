@@ -77,6 +77,14 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'The automated checks of this case have not finished; it can be approved once they have',
   },
+  CASE_ASSIGNED: {
+    status: 409,
+    message: 'Another reviewer is working on this case; nothing was changed',
+  },
+  PROPOSAL_RESOLVED: {
+    status: 409,
+    message: 'This proposed decision was already confirmed, withdrawn or replaced; nothing was changed',
+  },
   STAFF_EMAIL_TAKEN: { status: 409, message: 'A staff member with this email already exists' },
   ONBOARDING_STEP_MISSING: { status: 409, message: 'A previous onboarding step is not complete' },
   REGISTRATION_COMPLETE: { status: 409, message: 'Registration is already complete; log in instead' },
@@ -120,6 +128,7 @@ export const ERROR_CATALOGUE = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported media type' },
   VALIDATION_ERROR: { status: 422, message: 'Validation error' },
   UNSUPPORTED_UPLOAD: { status: 422, message: 'This file is not a photo or document we can use' },
+  DOCUMENT_NOT_RENDERED: { status: 422, message: 'This document could not be drawn as pictures' },
   RATE_LIMITED: { status: 429, message: 'Rate limit exceeded' },
   STAFF_LOCKED: {
     status: 429,

@@ -92,6 +92,7 @@ describe.skipIf(!chromiumAvailable()).each(DIALECTS)('four-eyes in the console (
       maxRedirects: 0,
     })
     expect(again.status()).toBe(409)
+    expect(await again.text()).toContain('This proposal was already confirmed')
     expect(await state()).toBe('REJECTED')
     await two.context.close()
 

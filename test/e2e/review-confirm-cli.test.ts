@@ -76,5 +76,8 @@ describe.each(DIALECTS)('verity review confirm (%s)', (dialect) => {
     const again = await runCli(['review', 'confirm', sessionId, '--reviewer', 'carol@example.com'], env)
     expect(again.code).not.toBe(0)
     expect(again.stderr).toContain('no decision waits for confirmation')
+    const withdrawn = await runCli(['review', 'withdraw', sessionId, '--reviewer', 'alice@example.com'], env)
+    expect(withdrawn.code).not.toBe(0)
+    expect(withdrawn.stderr).toContain('no decision waits for confirmation')
   })
 })

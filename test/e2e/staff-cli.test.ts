@@ -122,5 +122,16 @@ describe.each(DIALECTS)('verity staff (%s)', (dialect) => {
     await expect(signIn('ada@example.com', reset.password, reset.totpSecret, 1)).rejects.toMatchObject({
       code: 'STAFF_CREDENTIALS_INVALID',
     })
+
+    // Enabled again: the same credentials sign in (a code of a step not used yet).
+    const enabled = JSON.parse(await staff(['enable', '--email', 'ada@example.com', '--json']))
+    expect(enabled).toMatchObject({ id: created.id, status: 'active', disabledAt: null })
+    await expect(signIn('ada@example.com', reset.password, reset.totpSecret, 1)).resolves.toMatchObject({
+      staff: { id: created.id },
+    })
+    const audited = await runCli(['audit', 'list', '--subject', created.id, '--json'], env)
+    expect(JSON.parse(audited.stdout).map((entry: { action: string }) => entry.action)).toContain(
+      'staff.enable',
+    )
   })
 })

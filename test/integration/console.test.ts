@@ -1,16 +1,32 @@
+import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../../src/lib/logger.ts'
 import { createStaff } from '../../src/modules/staff/index.ts'
 import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
-import { signInOverHttp, totpAt } from '../helpers/console.ts'
+import { currentUser } from '../helpers/capture.ts'
+import { type ConsoleSignIn, signInOverHttp, totpAt } from '../helpers/console.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
+import { caseInReview } from '../helpers/review.ts'
 
-/** The compliance console over HTTP, without a browser (issue #13): sessions, audit, the queue. */
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
+
+/** The compliance console over HTTP, without a browser (issue #13): sessions, assignment, audit, queue. */
 describe.each(DIALECTS)('compliance console over HTTP (%s)', (dialect) => {
   let t: TestApp
+  let clientKey: string
   let sequence = 0
+  const logLines: string[] = []
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(...String(chunk).trim().split('\n'))
+      done()
+    },
+  })
 
   beforeAll(async () => {
-    t = await buildTestApp(dialect)
+    t = await buildTestApp(dialect, { log: createLogger('info', sink) })
+    clientKey = (await t.createClient({ name: 'console', mode: 'sandbox', regions: ['intl'] })).client
+      .clientKey
   })
   afterAll(() => t?.close())
 
@@ -35,21 +51,60 @@ describe.each(DIALECTS)('compliance console over HTTP (%s)', (dialect) => {
       totpAt(member, t.clock.now()),
     )
   }
+  const get = (url: string, as: ConsoleSignIn) =>
+    t.app.inject({ method: 'GET', url, headers: { cookie: as.cookie } })
+  const post = (url: string, as: ConsoleSignIn, form: Record<string, string> = {}) =>
+    t.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: as.cookie, ...FORM },
+      payload: new URLSearchParams({ csrf: as.csrf, ...form }).toString(),
+    })
 
   it('signs in over HTTP: the session cookie opens the queue, and the page token signs its forms', async () => {
     const member = await newMember()
-    const { cookie, csrf } = await signIn(member)
-    const queue = await t.app.inject({ method: 'GET', url: '/console', headers: { cookie } })
+    const session = await signIn(member)
+    const queue = await get('/console', session)
     expect(queue.statusCode).toBe(200)
     expect(queue.body).toContain(member.staff.email)
-    const out = await t.app.inject({
-      method: 'POST',
-      url: '/console/logout',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `csrf=${encodeURIComponent(csrf)}`,
+    expect((await post('/console/logout', session)).statusCode).toBe(303)
+    expect((await get('/console', session)).headers.location).toBe('/console/login')
+  })
+
+  it("refuses a decision on a case another reviewer holds, in the decision's seam; the log names no email", async () => {
+    const holder = await newMember()
+    const other = await newMember()
+    const one = await signIn(holder)
+    const two = await signIn(other)
+    const { user, sessionId } = await caseInReview(t, clientKey)
+    const sanctioned = await caseInReview(t, clientKey, ['SANCTIONS_POSSIBLE_MATCH'])
+    expect((await get(`/console/cases/${sessionId}`, one)).statusCode).toBe(200)
+    expect((await get(`/console/cases/${sanctioned.sessionId}`, one)).statusCode).toBe(200)
+
+    const logged = logLines.length
+    const refused = await post(`/console/cases/${sessionId}/decision`, two, { action: 'approve' })
+    expect(refused.statusCode).toBe(409)
+    expect(refused.body).toContain(`${holder.staff.email} is reviewing this case`)
+    expect((await currentUser(t, clientKey, user)).verificationState).toBe('PENDING')
+    // A proposal (four-eyes) goes through the same rule: none is recorded.
+    const proposal = await post(`/console/cases/${sanctioned.sessionId}/decision`, two, {
+      action: 'reject',
+      reasonCode: 'SANCTIONS_MATCH',
     })
-    expect(out.statusCode).toBe(303)
-    const after = await t.app.inject({ method: 'GET', url: '/console', headers: { cookie } })
-    expect(after.headers.location).toBe('/console/login')
+    expect(proposal.statusCode).toBe(409)
+    const proposals = await sanctioned.user.database.db
+      .selectFrom('pending_decision')
+      .select('id')
+      .where('session_id', '=', sanctioned.sessionId)
+      .execute()
+    expect(proposals).toEqual([])
+    const lines = logLines.slice(logged)
+    expect(lines.some((line) => line.includes('CASE_ASSIGNED'))).toBe(true)
+    expect(lines.filter((line) => line.includes('@example.com'))).toEqual([])
+
+    // The holder decides.
+    const decided = await post(`/console/cases/${sessionId}/decision`, one, { action: 'approve' })
+    expect(decided.statusCode).toBe(303)
+    expect((await currentUser(t, clientKey, user)).verificationState).toBe('VERIFIED')
   })
 })

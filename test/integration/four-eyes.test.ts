@@ -7,13 +7,10 @@ import {
   showCase,
   withdrawDecision,
 } from '../../src/modules/review/index.ts'
-import { reason, submitSession } from '../../src/modules/verification/index.ts'
-import { api } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
-import { registerSandboxUser, type TestUser } from '../helpers/capture.ts'
+import type { TestUser } from '../helpers/capture.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
-import { checksSendToReview } from '../helpers/review.ts'
-import { openLink } from '../helpers/sessions.ts'
+import { caseInReview } from '../helpers/review.ts'
 
 /** Four-eyes decisions (issue #13 item 4): proposed by one reviewer, applied on another's confirmation. */
 describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
@@ -27,28 +24,8 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
   })
   afterAll(() => t.close())
 
-  /**
-   * A submitted session (live path, no worker: it stays undecided). With findings, it is sent to a
-   * person with them the way the checks do, written directly: the real sanctions and duplicate checks
-   * are tested elsewhere, here only what they leave on the session matters.
-   */
-  const submitted = async (findings: ('SANCTIONS_POSSIBLE_MATCH' | 'DUPLICATE_IDENTITY')[] = []) => {
-    const user = await registerSandboxUser(t, clientKey, { firstName: 'Jane', lastName: 'Doe' })
-    const started = await api(t.app, clientKey).get('/v1/user/verification', {
-      authorization: `Bearer ${user.token}`,
-    })
-    const { sessionUrl, sessionId } = started.json() as { sessionUrl: string; sessionId: string }
-    expect((await openLink(t.app, sessionUrl)).statusCode).toBe(303)
-    await submitSession(t.runtime, user.database, sessionId, false)
-    // The checks sent the case to a person, with what they found.
-    await checksSendToReview(
-      t.runtime,
-      user.database,
-      sessionId,
-      findings.map((code) => reason(code)),
-    )
-    return { user, sessionId }
-  }
+  const submitted = (findings: Parameters<typeof caseInReview>[2] = []) =>
+    caseInReview(t, clientKey, findings)
   const stateOf = async (user: TestUser) =>
     (
       await user.database.db
@@ -101,7 +78,8 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
     ])
     expect(both.filter((each) => each.status === 'fulfilled')).toHaveLength(1)
     expect(both.find((each) => each.status === 'rejected')).toMatchObject({
-      reason: { code: 'CONFLICT', status: 409 },
+      // Refused either because the proposal is resolved or the case decided, by whichever it saw first.
+      reason: { code: expect.stringMatching(/^(PROPOSAL_RESOLVED|CONFLICT)$/), status: 409 },
     })
     expect(await stateOf(user)).toBe('REJECTED')
     const shown = await showCase(t.runtime, sessionId)
@@ -119,7 +97,7 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
     // Confirmed already: refused again, nothing more written.
     await expect(
       confirmDecision(t.runtime, sessionId, pendingId, 'dave@example.com', 'staff:stf_dave'),
-    ).rejects.toMatchObject({ code: 'CONFLICT' })
+    ).rejects.toMatchObject({ code: 'PROPOSAL_RESOLVED', status: 409 })
     expect(await actionsOn(user, sessionId)).toHaveLength(2)
     expect(await verifyAuditChain(user.database, t.runtime.keys)).toMatchObject({ ok: true })
   })
@@ -172,7 +150,10 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
     expect(second.pendingDecision).toMatchObject({ proposedBy: 'bob@example.com', action: 'reject' })
     await expect(
       confirmDecision(t.runtime, sessionId, firstId, 'carol@example.com', 'staff:stf_carol'),
-    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('superseded') })
+    ).rejects.toMatchObject({
+      code: 'PROPOSAL_RESOLVED',
+      message: expect.stringContaining('superseded'),
+    })
 
     // Meanwhile someone decides the case outright (new photos are one person's call).
     await decideCase(
@@ -190,7 +171,7 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
         'carol@example.com',
         'staff:stf_carol',
       ),
-    ).rejects.toMatchObject({ code: 'CONFLICT', status: 409 })
+    ).rejects.toMatchObject({ code: 'PROPOSAL_RESOLVED', status: 409 })
     expect(await stateOf(user)).toBe(stateAfter)
     const shown = await showCase(t.runtime, sessionId)
     expect(shown.outcome).toBe('resubmission_required')
@@ -225,10 +206,13 @@ describe.each(DIALECTS)('four-eyes decisions (%s)', (dialect) => {
     expect(withdrawn).toMatchObject({ outcome: 'review', pendingDecision: null })
     await expect(
       withdrawDecision(t.runtime, sessionId, pendingId, 'alice@example.com', 'staff:stf_alice'),
-    ).rejects.toMatchObject({ code: 'CONFLICT' })
+    ).rejects.toMatchObject({ code: 'PROPOSAL_RESOLVED' })
     await expect(
       confirmDecision(t.runtime, sessionId, pendingId, 'bob@example.com', 'staff:stf_bob'),
-    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('withdrawn') })
+    ).rejects.toMatchObject({
+      code: 'PROPOSAL_RESOLVED',
+      message: expect.stringContaining('withdrawn'),
+    })
     expect(await stateOf(user)).toBe('PENDING')
     expect(await actionsOn(user, sessionId)).toEqual([
       ['case.decide', 'staff:stf_alice', true],

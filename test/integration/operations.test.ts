@@ -59,6 +59,7 @@ describe.each(DIALECTS)('operations endpoints (%s)', (dialect) => {
       'GET /console/audit',
       'GET /console/cases/{sessionId}',
       'GET /console/cases/{sessionId}/documents/{documentId}',
+      'GET /console/cases/{sessionId}/documents/{documentId}/pages/{page}',
       'GET /console/cases/{sessionId}/evidence',
       'GET /console/clients',
       'GET /console/clients/{clientId}',

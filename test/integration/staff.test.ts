@@ -12,6 +12,7 @@ import { LoginThrottle, PER_ADDRESS } from '../../src/modules/auth/index.ts'
 import {
   createStaff,
   disableStaff,
+  enableStaff,
   listStaff,
   resetStaff,
   resolveStaffSession,
@@ -349,6 +350,39 @@ describe.each(DIALECTS)('staff accounts and sign-in (%s)', (dialect) => {
       ).not.toBeNull()
     })
 
+    it('write their last use at most once a minute; the idle end stays exact to the minute', async () => {
+      const { session } = await signedIn()
+      const lastSeen = async () => (await sessionRows(session.staff.id))[0]?.last_seen_at
+      const signedInAt = clock.now()
+      clock.advance(59_000)
+      expect(await resolveStaffSession(deps, session.sessionToken)).not.toBeNull()
+      expect(await lastSeen(), 'less than a minute after the last write: none').toBe(signedInAt)
+      clock.advance(1000)
+      expect(await resolveStaffSession(deps, session.sessionToken)).not.toBeNull()
+      const written = clock.now()
+      expect(await lastSeen(), 'a minute after: written').toBe(written)
+      // Used again 30 s later (not written), then idle: the session ends 15 minutes after the write,
+      // less than a minute before 15 minutes after its real last use.
+      clock.advance(30_000)
+      expect(await resolveStaffSession(deps, session.sessionToken)).not.toBeNull()
+      expect(await lastSeen()).toBe(written)
+      clock.set(written + 15 * MINUTE)
+      expect(await resolveStaffSession(deps, session.sessionToken), 'never later than idle').toBeNull()
+    })
+
+    it("a new sign-in leaves the member's other sessions alone (another device is legitimate)", async () => {
+      const { session, staff, password, totpSecret } = await signedIn()
+      nextStep()
+      const second = await signInStaff(deps, {
+        email: staff.email,
+        password,
+        code: code(totpSecret),
+        sourceIp: freshAddress(),
+      })
+      expect(await resolveStaffSession(deps, session.sessionToken)).not.toBeNull()
+      expect(await resolveStaffSession(deps, second.sessionToken)).not.toBeNull()
+    })
+
     it('end 8 hours after the sign-in however active', async () => {
       const { session } = await signedIn()
       const end = clock.now() + 8 * 60 * MINUTE
@@ -478,6 +512,33 @@ describe.each(DIALECTS)('staff accounts and sign-in (%s)', (dialect) => {
         sessionsRevoked: 0,
         staff: disabled.staff,
       })
+    })
+
+    it('enable lets a disabled member sign in again with their credentials; ended sessions stay ended', async () => {
+      const { staff, password, totpSecret } = await newMember()
+      nextStep()
+      const before = await signInStaff(deps, {
+        email: staff.email,
+        password,
+        code: code(totpSecret),
+        sourceIp: freshAddress(),
+      })
+      await disableStaff(deps, staff.id, TEST_ACTOR)
+      const enabled = await enableStaff(deps, staff.email.toUpperCase(), 'cli:ops')
+      expect(enabled.staff).toMatchObject({ id: staff.id, status: 'active', disabledAt: null })
+      expect(await resolveStaffSession(deps, before.sessionToken)).toBeNull()
+      nextStep()
+      await expect(
+        signInStaff(deps, { email: staff.email, password, code: code(totpSecret), sourceIp: freshAddress() }),
+      ).resolves.toMatchObject({ staff: { id: staff.id, status: 'active' } })
+      const entries = (await listAuditEntries(t.databases.home.db, { subjectId: staff.id, limit: 10 })).map(
+        (entry) => [entry.actor, entry.action],
+      )
+      expect(entries.slice(0, 2)).toEqual([
+        ['cli:ops', 'staff.enable'],
+        [TEST_ACTOR, 'staff.disable'],
+      ])
+      expect((await failure(enableStaff(deps, 'nobody@example.com', TEST_ACTOR))).code).toBe('NOT_FOUND')
     })
 
     it('reset signs the member out everywhere; the old password and secret stop working, the new ones work', async () => {

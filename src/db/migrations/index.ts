@@ -18,6 +18,7 @@ import * as m0016 from './0016_audit_log.ts'
 import * as m0017 from './0017_staff.ts'
 import * as m0018 from './0018_pending_decisions.ts'
 import * as m0019 from './0019_case_assignment.ts'
+import * as m0020 from './0020_webhook_event_user_index.ts'
 import * as m0021 from './0021_consent.ts'
 import * as m0022 from './0022_cards.ts'
 
@@ -42,6 +43,7 @@ export const migrations: Record<string, Migration> = {
   '0017_staff': m0017,
   '0018_pending_decisions': m0018,
   '0019_case_assignment': m0019,
+  '0020_webhook_event_user_index': m0020,
   '0021_consent': m0021,
   '0022_cards': m0022,
 }

@@ -1,6 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type ChainedEntry, chainChecker, entryHash, GENESIS_HASH } from './chain.ts'
+import {
+  type ChainedEntry,
+  type CheckpointTip,
+  chainChecker,
+  checkpointSignature,
+  entryHash,
+  GENESIS_HASH,
+} from './chain.ts'
 
 const KEY = Buffer.alloc(32, 7)
 
@@ -107,6 +114,44 @@ describe('the audit hash chain', () => {
           hash: entryHash(Buffer.alloc(32, 8), 'intl', entry),
         }))
         expect(firstBreak(forged)?.at).toBe(1)
+      }),
+    )
+  })
+})
+
+describe('checkpoint signatures', () => {
+  const hex = fc.stringMatching(/^[0-9a-f]{64}$/)
+  const tips = fc.tuple(
+    fc.record({ region: fc.constant('intl' as const), sequence: fc.nat(), hash: hex }),
+    fc.record({ region: fc.constant('us' as const), sequence: fc.nat(), hash: hex }),
+  )
+  const createdAt = fc.date({ noInvalidDate: true }).map((date) => date.toISOString())
+  type Signed = { key: Buffer; at: string; tips: CheckpointTip[] }
+  /** One edit of what was signed; each must change the signature. */
+  const edits: Record<string, (signed: Signed) => Signed> = {
+    time: (signed) => ({ ...signed, at: `${signed.at}0` }),
+    sequence: (signed) => ({
+      ...signed,
+      tips: signed.tips.map((tip, index) => (index === 0 ? { ...tip, sequence: tip.sequence + 1 } : tip)),
+    }),
+    hash: (signed) => ({
+      ...signed,
+      tips: signed.tips.map((tip, index) =>
+        index === 1 ? { ...tip, hash: tip.hash.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) } : tip,
+      ),
+    }),
+    order: (signed) => ({ ...signed, tips: [...signed.tips].reverse() }),
+    key: (signed) => ({ ...signed, key: Buffer.alloc(32, 8) }),
+  }
+
+  it('change with the time, any tip, the order of the tips, or the key', () => {
+    fc.assert(
+      fc.property(createdAt, tips, fc.constantFrom(...Object.keys(edits)), (at, pair, edit) => {
+        const original: Signed = { key: KEY, at, tips: pair }
+        const changed = (edits[edit] as (signed: Signed) => Signed)(original)
+        expect(checkpointSignature(changed.key, changed.at, changed.tips)).not.toBe(
+          checkpointSignature(original.key, original.at, original.tips),
+        )
       }),
     )
   })

@@ -6,7 +6,7 @@ import type { Region } from '../../db/database.ts'
  * link. Each entry's hash covers its predecessor's, so changing, removing or reordering any entry breaks
  * every later link; the key (keys.auditChain) means nobody without the server secret can re-hash an
  * altered chain into a valid one. What a chain cannot show on its own is its last entries being cut off:
- * `verity audit verify` prints the tip so that an operator can keep it elsewhere and compare.
+ * a checkpoint (`verity audit checkpoint`), the signed tips kept outside the server, shows that.
  */
 
 /** The predecessor of entry 1. */
@@ -75,3 +75,27 @@ export const chainChecker = (key: Buffer, region: Region) => {
     },
   }
 }
+
+/** The tip of one region's chain when a checkpoint was taken (null sequence: the chain was empty). */
+export type CheckpointTip = { region: Region; sequence: number; hash: string }
+
+const CHECKPOINT_VERSION = 'verity.audit.checkpoint.v1'
+
+/**
+ * A checkpoint's signature: HMAC-SHA256 under the chain key over its own canonical encoding, whose
+ * version tag differs from an entry's, so a signature can never pass for an entry hash or the reverse.
+ * It shows the checkpoint was made by a server holding the secret and not edited since.
+ */
+export const checkpointSignature = (key: Buffer, createdAt: string, tips: readonly CheckpointTip[]): string =>
+  createHmac('sha256', key)
+    .update(
+      JSON.stringify([
+        CHECKPOINT_VERSION,
+        createdAt,
+        ...tips.map((tip) => [tip.region, tip.sequence, tip.hash]),
+      ]),
+      'utf8',
+    )
+    .digest('hex')
+
+export const sameSignature = (a: string, b: string) => sameHash(a, b)

@@ -5,6 +5,13 @@
  */
 export { CHAIN_BREAKS, type ChainBreak } from './chain.ts'
 export {
+  type AuditCheckpoint,
+  CHECKPOINT_FAILURES,
+  type CheckpointCheck,
+  checkAgainstCheckpoint,
+  takeCheckpoint,
+} from './checkpoint.ts'
+export {
   type AuditActor,
   type AuditDeps,
   type AuditDetails,

@@ -11,6 +11,10 @@ export const chainTip = (db: Queryable) =>
     .limit(1)
     .executeTakeFirst()
 
+/** The entry at one position of the chain, if there is one. */
+export const entryAt = (db: Queryable, sequence: number) =>
+  db.selectFrom('audit_log').select(['sequence', 'hash']).where('sequence', '=', sequence).executeTakeFirst()
+
 export const insertEntry = (db: Queryable, row: Insertable<AuditLogTable>) =>
   db.insertInto('audit_log').values(row).execute()
 

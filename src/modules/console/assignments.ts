@@ -1,5 +1,8 @@
 import type { Queryable } from '../../db/database.ts'
 import type { CaseAssignmentRow } from '../../db/schema.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { AppError } from '../../lib/errors.ts'
+import type { DecisionGuard } from '../verification/index.ts'
 
 export type Assignment = { staffId: string; staffEmail: string; until: number }
 
@@ -70,3 +73,19 @@ export const liveAssignments = async (
     .execute()
   return new Map(rows.map((row) => [row.session_id, toAssignment(row)]))
 }
+
+/**
+ * The rule a reviewer's decision goes through: a case another reviewer holds is theirs to decide. Run
+ * by the decision seam in the decision's transaction. The page names who holds it; the log (the
+ * error's internal message) names only their staff id, since a log line must not carry an email.
+ */
+export const notHeldByAnother =
+  (staffId: string, clock: Clock): DecisionGuard =>
+  async (trx, sessionId) => {
+    const holder = (await liveAssignments(trx, [sessionId], clock.now())).get(sessionId)
+    if (holder && holder.staffId !== staffId)
+      throw new AppError('CASE_ASSIGNED', {
+        message: `${holder.staffEmail} is reviewing this case; nothing was changed.`,
+        internal: `the case is assigned to ${holder.staffId}`,
+      })
+  }

@@ -1,6 +1,6 @@
 import type { SessionDocument } from '../capture/index.ts'
 import type { showCase } from '../review/index.ts'
-import type { CaseView, Comparison } from './pages.ts'
+import type { CaseView, Comparison, DuplicateHolder, ProofOfAddressView } from './pages.ts'
 
 type ShownCase = Awaited<ReturnType<typeof showCase>>
 
@@ -21,6 +21,44 @@ type IdentityEvidence = {
 
 const evidenceOf = <T>(shown: ShownCase, check: string): T | undefined =>
   (shown.checks.find((each) => each.check === check)?.evidence ?? undefined) as T | undefined
+
+/**
+ * The other users of the client the duplicate check found holding the same document or SSN, or null
+ * when the check did not run on this case.
+ */
+export const duplicateHoldersOf = (shown: ShownCase): DuplicateHolder[] | null => {
+  if (!shown.checks.some((each) => each.check === 'duplicate-identity')) return null
+  return evidenceOf<{ holders?: DuplicateHolder[] }>(shown, 'duplicate-identity')?.holders ?? []
+}
+
+type AddressEvidence = {
+  statementDate?: string | null
+  oldestAccepted?: string
+  registered?: { name?: string }
+  name?: { found?: boolean; score?: number; words?: { word: string; seenAs: string | null }[] }
+}
+
+/** The date and the name the proof-of-address check read off the bill, when it ran. */
+export const proofOfAddressOf = (shown: ShownCase): ProofOfAddressView | null => {
+  const result = shown.checks.find((each) => each.check === 'proof-of-address')
+  if (!result) return null
+  const evidence = (result.evidence ?? {}) as AddressEvidence
+  const seen = evidence.name?.words?.map((word) => word.seenAs).filter((word) => word !== null) ?? []
+  return {
+    outcome: result.outcome,
+    reason: result.reason,
+    statementDate: evidence.statementDate ?? null,
+    oldestAccepted: evidence.oldestAccepted ?? null,
+    registeredName: evidence.registered?.name ?? null,
+    name: evidence.name
+      ? {
+          found: evidence.name.found === true,
+          score: evidence.name.score ?? null,
+          asRead: seen.length > 0 ? seen.join(' ') : null,
+        }
+      : null,
+  }
+}
 
 const joined = (...parts: (string | null | undefined)[]) => parts.filter(Boolean).join(' ') || null
 
@@ -54,6 +92,7 @@ export const caseView = (
   shown: ShownCase,
   documents: SessionDocument[],
   assignment: CaseView['assignment'],
+  lookedUp: { duplicates: CaseView['duplicates']; pdfPages: CaseView['pdfPages']; maxPdfPages: number },
 ): CaseView => {
   const faces = evidenceOf<FaceEvidence>(shown, 'face-match')
   const { stateHistory, checkedIdentity: _checked, ...account } = shown.user
@@ -77,7 +116,11 @@ export const caseView = (
       outcome: check.outcome,
       reason: check.reason,
       score: check.score,
-      evidence: check.evidence,
+      // The evidence table names no other holder than the section above links (same client only).
+      evidence:
+        check.check === 'duplicate-identity' && lookedUp.duplicates !== null && check.evidence
+          ? { ...check.evidence, holders: lookedUp.duplicates }
+          : check.evidence,
     })),
     reviews: shown.reviews,
     faces: {
@@ -89,6 +132,10 @@ export const caseView = (
     assignment,
     comparison: comparisonOf(evidenceOf<IdentityEvidence>(shown, 'identity-consistency')),
     documents,
+    pdfPages: lookedUp.pdfPages,
+    maxPdfPages: lookedUp.maxPdfPages,
+    proofOfAddress: proofOfAddressOf(shown),
+    duplicates: lookedUp.duplicates,
     pendingDecision: shown.pendingDecision,
   }
 }

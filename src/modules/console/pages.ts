@@ -1,6 +1,7 @@
 import { type Html, html } from '../../web/page.ts'
 import type { AuditEntry } from '../audit/index.ts'
 import type { SessionDocument } from '../capture/index.ts'
+import type { PdfPageCount } from '../documents/index.ts'
 import type { StaffMember, StaffRole } from '../staff/index.ts'
 
 /**
@@ -146,6 +147,25 @@ export type CaseCheck = {
   evidence: unknown
 }
 
+/** Another user of the same client holding the same document or SSN (the duplicate check's evidence). */
+export type DuplicateHolder = {
+  kind: string
+  userId: string
+  sessionId: string
+  verificationState: string
+  sessionOutcome: string | null
+}
+
+export type ProofOfAddressView = {
+  outcome: string
+  reason: string | null
+  statementDate: string | null
+  oldestAccepted: string | null
+  registeredName: string | null
+  /** The registered name's words as the check saw them on the document (null: not looked for). */
+  name: { found: boolean; score: number | null; asRead: string | null } | null
+}
+
 export type CaseView = {
   sessionId: string
   region: string
@@ -181,6 +201,14 @@ export type CaseView = {
   }
   comparison: Comparison[]
   documents: SessionDocument[]
+  /** Each PDF's page count as the renderer read it, or why it could not, by document id. */
+  pdfPages: Record<string, PdfPageCount>
+  /** How many pages of a PDF the page shows at most. */
+  maxPdfPages: number
+  /** What the proof-of-address check read off the document, when it ran. */
+  proofOfAddress: ProofOfAddressView | null
+  /** Null when the duplicate check did not run; else the other holders it found, of this client only. */
+  duplicates: DuplicateHolder[] | null
   /** A four-eyes decision proposed by one reviewer, not applied until another confirms it. */
   pendingDecision: {
     id: string
@@ -215,12 +243,34 @@ const SLOT_LABELS: Record<string, string> = {
   challenge_3: 'Live check, frame 3',
 }
 
-const documentFigure = (sessionId: string, document: SessionDocument) => {
+const PDF_PROBLEMS: Record<string, string> = {
+  unreadable: 'it could not be read as a PDF',
+  timeout: 'rendering it took too long',
+  'no-such-page': 'it has no pages',
+}
+
+/** A PDF is shown as pictures of its first pages, drawn on the server; never as the file uploaded. */
+const pdfFigures = (view: CaseView, document: SessionDocument, label: string) => {
+  const counted = view.pdfPages[document.id]
+  const file = html`PDF, ${document.byteSize} bytes, SHA-256 <code>${document.sha256.slice(0, 16)}…</code>`
+  if (!counted?.ok)
+    return html`<figure><figcaption class="error">${label} (${file}): not shown, ${PDF_PROBLEMS[counted?.problem ?? 'unreadable'] ?? 'it could not be rendered'}.</figcaption></figure>`
+  const shown = Math.min(counted.pages, view.maxPdfPages)
+  return html`${Array.from(
+    { length: shown },
+    (_, index) =>
+      html`<figure><img src="/console/cases/${view.sessionId}/documents/${document.id}/pages/${index + 1}" alt="${label}, page ${index + 1} of ${counted.pages}" loading="lazy"><figcaption>${label}, page ${index + 1} of ${counted.pages}${index === shown - 1 && counted.pages > shown ? ` (the first ${shown} are shown)` : ''} (${file})</figcaption></figure>`,
+  )}`
+}
+
+const documentFigure = (view: CaseView, document: SessionDocument) => {
+  const { sessionId } = view
   const label = SLOT_LABELS[document.slot] ?? document.slot
   if (document.purged)
     return html`<figure><figcaption>${label}: deleted at the end of its retention</figcaption></figure>`
+  if (document.mediaType === 'application/pdf') return pdfFigures(view, document, label)
   if (document.mediaType !== 'image/jpeg')
-    return html`<figure><figcaption>${label}: ${document.mediaType}, ${document.byteSize} bytes, SHA-256 ${document.sha256}. Not shown: the console shows photos only (a PDF is never served as uploaded).</figcaption></figure>`
+    return html`<figure><figcaption>${label}: ${document.mediaType}, ${document.byteSize} bytes, SHA-256 ${document.sha256}. Not shown: the console shows photos and PDFs drawn as pictures only.</figcaption></figure>`
   return html`<figure><img src="/console/cases/${sessionId}/documents/${document.id}" alt="${label}" loading="lazy"${document.width ? html` width="${document.width}" height="${document.height}"` : ''}><figcaption>${label}, SHA-256 <code>${document.sha256.slice(0, 16)}…</code></figcaption></figure>`
 }
 
@@ -291,6 +341,35 @@ export const CASE_SCRIPT = `document.addEventListener('keydown', (event) => {
   if (button) { event.preventDefault(); button.focus() }
 })`
 
+const HOLDS = { document: 'the same document', ssn: 'the same SSN' } as Record<string, string>
+
+const duplicatesSection = (view: CaseView) =>
+  view.duplicates === null
+    ? ''
+    : html`<section aria-labelledby="duplicates"><h2 id="duplicates">Duplicates</h2>
+  ${
+    view.duplicates.length === 0
+      ? html`<p>No other user of this client holds this document or SSN.</p>`
+      : html`<table><thead><tr><th scope="col">Other user</th><th scope="col">Holds</th><th scope="col">Their state</th><th scope="col">Their session</th></tr></thead><tbody>
+    ${view.duplicates.map(
+      (holder) =>
+        html`<tr><td><a href="/console/users/${holder.userId}">${holder.userId}</a></td><td>${HOLDS[holder.kind] ?? holder.kind}</td><td>${holder.verificationState}</td><td><a href="/console/cases/${holder.sessionId}">${holder.sessionId}</a>${holder.sessionOutcome ? ` (${holder.sessionOutcome})` : ' (undecided)'}</td></tr>`,
+    )}</tbody></table>`
+  }
+</section>`
+
+const proofOfAddressSection = (found: ProofOfAddressView | null) =>
+  found
+    ? html`<section aria-labelledby="address"><h2 id="address">Proof of address</h2>
+  <table><tbody>
+    <tr><th scope="row">Check</th><td>${found.outcome}${found.reason ? html` (<code>${found.reason}</code>)` : ''}</td></tr>
+    <tr><th scope="row">Statement date read</th><td>${found.statementDate ?? 'none found'}${found.oldestAccepted ? ` (accepted from ${found.oldestAccepted})` : ''}</td></tr>
+    <tr><th scope="row">Registered name</th><td>${found.registeredName ?? ''}</td></tr>
+    <tr class="${found.name === null ? '' : found.name.found ? 'match' : 'mismatch'}"><th scope="row">Name on the document</th><td>${found.name === null ? 'not looked for' : html`${found.name.asRead ?? 'not found'} — ${found.name.found ? 'found' : 'NOT found'}${found.name.score === null ? '' : ` (score ${found.name.score.toFixed(3)})`}`}</td></tr>
+  </tbody></table>
+</section>`
+    : ''
+
 const fieldRows = (record: Record<string, unknown>) =>
   Object.entries(record)
     .filter(([, value]) => value !== null && value !== undefined && typeof value !== 'object')
@@ -340,8 +419,10 @@ ${
     )}</tbody></table>`
   }
 </section>
+${duplicatesSection(view)}
+${proofOfAddressSection(view.proofOfAddress)}
 <section aria-labelledby="images" class="documents"><h2 id="images">Images</h2>
-  <div class="grid">${view.documents.map((document) => documentFigure(view.sessionId, document))}</div>
+  <div class="grid">${view.documents.map((document) => documentFigure(view, document))}</div>
 </section>
 <section aria-labelledby="checks"><h2 id="checks">Checks</h2>
   <table><thead><tr><th scope="col">Check</th><th scope="col">Outcome</th><th scope="col">Reason</th><th scope="col">Score</th><th scope="col">Evidence</th></tr></thead><tbody>

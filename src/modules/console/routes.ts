@@ -9,7 +9,8 @@ import { toAppError } from '../../http/error-handler.ts'
 import { AppError } from '../../lib/errors.ts'
 import { type Html, htmlResponse, sendPage } from '../../web/page.ts'
 import { type AuditEntryInput, appendAudit, listAuditEntries, verifyAuditChain } from '../audit/index.ts'
-import { openSessionDocument, sessionDocuments } from '../capture/index.ts'
+import { openSessionDocument, type SessionDocument, sessionDocuments } from '../capture/index.ts'
+import { countPdfPages, PDF_PAGE_LIMITS, type PdfPageCount, renderPdfPage } from '../documents/index.ts'
 import { confirmDecision, decideCase, listCases, showCase, withdrawDecision } from '../review/index.ts'
 import {
   listStaff,
@@ -18,9 +19,10 @@ import {
   signInStaff,
   signOutStaff,
 } from '../staff/index.ts'
+import { findUserById } from '../users/index.ts'
 import { REASON_CATALOGUE } from '../verification/index.ts'
-import { type Assignment, claimCase, liveAssignments } from './assignments.ts'
-import { caseView } from './case-view.ts'
+import { type Assignment, claimCase, liveAssignments, notHeldByAnother } from './assignments.ts'
+import { caseView, duplicateHoldersOf } from './case-view.ts'
 import { consoleClientRoutes } from './clients-routes.ts'
 import { loginCsrfValue, sameToken, sessionCsrfToken } from './csrf.ts'
 import { dashboardOf } from './dashboard.ts'
@@ -72,6 +74,11 @@ const CaseParams = Type.Object({ sessionId: Type.String({ maxLength: 100 }) })
 const DocumentParams = Type.Object({
   sessionId: Type.String({ maxLength: 100 }),
   documentId: Type.String({ maxLength: 100 }),
+})
+const PageParams = Type.Object({
+  sessionId: Type.String({ maxLength: 100 }),
+  documentId: Type.String({ maxLength: 100 }),
+  page: Type.Integer({ minimum: 1, maximum: PDF_PAGE_LIMITS.maxPages }),
 })
 const QueueQuery = Type.Object({
   client: Type.Optional(Type.String({ maxLength: 100 })),
@@ -370,6 +377,17 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     return database
   }
 
+  /** How many pages each of the case's PDFs has, read by the renderer (which may refuse the file). */
+  const pdfPagesOf = async (database: RegionDatabase, sessionId: string, documents: SessionDocument[]) => {
+    const counts: Record<string, PdfPageCount> = {}
+    for (const document of documents) {
+      if (document.purged || document.mediaType !== 'application/pdf') continue
+      const opened = await openSessionDocument(deps, database.db, sessionId, document.id)
+      if (opened) counts[document.id] = await countPdfPages(opened.bytes)
+    }
+    return counts
+  }
+
   /** The case page, its view audited in the case's region (who saw whose personal data, when). */
   const renderCase = async (
     request: FastifyRequest,
@@ -402,6 +420,20 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
           mine: holder.staffId === session.staff.id,
         }
       : null
+    // The check compares within the client only; the page re-checks that before it links anyone, so a
+    // user of another client is never named on it.
+    const holders = duplicateHoldersOf(shown)
+    const duplicates =
+      holders &&
+      (
+        await Promise.all(
+          holders.map(async (holder) => {
+            const other = await findUserById(database.db, holder.userId)
+            return other?.client_id === shown.clientId ? [holder] : []
+          }),
+        )
+      ).flat()
+    const pdfPages = await pdfPagesOf(database, shown.sessionId, documents)
     await audit(database, {
       actor: `staff:${session.staff.id}`,
       action: 'case.view',
@@ -412,7 +444,18 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       reply,
       status,
       `Case ${shown.sessionId}`,
-      casePage(viewerOf(session), caseView(shown, documents, assignment), { reasons: REASONS, ...messages }),
+      casePage(
+        viewerOf(session),
+        caseView(shown, documents, assignment, {
+          duplicates,
+          pdfPages,
+          maxPdfPages: PDF_PAGE_LIMITS.maxPages,
+        }),
+        {
+          reasons: REASONS,
+          ...messages,
+        },
+      ),
       CASE_SCRIPT,
     )
   }
@@ -483,6 +526,50 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
   )
 
   app.get(
+    '/console/cases/:sessionId/documents/:documentId/pages/:page',
+    {
+      exposeHeadRoute: false,
+      schema: {
+        tags: ['console'],
+        operationId: 'getConsoleCaseDocumentPage',
+        summary:
+          "A page of a case's PDF, drawn on the server as a PNG (never the PDF; never cached; audited)",
+        params: PageParams,
+        response: {
+          200: {
+            description: 'The PNG',
+            content: { 'image/png': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const session = request.staffSession as StaffSession
+      const shown = await showCase(reviewDeps, request.params.sessionId)
+      const database = databaseOf(shown.region)
+      const opened = await openSessionDocument(deps, database.db, shown.sessionId, request.params.documentId)
+      if (opened?.document.mediaType !== 'application/pdf') throw new AppError('NOT_FOUND')
+      const rendered = await renderPdfPage(opened.bytes, request.params.page)
+      if (!rendered.ok)
+        throw rendered.problem === 'no-such-page'
+          ? new AppError('NOT_FOUND')
+          : new AppError('DOCUMENT_NOT_RENDERED', { internal: `PDF page not rendered: ${rendered.problem}` })
+      await audit(database, {
+        actor: `staff:${session.staff.id}`,
+        action: 'case.view_image',
+        subject: { type: 'document', id: opened.document.id },
+        details: { sessionId: shown.sessionId, slot: opened.document.slot, page: request.params.page },
+      })
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', 'inline')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .type('image/png')
+        .send(rendered.png)
+    },
+  )
+
+  app.get(
     '/console/cases/:sessionId/evidence',
     {
       exposeHeadRoute: false,
@@ -544,15 +631,6 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
       requireRole(request, canDecide)
       const session = request.staffSession as StaffSession
       const { action, reasonCode, note } = request.body
-      // Someone else is working on the case: their decision, not a second one, is what counts.
-      const shown = await showCase(reviewDeps, request.params.sessionId)
-      const holder = (
-        await liveAssignments(databaseOf(shown.region).db, [shown.sessionId], deps.clock.now())
-      ).get(shown.sessionId)
-      if (holder && holder.staffId !== session.staff.id)
-        throw new AppError('CONFLICT', {
-          message: `${holder.staffEmail} is reviewing this case; nothing was changed.`,
-        })
       let proposed = false
       try {
         const decided = await decideCase(
@@ -565,6 +643,8 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
             ...(note ? { note } : {}),
           },
           `staff:${session.staff.id}`,
+          // Someone else is working on the case: their decision, not a second one, is what counts.
+          { guard: notHeldByAnother(session.staff.id, deps.clock) },
         )
         // Four-eyes: held as a proposal, the case still waits (see the review module).
         proposed = decided.pendingDecision !== null
@@ -608,12 +688,8 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
           `staff:${session.staff.id}`,
         )
       } catch (error) {
-        // A proposal already confirmed or replaced says so itself; a case decided meanwhile is told here.
-        if (
-          error instanceof AppError &&
-          error.code === 'CONFLICT' &&
-          !error.publicMessage.startsWith('This proposal')
-        )
+        // A proposal no longer open (PROPOSAL_RESOLVED) says so itself; a case decided meanwhile is told here.
+        if (error instanceof AppError && error.code === 'CONFLICT')
           throw new AppError('CONFLICT', {
             message:
               'This case was already decided (by someone else, or by the checks). Nothing was changed.',

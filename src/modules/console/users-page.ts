@@ -21,6 +21,51 @@ export type UserSessionView = {
   reasons: string[]
 }
 
+export type UserWebhookEventView = {
+  id: string
+  type: string
+  createdAt: string
+  deliveries: {
+    id: string
+    endpointId: string
+    endpointUrl: string | null
+    status: string
+    attempts: number
+    lastStatus: number | null
+    lastError: string | null
+    deliveredAt: string | null
+    nextRetryAt: string | null
+  }[]
+}
+
+const deliveryState = (delivery: UserWebhookEventView['deliveries'][number]) =>
+  delivery.status === 'success'
+    ? `delivered ${delivery.deliveredAt ?? ''}`
+    : delivery.status === 'pending'
+      ? `pending${delivery.nextRetryAt ? `, next attempt ${delivery.nextRetryAt}` : ''}`
+      : 'failed (no more attempts)'
+
+const webhooksSection = (
+  events: UserWebhookEventView[],
+) => html`<section aria-labelledby="webhooks"><h2 id="webhooks">Webhook deliveries</h2>
+${
+  events.length === 0
+    ? html`<p>No webhook event about this user (the log keeps events for 7 days).</p>`
+    : html`<table><caption class="visually-hidden">Webhook events about this user and their deliveries</caption><thead><tr><th scope="col">Event</th><th scope="col">At</th><th scope="col">Endpoint</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last response</th></tr></thead><tbody>
+${events.flatMap((event) =>
+  event.deliveries.length === 0
+    ? [
+        html`<tr><td>${event.type} <small><code>${event.id}</code></small></td><td>${event.createdAt}</td><td colspan="4">No endpoint was subscribed.</td></tr>`,
+      ]
+    : event.deliveries.map(
+        (delivery) =>
+          html`<tr class="${delivery.status === 'failed' ? 'mismatch' : delivery.status === 'success' ? 'match' : ''}"><td>${event.type} <small><code>${event.id}</code></small></td><td>${event.createdAt}</td><td>${delivery.endpointUrl ?? html`<code>${delivery.endpointId}</code> (deleted)`}</td><td>${deliveryState(delivery)}</td><td>${delivery.attempts}</td><td>${delivery.lastStatus ?? (delivery.lastError ? 'no answer' : '—')}${delivery.lastError ? html` <small>${delivery.lastError}</small>` : ''}</td></tr>`,
+      ),
+)}
+</tbody></table>`
+}
+</section>`
+
 export const usersPage = (viewer: Viewer, input: { query: string; results: UserRowView[] | null }) => html`
 ${nav(viewer)}
 <h1>Users</h1>
@@ -44,6 +89,7 @@ export const userPage = (
     account: Record<string, unknown> & { id: string; status: string }
     history: { from: string; to: string; cause: string; at: string }[]
     sessions: UserSessionView[]
+    webhookEvents: UserWebhookEventView[]
     canSuspend: boolean
     notice?: string
   },
@@ -75,4 +121,5 @@ ${input.sessions.map((session) => html`<tr><td>${session.submittedAt ? html`<a h
 ${input.history.map((step) => html`<tr><td>${step.at}</td><td>${step.from}</td><td>${step.to}</td><td>${step.cause}</td></tr>`)}
 </tbody></table>
 </section>
-</div>`
+</div>
+${webhooksSection(input.webhookEvents)}`

@@ -9,11 +9,13 @@ import type { AuditEntryInput } from '../audit/index.ts'
 import { describeUser, setUserSuspended } from '../operator/index.ts'
 import { locateUser, searchUsers } from '../users/index.ts'
 import { listUserSessions } from '../verification/index.ts'
+import { userWebhookEvents } from '../webhooks/index.ts'
 import type { ConsoleContext } from './context.ts'
 import { canDecide, type Viewer } from './pages.ts'
 import { userPage, usersPage } from './users-page.ts'
 
 const MAX_RESULTS = 50
+const MAX_WEBHOOK_EVENTS = 50
 const SearchQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) })
 const UserParams = Type.Object({ userId: Type.String({ maxLength: 100 }) })
 const SuspensionForm = Type.Object({
@@ -23,7 +25,7 @@ const SuspensionForm = Type.Object({
 
 /**
  * The console's users (issue #13 item 6): search by email, user id or name across regions, a user's
- * page with their sessions and transitions, suspend and unsuspend. Each search and each user page
+ * page with their sessions, transitions and webhook deliveries, suspend and unsuspend. Each search and each user page
  * opened is audited (who looked at whose data), without the search text, which may itself be personal.
  */
 export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleContext) => {
@@ -80,6 +82,12 @@ export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleCont
     const { database } = await locateUser(deps, userId)
     const described = await describeUser(deps, userId)
     const sessions = await listUserSessions(database.db, described.id, 50)
+    const webhookEvents = await userWebhookEvents(
+      deps.databases,
+      database,
+      { clientId: described.clientId, userId: described.id },
+      MAX_WEBHOOK_EVENTS,
+    )
     await context.audit(database, {
       actor: actorOf(request),
       action: 'user.view',
@@ -103,6 +111,16 @@ export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleCont
           submittedAt: isoTime(session.submitted_at),
           reasons: (JSON.parse(session.reasons) as { code: string }[]).map((each) => each.code),
         })),
+        webhookEvents: webhookEvents.map((event) => ({
+          id: event.id,
+          type: event.type,
+          createdAt: isoTime(event.createdAt) ?? '',
+          deliveries: event.deliveries.map((delivery) => ({
+            ...delivery,
+            deliveredAt: isoTime(delivery.deliveredAt),
+            nextRetryAt: isoTime(delivery.nextRetryAt),
+          })),
+        })),
         canSuspend: canDecide(context.viewer(request).staff.role),
         ...(notice ? { notice } : {}),
       }),
@@ -114,7 +132,7 @@ export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleCont
     {
       exposeHeadRoute: false,
       schema: {
-        ...context.schema('getConsoleUser', 'One user: account, sessions, transitions'),
+        ...context.schema('getConsoleUser', 'One user: account, sessions, transitions, webhook deliveries'),
         params: UserParams,
       },
     },

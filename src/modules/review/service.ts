@@ -11,6 +11,7 @@ import { describeUser } from '../operator/index.ts'
 import { listScreeningAlerts, resolveScreeningAlert } from '../sanctions/index.ts'
 import {
   type Decision,
+  type DecisionGuard,
   decide,
   findSession,
   listSessionsAwaitingDecision,
@@ -179,12 +180,17 @@ const notDecidable = (sessionId: string) =>
  * stays undecided until another person confirms it (`confirmDecision`). The rule is applied again on
  * the session as read under the decision's lock, so checks that find a match while a reviewer approves
  * turn that approval into a proposal rather than letting it through.
+ *
+ * `options.guard` is the caller's own rule on who may decide (the console's case assignment): it runs
+ * in the transaction that applies the decision or records the proposal, after the case's lock, so it
+ * cannot be skipped by a decision racing it; what it throws refuses the decision with nothing written.
  */
 export const decideCase = async (
   deps: ReviewDeps,
   sessionId: string,
   input: ReviewInput,
   actor: AuditActor,
+  options: { guard?: DecisionGuard } = {},
 ) => {
   const reviewer = reviewerOf(input.reviewer)
   const note = input.note?.trim() || null
@@ -205,7 +211,7 @@ export const decideCase = async (
   const held = (current: SessionRow) =>
     proposal !== null && needsSecondPerson(proposal.action, reasonCode, findingsOf(current))
   if (proposal && held(session)) {
-    await proposeDecision(deps, database, session.id, proposal, actor)
+    await proposeDecision(deps, database, session.id, proposal, actor, options.guard)
     return showCase(deps, session.id)
   }
   const applied = await decide(
@@ -246,12 +252,12 @@ export const decideCase = async (
         },
       })
     },
-    { admits: (current) => !held(current) },
+    { admits: (current) => !held(current), guard: options.guard },
   )
   if (!applied) {
     const current = await findSession(database.db, session.id)
     if (!current || !awaitsDecision(current) || !proposal || !held(current)) throw notDecidable(session.id)
-    await proposeDecision(deps, database, session.id, proposal, actor)
+    await proposeDecision(deps, database, session.id, proposal, actor, options.guard)
   }
   return showCase(deps, session.id)
 }
@@ -273,11 +279,13 @@ const proposeDecision = (
     reviewer: string
   },
   actor: AuditActor,
+  guard: DecisionGuard | undefined,
 ) =>
   database.db.transaction().execute(async (trx) => {
     await lockSession(database, trx, sessionId)
     const session = await findSession(trx, sessionId)
     if (!session || !awaitsDecision(session)) throw notDecidable(sessionId)
+    await guard?.(trx, sessionId)
     const now = deps.clock.now()
     const superseded = await resolvePendingDecisions(
       trx,
@@ -318,8 +326,8 @@ const proposeDecision = (
  * A second person's confirmation of a proposal (four-eyes): the proposed decision is applied through
  * the same decision seam, in one transaction with its review record (proposer as reviewer, confirmer
  * as `confirmed_by`), the proposal's resolution and the audit entry `case.confirm`. Refused: the
- * proposer themself (FOUR_EYES_SAME_PERSON, by email and by actor), a proposal no longer open, and a
- * case decided meanwhile (409, nothing written). Of two confirmations racing, one decides; the other
+ * proposer themself (FOUR_EYES_SAME_PERSON, by email and by actor), a proposal no longer open
+ * (PROPOSAL_RESOLVED) and a case decided meanwhile (CONFLICT); nothing is written. Of two confirmations racing, one decides; the other
  * finds the case decided.
  */
 export const confirmDecision = async (
@@ -335,7 +343,7 @@ export const confirmDecision = async (
   if (!proposal)
     throw new AppError('NOT_FOUND', { message: `No proposed decision ${pendingId} on this case` })
   if (proposal.resolution !== null)
-    throw new AppError('CONFLICT', {
+    throw new AppError('PROPOSAL_RESOLVED', {
       message: `This proposal was already ${proposal.resolution}; nothing was changed`,
     })
   // The point of four eyes: whoever proposed may not also be the second person, under either name.
@@ -355,7 +363,9 @@ export const confirmDecision = async (
     )
     // Superseded between the read above and this transaction: undo the decision (the throw rolls it back).
     if (resolved === 0)
-      throw new AppError('CONFLICT', { message: 'This proposal was replaced meanwhile; nothing was changed' })
+      throw new AppError('PROPOSAL_RESOLVED', {
+        message: 'This proposal was replaced meanwhile; nothing was changed',
+      })
     const reviewId = newId('review')
     await insertReviewDecision(trx, {
       id: reviewId,
@@ -389,7 +399,7 @@ export const confirmDecision = async (
 /**
  * The proposer takes their proposal back before anyone confirmed it: the case waits as before, for any
  * decision. Only the proposer (by email or actor) withdraws; anyone else replaces a proposal by
- * proposing or deciding. Audited `case.withdraw`; a proposal no longer open answers 409.
+ * proposing or deciding. Audited `case.withdraw`; a proposal no longer open is PROPOSAL_RESOLVED (409).
  */
 export const withdrawDecision = async (
   deps: ReviewDeps,
@@ -415,7 +425,9 @@ export const withdrawDecision = async (
       { resolution: 'withdrawn', resolvedBy: actor, at: deps.clock.now() },
     )
     if (resolved === 0)
-      throw new AppError('CONFLICT', { message: 'This proposal was already resolved; nothing was changed' })
+      throw new AppError('PROPOSAL_RESOLVED', {
+        message: 'This proposal was already resolved; nothing was changed',
+      })
     await appendAudit(deps, database, trx, {
       actor,
       action: 'case.withdraw',

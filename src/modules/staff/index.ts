@@ -5,6 +5,7 @@
 export {
   createStaff,
   disableStaff,
+  enableStaff,
   listStaff,
   resetStaff,
   resolveStaffSession,

@@ -57,6 +57,15 @@ export const disableStaffMember = async (db: Queryable, id: string, now: number)
     .execute()
 }
 
+export const enableStaffMember = async (db: Queryable, id: string): Promise<void> => {
+  await db
+    .updateTable('staff_member')
+    .set({ disabled_at: null })
+    .where('id', '=', id)
+    .where('disabled_at', 'is not', null)
+    .execute()
+}
+
 /** New credentials: a new password hash and TOTP secret, whose steps start afresh. */
 export const replaceStaffCredentials = async (
   db: Queryable,

@@ -187,6 +187,29 @@ export const disableStaff = async (
 }
 
 /**
+ * Lets a disabled member sign in again with the credentials they had; the sessions disabling ended stay
+ * ended. Audited as `staff.enable` in the same transaction (enabling an active member changes nothing
+ * but is recorded, like disabling a disabled one).
+ */
+export const enableStaff = async (
+  deps: StaffDeps,
+  idOrEmail: string,
+  actor: AuditActor,
+): Promise<{ staff: StaffMember }> => {
+  const member = await findMember(deps, idOrEmail)
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.enableStaffMember(trx, member.id)
+    await appendAudit(deps, deps.home, trx, {
+      actor,
+      action: 'staff.enable',
+      subject: { type: 'staff', id: member.id },
+      details: {},
+    })
+  })
+  return { staff: memberOf((await repo.findStaffById(deps.db, member.id)) as StaffMemberRow) }
+}
+
+/**
  * New password and TOTP secret for a member (a lost phone, a leaked password), returned this once; every
  * session of theirs is revoked in the same transaction. A disabled member stays disabled.
  */
@@ -279,9 +302,16 @@ export const signInStaff = async (deps: StaffSignInDeps, input: StaffSignIn): Pr
 }
 
 /**
+ * How stale a session's last_seen_at may be: every console request resolves the session, and one write
+ * per request (a page and its photos are several) is write traffic on the home database for nothing.
+ */
+const LAST_SEEN_WRITE_INTERVAL_MS = 60_000
+
+/**
  * The member behind a console session token, or null when the session is unknown, signed out or
  * revoked, past its absolute end, idle for STAFF_IDLE_TIMEOUT_MS, or its member is disabled. A live
- * session's idle timeout slides to now.
+ * session's idle timeout slides to now, written at most once a minute: the recorded last use lags the
+ * real one by less than a minute, so an idle session ends at most a minute early, never late.
  */
 export const resolveStaffSession = async (deps: StaffDeps, token: string): Promise<StaffSession | null> => {
   const now = deps.clock.now()
@@ -296,7 +326,8 @@ export const resolveStaffSession = async (deps: StaffDeps, token: string): Promi
   ) {
     return null
   }
-  if (!(await repo.touchStaffSession(deps.db, found.session_id, now, idleSince))) return null
+  const stale = now - found.session_last_seen_at >= LAST_SEEN_WRITE_INTERVAL_MS
+  if (stale && !(await repo.touchStaffSession(deps.db, found.session_id, now, idleSince))) return null
   return { staff: memberOf(found), sessionId: found.session_id, expiresAt: found.session_expires_at }
 }
 

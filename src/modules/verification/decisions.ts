@@ -11,6 +11,9 @@ import type { VerificationEvent } from './state-machine.ts'
  * Where a submission is turned into a decision: the sandbox scenarios, the automated checks and the
  * reviewers all end here with a `Decision`, and nothing else records an outcome.
  */
+/** A caller's rule run inside the decision's transaction: it throws to refuse, and nothing is written. */
+export type DecisionGuard = (trx: Transaction<DB>, sessionId: string) => Promise<void>
+
 export type Decision = { outcome: Exclude<SessionOutcome, 'abandoned'>; reasons: Reason[] }
 
 const EVENT_OF: Record<Decision['outcome'], VerificationEvent | undefined> = {
@@ -28,7 +31,9 @@ const EVENT_OF: Record<Decision['outcome'], VerificationEvent | undefined> = {
  * `undecidedOnly` is the machine's: a session already sent to a person is not decided again by a check
  * job that runs once more (after a crash between its decision and its completion, say). `admits` is a
  * caller's own condition on the session as read under the lock (the review module's four-eyes rule on
- * what the checks found): when it answers false nothing is decided and the call answers false.
+ * what the checks found): when it answers false nothing is decided and the call answers false. `guard`
+ * is a caller's rule that needs the database (the console's case assignment): it runs in the same
+ * transaction, under the lock and before anything is written, and refuses the decision by throwing.
  */
 export const decide = async (
   deps: StateWriterDeps,
@@ -36,7 +41,11 @@ export const decide = async (
   sessionId: string,
   decision: Decision,
   record?: (trx: Transaction<DB>) => Promise<void>,
-  options: { undecidedOnly?: boolean; admits?: (session: SessionRow) => boolean } = {},
+  options: {
+    undecidedOnly?: boolean
+    admits?: (session: SessionRow) => boolean
+    guard?: DecisionGuard
+  } = {},
 ): Promise<boolean> =>
   database.db.transaction().execute(async (trx) => {
     const found = await findSession(trx, sessionId)
@@ -52,6 +61,7 @@ export const decide = async (
       (session.outcome === null || (session.outcome === 'review' && !options.undecidedOnly))
     if (!session || !decidable) return false
     if (options.admits && !options.admits(session)) return false
+    await options.guard?.(trx, session.id)
     // The outcome first: subscribers of the state change read the session as decided.
     await recordSessionOutcome(trx, session.id, {
       outcome: decision.outcome,

@@ -9,7 +9,7 @@ export {
   type VerificationChanges,
   type VerificationSubscriber,
 } from './changes.ts'
-export { type Decision, decide } from './decisions.ts'
+export { type Decision, type DecisionGuard, decide } from './decisions.ts'
 export { verificationHistory } from './history.ts'
 export { type IdentitySnapshot, type SubmittedIdentity, submittedIdentity } from './identity.ts'
 export { REASON_CATALOGUE, type Reason, type ReasonCode, reason } from './reasons.ts'

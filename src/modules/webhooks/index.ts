@@ -23,3 +23,4 @@ export {
   sendTestEvent,
   updateEndpoint,
 } from './service.ts'
+export { type UserWebhookEvent, userWebhookEvents } from './user-deliveries.ts'

@@ -123,6 +123,22 @@ export const listEvents = (db: Queryable, clientId: string, limit: number): Prom
     .limit(limit)
     .execute()
 
+/** The events about one user, newest first (the console's user page), within the user's client. */
+export const eventsAboutUser = (
+  db: Queryable,
+  by: { clientId: string; userId: string },
+  limit: number,
+): Promise<WebhookEventRow[]> =>
+  db
+    .selectFrom('webhook_event')
+    .selectAll()
+    .where('user_id', '=', by.userId)
+    .where('client_id', '=', by.clientId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+
 export const insertDelivery = async (db: Queryable, row: WebhookDeliveryTable): Promise<void> => {
   await db.insertInto('webhook_delivery').values(row).execute()
 }
