@@ -35,6 +35,7 @@ import {
   purgeDocumentsSchedule,
 } from './modules/documents/index.ts'
 import { createMessageSender, deliverMessageJob } from './modules/messaging/index.ts'
+import { pruneOAuthJob, pruneOAuthSchedule } from './modules/oauth/index.ts'
 import {
   createVerificationChanges,
   expireSessionsJob,
@@ -151,6 +152,7 @@ export const jobDefinitions = (runtime: Runtime): JobDefinition[] => {
     }),
     pruneWebhooksJob,
     pruneLoginFailuresJob,
+    pruneOAuthJob,
   ]
 }
 
@@ -165,6 +167,7 @@ export const createWorker = (runtime: Runtime, overrides: Partial<WorkerOptions>
       redactEvidenceSchedule,
       pruneWebhooksSchedule,
       pruneLoginFailuresSchedule,
+      pruneOAuthSchedule,
     ],
     clock: runtime.clock,
     log: runtime.log.child({ component: 'worker' }),

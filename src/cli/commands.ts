@@ -56,9 +56,12 @@ import {
   enableStaff,
   listStaff,
   resetStaff,
+  type StaffCredentials,
   type StaffDeps,
+  type StaffMember,
 } from '../modules/staff/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
+import { claimNewFile, svgQr, terminalQr } from './enrolment-qr.ts'
 import {
   clientJson,
   describeAlert,
@@ -171,6 +174,7 @@ export type CreateClientOptions = {
   regions: string
   redirectUri: string[]
   origin: string[]
+  public: boolean
   json: boolean
 }
 
@@ -184,6 +188,7 @@ export const clientCreate = (options: CreateClientOptions): Promise<void> =>
         regions: options.regions.split(','),
         redirectUris: options.redirectUri,
         allowedOrigins: options.origin,
+        publicOAuth: options.public,
       },
       cliActor(),
     )
@@ -595,12 +600,45 @@ const staffDeps = (runtime: Runtime): StaffDeps => ({
   config: runtime.config,
 })
 
-export const staffCreate = (options: { email: string; role: string; json: boolean }): Promise<void> =>
-  withRuntime(async (runtime) => {
-    const { staff, ...credentials } = await createStaff(staffDeps(runtime), options, cliActor())
-    if (options.json) return printJson(staffJson(staff, credentials))
-    process.stdout.write(`${describeStaff(staff, credentials)}\n`)
-  })
+/**
+ * Hands out new credentials: printed (as JSON, or as text with the enrolment's QR code for the
+ * terminal) and, with --qr-svg, the QR code as an SVG file claimed before they were generated.
+ */
+const handOut = async <T extends { staff: StaffMember } & StaffCredentials>(
+  options: { json: boolean; qrSvg?: string },
+  generate: () => Promise<T>,
+  describe: (handedOut: T) => { json: object; text: string },
+) => {
+  const svgFile = options.qrSvg === undefined ? undefined : await claimNewFile(options.qrSvg)
+  let handedOut: T
+  try {
+    handedOut = await generate()
+  } catch (error) {
+    await svgFile?.discard()
+    throw error
+  }
+  const shown = describe(handedOut)
+  if (options.json) printJson(shown.json)
+  else process.stdout.write(`${shown.text}\n${await terminalQr(handedOut.otpauthUrl)}`)
+  await svgFile?.write(await svgQr(handedOut.otpauthUrl))
+}
+
+export const staffCreate = (options: {
+  email: string
+  role: string
+  json: boolean
+  qrSvg?: string
+}): Promise<void> =>
+  withRuntime((runtime) =>
+    handOut(
+      options,
+      () => createStaff(staffDeps(runtime), options, cliActor()),
+      ({ staff, ...credentials }) => ({
+        json: staffJson(staff, credentials),
+        text: describeStaff(staff, credentials),
+      }),
+    ),
+  )
 
 export const staffList = (options: { json: boolean }): Promise<void> =>
   withRuntime(async (runtime) => {
@@ -624,15 +662,14 @@ export const staffEnable = (options: { email: string; json: boolean }): Promise<
     process.stdout.write(`${describeStaff(staff)}\n`)
   })
 
-export const staffReset = (options: { email: string; json: boolean }): Promise<void> =>
-  withRuntime(async (runtime) => {
-    const { staff, sessionsRevoked, ...credentials } = await resetStaff(
-      staffDeps(runtime),
-      options.email,
-      cliActor(),
-    )
-    if (options.json) return printJson({ ...staffJson(staff, credentials), sessionsRevoked })
-    process.stdout.write(
-      `${describeStaff(staff, credentials)}\n  signed out of ${sessionsRevoked} session(s)${staff.status === 'disabled' ? '; still disabled' : ''}\n`,
-    )
-  })
+export const staffReset = (options: { email: string; json: boolean; qrSvg?: string }): Promise<void> =>
+  withRuntime((runtime) =>
+    handOut(
+      options,
+      () => resetStaff(staffDeps(runtime), options.email, cliActor()),
+      ({ staff, sessionsRevoked, ...credentials }) => ({
+        json: { ...staffJson(staff, credentials), sessionsRevoked },
+        text: `${describeStaff(staff, credentials)}\n  signed out of ${sessionsRevoked} session(s)${staff.status === 'disabled' ? '; still disabled' : ''}`,
+      }),
+    ),
+  )

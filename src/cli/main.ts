@@ -47,6 +47,11 @@ export const buildCli = (): Command => {
       collect,
       [],
     )
+    .option(
+      '--public',
+      'a public OAuth client (mobile app): PKCE only, no secret at the token endpoint',
+      false,
+    )
     .option('--json', 'print one JSON object', false)
     .action(async (options) => (await commands()).clientCreate(options))
 
@@ -238,6 +243,7 @@ export const buildCli = (): Command => {
         .makeOptionMandatory(),
     )
     .option('--json', 'print one JSON object', false)
+    .option('--qr-svg <file>', 'also write the enrolment QR code as SVG to this new file (mode 600)')
     .action(async (options) => (await commands()).staffCreate(options))
   staff
     .command('list')
@@ -261,6 +267,7 @@ export const buildCli = (): Command => {
     .description('a new password and TOTP secret (shown once); signs them out everywhere')
     .requiredOption('--email <email>', 'their email (or their id, stf_…)')
     .option('--json', 'print one JSON object', false)
+    .option('--qr-svg <file>', 'also write the enrolment QR code as SVG to this new file (mode 600)')
     .action(async (options) => (await commands()).staffReset(options))
 
   program

@@ -16,6 +16,7 @@ export const clientJson = (client: Client, secretKey?: string) => ({
   regions: client.regions,
   status: client.status,
   redirectUris: client.redirectUris,
+  publicOAuth: client.publicOAuth,
   allowedOrigins: client.allowedOrigins,
   createdAt: new Date(client.createdAt).toISOString(),
 })
@@ -32,6 +33,7 @@ export const describeClient = (client: Client, secretKey?: string): string => {
       : `  secretKey   ${client.secretHint} (hidden)`,
   ]
   if (client.redirectUris.length > 0) lines.push(`  redirects   ${client.redirectUris.join(', ')}`)
+  if (client.publicOAuth) lines.push('  oauth       public client (PKCE, no secret at the token endpoint)')
   if (client.allowedOrigins.length > 0) lines.push(`  origins     ${client.allowedOrigins.join(', ')}`)
   return lines.join('\n')
 }

@@ -42,6 +42,8 @@ export type ClientTable = {
   restricted_countries: Generated<string>
   /** Raises the region's minimum age; null: the region's. */
   minimum_age: number | null
+  /** 1 for a public OAuth client: PKCE alone proves possession, no secret is checked at the token endpoint. */
+  public_oauth: Generated<number>
 }
 
 export type ClientAllowedOriginTable = {
@@ -161,6 +163,45 @@ export type AccessTokenTable = {
   created_at: number
   expires_at: number
   revoked_at: number | null
+  /** The OAuth refresh-token family that issued it; null for login tokens. */
+  oauth_family_id: string | null
+}
+
+/** An OAuth authorization code (digest), single use, bound to client, redirect URI, PKCE and user. */
+export type OAuthCodeTable = {
+  id: string
+  client_id: string
+  user_id: string
+  redirect_uri: string
+  code_challenge: string
+  /** Space-separated scopes granted. */
+  scope: string
+  created_at: number
+  expires_at: number
+  used_at: number | null
+  /** The token family its exchange started: revoked if the code is presented again. */
+  family_id: string | null
+}
+
+/** An OAuth refresh token (digest); rotated on every use, `used_at` set when it was exchanged. */
+export type OAuthRefreshTokenTable = {
+  id: string
+  family_id: string
+  client_id: string
+  user_id: string
+  scope: string
+  created_at: number
+  expires_at: number
+  used_at: number | null
+  revoked_at: number | null
+}
+
+/** The user's grant to a client (login's isLinked). */
+export type OAuthGrantTable = {
+  user_id: string
+  client_id: string
+  scope: string
+  granted_at: number
 }
 
 /**
@@ -323,6 +364,9 @@ export const AUDIT_ACTIONS = [
   'webhook.test',
   'webhook.replay',
   'staff.enable',
+  'staff.sign_out',
+  'staff.list',
+  'audit.view',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
@@ -798,6 +842,9 @@ export type DB = {
   contact_verification: ContactVerificationTable
   verification_code: VerificationCodeTable
   access_token: AccessTokenTable
+  oauth_code: OAuthCodeTable
+  oauth_refresh_token: OAuthRefreshTokenTable
+  oauth_grant: OAuthGrantTable
   login_failure: LoginFailureTable
   outbox_message: OutboxMessageTable
   message_budget: MessageBudgetTable

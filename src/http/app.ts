@@ -16,6 +16,7 @@ import { consoleRoutes } from '../modules/console/index.ts'
 import type { DecodeLimiter, DocumentVault } from '../modules/documents/index.ts'
 import { healthRoutes } from '../modules/health/index.ts'
 import { hostedRoutes } from '../modules/hosted/index.ts'
+import { grantedToClient, oauthRoutes } from '../modules/oauth/index.ts'
 import { onboardingRoutes } from '../modules/onboarding/index.ts'
 import { sandboxRoutes } from '../modules/sandbox/index.ts'
 import { settingsRoutes } from '../modules/settings/index.ts'
@@ -117,6 +118,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     ...deps,
     loginThrottle: new LoginThrottle(deps.clock),
     loginMetrics: createLoginMetrics(deps.metrics),
+    grantedToClient,
   }
   // Everything under /v1 is a client's API: CORS per client, then client (and user) authentication.
   await app.register(async (v1) => {
@@ -126,6 +128,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     await v1.register(settingsRoutes(config))
     await v1.register(onboardingRoutes(accounts))
     await v1.register(authRoutes(accounts))
+    await v1.register(oauthRoutes({ ...deps, auth: accounts, secureCookies: https }))
     await v1.register(userRoutes())
     await v1.register(verificationRoutes(deps))
     await v1.register(sandboxRoutes(deps))

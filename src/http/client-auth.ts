@@ -28,6 +28,7 @@ const MAX_KEY_LENGTH = 200
  * 4. routes marked `userAuth` also need a user's bearer token (see user-auth.ts).
  * 5. routes marked `client+secret-or-user` need x-secret-key, or (when it is absent) a user's bearer
  *    token instead.
+ * Routes marked `oauth` skip all of this: they identify the client themselves (src/modules/oauth).
  */
 export const registerClientAuth = (
   app: FastifyInstance,
@@ -41,6 +42,7 @@ export const registerClientAuth = (
 
   app.addHook('onRequest', async (request) => {
     const mode = request.routeOptions.config.clientAuth ?? 'client'
+    if (mode === 'oauth') return
 
     const clientKey = singleHeader(request, 'x-client-key')
     if (clientKey === undefined) throw new AppError('MISSING_CLIENT_KEY')

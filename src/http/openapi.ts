@@ -11,6 +11,7 @@ import {
   ConsentSetSchema,
 } from '../modules/consent/index.ts'
 import { Readiness } from '../modules/health/index.ts'
+import { OAuthErrorBody, OAuthTokenRequest, OAuthTokens } from '../modules/oauth/index.ts'
 import {
   AddressResult,
   OnboardingResult,
@@ -40,6 +41,9 @@ import { ConsentErrorBody, ErrorBody, HtmlPage, SuccessBody, ValidationErrorBody
  * entry of components.schemas, so an SDK generator makes one type of it, named after the `$id`.
  */
 const COMPONENT_SCHEMAS = [
+  OAuthErrorBody,
+  OAuthTokenRequest,
+  OAuthTokens,
   ErrorBody,
   ValidationErrorBody,
   ConsentErrorBody,

@@ -9,8 +9,10 @@ import type { Client } from '../modules/clients/index.ts'
  *   send that header cross-origin, see cors.ts)
  * - `client+secret-or-user`: x-secret-key when the call comes from the client's server, or else the
  *   bearer token of a user of this client (the user's own data only; the route checks whose it is)
+ * - `oauth`: none here; the OAuth2 routes identify the client themselves (by `client_id` or
+ *   x-client-key, and a browser opening the authorize page sends no header at all)
  */
-export type ClientAuth = 'client' | 'client+secret' | 'client+secret-or-user'
+export type ClientAuth = 'client' | 'client+secret' | 'client+secret-or-user' | 'oauth'
 
 declare module 'fastify' {
   interface FastifyContextConfig {

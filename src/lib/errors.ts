@@ -37,6 +37,19 @@ export const ERROR_CATALOGUE = {
     status: 400,
     message: 'This card cannot be frozen or unfrozen by its holder now (see its status)',
   },
+  // OAuth 2.0 (RFC 6749 §5.2): the oauth module answers these as {error, error_description}.
+  OAUTH_INVALID_REQUEST: { status: 400, message: 'The request is missing a parameter or has a wrong one' },
+  OAUTH_INVALID_GRANT: {
+    status: 400,
+    message: 'The authorization code or refresh token is invalid, expired, revoked or not yours',
+  },
+  OAUTH_UNSUPPORTED_GRANT_TYPE: {
+    status: 400,
+    message: 'grant_type must be authorization_code or refresh_token',
+  },
+  OAUTH_INVALID_SCOPE: { status: 400, message: 'Unknown scope' },
+  OAUTH_UNSUPPORTED_RESPONSE_TYPE: { status: 400, message: 'response_type must be code' },
+  OAUTH_INVALID_CLIENT: { status: 401, message: 'Client authentication failed' },
   NOT_AUTHENTICATED: { status: 401, message: 'Not authenticated' },
   INVALID_SECRET_KEY: { status: 401, message: 'Not authenticated' },
   INVALID_CREDENTIALS: { status: 401, message: 'Invalid email or password' },

@@ -26,6 +26,7 @@ const PREFIXES = {
   screeningAlert: 'sca',
   staff: 'stf',
   staffSession: 'sts',
+  oauthFamily: 'otf',
 } as const
 
 export type IdKind = keyof typeof PREFIXES

@@ -31,6 +31,8 @@ export type Keys = {
   auditChain: Buffer
   /** AES-GCM of the staff members' TOTP secrets (recoverable: each sign-in computes codes from them). */
   staffTotp: Buffer
+  /** HMAC (HS256) of OAuth authorization sessions and the hosted sign-in's consent tickets. */
+  oauthSessions: Buffer
 }
 
 export const deriveKeys = (serverSecret: Buffer): Keys => ({
@@ -47,4 +49,5 @@ export const deriveKeys = (serverSecret: Buffer): Keys => ({
   identityFingerprints: deriveKey(serverSecret, 'identity-fingerprints'),
   auditChain: deriveKey(serverSecret, 'audit-chain'),
   staffTotp: deriveKey(serverSecret, 'staff-totp'),
+  oauthSessions: deriveKey(serverSecret, 'oauth-sessions'),
 })

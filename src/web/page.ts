@@ -101,6 +101,11 @@ export type PageOptions = {
   frameAncestors?: readonly string[]
   /** A laptop-wide layout (the console's tables) instead of the phone-first column. */
   wide?: boolean
+  /**
+   * Where the page's forms may lead besides this server: browsers apply form-action to the redirect a
+   * post answers with too (the OAuth consent form's 303 to the client's redirect URI).
+   */
+  formActions?: readonly string[]
 }
 
 /**
@@ -115,6 +120,7 @@ export const sendPage = (reply: FastifyReply, status: number, options: PageOptio
       .map((src) => `<script nonce="${nonce}" src="${escapeHtml(src)}" defer></script>`)
       .join('')
   const frameAncestors = options.frameAncestors?.length ? options.frameAncestors.join(' ') : "'none'"
+  const formAction = ["'self'", ...(options.formActions ?? [])].join(' ')
   // With origins allowed to frame the page, the CSP decides alone (X-Frame-Options cannot list origins).
   if (options.frameAncestors?.length) reply.removeHeader('x-frame-options')
   const document = `<!doctype html>
@@ -132,7 +138,7 @@ export const sendPage = (reply: FastifyReply, status: number, options: PageOptio
     .code(status)
     .header(
       'content-security-policy',
-      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; form-action 'self'; frame-ancestors ${frameAncestors}; base-uri 'none'`,
+      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; form-action ${formAction}; frame-ancestors ${frameAncestors}; base-uri 'none'`,
     )
     .header('permissions-policy', 'camera=(self), microphone=(), geolocation=(), payment=()')
     .header('cache-control', 'no-store')

@@ -1,5 +1,8 @@
+import { readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { generateSync } from 'otplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { svgQr } from '../../src/cli/enrolment-qr.ts'
 import { loadConfig } from '../../src/config/config.ts'
 import { type Databases, openDatabases } from '../../src/db/database.ts'
 import { systemClock } from '../../src/lib/clock.ts'
@@ -82,6 +85,43 @@ describe.each(DIALECTS)('verity staff (%s)', (dialect) => {
     })
     expect(JSON.stringify(listed)).not.toContain(created.password)
     expect(JSON.stringify(listed)).not.toContain(created.totpSecret)
+  })
+
+  it('create shows the enrolment as a QR code: in the terminal, and with --qr-svg in a new owner-only file', async () => {
+    const svgFile = join(storage.dataDir, 'qr-nora.svg')
+    const printed = await staff([
+      'create',
+      '--email',
+      'nora@example.com',
+      '--role',
+      'auditor',
+      '--qr-svg',
+      svgFile,
+    ])
+    const uri = /otpauth URI {2}(otpauth:\/\/\S+)/.exec(printed)?.[1] as string
+    expect(uri).toMatch(/^otpauth:\/\/totp\/Verity:nora%40example\.com\?secret=[A-Z2-7]{32}/)
+    expect(printed).toMatch(/[▀▄█]{7}/)
+    const svg = await readFile(svgFile, 'utf8')
+    expect(svg.startsWith('<svg')).toBe(true)
+    expect(svg).toBe(await svgQr(uri))
+    expect((await stat(svgFile)).mode & 0o777).toBe(0o600)
+
+    // An existing file is refused before anything is created; --json keeps its one object.
+    const taken = join(storage.dataDir, 'taken.svg')
+    await writeFile(taken, 'mine')
+    const refused = await runCli(
+      ['staff', 'create', '--email', 'otto@example.com', '--role', 'auditor', '--qr-svg', taken],
+      env,
+    )
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('already exists; nothing was changed')
+    expect(await readFile(taken, 'utf8')).toBe('mine')
+    expect(await staff(['list'])).not.toContain('otto@example.com')
+    const resetFile = join(storage.dataDir, 'qr-nora-reset.svg')
+    const reset = JSON.parse(
+      await staff(['reset', '--email', 'nora@example.com', '--json', '--qr-svg', resetFile]),
+    )
+    expect(await readFile(resetFile, 'utf8')).toBe(await svgQr(reset.otpauthUrl))
   })
 
   it('refuses a duplicate email (in any case) and an unknown role, saying which', async () => {

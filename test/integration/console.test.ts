@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/lib/logger.ts'
+import { listAuditEntries } from '../../src/modules/audit/index.ts'
 import { createStaff } from '../../src/modules/staff/index.ts'
 import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
 import { currentUser } from '../helpers/capture.ts'
@@ -61,12 +62,43 @@ describe.each(DIALECTS)('compliance console over HTTP (%s)', (dialect) => {
       payload: new URLSearchParams({ csrf: as.csrf, ...form }).toString(),
     })
 
+  const homeAudit = async (actor: string) =>
+    (await listAuditEntries(t.runtime.databases.home.db, { actor, limit: 50 })).map((entry) => ({
+      action: entry.action,
+      subject: entry.subject?.id,
+      details: entry.details,
+    }))
+
+  it('audits reading the audit log and the staff list, and signing out', async () => {
+    const admin = await newMember('admin')
+    const actor = `staff:${admin.staff.id}`
+    const session = await signIn(admin)
+    expect((await get('/console/staff', session)).statusCode).toBe(200)
+    const read = await get(`/console/audit?action=staff.list&subject=&actor=${actor}`, session)
+    expect(read.statusCode).toBe(200)
+    // The form takes a longer actor than an audit detail may hold: recorded cut, not refused.
+    const longActor = await get(`/console/audit?actor=${'x'.repeat(210)}`, session)
+    expect(longActor.statusCode).toBe(200)
+    expect((await post('/console/logout', session)).statusCode).toBe(303)
+    const entries = await homeAudit(actor)
+    expect(entries.slice(0, 4)).toEqual([
+      { action: 'staff.sign_out', subject: admin.staff.id, details: { sessionId: expect.any(String) } },
+      { action: 'audit.view', subject: undefined, details: { actor: 'x'.repeat(200), entries: 0 } },
+      { action: 'audit.view', subject: undefined, details: { actor, action: 'staff.list', entries: 1 } },
+      { action: 'staff.list', subject: undefined, details: { members: expect.any(Number) } },
+    ])
+    // A HEAD would read them unaudited: there is none.
+    const head = await t.app.inject({ method: 'HEAD', url: '/console/staff' })
+    expect(head.statusCode).toBe(404)
+  })
+
   it('signs in over HTTP: the session cookie opens the queue, and the page token signs its forms', async () => {
     const member = await newMember()
     const session = await signIn(member)
     const queue = await get('/console', session)
     expect(queue.statusCode).toBe(200)
     expect(queue.body).toContain(member.staff.email)
+    expect(queue.body).not.toContain('Showing the oldest')
     expect((await post('/console/logout', session)).statusCode).toBe(303)
     expect((await get('/console', session)).headers.location).toBe('/console/login')
   })
@@ -106,5 +138,48 @@ describe.each(DIALECTS)('compliance console over HTTP (%s)', (dialect) => {
     const decided = await post(`/console/cases/${sessionId}/decision`, one, { action: 'approve' })
     expect(decided.statusCode).toBe(303)
     expect((await currentUser(t, clientKey, user)).verificationState).toBe('VERIFIED')
+  })
+
+  it('says how many cases wait when the queue holds more than the page shows (1,000)', async () => {
+    const member = await newMember()
+    const session = await signIn(member)
+    const { user, sessionId } = await caseInReview(t, clientKey)
+    const db = user.database.db
+    const row = await db
+      .selectFrom('verification_session')
+      .selectAll()
+      .where('id', '=', sessionId)
+      .executeTakeFirstOrThrow()
+    // Copies of the case, written directly: what the page does with many of them is what matters here.
+    const copies = Array.from({ length: 1000 }, (_, index) => ({
+      ...row,
+      id: `${sessionId}c${String(index).padStart(4, '0')}`,
+      submitted_at: (row.submitted_at ?? 0) + index + 1,
+    }))
+    for (let start = 0; start < copies.length; start += 100)
+      await db
+        .insertInto('verification_session')
+        .values(copies.slice(start, start + 100))
+        .execute()
+    const waiting = (
+      await db
+        .selectFrom('verification_session')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where('status', '=', 'submitted')
+        .where((eb) => eb.or([eb('outcome', 'is', null), eb('outcome', '=', 'review')]))
+        .executeTakeFirstOrThrow()
+    ).count
+    const total = Number(waiting)
+    expect(total).toBeGreaterThan(1000)
+
+    const queue = await get('/console', session)
+    expect(queue.statusCode).toBe(200)
+    expect(queue.body).toContain(`Showing the oldest 1,000 of ${total.toLocaleString('en-US')} cases waiting`)
+    const dashboard = await get('/console/dashboard', session)
+    expect(dashboard.body).toMatch(new RegExp(`Waiting for a person now</th><td>${total}, the oldest`))
+    const ofClient = await get(`/console/dashboard?client=${row.client_id}&region=intl`, session)
+    expect(ofClient.body).toMatch(/Waiting for a person now<\/th><td>\d+, the oldest/)
+    const otherRegion = await get('/console/dashboard?region=us', session)
+    expect(otherRegion.body).toContain('Waiting for a person now</th><td>0</td>')
   })
 })

@@ -21,6 +21,8 @@ import * as m0019 from './0019_case_assignment.ts'
 import * as m0020 from './0020_webhook_event_user_index.ts'
 import * as m0021 from './0021_consent.ts'
 import * as m0022 from './0022_cards.ts'
+import * as m0023 from './0023_oauth.ts'
+import * as m0024 from './0024_public_clients.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +48,6 @@ export const migrations: Record<string, Migration> = {
   '0020_webhook_event_user_index': m0020,
   '0021_consent': m0021,
   '0022_cards': m0022,
+  '0023_oauth': m0023,
+  '0024_public_clients': m0024,
 }

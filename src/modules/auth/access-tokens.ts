@@ -1,7 +1,13 @@
 import type { Queryable, Region } from '../../db/database.ts'
 import { type Clock, HOUR_MS } from '../../lib/clock.ts'
 import { generateSecret, hashSecret } from '../../lib/tokens.ts'
-import { findLiveTokenUser, insertAccessToken, revokeAccessToken } from './repo.ts'
+import {
+  findAccessTokenOwner,
+  findLiveTokenUser,
+  insertAccessToken,
+  revokeAccessToken,
+  revokeFamilyAccessTokens,
+} from './repo.ts'
 
 /** 6 hours, as the Baanx contract's `expires_in: 21600`. */
 export const ACCESS_TOKEN_TTL_MS = 6 * HOUR_MS
@@ -16,7 +22,7 @@ export const tokenRegion = (token: string): Region | undefined =>
 export const issueAccessToken = async (
   db: Queryable,
   clock: Clock,
-  grant: { userId: string; clientId: string; region: Region },
+  grant: { userId: string; clientId: string; region: Region; oauthFamilyId?: string },
 ): Promise<{ token: string; expiresAt: number }> => {
   const token = generateSecret(PREFIX[grant.region])
   const now = clock.now()
@@ -28,6 +34,7 @@ export const issueAccessToken = async (
     created_at: now,
     expires_at: expiresAt,
     revoked_at: null,
+    oauth_family_id: grant.oauthFamilyId ?? null,
   })
   return { token, expiresAt }
 }
@@ -38,3 +45,24 @@ export const findTokenUser = (db: Queryable, clock: Clock, token: string) =>
 
 export const revokeToken = (db: Queryable, clock: Clock, tokenId: string): Promise<void> =>
   revokeAccessToken(db, tokenId, clock.now())
+
+/** OAuth: the access tokens of these refresh-token families stop working at once. */
+export const revokeOAuthFamilyTokens = (
+  db: Queryable,
+  clock: Clock,
+  familyIds: readonly string[],
+): Promise<void> => revokeFamilyAccessTokens(db, familyIds, clock.now())
+
+/**
+ * Revokes an access token presented by value on behalf of a client (RFC 7009): only the client's own
+ * tokens; anything else is ignored, as the RFC asks (the caller learns nothing either way).
+ */
+export const revokeClientAccessToken = async (
+  db: Queryable,
+  clock: Clock,
+  clientId: string,
+  token: string,
+): Promise<void> => {
+  const owner = await findAccessTokenOwner(db, hashSecret(token))
+  if (owner?.client_id === clientId) await revokeAccessToken(db, owner.id, clock.now())
+}

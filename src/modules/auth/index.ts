@@ -4,7 +4,14 @@
  * the same attempt reservation (lockout) and throttle. Every other file in this folder is private to the module (docs/architecture.md,
  * Module boundaries).
  */
-export { ACCESS_TOKEN_TTL_MS, findTokenUser, issueAccessToken, tokenRegion } from './access-tokens.ts'
+export {
+  ACCESS_TOKEN_TTL_MS,
+  findTokenUser,
+  issueAccessToken,
+  revokeClientAccessToken,
+  revokeOAuthFamilyTokens,
+  tokenRegion,
+} from './access-tokens.ts'
 export {
   forgivePasswordCheck,
   type LockedError,
@@ -27,3 +34,11 @@ export {
 } from './passwords.ts'
 export { pruneLoginFailuresJob, pruneLoginFailuresSchedule } from './prune-job.ts'
 export { authRoutes, LoginResponse } from './routes.ts'
+export {
+  type AuthDeps,
+  type Credentials,
+  checkCredentials,
+  type GrantedToClient,
+  type LoginResult,
+  sendLoginOtp,
+} from './service.ts'

@@ -110,3 +110,25 @@ export const revokeAccessToken = async (db: Queryable, tokenId: string, now: num
     .where('revoked_at', 'is', null)
     .execute()
 }
+
+/** Revokes every live access token that one of these OAuth families issued. */
+export const revokeFamilyAccessTokens = async (
+  db: Queryable,
+  familyIds: readonly string[],
+  now: number,
+): Promise<void> => {
+  if (familyIds.length === 0) return
+  await db
+    .updateTable('access_token')
+    .set({ revoked_at: now })
+    .where('oauth_family_id', 'in', familyIds)
+    .where('revoked_at', 'is', null)
+    .execute()
+}
+
+export const findAccessTokenOwner = (db: Queryable, tokenId: string) =>
+  db
+    .selectFrom('access_token')
+    .select(['id', 'client_id', 'oauth_family_id'])
+    .where('id', '=', tokenId)
+    .executeTakeFirst()

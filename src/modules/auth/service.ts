@@ -12,11 +12,15 @@ import type { LoginThrottle } from './login-throttle.ts'
 import type { LoginMetrics } from './metrics.ts'
 import { decoyHash, verifyPassword } from './passwords.ts'
 
+/** Whether the user has granted this client OAuth access (login's `isLinked`; the oauth module answers). */
+export type GrantedToClient = (scope: ClientScope, userId: string) => Promise<boolean>
+
 export type AuthDeps = SendCodeDeps & {
   clock: Clock
   keys: Keys
   loginThrottle: LoginThrottle
   loginMetrics: LoginMetrics
+  grantedToClient: GrantedToClient
 }
 
 /** How long a right password lets /v1/auth/login/otp text a code to the account's phone. */
@@ -45,10 +49,14 @@ const loginResult = (user: UserRow, fields: Partial<LoginResult>): LoginResult =
   phoneNumber: null,
   phase: null,
   verificationState: user.verification_state,
-  // OAuth linking is not offered yet, so no client holds an OAuth grant.
   isLinked: false,
   ...fields,
 })
+
+/** Where a password login stands: `signedIn` only when password, onboarding and OTP are all done. */
+export type Credentials =
+  | { outcome: 'signedIn'; user: UserRow }
+  | { outcome: 'unfinished'; user: UserRow; result: LoginResult }
 
 /**
  * POST /v1/auth/login, following the Baanx outcome table: a token when everything is done; no token and
@@ -60,6 +68,27 @@ export const login = async (
   input: LoginInput,
   address: string,
 ): Promise<LoginResult> => {
+  const checked = await checkCredentials(deps, scope, input, address)
+  if (checked.outcome === 'unfinished') return checked.result
+  const { user } = checked
+  const { token } = await issueAccessToken(scope.database.db, deps.clock, {
+    userId: user.id,
+    clientId: scope.client.id,
+    region: scope.region,
+  })
+  return loginResult(user, { accessToken: token, isLinked: await deps.grantedToClient(scope, user.id) })
+}
+
+/**
+ * Everything login checks (throttle, lockout, password, suspension, onboarding, OTP), without issuing a
+ * token: the hosted OAuth2 sign-in page signs users in with exactly the same rules.
+ */
+export const checkCredentials = async (
+  deps: AuthDeps,
+  scope: ClientScope,
+  input: LoginInput,
+  address: string,
+): Promise<Credentials> => {
   const { clock, loginThrottle, loginMetrics } = deps
   const { client, database } = scope
   const now = clock.now()
@@ -94,16 +123,20 @@ export const login = async (
   if (user.status === 'suspended') throw new AppError('ACCOUNT_DISABLED')
 
   const phase = registrationPhase(user)
-  if (phase !== null) return loginResult(user, { phase })
+  if (phase !== null) return { outcome: 'unfinished', user, result: loginResult(user, { phase }) }
 
   if (user.login_otp_enabled_at !== null) {
     if (input.otpCode === undefined || input.otpCode.trim() === '') {
       // Only someone who knows the password may have a code texted (see sendLoginOtp).
       await openLoginChallenge(database.db, user.id, now + LOGIN_CHALLENGE_MS)
-      return loginResult(user, {
-        isOtpRequired: true,
-        phoneNumber: maskPhone(user.phone_country_code ?? '', user.phone_number ?? ''),
-      })
+      return {
+        outcome: 'unfinished',
+        user,
+        result: loginResult(user, {
+          isOtpRequired: true,
+          phoneNumber: maskPhone(user.phone_country_code ?? '', user.phone_number ?? ''),
+        }),
+      }
     }
     await consumeCode(
       database.db,
@@ -118,12 +151,7 @@ export const login = async (
     )
     await openLoginChallenge(database.db, user.id, null)
   }
-  const { token } = await issueAccessToken(database.db, clock, {
-    userId: user.id,
-    clientId: client.id,
-    region: scope.region,
-  })
-  return loginResult(user, { accessToken: token })
+  return { outcome: 'signedIn', user }
 }
 
 /**

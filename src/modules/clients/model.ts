@@ -26,6 +26,8 @@ export type Client = {
   secretHint: string
   status: ClientStatus
   redirectUris: string[]
+  /** A public OAuth client (a mobile app): PKCE alone proves possession; no secret at the token endpoint. */
+  publicOAuth: boolean
   allowedOrigins: string[]
   /** Origins allowed to embed the hosted pages (webview or iframe); none by default. */
   frameAncestors: string[]

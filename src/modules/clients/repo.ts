@@ -11,6 +11,7 @@ const toClient = (row: ClientRow, allowedOrigins: string[]): Client => ({
   secretHint: row.secret_hint,
   status: row.status,
   redirectUris: JSON.parse(row.redirect_uris) as string[],
+  publicOAuth: row.public_oauth === 1,
   allowedOrigins,
   frameAncestors: JSON.parse(row.frame_ancestors) as string[],
   requireProofOfAddress: row.require_proof_of_address === 1,

@@ -59,6 +59,8 @@ export type CreateClientInput = {
   regions: readonly string[]
   redirectUris?: readonly string[]
   allowedOrigins?: readonly string[]
+  /** Registers it as a public OAuth client (see Client.publicOAuth). */
+  publicOAuth?: boolean
 }
 
 const secretPrefix = (mode: ClientMode) => (mode === 'live' ? 'vsk_live_' : 'vsk_test_')
@@ -93,6 +95,7 @@ export const createClient = async (
         secret_hint: secretHint(secretKey),
         status: 'active',
         redirect_uris: JSON.stringify(redirectUris),
+        public_oauth: input.publicOAuth ? 1 : 0,
         created_at: now,
         updated_at: now,
         secret_rotated_at: now,
@@ -100,7 +103,11 @@ export const createClient = async (
       },
       allowedOrigins,
     )
-    await audited(deps, trx, actor, 'client.create', id, { mode: input.mode, regions })
+    await audited(deps, trx, actor, 'client.create', id, {
+      mode: input.mode,
+      regions,
+      publicOAuth: input.publicOAuth === true,
+    })
   })
   const client = await repo.findClient(databases.home.db, { id })
   return { client: client as Client, secretKey }

@@ -84,11 +84,15 @@ const options = (values: readonly string[], selected: string | undefined, any: s
     (value) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${value}</option>`,
   )}`
 
+const count = (value: number) => value.toLocaleString('en-US')
+
 export const queuePage = (
   viewer: Viewer,
   input: {
     rows: QueueRow[]
     total: number
+    /** Set when the queue holds more cases than the page loaded (the oldest ones). */
+    capped: { shown: number; waiting: number } | null
     overdue: number
     slaMinutes: number
     filters: QueueFilters
@@ -100,6 +104,7 @@ export const queuePage = (
 ${nav(viewer)}
 <h1>Review queue</h1>
 <p>${input.total} ${input.total === 1 ? 'case waits' : 'cases wait'} for a person, ${input.overdue} past the ${input.slaMinutes}-minute target. Oldest first.</p>
+${input.capped ? html`<p class="error">Showing the oldest ${count(input.capped.shown)} of ${count(input.capped.waiting)} cases waiting; the filters and counts here apply to those.</p>` : ''}
 <form method="get" action="/console" class="filters" aria-label="Filter the queue">
   <div><label for="client">Client</label><select id="client" name="client">${options(input.clients, input.filters.client, 'Any client')}</select></div>
   <div><label for="region">Region</label><select id="region" name="region">${options(input.regions, input.filters.region, 'Any region')}</select></div>

@@ -11,7 +11,14 @@ import { type Html, htmlResponse, sendPage } from '../../web/page.ts'
 import { type AuditEntryInput, appendAudit, listAuditEntries, verifyAuditChain } from '../audit/index.ts'
 import { openSessionDocument, type SessionDocument, sessionDocuments } from '../capture/index.ts'
 import { countPdfPages, PDF_PAGE_LIMITS, type PdfPageCount, renderPdfPage } from '../documents/index.ts'
-import { confirmDecision, decideCase, listCases, showCase, withdrawDecision } from '../review/index.ts'
+import {
+  confirmDecision,
+  decideCase,
+  listCases,
+  showCase,
+  summarizeCases,
+  withdrawDecision,
+} from '../review/index.ts'
 import {
   listStaff,
   resolveStaffSession,
@@ -46,6 +53,8 @@ import { consoleUserRoutes } from './users-routes.ts'
 export type { ConsoleDeps }
 
 const SESSION_COOKIE = 'verity_console'
+/** The most cases the queue page loads; beyond it the page says how many it left out. */
+const QUEUE_LIMIT = 1000
 const LOGIN_COOKIE = 'verity_console_login'
 
 declare module 'fastify' {
@@ -308,7 +317,14 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     { schema: { ...schema('signOutConsole', 'Sign out'), body: CsrfForm } },
     async (request, reply) => {
       requireCsrf(request, request.body.csrf)
+      const session = request.staffSession as StaffSession
       await signOutStaff(staffDeps, request.cookies[SESSION_COOKIE] ?? '')
+      await audit(deps.databases.home, {
+        actor: `staff:${session.staff.id}`,
+        action: 'staff.sign_out',
+        subject: { type: 'staff', id: session.staff.id },
+        details: { sessionId: session.sessionId },
+      })
       reply.clearCookie(SESSION_COOKIE, cookieOptions())
       return reply.redirect('/console/login', 303)
     },
@@ -320,7 +336,9 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     async (request, reply) => {
       const session = request.staffSession as StaffSession
       const now = deps.clock.now()
-      const cases = await listCases(reviewDeps, 1000)
+      const cases = await listCases(reviewDeps, QUEUE_LIMIT)
+      // Only a full page may have left cases out: then the databases say how many wait in all.
+      const waiting = cases.length < QUEUE_LIMIT ? cases.length : (await summarizeCases(reviewDeps)).count
       const assigned = await Promise.all(
         deps.databases.all.map((database) =>
           liveAssignments(
@@ -354,6 +372,7 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         queuePage(viewerOf(request.staffSession as StaffSession), {
           rows,
           total: rows.length,
+          capped: waiting > cases.length ? { shown: cases.length, waiting } : null,
           overdue: rows.filter((row) => row.waitingSeconds > slaMinutes * 60).length,
           slaMinutes,
           filters: {
@@ -726,17 +745,21 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
 
   app.get(
     '/console/audit',
-    { schema: { ...schema('getConsoleAudit', 'Audit log'), querystring: AuditQuery } },
+    // No automatic HEAD: reading the log is audited.
+    {
+      exposeHeadRoute: false,
+      schema: { ...schema('getConsoleAudit', 'Audit log (audited)'), querystring: AuditQuery },
+    },
     async (request, reply) => {
       requireRole(request, canReadAudit)
       const { actor, action, subject } = request.query
       const knownAction = AUDIT_ACTIONS.find((each) => each === action)
-      const filter = {
-        limit: 200,
+      const criteria = {
         ...(actor ? { actor } : {}),
         ...(knownAction ? { action: knownAction } : {}),
         ...(subject ? { subjectId: subject } : {}),
       }
+      const filter = { limit: 200, ...criteria }
       const entries = (
         await Promise.all(
           deps.databases.all.map(async (database) =>
@@ -749,6 +772,17 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         .flat()
         .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.sequence - a.sequence)
         .slice(0, 200)
+      // Who read which part of the log: it maps staff to the users and cases they handled.
+      await audit(deps.databases.home, {
+        actor: `staff:${(request.staffSession as StaffSession).staff.id}`,
+        action: 'audit.view',
+        // An actor filter may be longer than an audit detail may be (free text the form accepts).
+        details: {
+          ...criteria,
+          ...(actor ? { actor: actor.slice(0, 200) } : {}),
+          entries: entries.length,
+        },
+      })
       return send(
         reply,
         200,
@@ -774,9 +808,10 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         ...(client ? { client } : {}),
         ...(region ? { region } : {}),
       })
-      const waiting = (await listCases(reviewDeps, 1000)).filter(
-        (row) => (!client || row.clientId === client) && (!region || row.region === region),
-      )
+      const waiting = await summarizeCases(reviewDeps, {
+        ...(client ? { clientId: client } : {}),
+        ...(region ? { region } : {}),
+      })
       return send(
         reply,
         200,
@@ -784,7 +819,7 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         dashboardPage(viewerOf(request.staffSession as StaffSession), {
           dashboard,
           days,
-          queue: { size: waiting.length, oldestSubmittedAt: waiting[0]?.submittedAt ?? null },
+          queue: { size: waiting.count, oldestSubmittedAt: waiting.oldestSubmittedAt },
           filters: { ...(client ? { client } : {}), ...(region ? { region } : {}) },
           regions: deps.databases.all.map((database) => database.region),
         }),
@@ -807,15 +842,18 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
 
   app.get(
     '/console/staff',
-    { schema: schema('getConsoleStaff', 'Staff (admin)') },
+    // No automatic HEAD: the staff list (every member's email) is audited.
+    { exposeHeadRoute: false, schema: schema('getConsoleStaff', 'Staff (admin; audited)') },
     async (request, reply) => {
       requireRole(request, (role) => role === 'admin')
-      return send(
-        reply,
-        200,
-        'Staff',
-        staffPage(viewerOf(request.staffSession as StaffSession), await listStaff(staffDeps)),
-      )
+      const session = request.staffSession as StaffSession
+      const members = await listStaff(staffDeps)
+      await audit(deps.databases.home, {
+        actor: `staff:${session.staff.id}`,
+        action: 'staff.list',
+        details: { members: members.length },
+      })
+      return send(reply, 200, 'Staff', staffPage(viewerOf(session), members))
     },
   )
 }

@@ -13,5 +13,6 @@ export {
   type ReviewInput,
   resolveAlert,
   showCase,
+  summarizeCases,
   withdrawDecision,
 } from './service.ts'

@@ -19,6 +19,7 @@ import {
   REASON_CATALOGUE,
   type ReasonCode,
   reason,
+  summarizeSessionsAwaitingDecision,
   type VerificationChanges,
 } from '../verification/index.ts'
 import { needsSecondPerson } from './four-eyes.ts'
@@ -84,6 +85,28 @@ export const listCases = async (deps: ReviewDeps, limit = 100) => {
         (a.submittedAt ?? '').localeCompare(b.submittedAt ?? '') || a.sessionId.localeCompare(b.sessionId),
     )
     .slice(0, limit)
+}
+
+/**
+ * How many submissions wait for a decision and since when, counted in the databases (of one client, one
+ * region, or all): what a page needs that shows a capped `listCases`, or none of it.
+ */
+export const summarizeCases = async (
+  deps: Pick<ReviewDeps, 'databases'>,
+  filters: { clientId?: string; region?: string } = {},
+) => {
+  const summaries = await Promise.all(
+    deps.databases.all
+      .filter((database) => filters.region === undefined || database.region === filters.region)
+      .map((database) => summarizeSessionsAwaitingDecision(database.db, filters.clientId)),
+  )
+  const oldest = summaries.flatMap((each) =>
+    each.oldestSubmittedAt === null ? [] : [each.oldestSubmittedAt],
+  )
+  return {
+    count: summaries.reduce((sum, each) => sum + each.count, 0),
+    oldestSubmittedAt: oldest.length === 0 ? null : isoTime(Math.min(...oldest)),
+  }
 }
 
 const locateSession = async ({ databases }: Pick<ReviewDeps, 'databases'>, sessionId: string) => {

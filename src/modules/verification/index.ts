@@ -19,6 +19,7 @@ export {
   listUserSessions,
   lockSession,
   markSessionOpened,
+  summarizeSessionsAwaitingDecision,
 } from './repo.ts'
 export {
   ReasonSchema,

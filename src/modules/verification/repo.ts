@@ -188,6 +188,19 @@ export const markSessionOpened = (db: Queryable, sessionId: string, now: number)
     .returningAll()
     .executeTakeFirst()
 
+/** How many submitted sessions nobody has decided yet (of one client, or all), and the oldest's submission. */
+export const summarizeSessionsAwaitingDecision = async (db: Queryable, clientId?: string) => {
+  const row = await db
+    .selectFrom('verification_session')
+    .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.min('submitted_at').as('oldest')])
+    .where('status', '=', 'submitted')
+    .where((eb) => eb.or([eb('outcome', 'is', null), eb('outcome', '=', 'review')]))
+    .$if(clientId !== undefined, (query) => query.where('client_id', '=', clientId as string))
+    .executeTakeFirstOrThrow()
+  // PostgreSQL answers count(*) and a bigint min as strings.
+  return { count: Number(row.count), oldestSubmittedAt: row.oldest === null ? null : Number(row.oldest) }
+}
+
 /** Submitted sessions nobody has decided yet (checks running, or waiting for a person), oldest first. */
 export const listSessionsAwaitingDecision = (db: Queryable, limit: number) =>
   db
