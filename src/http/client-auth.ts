@@ -26,7 +26,9 @@ const MAX_KEY_LENGTH = 200
  * 2. the region asked for (x-us-env / ?region=) must be valid (422) and enabled for the client (403).
  * 3. routes marked `client+secret` also need the client's x-secret-key (401 otherwise).
  * 4. routes marked `userAuth` also need a user's bearer token (see user-auth.ts).
- * 5. routes marked `client+secret-or-user` need x-secret-key, or (when it is absent) a user's bearer
+ * 5. routes marked `client+secret-or-public-key` need x-secret-key too, which for a public client may
+ *    be its client key (MetaMask sends it so).
+ * 6. routes marked `client+secret-or-user` need x-secret-key, or (when it is absent) a user's bearer
  *    token instead.
  * Routes marked `oauth` skip all of this: they identify the client themselves (src/modules/oauth).
  */
@@ -67,12 +69,20 @@ export const registerClientAuth = (
       mode === 'client+secret-or-user' &&
       singleHeader(request, 'x-secret-key') === undefined &&
       request.headers.authorization !== undefined
-    if (mode === 'client+secret' || (mode === 'client+secret-or-user' && !userInsteadOfSecret)) {
+    const secretRequired =
+      mode === 'client+secret' ||
+      mode === 'client+secret-or-public-key' ||
+      (mode === 'client+secret-or-user' && !userInsteadOfSecret)
+    if (secretRequired) {
       const secretKey = singleHeader(request, 'x-secret-key')
+      // A public client (an app) has no secret it can keep; where allowed, its key stands in for it.
+      const publicKeyAsSecret =
+        mode === 'client+secret-or-public-key' && client.publicOAuth && secretKey === client.clientKey
       if (
-        secretKey === undefined ||
-        secretKey.length > MAX_KEY_LENGTH ||
-        !(await checkSecretKey(deps, client, secretKey))
+        !publicKeyAsSecret &&
+        (secretKey === undefined ||
+          secretKey.length > MAX_KEY_LENGTH ||
+          !(await checkSecretKey(deps, client, secretKey)))
       ) {
         throw new AppError('INVALID_SECRET_KEY', { internal: 'missing or wrong x-secret-key' })
       }

@@ -335,6 +335,37 @@ describe.each(DIALECTS)('consent management API v2 (%s)', (dialect) => {
     })
   })
 
+  describe('public clients', () => {
+    it("accept the client key as x-secret-key on the writes (MetaMask), never on a user's consent", async () => {
+      const { client } = await t.createClient({ regions: ['intl'], publicOAuth: true })
+      const app = consentApi(t.app, client.clientKey, client.clientKey)
+      const { onboardingId, userId } = await account(client.clientKey)
+      const created = await createSet(app, client.clientKey, onboardingId)
+      expect(created.statusCode).toBe(201)
+      const { consentSetId, consents } = created.json()
+      const linked = await app.request('PATCH', `/v2/consent/onboarding/${consentSetId}`, { userId })
+      expect([linked.statusCode, linked.json().useId]).toEqual([200, userId])
+      const revoked = await app.request(
+        'DELETE',
+        `/v2/consent/consentSet/${consentSetId}/consent/${consents[1].consentId}`,
+      )
+      expect(revoked.statusCode).toBe(200)
+      // The key is public: reading a user's consent or audit still needs that user's bearer token.
+      for (const path of [`/v2/consent/user/${userId}`, `/v2/consent/user/${userId}/audit`]) {
+        const read = await app.request('GET', path)
+        expect([read.statusCode, read.json().error]).toEqual([401, 'Not authenticated'])
+      }
+      // Another client's key is no secret of this one.
+      const other = await t.createClient({ regions: ['intl'], publicOAuth: true })
+      const foreign = await consentApi(t.app, client.clientKey, other.client.clientKey).request(
+        'PATCH',
+        `/v2/consent/onboarding/${consentSetId}`,
+        { userId },
+      )
+      expect(foreign.statusCode).toBe(401)
+    })
+  })
+
   describe('401', () => {
     it('refuses writes without the secret key, with a wrong one, and with the client key in its place', async () => {
       const { client, v2 } = await setup()

@@ -203,7 +203,8 @@ const requireReader = (request: FastifyRequest, userId: string) => {
 }
 
 /**
- * Consent Management API v2 (Baanx). Writes are server to server (x-secret-key); a consent set read by
+ * Consent Management API v2 (Baanx). Writes need x-secret-key (a public client's may be its client key:
+ * the onboarding id and consent set id it must also give are what authorize them); a consent set read by
  * onboarding id needs the client key only (the onboarding id is the credential, as on the registration
  * steps); a user's consent and audit need the secret key or that user's bearer token. Everything is
  * read and written in the region the request is routed to, for this client only: another client's or
@@ -212,7 +213,7 @@ const requireReader = (request: FastifyRequest, userId: string) => {
 export const consentRoutes = (deps: ConsentDeps) => async (fastify: FastifyInstance) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const tags = ['consent']
-  const secretConfig = { clientAuth: 'client+secret' as const }
+  const secretConfig = { clientAuth: 'client+secret-or-public-key' as const }
   const secretSecurity = [{ clientKey: [], secretKey: [] }]
   const userSecurity: Array<Record<string, string[]>> = [
     { clientKey: [], secretKey: [] },
