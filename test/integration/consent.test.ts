@@ -517,6 +517,30 @@ describe.each(DIALECTS)('consent management API v2 (%s)', (dialect) => {
     })
   })
 
+  describe('concurrency', () => {
+    it('two revocations of one consent at once: one 200, one 404; two links at once: one link', async () => {
+      const { client, v2 } = await setup()
+      const { onboardingId, userId } = await account(client.clientKey)
+      const created = (await createSet(v2, client.clientKey, onboardingId)).json()
+      const path = `/v2/consent/consentSet/${created.consentSetId}/consent/${created.consents[0].consentId}`
+      const revocations = await Promise.all([v2.request('DELETE', path), v2.request('DELETE', path)])
+      expect(revocations.map((response) => response.statusCode).sort()).toEqual([200, 404])
+      const linkPath = `/v2/consent/onboarding/${created.consentSetId}`
+      const links = await Promise.all([
+        v2.request('PATCH', linkPath, { userId }),
+        v2.request('PATCH', linkPath, { userId }),
+      ])
+      expect(links.map((response) => response.statusCode)).toEqual([200, 200])
+      expect(links[0]?.json().completedAt).toBe(links[1]?.json().completedAt)
+      const audit = (await v2.request('GET', `/v2/consent/user/${userId}/audit`)).json().auditRecords
+      expect(
+        audit
+          .filter((record: { action: string }) => record.action !== 'created')
+          .map((record: { action: string }) => record.action),
+      ).toEqual(['revoked', 'linked'])
+    })
+  })
+
   describe('498 and 499', () => {
     it('answers the contract bodies for a missing and an unknown client key', async () => {
       const missing = await t.app.inject({ method: 'GET', url: '/v2/consent/onboarding/x' })
