@@ -14,6 +14,7 @@ import { deriveKeys, type Keys } from './lib/keys.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import { pruneLoginFailuresJob, pruneLoginFailuresSchedule } from './modules/auth/index.ts'
 import type { RandomBelow } from './modules/capture/index.ts'
+import { type CardProcessor, cardsFollowVerification, simulatedCardProcessor } from './modules/cards/index.ts'
 import {
   checkSubmissionJob,
   enqueueChecksOnSubmission,
@@ -67,9 +68,12 @@ export type Runtime = {
   /**
    * verificationState changes and submissions. Features that react to them subscribe here, and run in
    * the transaction of the change: webhooks write their events and deliveries, the checks enqueue the
-   * job that decides a submission.
+   * job that decides a submission, cards freeze (or release) the card of a user who leaves (or
+   * regains) VERIFIED.
    */
   verificationChanges: VerificationChanges
+  /** Issues cards and holds their status: the simulated processor (no card network). */
+  cardProcessor: CardProcessor
   randomBelow?: RandomBelow
   close(): Promise<void>
 }
@@ -103,6 +107,9 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
   verificationChanges.subscribe(recordWebhookEvents(databases, clock))
   verificationChanges.subscribe(enqueueChecksOnSubmission(clock))
   verificationChanges.subscribe(enqueueFeedbackOnUpload(clock))
+  const cardProcessor = simulatedCardProcessor()
+  // A user who leaves VERIFIED loses the use of their card in the same transaction (decision 183).
+  verificationChanges.subscribe(cardsFollowVerification({ cardProcessor }))
   return {
     config,
     databases,
@@ -114,6 +121,7 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
     vault: documentVault(diskBlobStore(join(config.DATA_DIR, 'documents')), keys.documents),
     decodes: new DecodeLimiter(config.DECODE_CONCURRENCY, config.DECODE_QUEUE),
     verificationChanges,
+    cardProcessor,
     ...(overrides.randomBelow ? { randomBelow: overrides.randomBelow } : {}),
     close: () => databases.destroy(),
   }

@@ -738,6 +738,105 @@ export type CaseAssignmentTable = {
 }
 export type CaseAssignmentRow = Selectable<CaseAssignmentTable>
 
+/** Consent v2 (Baanx): the types a consent set may hold and the policies that require them. */
+export const CONSENT_TYPES = [
+  'eSignAct',
+  'termsAndPrivacy',
+  'marketingNotifications',
+  'smsNotifications',
+  'emailNotifications',
+] as const
+export type ConsentType = (typeof CONSENT_TYPES)[number]
+export const CONSENT_POLICY_TYPES = ['US', 'global'] as const
+export type ConsentPolicyType = (typeof CONSENT_POLICY_TYPES)[number]
+/** granted and denied are given; revoked is a later record that supersedes one of them. */
+export const CONSENT_STATUSES = ['granted', 'denied', 'revoked'] as const
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number]
+export const CONSENT_AUDIT_ACTIONS = ['created', 'linked', 'revoked'] as const
+export type ConsentAuditAction = (typeof CONSENT_AUDIT_ACTIONS)[number]
+
+/**
+ * Region database, append-only (triggers refuse UPDATE and DELETE on the four consent tables; the
+ * consent module owns them): the consents a client recorded during a user's onboarding.
+ */
+export type ConsentSetTable = {
+  /** UUID, as the contract shows. */
+  id: string
+  client_id: string
+  onboarding_id: string
+  policy_type: ConsentPolicyType
+  /** JSON object: the set's metadata as recorded (see consent/service.ts). */
+  metadata: string
+  created_at: number
+}
+
+/** One answer of a consent set; a revocation is a new record whose `supersedes` names the one it revokes. */
+export type ConsentRecordTable = {
+  /** UUID: the contract's consentId. */
+  id: string
+  consent_set_id: string
+  consent_type: ConsentType
+  status: ConsentStatus
+  supersedes: string | null
+  /** JSON object: ipAddress, userAgent, timestamp, clientId and what the client added. */
+  metadata: string
+  created_at: number
+}
+
+export type ConsentLinkTable = {
+  consent_set_id: string
+  user_id: string
+  /** 1, 2, … per user: the user's latest link is the set whose answers count. */
+  sequence: number
+  linked_at: number
+}
+
+export type ConsentAuditTable = {
+  id: string
+  consent_set_id: string
+  /** Orders the records written in one request (they share a time). */
+  position: number
+  action: ConsentAuditAction
+  consent_id: string | null
+  /** JSON: the state before (null when there was none) and after the change. */
+  before: string | null
+  after: string
+  metadata: string
+  created_at: number
+}
+export type ConsentSetRow = Selectable<ConsentSetTable>
+export type ConsentRecordRow = Selectable<ConsentRecordTable>
+export type ConsentLinkRow = Selectable<ConsentLinkTable>
+export type ConsentAuditRow = Selectable<ConsentAuditTable>
+
+export const CARD_TYPES = ['VIRTUAL', 'PHYSICAL', 'METAL'] as const
+export type CardType = (typeof CARD_TYPES)[number]
+/** INACTIVE is in the published list because Ledger's schema has it; the simulator never issues one. */
+export const CARD_STATUSES = ['ACTIVE', 'FROZEN', 'BLOCKED', 'INACTIVE'] as const
+export type CardStatus = (typeof CARD_STATUSES)[number]
+/** Who froze a card: its holder may lift only their own freeze. */
+export type CardFreezer = 'holder' | 'verification'
+
+/** Region database: a user's card (the cards module owns it). No PAN: its last four digits only. */
+export type CardTable = {
+  /** 18 digits, as the contract's example. */
+  id: string
+  client_id: string
+  user_id: string
+  type: CardType
+  status: CardStatus
+  frozen_by: CardFreezer | null
+  holder_name: string
+  pan_last4: string
+  /** YYYY/MM */
+  expiry: string
+  processor: string
+  processor_ref: string
+  ordered_at: number
+  updated_at: number
+}
+export type CardRow = Selectable<CardTable>
+
 export type DB = {
   client: ClientTable
   client_allowed_origin: ClientAllowedOriginTable
@@ -776,6 +875,11 @@ export type DB = {
   webhook_event: WebhookEventTable
   webhook_delivery: WebhookDeliveryTable
   webhook_attempt: WebhookAttemptTable
+  consent_set: ConsentSetTable
+  consent_record: ConsentRecordTable
+  consent_link: ConsentLinkTable
+  consent_audit: ConsentAuditTable
+  card: CardTable
 }
 
 export type ClientRow = Selectable<ClientTable>

@@ -8,8 +8,10 @@ import type { Keys } from '../lib/keys.ts'
 import type { Logger } from '../lib/logger.ts'
 import { authRoutes, createLoginMetrics, LoginThrottle } from '../modules/auth/index.ts'
 import type { RandomBelow } from '../modules/capture/index.ts'
+import { type CardProcessor, cardRoutes } from '../modules/cards/index.ts'
 import type { ClientCache } from '../modules/clients/index.ts'
 import { clientRoutes } from '../modules/clients/index.ts'
+import { consentRoutes } from '../modules/consent/index.ts'
 import { consoleRoutes } from '../modules/console/index.ts'
 import type { DecodeLimiter, DocumentVault } from '../modules/documents/index.ts'
 import { healthRoutes } from '../modules/health/index.ts'
@@ -31,6 +33,7 @@ import { registerOpenApi } from './openapi.ts'
 import { requestIdFor } from './request-id.ts'
 import { RequestLog } from './request-log.ts'
 import { registerSecurityHeaders } from './security-headers.ts'
+import { registerV2ErrorHandling } from './v2-errors.ts'
 import { registerValidation } from './validation.ts'
 import './types.ts'
 
@@ -46,6 +49,8 @@ export type AppDeps = {
   decodes: DecodeLimiter
   /** verificationState changes and submissions, published to the subscribers of src/runtime.ts. */
   verificationChanges: VerificationChanges
+  /** Issues cards and holds their status (the built-in simulator unless a test passes another). */
+  cardProcessor: CardProcessor
   /** Draws the selfie challenge's poses; crypto random unless a test fixes them. */
   randomBelow?: RandomBelow
 }
@@ -128,6 +133,15 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     await v1.register(verificationRoutes(deps))
     await v1.register(sandboxRoutes(deps))
     await v1.register(webhookRoutes(deps))
+    await v1.register(cardRoutes(deps))
+  })
+
+  // The Consent Management API (v2): the same client authentication, the contract's {error, details}
+  // errors, and no CORS (its writes are server to server, its reads for the client's backend or app).
+  await app.register(async (v2) => {
+    registerV2ErrorHandling(v2)
+    registerClientAuth(v2, deps)
+    await v2.register(consentRoutes(deps))
   })
 
   // The hosted pages behind session links: no client key (the link is the credential).

@@ -21,11 +21,15 @@ const singleHeader = (request: FastifyRequest, name: string): string | undefined
 const MAX_KEY_LENGTH = 200
 
 /**
- * Authenticates the client on every route of the scope it is registered in (all of /v1), in this order:
+ * Authenticates the client on every route of the scope it is registered in (all of /v1 and /v2), in this order:
  * 1. x-client-key missing → 499; unknown or disabled → 498 (the two are not told apart).
  * 2. the region asked for (x-us-env / ?region=) must be valid (422) and enabled for the client (403).
  * 3. routes marked `client+secret` also need the client's x-secret-key (401 otherwise).
  * 4. routes marked `userAuth` also need a user's bearer token (see user-auth.ts).
+ * 5. routes marked `client+secret-or-public-key` need x-secret-key too, which for a public client may
+ *    be its client key (MetaMask sends it so).
+ * 6. routes marked `client+secret-or-user` need x-secret-key, or (when it is absent) a user's bearer
+ *    token instead.
  * Routes marked `oauth` skip all of this: they identify the client themselves (src/modules/oauth).
  */
 export const registerClientAuth = (
@@ -61,17 +65,30 @@ export const registerClientAuth = (
     request.region = region
     request.regionDb = deps.databases.byRegion[region]
 
-    if (mode === 'client+secret') {
+    const userInsteadOfSecret =
+      mode === 'client+secret-or-user' &&
+      singleHeader(request, 'x-secret-key') === undefined &&
+      request.headers.authorization !== undefined
+    const secretRequired =
+      mode === 'client+secret' ||
+      mode === 'client+secret-or-public-key' ||
+      (mode === 'client+secret-or-user' && !userInsteadOfSecret)
+    if (secretRequired) {
       const secretKey = singleHeader(request, 'x-secret-key')
+      // A public client (an app) has no secret it can keep; where allowed, its key stands in for it.
+      const publicKeyAsSecret =
+        mode === 'client+secret-or-public-key' && client.publicOAuth && secretKey === client.clientKey
       if (
-        secretKey === undefined ||
-        secretKey.length > MAX_KEY_LENGTH ||
-        !(await checkSecretKey(deps, client, secretKey))
+        !publicKeyAsSecret &&
+        (secretKey === undefined ||
+          secretKey.length > MAX_KEY_LENGTH ||
+          !(await checkSecretKey(deps, client, secretKey)))
       ) {
         throw new AppError('INVALID_SECRET_KEY', { internal: 'missing or wrong x-secret-key' })
       }
     }
 
-    if (request.routeOptions.config.userAuth) await authenticateUser(request, deps.clock)
+    if (request.routeOptions.config.userAuth || userInsteadOfSecret)
+      await authenticateUser(request, deps.clock)
   })
 }

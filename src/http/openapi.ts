@@ -2,7 +2,14 @@ import swagger from '@fastify/swagger'
 import apiReference from '@scalar/fastify-api-reference'
 import type { FastifyInstance } from 'fastify'
 import { LoginResponse } from '../modules/auth/index.ts'
+import { CardStatusSchema } from '../modules/cards/index.ts'
 import { PublicClient } from '../modules/clients/index.ts'
+import {
+  ConsentAuditRecordSchema,
+  ConsentLinkSchema,
+  ConsentSchema,
+  ConsentSetSchema,
+} from '../modules/consent/index.ts'
 import { Readiness } from '../modules/health/index.ts'
 import { OAuthErrorBody, OAuthTokenRequest, OAuthTokens } from '../modules/oauth/index.ts'
 import {
@@ -27,7 +34,7 @@ import {
   WebhookEventSchema,
   WebhookEventStatusSchema,
 } from '../modules/webhooks/index.ts'
-import { ErrorBody, HtmlPage, SuccessBody, ValidationErrorBody } from './schemas.ts'
+import { ConsentErrorBody, ErrorBody, HtmlPage, SuccessBody, ValidationErrorBody } from './schemas.ts'
 
 /**
  * Every named schema (`$id`), registered once before the routes that `ref()` them. Each becomes one
@@ -39,6 +46,7 @@ const COMPONENT_SCHEMAS = [
   OAuthTokens,
   ErrorBody,
   ValidationErrorBody,
+  ConsentErrorBody,
   HtmlPage,
   SuccessBody,
   Readiness,
@@ -62,6 +70,11 @@ const COMPONENT_SCHEMAS = [
   WebhookEventSchema,
   WebhookDeliverySchema,
   WebhookEventStatusSchema,
+  ConsentLinkSchema,
+  ConsentSchema,
+  ConsentSetSchema,
+  ConsentAuditRecordSchema,
+  CardStatusSchema,
 ]
 
 /**

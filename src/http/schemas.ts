@@ -44,6 +44,20 @@ export const ValidationErrorBody = Type.Object(
   { $id: 'ValidationErrorBody' },
 )
 
+/** The v2 (Consent Management) error shape: the contract's `{error, details}` plus the stable errorCode. */
+export const ConsentErrorBody = Type.Object(
+  {
+    error: Type.String(),
+    details: Type.Array(Type.String()),
+    errorCode: StringEnum(Object.keys(ERROR_CATALOGUE) as ErrorCode[]),
+  },
+  { $id: 'ConsentErrorBody', description: 'v2 error: error, details and a stable errorCode.' },
+)
+
+/** A v2 error response, for the OpenAPI document. */
+export const consentErrorResponse = (description: string) =>
+  Type.Unsafe<unknown>(ref(ConsentErrorBody, { description }))
+
 /** A page of the hosted flow, for browsers: the body is HTML whatever the status (web/page.ts). */
 export const HtmlPage = Type.String({ $id: 'HtmlPage', description: 'An HTML page.' })
 

@@ -23,6 +23,20 @@ export const ERROR_CATALOGUE = {
     message: 'The live check needs one photo for each head movement it asked for.',
   },
   WEBHOOK_LIMIT_REACHED: { status: 400, message: 'Maximum webhook limit (5) reached for this tenant' },
+  CONSENT_VALIDATION: { status: 400, message: 'Validation error' },
+  CARD_USER_NOT_VERIFIED: {
+    status: 400,
+    message: 'User is not verified: a card can be ordered once verificationState is VERIFIED',
+  },
+  CARD_CONSENT_REQUIRED: {
+    status: 400,
+    message: "User's consent is incomplete: a card needs a linked consent set that completes its policy",
+  },
+  CARD_ALREADY_ISSUED: { status: 400, message: 'User already has a card' },
+  CARD_NOT_FREEZABLE: {
+    status: 400,
+    message: 'This card cannot be frozen or unfrozen by its holder now (see its status)',
+  },
   // OAuth 2.0 (RFC 6749 §5.2): the oauth module answers these as {error, error_description}.
   OAUTH_INVALID_REQUEST: { status: 400, message: 'The request is missing a parameter or has a wrong one' },
   OAUTH_INVALID_GRANT: {
@@ -61,6 +75,8 @@ export const ERROR_CATALOGUE = {
   },
   ACCOUNT_DISABLED: { status: 403, message: 'Your account has been disabled; contact support' },
   NOT_FOUND: { status: 404, message: 'Not found' },
+  CONSENT_NOT_FOUND: { status: 404, message: 'Not found' },
+  CARD_NOT_FOUND: { status: 404, message: 'User has no card' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Route not found' },
   INVALID_ONBOARDING_ID: { status: 404, message: 'Invalid onboarding ID' },
   LINK_INVALID: { status: 404, message: 'This verification link is not valid' },

@@ -19,6 +19,8 @@ import * as m0017 from './0017_staff.ts'
 import * as m0018 from './0018_pending_decisions.ts'
 import * as m0019 from './0019_case_assignment.ts'
 import * as m0020 from './0020_webhook_event_user_index.ts'
+import * as m0021 from './0021_consent.ts'
+import * as m0022 from './0022_cards.ts'
 import * as m0023 from './0023_oauth.ts'
 import * as m0024 from './0024_public_clients.ts'
 import * as m0025 from './0025_document_number_search.ts'
@@ -45,6 +47,8 @@ export const migrations: Record<string, Migration> = {
   '0018_pending_decisions': m0018,
   '0019_case_assignment': m0019,
   '0020_webhook_event_user_index': m0020,
+  '0021_consent': m0021,
+  '0022_cards': m0022,
   '0023_oauth': m0023,
   '0024_public_clients': m0024,
   '0025_document_number_search': m0025,

@@ -4,6 +4,7 @@
  */
 export { describeAccount, type LocatedUser, locateUser, setLoginOtp, setUserSuspended } from './admin.ts'
 export {
+  findOnboardingUser,
   ONBOARDING_ID_AFTER_REGISTRATION_MS,
   ONBOARDING_ID_TTL_MS,
   requireOnboardingUser,
