@@ -471,11 +471,6 @@ export const sanctionsList = (options: { json: boolean }): Promise<void> =>
         )
   })
 
-/**
- * Walks every region's audit chain. Exit 1 when any is broken, naming its first broken entry; the tip
- * of an intact chain is printed so that it can be kept elsewhere (a chain cannot show its own last
- * entries being cut off, a tip recorded earlier can).
- */
 const CheckpointFile = Type.Object({
   createdAt: Type.String({ maxLength: 40 }),
   tips: Type.Array(
@@ -505,6 +500,11 @@ const readCheckpoint = (file: string): AuditCheckpoint => {
   return parsed
 }
 
+/**
+ * Walks every region's audit chain. Exit 1 when any is broken, naming its first broken entry; the tip
+ * of an intact chain is printed, and with a checkpoint each chain is checked to still hold the tip it
+ * saw (a chain alone cannot show its last entries cut off, or itself rebuilt).
+ */
 export const auditVerify = (options: { json: boolean; checkpoint?: string }): Promise<void> =>
   withRuntime(async (runtime) => {
     const checkpoint = options.checkpoint === undefined ? undefined : readCheckpoint(options.checkpoint)

@@ -76,7 +76,7 @@ export const chainChecker = (key: Buffer, region: Region) => {
   }
 }
 
-/** The tip of one region's chain when a checkpoint was taken (null sequence: the chain was empty). */
+/** The tip of one region's chain when a checkpoint was taken (an empty chain: sequence 0, GENESIS_HASH). */
 export type CheckpointTip = { region: Region; sequence: number; hash: string }
 
 const CHECKPOINT_VERSION = 'verity.audit.checkpoint.v1'

@@ -4,13 +4,7 @@
  * no other feature module.
  */
 export { CHAIN_BREAKS, type ChainBreak } from './chain.ts'
-export {
-  type AuditCheckpoint,
-  CHECKPOINT_FAILURES,
-  type CheckpointCheck,
-  checkAgainstCheckpoint,
-  takeCheckpoint,
-} from './checkpoint.ts'
+export { type AuditCheckpoint, checkAgainstCheckpoint, takeCheckpoint } from './checkpoint.ts'
 export {
   type AuditActor,
   type AuditDeps,

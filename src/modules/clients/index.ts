@@ -11,7 +11,6 @@ export { clientRoutes, PublicClient } from './routes.ts'
 export type { ClientScope } from './scope.ts'
 export {
   type ClientDeps,
-  type ClientSettingsInput,
   type CreateClientInput,
   checkSecretKey,
   clientServesRegion,

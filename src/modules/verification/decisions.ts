@@ -7,13 +7,13 @@ import { findSession, recordSessionOutcome } from './repo.ts'
 import { applyVerificationEvent, type StateWriterDeps } from './state.ts'
 import type { VerificationEvent } from './state-machine.ts'
 
+/** A caller's rule run inside the decision's transaction: it throws to refuse, and nothing is written. */
+export type DecisionGuard = (trx: Transaction<DB>, sessionId: string) => Promise<void>
+
 /**
  * Where a submission is turned into a decision: the sandbox scenarios, the automated checks and the
  * reviewers all end here with a `Decision`, and nothing else records an outcome.
  */
-/** A caller's rule run inside the decision's transaction: it throws to refuse, and nothing is written. */
-export type DecisionGuard = (trx: Transaction<DB>, sessionId: string) => Promise<void>
-
 export type Decision = { outcome: Exclude<SessionOutcome, 'abandoned'>; reasons: Reason[] }
 
 const EVENT_OF: Record<Decision['outcome'], VerificationEvent | undefined> = {

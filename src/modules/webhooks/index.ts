@@ -23,4 +23,4 @@ export {
   sendTestEvent,
   updateEndpoint,
 } from './service.ts'
-export { type UserWebhookEvent, userWebhookEvents } from './user-deliveries.ts'
+export { userWebhookEvents } from './user-deliveries.ts'

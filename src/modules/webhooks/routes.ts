@@ -270,13 +270,14 @@ const bodyErrors = {
   413: errorResponse('Request body too large.'),
 }
 
+/** Authenticated by its own secret key: the client is who changed its endpoints or sent the event. */
+const actorOf = (request: FastifyRequest) => `client:${clientScope(request).client.id}` as const
+
 /**
  * Webhook management, server to server (x-client-key and x-secret-key). Endpoints are tenant-wide
  * configuration; events and their logs are read from the region the request is routed to (x-us-env /
  * ?region=us), where the users they are about live.
  */
-/** Authenticated by its own secret key: the client is who changed its endpoints or sent the event. */
-const actorOf = (request: FastifyRequest) => `client:${clientScope(request).client.id}` as const
 
 export const webhookRoutes = (deps: WebhookDeps) => async (fastify: FastifyInstance) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
