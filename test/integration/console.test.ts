@@ -91,6 +91,12 @@ describe.each(DIALECTS)('compliance console over HTTP (%s)', (dialect) => {
       { action: 'audit.view', subject: undefined, details: { actor, action: 'staff.list', entries: 1 } },
       { action: 'staff.list', subject: undefined, details: { members: expect.any(Number) } },
     ])
+    // Recorded by the staff module with the session, once each (the routes add none of their own).
+    for (const action of ['staff.sign_in', 'staff.sign_out'])
+      expect(
+        entries.filter((entry) => entry.action === action),
+        action,
+      ).toHaveLength(1)
     // A HEAD would read them unaudited: there is none.
     const head = await t.app.inject({ method: 'HEAD', url: '/console/staff' })
     expect(head.statusCode).toBe(404)

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { type RootOperationNode, SelectQueryNode, TableNode } from 'kysely'
+import { type RootOperationNode, SelectQueryNode, sql, TableNode } from 'kysely'
 import { generateSync } from 'otplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/config.ts'
@@ -406,6 +406,70 @@ describe.each(DIALECTS)('staff accounts and sign-in (%s)', (dialect) => {
       await signOutStaff(deps, 'vss_not-a-token')
     })
 
+    const auditOf = async (staffId: string) =>
+      (await listAuditEntries(t.databases.home.db, { subjectId: staffId, limit: 50 })).map((entry) => ({
+        actor: entry.actor,
+        action: entry.action,
+        details: entry.details,
+      }))
+
+    it('record the sign-in and the sign-out once each, with the session, in their own transactions', async () => {
+      const { staff, session } = await signedIn()
+      await signOutStaff(deps, session.sessionToken)
+      await signOutStaff(deps, session.sessionToken)
+      const sessionId = session.sessionId
+      expect(await auditOf(staff.id)).toEqual([
+        { actor: `staff:${staff.id}`, action: 'staff.sign_out', details: { sessionId } },
+        { actor: `staff:${staff.id}`, action: 'staff.sign_in', details: { sessionId } },
+        { actor: TEST_ACTOR, action: 'staff.create', details: { role: 'reviewer' } },
+      ])
+    })
+
+    /** Makes every append of `action` fail, as a lock timeout or a lost connection would, while `run` runs. */
+    const refusingAppendsOf = async (action: string, run: () => Promise<void>) => {
+      const { db } = t.databases.home
+      if (dialect === 'postgres')
+        await sql`create trigger refuse_append before insert on audit_log for each row
+          when (new.action = ${sql.lit(action)}) execute function audit_log_append_only()`.execute(db)
+      else
+        await sql`create trigger refuse_append before insert on audit_log when new.action = ${sql.lit(action)}
+          begin select raise(abort, 'refused'); end`.execute(db)
+      try {
+        await run()
+      } finally {
+        await sql`drop trigger refuse_append${sql.raw(dialect === 'postgres' ? ' on audit_log' : '')}`.execute(
+          db,
+        )
+      }
+    }
+
+    it('are not opened when the sign-in cannot be recorded, and the code is not spent', async () => {
+      const member = await newMember()
+      nextStep()
+      const attempt = {
+        email: member.staff.email,
+        password: member.password,
+        code: code(member.totpSecret),
+        sourceIp: freshAddress(),
+      }
+      await refusingAppendsOf('staff.sign_in', async () => {
+        await expect(signInStaff(deps, attempt)).rejects.not.toBeInstanceOf(AppError)
+      })
+      expect(await sessionRows(member.staff.id)).toEqual([])
+      expect((await staffRow(member.staff.id)).totp_last_step).toBeNull()
+      const signedInNow = await signInStaff(deps, attempt)
+      expect(await resolveStaffSession(deps, signedInNow.sessionToken)).not.toBeNull()
+    })
+
+    it('stay open when the sign-out cannot be recorded', async () => {
+      const { staff, session } = await signedIn()
+      await refusingAppendsOf('staff.sign_out', async () => {
+        await expect(signOutStaff(deps, session.sessionToken)).rejects.toThrow()
+      })
+      expect(await resolveStaffSession(deps, session.sessionToken)).not.toBeNull()
+      expect((await auditOf(staff.id)).map((entry) => entry.action)).not.toContain('staff.sign_out')
+    })
+
     it('are refused once the member is disabled, revoked or not', async () => {
       const { staff, session } = await signedIn()
       await t.databases.home.db
@@ -534,9 +598,11 @@ describe.each(DIALECTS)('staff accounts and sign-in (%s)', (dialect) => {
       const entries = (await listAuditEntries(t.databases.home.db, { subjectId: staff.id, limit: 10 })).map(
         (entry) => [entry.actor, entry.action],
       )
-      expect(entries.slice(0, 2)).toEqual([
+      expect(entries.slice(0, 4)).toEqual([
+        [`staff:${staff.id}`, 'staff.sign_in'],
         ['cli:ops', 'staff.enable'],
         [TEST_ACTOR, 'staff.disable'],
+        [`staff:${staff.id}`, 'staff.sign_in'],
       ])
       expect((await failure(enableStaff(deps, 'nobody@example.com', TEST_ACTOR))).code).toBe('NOT_FOUND')
     })

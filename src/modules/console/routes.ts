@@ -241,6 +241,7 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
         )
       }
       try {
+        // Audited (`staff.sign_in`) by the staff module, in the transaction that opens the session.
         const signedIn = await signInStaff(
           { ...staffDeps, throttle: deps.staffThrottle },
           {
@@ -250,12 +251,6 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
             sourceIp: request.ip,
           },
         )
-        await audit(deps.databases.home, {
-          actor: `staff:${signedIn.staff.id}`,
-          action: 'staff.sign_in',
-          subject: { type: 'staff', id: signedIn.staff.id },
-          details: { sessionId: signedIn.sessionId },
-        })
         reply.clearCookie(LOGIN_COOKIE, cookieOptions())
         reply.setCookie(
           SESSION_COOKIE,
@@ -284,14 +279,8 @@ export const consoleRoutes = (deps: ConsoleDeps) => async (fastify: FastifyInsta
     { schema: { ...schema('signOutConsole', 'Sign out'), body: CsrfForm } },
     async (request, reply) => {
       requireCsrf(request, request.body.csrf)
-      const session = request.staffSession as StaffSession
+      // Audited by the staff module, in the transaction that ends the session.
       await signOutStaff(staffDeps, request.cookies[SESSION_COOKIE] ?? '')
-      await audit(deps.databases.home, {
-        actor: `staff:${session.staff.id}`,
-        action: 'staff.sign_out',
-        subject: { type: 'staff', id: session.staff.id },
-        details: { sessionId: session.sessionId },
-      })
       reply.clearCookie(SESSION_COOKIE, cookieOptions())
       return reply.redirect('/console/login', 303)
     },

@@ -123,18 +123,19 @@ export const touchStaffSession = async (
   return Number(result.numUpdatedRows) === 1
 }
 
+/** Revokes the live session of a token hash; answers which it was, or undefined when none was live. */
 export const revokeStaffSessionByHash = async (
   db: Queryable,
   tokenHash: string,
   now: number,
-): Promise<void> => {
-  await db
+): Promise<{ sessionId: string; staffId: string } | undefined> =>
+  db
     .updateTable('staff_session')
     .set({ revoked_at: now })
     .where('token_hash', '=', tokenHash)
     .where('revoked_at', 'is', null)
-    .execute()
-}
+    .returning(['id as sessionId', 'staff_id as staffId'])
+    .executeTakeFirst()
 
 /** Signs a member out everywhere; answers how many sessions were not revoked yet. */
 export const revokeStaffSessionsOf = async (db: Queryable, staffId: string, now: number): Promise<number> => {

@@ -238,8 +238,9 @@ export const resetStaff = async (
 
 /**
  * Opens a session when the code is one the member's secret gives for now (± one step) and newer than
- * the last accepted one. The step is recorded and the session written in one transaction, conditional
- * on the step still being new and the member still as read (not disabled, not reset meanwhile).
+ * the last accepted one. The step is recorded, the session written and `staff.sign_in` appended in one
+ * transaction, conditional on the step still being new and the member still as read (not disabled, not
+ * reset meanwhile): a failed append leaves no session behind.
  */
 const openSession = async (
   deps: StaffDeps,
@@ -264,6 +265,12 @@ const openSession = async (
       expires_at: expiresAt,
       revoked_at: null,
       source_ip: input.sourceIp,
+    })
+    await appendAudit(deps, deps.home, trx, {
+      actor: `staff:${member.id}`,
+      action: 'staff.sign_in',
+      subject: { type: 'staff', id: member.id },
+      details: { sessionId },
     })
     return true
   })
@@ -331,6 +338,19 @@ export const resolveStaffSession = async (deps: StaffDeps, token: string): Promi
   return { staff: memberOf(found), sessionId: found.session_id, expiresAt: found.session_expires_at }
 }
 
-/** Ends the session of this token (nothing happens for an unknown or ended one). */
-export const signOutStaff = async (deps: StaffDeps, token: string): Promise<void> =>
-  repo.revokeStaffSessionByHash(deps.db, hashSecret(token), deps.clock.now())
+/**
+ * Ends the session of this token, audited as `staff.sign_out` by its member in the same transaction.
+ * Nothing happens, and nothing is recorded, for an unknown or already ended one.
+ */
+export const signOutStaff = async (deps: StaffDeps, token: string): Promise<void> => {
+  await deps.db.transaction().execute(async (trx) => {
+    const ended = await repo.revokeStaffSessionByHash(trx, hashSecret(token), deps.clock.now())
+    if (!ended) return
+    await appendAudit(deps, deps.home, trx, {
+      actor: `staff:${ended.staffId}`,
+      action: 'staff.sign_out',
+      subject: { type: 'staff', id: ended.staffId },
+      details: { sessionId: ended.sessionId },
+    })
+  })
+}
