@@ -4,7 +4,7 @@ import { createLogger } from '../../src/lib/logger.ts'
 import { listAuditEntries } from '../../src/modules/audit/index.ts'
 import { createStaff } from '../../src/modules/staff/index.ts'
 import { buildTestApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts'
-import { currentUser } from '../helpers/capture.ts'
+import { currentUser, registerSandboxUser } from '../helpers/capture.ts'
 import { type ConsoleSignIn, signInOverHttp, totpAt } from '../helpers/console.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 import { caseInReview } from '../helpers/review.ts'
@@ -100,6 +100,43 @@ describe.each(DIALECTS)('compliance console over HTTP (%s)', (dialect) => {
     // A HEAD would read them unaudited: there is none.
     const head = await t.app.inject({ method: 'HEAD', url: '/console/staff' })
     expect(head.statusCode).toBe(404)
+  })
+
+  it('suspends a user by post/redirect/get; asking for the status they already have changes and records nothing', async () => {
+    const member = await newMember()
+    const session = await signIn(member)
+    const user = await registerSandboxUser(t, clientKey)
+    const suspend = (suspended: 'true' | 'false') =>
+      post(`/console/users/${user.id}/suspension`, session, { suspended })
+    const account = () =>
+      user.database.db
+        .selectFrom('app_user')
+        .select(['status', 'suspended_at'])
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow()
+
+    const suspended = await suspend('true')
+    expect(suspended.statusCode).toBe(303)
+    expect(suspended.headers.location).toBe(`/console/users/${user.id}?done=suspended`)
+    expect((await get(suspended.headers.location as string, session)).body).toContain(
+      '<p class="done" role="status">User suspended.</p>',
+    )
+    const before = await account()
+    expect(before.status).toBe('suspended')
+    t.clock.advance(60_000)
+    const again = await suspend('true')
+    expect(again.headers.location).toBe(`/console/users/${user.id}?done=unchanged`)
+    expect(await account(), 'the suspension still starts when it did').toEqual(before)
+    expect((await suspend('false')).headers.location).toBe(`/console/users/${user.id}?done=unsuspended`)
+    expect((await suspend('false')).headers.location).toBe(`/console/users/${user.id}?done=unchanged`)
+    expect((await account()).status).toBe('active')
+
+    const recorded = (await listAuditEntries(user.database.db, { subjectId: user.id, limit: 50 })).map(
+      (entry) => entry.action,
+    )
+    // One entry per change; the redirects read nothing, only the page opened once is a view.
+    expect(recorded).toEqual(['user.unsuspend', 'user.view', 'user.suspend'])
+    expect((await get(`/console/users/${user.id}?done=elsewhere`, session)).statusCode).toBe(422)
   })
 
   it('signs in over HTTP: the session cookie opens the queue, and the page token signs its forms', async () => {

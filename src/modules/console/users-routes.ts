@@ -5,8 +5,8 @@ import { isoTime } from '../../lib/clock.ts'
 import { normalizeEmail } from '../../lib/validators.ts'
 import { documentNumberDigest, usersWithNumberDigest } from '../checks/index.ts'
 import { listClients } from '../clients/index.ts'
-import { describeUser, setUserSuspended } from '../operator/index.ts'
-import { locateUser, searchUsers } from '../users/index.ts'
+import { describeUser } from '../operator/index.ts'
+import { locateUser, searchUsers, setUserSuspended } from '../users/index.ts'
 import { listUserSessions } from '../verification/index.ts'
 import { userWebhookEvents } from '../webhooks/index.ts'
 import type { ConsoleContext } from './context.ts'
@@ -17,6 +17,15 @@ const MAX_RESULTS = 50
 const MAX_WEBHOOK_EVENTS = 50
 const SearchQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) })
 const UserParams = Type.Object({ userId: Type.String({ maxLength: 100 }) })
+/** What the user page says after a suspension form, named in its address (`?done=`) after the redirect. */
+const NOTICES = {
+  suspended: 'User suspended.',
+  unsuspended: 'User unsuspended.',
+  unchanged: 'Nothing changed: the user already had that status.',
+} as const
+const UserQuery = Type.Object({
+  done: Type.Optional(Type.Union(Object.keys(NOTICES).map((key) => Type.Literal(key)))),
+})
 const SuspensionForm = Type.Object({
   csrf: Type.String({ maxLength: 100 }),
   suspended: Type.Union([Type.Literal('true'), Type.Literal('false')]),
@@ -146,9 +155,13 @@ export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleCont
       schema: {
         ...context.schema('getConsoleUser', 'One user: account, sessions, transitions, webhook deliveries'),
         params: UserParams,
+        querystring: UserQuery,
       },
     },
-    async (request, reply) => renderUser(request, reply, request.params.userId),
+    async (request, reply) => {
+      const done = request.query.done as keyof typeof NOTICES | undefined
+      return renderUser(request, reply, request.params.userId, done ? NOTICES[done] : undefined)
+    },
   )
 
   app.post(
@@ -164,14 +177,16 @@ export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleCont
       context.requireCsrf(request, request.body.csrf)
       context.requireRole(request, canDecide)
       const suspended = request.body.suspended === 'true'
-      // Audited by the users module, in the transaction of the change.
-      await setUserSuspended(deps, request.params.userId, suspended, actorOf(request))
-      return renderUser(
-        request,
-        reply,
+      // Audited by the users module, in the transaction of the change (no entry when nothing changed).
+      const { user, changed } = await setUserSuspended(
+        deps,
         request.params.userId,
-        suspended ? 'User suspended.' : 'User unsuspended.',
+        suspended,
+        actorOf(request),
       )
+      const done: keyof typeof NOTICES = !changed ? 'unchanged' : suspended ? 'suspended' : 'unsuspended'
+      // Post/redirect/get: reloading the page it lands on does not post the form again.
+      return reply.redirect(`/console/users/${encodeURIComponent(user.id)}?done=${done}`, 303)
     },
   )
 }

@@ -5,7 +5,7 @@ import { AppError } from '../../lib/errors.ts'
 import type { Keys } from '../../lib/keys.ts'
 import { type AuditActor, appendAudit } from '../audit/index.ts'
 import { registrationPhase } from './phase.ts'
-import { findUserById, updateUser } from './repo.ts'
+import { findUserById, lockUser, updateUser } from './repo.ts'
 import { toUserView } from './view.ts'
 
 export type UserAdminDeps = { databases: Databases; clock: Clock; keys: Pick<Keys, 'auditChain'> }
@@ -34,19 +34,26 @@ export const describeAccount = ({ user, database }: LocatedUser) => ({
 
 /**
  * A suspended user cannot log in (403) and their tokens stop working (403) until unsuspended. Audited
- * in the user's region database, in the transaction of the change.
+ * in the user's region database, in the transaction of the change. A user who already has the status
+ * asked for is left as they are, with no entry: a repeated request (a reload, a retry) changes nothing,
+ * and `suspended_at` keeps saying when the suspension began. `changed` tells which happened.
  */
 export const setUserSuspended = async (
   deps: UserAdminDeps,
   userId: string,
   suspended: boolean,
   actor: AuditActor,
-) => {
+): Promise<LocatedUser & { changed: boolean }> => {
   const { user, database } = await locateUser(deps, userId)
+  const status = suspended ? 'suspended' : 'active'
   const now = deps.clock.now()
-  const updated = await database.db.transaction().execute(async (trx) => {
-    const changed = await updateUser(trx, user.id, {
-      status: suspended ? 'suspended' : 'active',
+  return database.db.transaction().execute(async (trx) => {
+    // Read under the user's lock (users are never deleted): of two concurrent requests, the second
+    // sees the status the first wrote.
+    const current = (await lockUser(database, trx, user.id)) as UserRow
+    if (current.status === status) return { user: current, database, changed: false }
+    const updated = await updateUser(trx, user.id, {
+      status,
       suspended_at: suspended ? now : null,
       updated_at: now,
     })
@@ -56,9 +63,8 @@ export const setUserSuspended = async (
       subject: { type: 'user', id: user.id },
       details: { clientId: user.client_id },
     })
-    return changed
+    return { user: updated, database, changed: true }
   })
-  return { user: updated, database } satisfies LocatedUser
 }
 
 /** Requires an SMS one-time code at every login (the phone must be verified). */
