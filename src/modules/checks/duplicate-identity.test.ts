@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { api } from '../../../test/helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { registerSandboxUser } from '../../../test/helpers/capture.ts'
@@ -8,6 +8,7 @@ import type { SessionRow } from '../../db/schema.ts'
 import { findSession, submitSession } from '../verification/index.ts'
 import { recordFingerprints } from './duplicate-identity.ts'
 import { documentNumberDigest } from './fingerprints.ts'
+import { usersWithDocumentNumber } from './number-search.ts'
 import { usersWithNumberDigest } from './repo.ts'
 import { passportData } from './test-context.ts'
 
@@ -155,5 +156,21 @@ describe.each(DIALECTS)('recording identity fingerprints (%s)', (dialect) => {
     // The same number at another client is another digest.
     const elsewhere = documentNumberDigest(t.runtime.keys.documentNumbers, 'cli_other', 'R00000003')
     expect(await usersWithNumberDigest(db, [elsewhere as string])).toEqual([])
+
+    // The console's search by number: a query per chunk of clients, here 2 to a chunk; the user's client
+    // comes fifth, in the third query.
+    const clientIds = ['cli_a', 'cli_b', 'cli_c', 'cli_d', session.client_id]
+    const queries = vi.spyOn(db, 'selectFrom')
+    try {
+      const search = (number: string) =>
+        usersWithDocumentNumber(db, t.runtime.keys.documentNumbers, { clientIds, number }, 2)
+      expect(await search('R0000-0003')).toEqual([session.user_id])
+      expect(queries).toHaveBeenCalledTimes(3)
+      queries.mockClear()
+      expect(await search('  --  '), 'nothing left of the number once normalised: no query').toEqual([])
+      expect(queries).not.toHaveBeenCalled()
+    } finally {
+      queries.mockRestore()
+    }
   })
 })

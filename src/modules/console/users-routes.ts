@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { isoTime } from '../../lib/clock.ts'
 import { normalizeEmail } from '../../lib/validators.ts'
-import { documentNumberDigest, usersWithNumberDigest } from '../checks/index.ts'
+import { usersWithDocumentNumber } from '../checks/index.ts'
 import { listClients } from '../clients/index.ts'
 import { describeUser } from '../operator/index.ts'
 import { locateUser, searchUsers, setUserSuspended } from '../users/index.ts'
@@ -56,11 +56,9 @@ export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleCont
           'Users',
           usersPage(context.viewer(request), { query: '', results: null }),
         )
-      // The text as a document number: its keyed digest at each client, as the checks stored it (the
-      // number itself is never stored, logged or audited).
-      const digests = (await listClients(deps)).flatMap(
-        (client) => documentNumberDigest(deps.keys.documentNumbers, client.id, text) ?? [],
-      )
+      // The text as a document number: its keyed digest at each client serving the region, as the
+      // checks stored it (the number itself is never stored, logged or audited).
+      const clients = await listClients(deps)
       const found = await Promise.all(
         deps.databases.all.map(async (database) =>
           (
@@ -69,7 +67,12 @@ export const consoleUserRoutes = (fastify: FastifyInstance, context: ConsoleCont
               {
                 text,
                 email: normalizeEmail(text) ?? null,
-                ids: await usersWithNumberDigest(database.db, digests),
+                ids: await usersWithDocumentNumber(database.db, deps.keys.documentNumbers, {
+                  clientIds: clients
+                    .filter((client) => client.regions.includes(database.region))
+                    .map((client) => client.id),
+                  number: text,
+                }),
               },
               MAX_RESULTS,
             )
