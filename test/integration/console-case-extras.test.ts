@@ -155,6 +155,16 @@ describe.each(DIALECTS)('console case and user pages (%s)', (dialect) => {
     expect(page.body).toContain(`<a href="/console/cases/${holder.sessionId}">`)
     expect(page.body).not.toContain(stranger.user.id)
     expect(page.body).not.toContain(stranger.sessionId)
+    // The section shows the holder's state now (they were never verified); the evidence what the check saw.
+    const { verification_state: stateNow } = await holder.user.database.db
+      .selectFrom('app_user')
+      .select('verification_state')
+      .where('id', '=', holder.user.id)
+      .executeTakeFirstOrThrow()
+    expect(stateNow).not.toBe('VERIFIED')
+    expect(page.body).toContain('<th scope="col">Their state now</th>')
+    expect(page.body).toContain(`<td>the same document</td><td>${stateNow}</td>`)
+    expect(page.body).toContain('&quot;verificationState&quot;: &quot;VERIFIED&quot;')
     // The link opens the other user's page.
     expect((await reviewer.get(`/console/users/${holder.user.id}`)).statusCode).toBe(200)
   })

@@ -100,8 +100,9 @@ export const consoleCaseRoutes = (fastify: FastifyInstance, context: ConsoleCont
           mine: holder.staffId === session.staff.id,
         }
       : null
-    // The check compares within the client only; the page re-checks that before it links anyone, so a
-    // user of another client is never named on it.
+    // The holders as they are now: the check's evidence gives their state when it ran. The check compares
+    // within the client only; the page re-checks that before it links anyone, so a user of another
+    // client is never named on it.
     const holders = duplicateHoldersOf(shown)
     const duplicates =
       holders &&
@@ -109,7 +110,9 @@ export const consoleCaseRoutes = (fastify: FastifyInstance, context: ConsoleCont
         await Promise.all(
           holders.map(async (holder) => {
             const other = await findUserById(database.db, holder.userId)
-            return other?.client_id === shown.clientId ? [holder] : []
+            return other?.client_id === shown.clientId
+              ? [{ ...holder, verificationState: other.verification_state }]
+              : []
           }),
         )
       ).flat()

@@ -31,6 +31,12 @@ export const duplicateHoldersOf = (shown: ShownCase): DuplicateHolder[] | null =
   return evidenceOf<{ holders?: DuplicateHolder[] }>(shown, 'duplicate-identity')?.holders ?? []
 }
 
+/** The check's own record of the holders the console kept (those of the case's client). */
+const sameClientHolders = (shown: ShownCase, kept: DuplicateHolder[]) => {
+  const keptIds = new Set(kept.map((holder) => holder.userId))
+  return (duplicateHoldersOf(shown) ?? []).filter((holder) => keptIds.has(holder.userId))
+}
+
 type AddressEvidence = {
   statementDate?: string | null
   oldestAccepted?: string
@@ -116,10 +122,11 @@ export const caseView = (
       outcome: check.outcome,
       reason: check.reason,
       score: check.score,
-      // The evidence table names no other holder than the section above links (same client only).
+      // The evidence table names no other holder than the section above links (same client only), as
+      // the check saw them (the section shows their state now).
       evidence:
         check.check === 'duplicate-identity' && lookedUp.duplicates !== null && check.evidence
-          ? { ...check.evidence, holders: lookedUp.duplicates }
+          ? { ...check.evidence, holders: sameClientHolders(shown, lookedUp.duplicates) }
           : check.evidence,
     })),
     reviews: shown.reviews,

@@ -157,6 +157,7 @@ export type DuplicateHolder = {
   kind: string
   userId: string
   sessionId: string
+  /** As the check recorded it; the case page's section puts the holder's current state here. */
   verificationState: string
   sessionOutcome: string | null
 }
@@ -356,7 +357,7 @@ const duplicatesSection = (view: CaseView) =>
   ${
     view.duplicates.length === 0
       ? html`<p>No other user of this client holds this document or SSN.</p>`
-      : html`<table><thead><tr><th scope="col">Other user</th><th scope="col">Holds</th><th scope="col">Their state</th><th scope="col">Their session</th></tr></thead><tbody>
+      : html`<table><thead><tr><th scope="col">Other user</th><th scope="col">Holds</th><th scope="col">Their state now</th><th scope="col">Their session</th></tr></thead><tbody>
     ${view.duplicates.map(
       (holder) =>
         html`<tr><td><a href="/console/users/${holder.userId}">${holder.userId}</a></td><td>${HOLDS[holder.kind] ?? holder.kind}</td><td>${holder.verificationState}</td><td><a href="/console/cases/${holder.sessionId}">${holder.sessionId}</a>${holder.sessionOutcome ? ` (${holder.sessionOutcome})` : ' (undecided)'}</td></tr>`,
