@@ -343,7 +343,7 @@ describe.each(DIALECTS)('console case and user pages (%s)', (dialect) => {
     expect(page.body).toMatch(/pending, next attempt [^<]+<\/td><td>0<\/td><td>—/)
     // Another user's page shows none of them.
     const other = await reviewer.get(`/console/users/${quiet}`)
-    expect(other.body).toContain('No webhook event about this user')
+    expect(other.body).toContain('No webhook event about this user (the log keeps events for 30 days).')
     for (const event of events) expect(other.body).not.toContain(event.eventId)
   })
 

@@ -1,4 +1,6 @@
+import { DAY_MS } from '../../lib/clock.ts'
 import { html } from '../../web/page.ts'
+import { EVENT_RETENTION_MS } from '../webhooks/index.ts'
 import { nav, type Viewer } from './pages.ts'
 
 export type UserRowView = {
@@ -50,7 +52,7 @@ const webhooksSection = (
 ) => html`<section aria-labelledby="webhooks"><h2 id="webhooks">Webhook deliveries</h2>
 ${
   events.length === 0
-    ? html`<p>No webhook event about this user (the log keeps events for 7 days).</p>`
+    ? html`<p>No webhook event about this user (the log keeps events for ${EVENT_RETENTION_MS / DAY_MS} days).</p>`
     : html`<table><caption class="visually-hidden">Webhook events about this user and their deliveries</caption><thead><tr><th scope="col">Event</th><th scope="col">At</th><th scope="col">Endpoint</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last response</th></tr></thead><tbody>
 ${events.flatMap((event) =>
   event.deliveries.length === 0
