@@ -3,7 +3,7 @@ import { documentNumberDigest } from './fingerprints.ts'
 import { usersWithNumberDigest } from './repo.ts'
 
 /** The most digests one query binds: far below SQLite's and PostgreSQL's limits on parameters. */
-export const NUMBER_DIGESTS_PER_QUERY = 500
+const NUMBER_DIGESTS_PER_QUERY = 500
 
 /**
  * The users of one region's database whose checked document bears this number (the console's search).
