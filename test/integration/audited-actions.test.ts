@@ -135,7 +135,7 @@ describe.each(DIALECTS)('audited operator actions (%s)', (dialect) => {
         `client:${client.id}`,
         { fields: ['redirectUris'], redirectUrisAdded: ['https://shop.example.com/cb'] },
       ],
-      ['client.create', TEST_ACTOR, { mode: 'sandbox', regions: ['intl'] }],
+      ['client.create', TEST_ACTOR, { mode: 'sandbox', publicOAuth: false, regions: ['intl'] }],
     ])
   })
 })

@@ -1,4 +1,6 @@
+import { DAY_MS } from '../../lib/clock.ts'
 import { type Html, html } from '../../web/page.ts'
+import { ATTEMPT_LOG_RETENTION_MS, EVENT_RETENTION_MS } from '../webhooks/index.ts'
 import { nav, type Viewer } from './pages.ts'
 
 /** A client as the admin pages show it: never its secret, only the hint of it. */
@@ -185,7 +187,7 @@ const endpointRows = (viewer: Viewer, client: ClientView, endpoints: EndpointVie
 const attemptRows = (attempts: AttemptView[], endpoints: EndpointView[]) => {
   const nameOf = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint.name]))
   return attempts.length === 0
-    ? html`<p>No delivery attempt in the retention window (7 days).</p>`
+    ? html`<p>No delivery attempt in the retention window (${ATTEMPT_LOG_RETENTION_MS / DAY_MS} days).</p>`
     : html`<table>
   <caption class="visually-hidden">Delivery attempts, newest first</caption>
   <thead><tr><th scope="col">At</th><th scope="col">Endpoint</th><th scope="col">Region</th><th scope="col">Event</th><th scope="col">Attempt</th><th scope="col">Outcome</th><th scope="col">HTTP</th><th scope="col">Time</th><th scope="col">Error</th></tr></thead>
@@ -201,7 +203,7 @@ const attemptRows = (attempts: AttemptView[], endpoints: EndpointView[]) => {
 const eventRows = (viewer: Viewer, client: ClientView, events: EventView[], endpoints: EndpointView[]) => {
   const nameOf = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint.name]))
   return events.length === 0
-    ? html`<p>No event in the retention window (30 days).</p>`
+    ? html`<p>No event in the retention window (${EVENT_RETENTION_MS / DAY_MS} days).</p>`
     : html`<table>
   <caption class="visually-hidden">Webhook events, newest first</caption>
   <thead><tr><th scope="col">At</th><th scope="col">Region</th><th scope="col">Event</th><th scope="col">About</th><th scope="col">Status</th><th scope="col">Deliveries</th><th scope="col">Replay</th></tr></thead>

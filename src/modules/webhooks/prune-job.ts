@@ -3,7 +3,7 @@ import { DAY_MS, HOUR_MS } from '../../lib/clock.ts'
 import { pruneWebhookData } from './repo.ts'
 
 /** Attempt logs hold receivers' answers and the bodies sent; a week is enough to debug an integration. */
-const ATTEMPT_LOG_RETENTION_MS = 7 * DAY_MS
+export const ATTEMPT_LOG_RETENTION_MS = 7 * DAY_MS
 export const EVENT_RETENTION_MS = 30 * DAY_MS
 
 export const pruneWebhooksJob: JobDefinition = {
