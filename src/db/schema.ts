@@ -826,6 +826,8 @@ export type CardTable = {
   type: CardType
   status: CardStatus
   frozen_by: CardFreezer | null
+  /** 1 while a verification freeze covers a freeze of the holder's own, which its release restores. */
+  holder_frozen: number
   holder_name: string
   pan_last4: string
   /** YYYY/MM */

@@ -196,16 +196,9 @@ describe.each(DIALECTS)('cards (%s)', (dialect) => {
       expect(bare.statusCode).toBe(200)
     })
 
-    it('freezes the card when a re-verification is rejected, and lifts that freeze once VERIFIED again', async () => {
-      const keys = await setup()
-      const user = await registerSandboxUser(t, keys.clientKey)
-      await giveConsent(keys, user)
-      await verify(keys.clientKey, user)
+    /** A re-verification rejected, then (after the 24 h cooldown, with a fresh login) one approved. */
+    const rejectThenVerify = async (keys: Setup, user: TestUser) => {
       const cards = card(keys.clientKey, user)
-      expect((await cards.order()).statusCode).toBe(200)
-      // The holder's own freeze becomes verification's: they cannot lift it while not verified.
-      expect((await cards.post('/v1/card/freeze', '')).statusCode).toBe(200)
-
       await verify(keys.clientKey, user, { outcome: 'rejected', reasons: [reason('FACE_MISMATCH')] })
       expect((await cards.status()).json()).toEqual(
         expect.objectContaining({ status: 'FROZEN', isFreezable: false }),
@@ -219,8 +212,6 @@ describe.each(DIALECTS)('cards (%s)', (dialect) => {
           status: 'FROZEN',
         },
       ])
-
-      // After the rejection's 24 h cooldown (the access token has expired meanwhile: log in again).
       t.clock.advance(25 * 60 * 60 * 1000)
       const login = await api(t.app, keys.clientKey).post('/v1/auth/login', {
         email: user.email,
@@ -228,7 +219,36 @@ describe.each(DIALECTS)('cards (%s)', (dialect) => {
       })
       user.token = login.json().accessToken
       await verify(keys.clientKey, user)
-      expect((await card(keys.clientKey, user).status()).json()).toEqual(
+      return card(keys.clientKey, user)
+    }
+
+    it('freezes the card when a re-verification is rejected, and lifts that freeze once VERIFIED again', async () => {
+      const keys = await setup()
+      const user = await registerSandboxUser(t, keys.clientKey)
+      await giveConsent(keys, user)
+      await verify(keys.clientKey, user)
+      expect((await card(keys.clientKey, user).order()).statusCode).toBe(200)
+      const cards = await rejectThenVerify(keys, user)
+      expect((await cards.status()).json()).toEqual(
+        expect.objectContaining({ status: 'ACTIVE', isFreezable: true }),
+      )
+    })
+
+    it("keeps the holder's own freeze through a rejection and back to VERIFIED (a lost card stays frozen)", async () => {
+      const keys = await setup()
+      const user = await registerSandboxUser(t, keys.clientKey)
+      await giveConsent(keys, user)
+      await verify(keys.clientKey, user)
+      const ordered = card(keys.clientKey, user)
+      expect((await ordered.order()).statusCode).toBe(200)
+      expect((await ordered.post('/v1/card/freeze', '')).statusCode).toBe(200)
+      const cards = await rejectThenVerify(keys, user)
+      // The holder's freeze again, which only the holder lifts.
+      expect((await cards.status()).json()).toEqual(
+        expect.objectContaining({ status: 'FROZEN', isFreezable: true }),
+      )
+      expect((await cards.post('/v1/card/unfreeze', '{}')).statusCode).toBe(200)
+      expect((await cards.status()).json()).toEqual(
         expect.objectContaining({ status: 'ACTIVE', isFreezable: true }),
       )
     })

@@ -308,6 +308,19 @@ describe.each(DIALECTS)('consent management API v2 (%s)', (dialect) => {
       expect((await v2.request('GET', `/v2/consent/onboarding/${onboardingId}`)).statusCode).toBe(404)
     })
 
+    it('answers an audit offset too large for the databases as a validation error', async () => {
+      const { client, v2 } = await setup()
+      const { onboardingId, userId } = await account(client.clientKey)
+      const created = (await createSet(v2, client.clientKey, onboardingId)).json()
+      await v2.request('PATCH', `/v2/consent/onboarding/${created.consentSetId}`, { userId })
+      for (const offset of ['99999999999999999999', '9223372036854775808', '1e300', '2147483648']) {
+        const response = await v2.request('GET', `/v2/consent/user/${userId}/audit?offset=${offset}`)
+        expect([response.statusCode, response.json().error]).toEqual([400, 'Validation error'])
+      }
+      const last = await v2.request('GET', `/v2/consent/user/${userId}/audit?offset=2147483647`)
+      expect([last.statusCode, last.json().auditRecords]).toEqual([200, []])
+    })
+
     it('answers schema failures and malformed JSON in the v2 shape', async () => {
       const { client, secretKey, v2 } = await setup()
       const missing = await v2.request('POST', '/v2/consent/onboarding', {
@@ -431,6 +444,63 @@ describe.each(DIALECTS)('consent management API v2 (%s)', (dialect) => {
       ])
     })
 
+    it('an expired onboarding id reads no consent (the same 404 as an unknown one)', async () => {
+      const { client, v2 } = await setup()
+      const { onboardingId, userId } = await account(client.clientKey)
+      const created = (await createSet(v2, client.clientKey, onboardingId)).json()
+      await v2.request('PATCH', `/v2/consent/onboarding/${created.consentSetId}`, { userId })
+      t.clock.advance(40 * 24 * 60 * 60 * 1000)
+      const read = await v2.request('GET', `/v2/consent/onboarding/${onboardingId}`)
+      expect([read.statusCode, read.json()]).toEqual([
+        404,
+        {
+          error: 'Not found',
+          details: [`No consent sets found for onboardingId '${onboardingId}'`],
+          errorCode: 'CONSENT_NOT_FOUND',
+        },
+      ])
+      // A confidential client's secret still reaches the user's consent and revokes it.
+      expect((await v2.request('GET', `/v2/consent/user/${userId}`)).statusCode).toBe(200)
+      const revoked = await v2.request(
+        'DELETE',
+        `/v2/consent/consentSet/${created.consentSetId}/consent/${created.consents[1].consentId}`,
+      )
+      expect(revoked.statusCode).toBe(200)
+    })
+
+    it("a public client's key links and revokes only while the set's onboarding id is valid; its secret always", async () => {
+      const { client, secretKey } = await t.createClient({ regions: ['intl'], publicOAuth: true })
+      const app = consentApi(t.app, client.clientKey, client.clientKey)
+      const first = await account(client.clientKey)
+      const second = await account(client.clientKey)
+      const linkedSet = (await createSet(app, client.clientKey, first.onboardingId)).json()
+      expect(
+        (
+          await app.request('PATCH', `/v2/consent/onboarding/${linkedSet.consentSetId}`, {
+            userId: first.userId,
+          })
+        ).statusCode,
+      ).toBe(200)
+      const unlinkedSet = (await createSet(app, client.clientKey, second.onboardingId)).json()
+      t.clock.advance(40 * 24 * 60 * 60 * 1000)
+
+      const revokePath = `/v2/consent/consentSet/${linkedSet.consentSetId}/consent/${linkedSet.consents[1].consentId}`
+      const attempts = [
+        await app.request('GET', `/v2/consent/onboarding/${first.onboardingId}`),
+        await app.request('DELETE', revokePath),
+        await app.request('PATCH', `/v2/consent/onboarding/${unlinkedSet.consentSetId}`, {
+          userId: second.userId,
+        }),
+      ]
+      expect(attempts.map((attempt) => [attempt.statusCode, attempt.json().details])).toEqual([
+        [404, [`No consent sets found for onboardingId '${first.onboardingId}'`]],
+        [404, [`No consent set found for consentSetId '${linkedSet.consentSetId}'`]],
+        [404, [`No consent set found for consentSetId '${unlinkedSet.consentSetId}'`]],
+      ])
+      const withSecret = consentApi(t.app, client.clientKey, secretKey)
+      expect((await withSecret.request('DELETE', revokePath)).statusCode).toBe(200)
+    })
+
     it("another client's consent set does not exist: read, link, revoke, user and audit", async () => {
       const owner = await setup()
       const { onboardingId, userId } = await account(owner.client.clientKey)
@@ -525,6 +595,8 @@ describe.each(DIALECTS)('consent management API v2 (%s)', (dialect) => {
       const path = `/v2/consent/consentSet/${created.consentSetId}/consent/${created.consents[0].consentId}`
       const revocations = await Promise.all([v2.request('DELETE', path), v2.request('DELETE', path)])
       expect(revocations.map((response) => response.statusCode).sort()).toEqual([200, 404])
+      // Audit records of one set written in the same millisecond have no order between them.
+      t.clock.advance(1)
       const linkPath = `/v2/consent/onboarding/${created.consentSetId}`
       const links = await Promise.all([
         v2.request('PATCH', linkPath, { userId }),

@@ -26,5 +26,5 @@ export const lockCardOfUser = (database: RegionDatabase, db: Queryable, userId: 
 export const updateCardStatus = (
   db: Queryable,
   cardId: string,
-  change: Pick<CardTable, 'status' | 'frozen_by' | 'updated_at'>,
+  change: Pick<CardTable, 'status' | 'frozen_by' | 'updated_at'> & Partial<Pick<CardTable, 'holder_frozen'>>,
 ) => db.updateTable('card').set(change).where('id', '=', cardId).execute()

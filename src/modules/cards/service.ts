@@ -49,6 +49,7 @@ export const orderVirtualCard = async (
       type: 'VIRTUAL',
       status: 'ACTIVE',
       frozen_by: null,
+      holder_frozen: 0,
       holder_name: holderName,
       pan_last4: issued.panLast4,
       expiry: issued.expiry,

@@ -1,23 +1,26 @@
-import type { CardFreezer, CardStatus } from '../../db/schema.ts'
+import type { CardRow } from '../../db/schema.ts'
 import type { StateChanged, VerificationSubscriber } from '../verification/index.ts'
 import * as repo from './repo.ts'
 import type { CardDeps } from './service.ts'
 
-type CardState = { status: CardStatus; frozen_by: CardFreezer | null }
+type CardState = Pick<CardRow, 'status' | 'frozen_by' | 'holder_frozen'>
 
 /**
  * What a verificationState change does to the user's card (decision 183). Leaving VERIFIED (today only
  * a re-verification that ends REJECTED) freezes it on verification's behalf: the holder cannot lift that
- * freeze, and a freeze of their own becomes this one. Coming back to VERIFIED (a later submission,
- * after the rejection's cooldown) lifts it. A freeze rather than a block: REJECTED is not final in
- * Verity, while BLOCKED is, and nothing would ever give the user a card again.
+ * freeze, and a freeze of their own is kept beneath it (`holder_frozen`). Coming back to VERIFIED (a
+ * later submission, after the rejection's cooldown) lifts it, back to the holder's freeze if there was
+ * one. A freeze rather than a block: REJECTED is not final in Verity, while BLOCKED is, and nothing
+ * would ever give the user a card again.
  */
 const nextState = (change: StateChanged, card: CardState): CardState | undefined => {
   if (card.status !== 'ACTIVE' && card.status !== 'FROZEN') return undefined
-  if (change.from === 'VERIFIED' && change.to !== 'VERIFIED')
-    return { status: 'FROZEN', frozen_by: 'verification' }
+  if (change.from === 'VERIFIED' && change.to !== 'VERIFIED' && card.frozen_by !== 'verification')
+    return { status: 'FROZEN', frozen_by: 'verification', holder_frozen: card.frozen_by === 'holder' ? 1 : 0 }
   if (change.to === 'VERIFIED' && card.frozen_by === 'verification')
-    return { status: 'ACTIVE', frozen_by: null }
+    return card.holder_frozen === 1
+      ? { status: 'FROZEN', frozen_by: 'holder', holder_frozen: 0 }
+      : { status: 'ACTIVE', frozen_by: null, holder_frozen: 0 }
   return undefined
 }
 
@@ -29,7 +32,7 @@ export const cardsFollowVerification =
     const card = await repo.lockCardOfUser(change.database, trx, change.user.id)
     if (!card) return
     const next = nextState(change, card)
-    if (!next || (next.status === card.status && next.frozen_by === card.frozen_by)) return
-    await deps.cardProcessor.setStatus(card.processor_ref, next.status)
+    if (!next) return
+    if (next.status !== card.status) await deps.cardProcessor.setStatus(card.processor_ref, next.status)
     await repo.updateCardStatus(trx, card.id, { ...next, updated_at: change.at })
   }

@@ -64,26 +64,30 @@ export const linksOf = (db: Queryable, consentSetIds: readonly string[]): Promis
     ? Promise.resolve([])
     : db.selectFrom('consent_link').selectAll().where('consent_set_id', 'in', consentSetIds).execute()
 
-/** The current answers of the sets: the records no later record supersedes. */
+/** The records no later record supersedes (the current answers), as `record`. */
+const currentRecords = (db: Queryable) =>
+  db
+    .selectFrom('consent_record as record')
+    .selectAll('record')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('consent_record as later')
+            .select('later.id')
+            .whereRef('later.supersedes', '=', 'record.id'),
+        ),
+      ),
+    )
+
+/** The current answers of the sets. */
 export const currentRecordsOf = (
   db: Queryable,
   consentSetIds: readonly string[],
 ): Promise<ConsentRecordRow[]> =>
   consentSetIds.length === 0
     ? Promise.resolve([])
-    : db
-        .selectFrom('consent_record as record')
-        .selectAll('record')
+    : currentRecords(db)
         .where('record.consent_set_id', 'in', consentSetIds)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('consent_record as later')
-                .select('later.id')
-                .whereRef('later.supersedes', '=', 'record.id'),
-            ),
-          ),
-        )
         .orderBy('record.created_at')
         .orderBy('record.id')
         .execute()
@@ -104,20 +108,9 @@ export const lastChangesOf = async (
 }
 
 export const findCurrentRecord = (db: Queryable, consentSetId: string, consentId: string) =>
-  db
-    .selectFrom('consent_record as record')
-    .selectAll('record')
+  currentRecords(db)
     .where('record.id', '=', consentId)
     .where('record.consent_set_id', '=', consentSetId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('consent_record as later')
-            .select('later.id')
-            .whereRef('later.supersedes', '=', 'record.id'),
-        ),
-      ),
-    )
     .executeTakeFirst()
 
 /** The audit records of the user's linked sets of this client, oldest first, one page. */

@@ -13,7 +13,7 @@ import { clientScope } from '../../http/scope.ts'
 import { isoTime } from '../../lib/clock.ts'
 import { AppError } from '../../lib/errors.ts'
 import type { ClientScope } from '../clients/index.ts'
-import type { ConsentDeps, ConsentSetState, Observed } from './service.ts'
+import type { ConsentDeps, ConsentSetState, Observed, WriteCredential } from './service.ts'
 import * as service from './service.ts'
 
 const Metadata = Type.Record(Type.String(), Type.Unknown(), {
@@ -110,7 +110,8 @@ const UserQuery = Type.Object({
 const AuditQuery = Type.Object({
   ...RegionOnly,
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  // Above this both databases fail on the OFFSET (a 500); no user has that many audit records.
+  offset: Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0 }),
 })
 const RegionQuery = Type.Object(RegionOnly)
 
@@ -189,6 +190,16 @@ const presentAudit = (record: ConsentAuditRow) => ({
 const observedOf = (request: FastifyRequest): Observed => {
   const userAgent = request.headers['user-agent']
   return { ipAddress: request.ip, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 500) : null }
+}
+
+/**
+ * client-auth.ts let the write through on a public client's key given as its secret exactly when the
+ * header holds that key (a secret, vsk_…, is never a client key, a UUID).
+ */
+const writeCredentialOf = (request: FastifyRequest, scope: ClientScope): WriteCredential => {
+  const given = request.headers['x-secret-key']
+  const secretKey = (Array.isArray(given) ? given[0] : given)?.trim()
+  return scope.client.publicOAuth && secretKey === scope.client.clientKey ? 'public-key' : 'secret'
 }
 
 /**
@@ -276,7 +287,9 @@ export const consentRoutes = (deps: ConsentDeps) => async (fastify: FastifyInsta
             consentSets: Type.Array(ref(ConsentSetSchema)),
             _links: Type.Object({ self: Link }),
           }),
-          404: consentErrorResponse('No consent sets for this onboardingId (for this client and region).'),
+          404: consentErrorResponse(
+            'No consent sets for this onboardingId (for this client and region), or the id is no longer valid.',
+          ),
           ...common,
         },
       },
@@ -284,7 +297,7 @@ export const consentRoutes = (deps: ConsentDeps) => async (fastify: FastifyInsta
     async (request) => {
       const scope = clientScope(request)
       const { onboardingId } = request.params
-      const states = await service.consentSetsOfOnboarding(scope, onboardingId)
+      const states = await service.consentSetsOfOnboarding(deps, scope, onboardingId)
       return {
         onboardingId,
         consentSets: states.map(presentSet),
@@ -315,7 +328,7 @@ export const consentRoutes = (deps: ConsentDeps) => async (fastify: FastifyInsta
             consentSet: ref(ConsentSetSchema),
           }),
           404: consentErrorResponse(
-            "No such consent set for this client and region, or the user is not its onboarding's user.",
+            "No such consent set for this client and region (with a public client's key as the secret: or its onboarding id is no longer valid), or the user is not its onboarding's user.",
           ),
           413: consentErrorResponse('Request body too large.'),
           ...secretErrors,
@@ -323,12 +336,14 @@ export const consentRoutes = (deps: ConsentDeps) => async (fastify: FastifyInsta
       },
     },
     async (request) => {
+      const scope = clientScope(request)
       const state = await service.linkConsentSet(
         deps,
-        clientScope(request),
+        scope,
         request.params.consentSetId,
         request.body.userId,
         observedOf(request),
+        writeCredentialOf(request, scope),
       )
       const userId = state.link?.user_id as string
       return {
@@ -440,7 +455,7 @@ export const consentRoutes = (deps: ConsentDeps) => async (fastify: FastifyInsta
             }),
           }),
           404: consentErrorResponse(
-            'No such consent set, or no such consent in it, or it is already revoked.',
+            "No such consent set (with a public client's key as the secret: or its onboarding id is no longer valid), or no such consent in it, or it is already revoked.",
           ),
           ...secretErrors,
         },
@@ -455,6 +470,7 @@ export const consentRoutes = (deps: ConsentDeps) => async (fastify: FastifyInsta
         consentSetId,
         consentId,
         observedOf(request),
+        writeCredentialOf(request, scope),
       )
       return {
         consentId: revoked.id,

@@ -164,20 +164,49 @@ export const createConsentSet = async (
   return stateOf(db, set)
 }
 
-/** Every consent set recorded for an onboarding id of this client (404 when there is none). */
+/**
+ * Every consent set recorded for an onboarding id of this client. The id is the credential of this
+ * read, so it must still be valid (as on the registration steps): an expired id, like an unknown one,
+ * is 404.
+ */
 export const consentSetsOfOnboarding = async (
+  deps: ConsentDeps,
   scope: ClientScope,
   onboardingId: string,
 ): Promise<ConsentSetState[]> => {
   const db = scope.database.db
-  const sets = await repo.consentSetsOfOnboarding(db, scope.client.id, onboardingId.trim())
-  if (sets.length === 0) throw notFound(`No consent sets found for onboardingId '${onboardingId}'`)
+  const absent = notFound(`No consent sets found for onboardingId '${onboardingId}'`)
+  const user = await findOnboardingUser(db, scope.client.id, onboardingId, deps.clock.now())
+  if (!user) throw absent
+  const sets = await repo.consentSetsOfOnboarding(db, scope.client.id, user.onboarding_id)
+  if (sets.length === 0) throw absent
   return statesOf(db, sets)
 }
 
-const requireConsentSet = async (db: Queryable, scope: ClientScope, consentSetId: string) => {
+/**
+ * How the caller of a write proved it is the client: its secret, or (a public client) its client key
+ * in the secret's place, which proves nothing (decision 200).
+ */
+export type WriteCredential = 'secret' | 'public-key'
+
+/**
+ * The consent set a link or revocation names. With the public key only, the set's onboarding id must
+ * also still be valid: the set id was learnt from the onboarding id, and it authorizes no longer than
+ * that id does.
+ */
+const requireConsentSet = async (
+  deps: ConsentDeps,
+  db: Queryable,
+  scope: ClientScope,
+  consentSetId: string,
+  credential: WriteCredential,
+) => {
   const set = await repo.findConsentSet(db, scope.client.id, consentSetId)
-  if (!set) throw notFound(`No consent set found for consentSetId '${consentSetId}'`)
+  const expired =
+    set !== undefined &&
+    credential === 'public-key' &&
+    !(await findOnboardingUser(db, scope.client.id, set.onboarding_id, deps.clock.now()))
+  if (!set || expired) throw notFound(`No consent set found for consentSetId '${consentSetId}'`)
   return set
 }
 
@@ -192,10 +221,11 @@ export const linkConsentSet = async (
   consentSetId: string,
   userId: string,
   observed: Observed,
+  credential: WriteCredential,
 ): Promise<ConsentSetState> => {
   const { database } = scope
   const set = await database.db.transaction().execute(async (trx) => {
-    const found = await requireConsentSet(trx, scope, consentSetId)
+    const found = await requireConsentSet(deps, trx, scope, consentSetId, credential)
     const user = await lockUser(database, trx, userId)
     if (!user || user.client_id !== scope.client.id || user.onboarding_id !== found.onboarding_id)
       throw notFound(`No user '${userId}' found for the onboardingId of consent set '${consentSetId}'`)
@@ -260,10 +290,11 @@ export const revokeConsent = async (
   consentSetId: string,
   consentId: string,
   observed: Observed,
+  credential: WriteCredential,
 ): Promise<Revocation> => {
   const { database } = scope
   return database.db.transaction().execute(async (trx) => {
-    const set = await requireConsentSet(trx, scope, consentSetId)
+    const set = await requireConsentSet(deps, trx, scope, consentSetId, credential)
     // Two revocations of one consent: the second waits here, then finds it superseded.
     await lockNames(database, trx, [`consent-set:${set.id}`])
     const record = await repo.findCurrentRecord(trx, set.id, consentId)
