@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { deflateSync } from 'node:zlib'
 import PDFDocument from 'pdfkit'
 import sharp from 'sharp'
@@ -126,4 +128,53 @@ describe('PDF pages as pictures', () => {
     const next = await renderPdfPage(await pdf(1), 1)
     expect(next).toMatchObject({ ok: true, pages: 1 })
   }, 60_000)
+
+  // Linux: the renderer is found through /proc.
+  it.runIf(existsSync(`/proc/${process.pid}/task/${process.pid}/children`))(
+    "gives the renderer none of the server's environment, and ends it with the server",
+    async () => {
+      // A server of its own, which starts a renderer, names it and waits to be killed.
+      const server = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { readFileSync } from 'node:fs'
+          import { renderPdfPage } from ${JSON.stringify(new URL('./pdf-pages.ts', import.meta.url).href)}
+          await renderPdfPage(new Uint8Array(8), 1)
+          console.log(readFileSync('/proc/' + process.pid + '/task/' + process.pid + '/children', 'latin1').trim())
+          setInterval(() => {}, 1000)`,
+        ],
+        {
+          env: { ...process.env, SERVER_SECRET_CANARY: 'do not pass on' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      )
+      const renderer = await new Promise<string>((resolve) =>
+        server.stdout.once('data', (line) => resolve(`${line}`.trim())),
+      )
+      let environment: string[]
+      try {
+        expect(renderer).toMatch(/^\d+$/)
+        environment = readFileSync(`/proc/${renderer}/environ`, 'latin1').split('\0').filter(Boolean)
+      } finally {
+        server.kill('SIGKILL')
+      }
+      // Only what Node sets itself for the IPC channel.
+      expect(environment.filter((entry) => !entry.startsWith('NODE_CHANNEL_'))).toEqual([])
+      // Gone, or a zombie waiting for an init that does not reap: either way it has exited.
+      const running = () => {
+        try {
+          const stat = readFileSync(`/proc/${renderer}/stat`, 'latin1')
+          return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+        } catch {
+          return false
+        }
+      }
+      const deadline = Date.now() + 5_000
+      while (running() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(running()).toBe(false)
+    },
+    30_000,
+  )
 })
