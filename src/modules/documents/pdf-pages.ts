@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import type { PdfPageAnswer, PdfPageRequest } from './pdf-page-child.ts'
 
 /**
@@ -72,22 +72,31 @@ const holdOpen = (renderer: Renderer, busy: boolean) => {
   }
 }
 
-const residentBytes = async (pid: number): Promise<number | undefined> => {
-  const status = await readFile(`/proc/${pid}/status`, 'latin1').catch(() => '')
+/**
+ * Read synchronously (≈ 30 µs), so never queued behind the libuv thread pool's work (image
+ * decoding, hashing), which could otherwise let a renderer grow unwatched for as long as that takes.
+ */
+const residentBytes = (pid: number): number | undefined => {
+  let status: string
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'latin1')
+  } catch {
+    return undefined
+  }
   const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]
   return kilobytes === undefined ? undefined : Number(kilobytes) * 1024
 }
 
-let memoryWatchable: Promise<boolean> | undefined
+let memoryWatchable: boolean | undefined
 /** Whether this system shows a process's resident set (Linux's /proc); said once when it does not. */
 const canWatchMemory = () => {
-  memoryWatchable ??= residentBytes(process.pid).then((bytes) => {
-    if (bytes !== undefined) return true
-    process.emitWarning(
-      'PDF renderer: /proc/<pid>/status is not readable here, so a render is bounded by its deadline only, not by memory',
-    )
-    return false
-  })
+  if (memoryWatchable === undefined) {
+    memoryWatchable = residentBytes(process.pid) !== undefined
+    if (!memoryWatchable)
+      process.emitWarning(
+        'PDF renderer: /proc/<pid>/status is not readable here, so a render is bounded by its deadline only, not by memory',
+      )
+  }
   return memoryWatchable
 }
 
@@ -98,10 +107,12 @@ const ask = (renderer: Renderer, request: PdfPageRequest, timeoutMs: number) =>
   new Promise<Outcome>((resolve) => {
     const { child } = renderer
     let settled = false
+    let stopPolling = () => {}
     const settle = (outcome: Outcome) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      stopPolling()
       child.off('message', onMessage)
       child.off('exit', onExit)
       resolve(outcome)
@@ -117,15 +128,13 @@ const ask = (renderer: Renderer, request: PdfPageRequest, timeoutMs: number) =>
       if (!ready) return settle('died')
       if (!settled) child.send(request, (error) => error && settle('died'))
     })
-    void canWatchMemory().then(async (watchable) => {
-      const pid = child.pid
-      if (!watchable || pid === undefined) return
-      while (!settled) {
-        const bytes = await residentBytes(pid)
-        if (bytes !== undefined && bytes > RENDERER_MEMORY_BUDGET) return settle('over-budget')
-        await new Promise((resolve) => setTimeout(resolve, MEMORY_POLL_MS))
-      }
-    })
+    const { pid } = child
+    if (pid === undefined || !canWatchMemory()) return
+    const poll = setInterval(() => {
+      const bytes = residentBytes(pid)
+      if (bytes !== undefined && bytes > RENDERER_MEMORY_BUDGET) settle('over-budget')
+    }, MEMORY_POLL_MS)
+    stopPolling = () => clearInterval(poll)
   })
 
 const inSlot = async <T>(work: () => Promise<T>): Promise<T | 'busy'> => {
@@ -164,7 +173,7 @@ const render = (bytes: Uint8Array, page: number, limits: typeof PDF_PAGE_LIMITS)
       // Too big to draw within the budget, or it brought PDF.js down: either way, not a PDF we can read.
       return outcome === 'timeout' ? 'timeout' : { id: -1, ok: false, problem: 'unreadable' }
     }
-    const left = renderer.child.pid === undefined ? undefined : await residentBytes(renderer.child.pid)
+    const left = renderer.child.pid === undefined ? undefined : residentBytes(renderer.child.pid)
     if (left !== undefined && left > RENDERER_KEPT_BELOW) await stop(renderer)
     else {
       holdOpen(renderer, false)
