@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { deflateSync } from 'node:zlib'
 import PDFDocument from 'pdfkit'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
@@ -14,6 +17,52 @@ const pdf = (pages: number, size: [number, number] = [595, 842]): Promise<Buffer
       (page === 1 ? document : document.addPage()).fontSize(40).text(`Page ${page}`, 50, 50)
     document.end()
   })
+
+/**
+ * One A4 page drawing `images` pictures of 2000 × 2000 (FlateDecode RGB, each ≈ 12 KB in the file and
+ * 12 MB once decoded, under the 4 MP a picture may have): small to upload, large to draw.
+ */
+const imageBomb = (images: number): Buffer => {
+  const side = 2000
+  const picture = deflateSync(Buffer.alloc(side * side * 3, 0x80))
+  const names = Array.from({ length: images }, (_, index) => `/Im${index} ${5 + index} 0 R`).join(' ')
+  const content = Array.from({ length: images }, (_, index) => `q 595 0 0 842 0 0 cm /Im${index} Do Q`).join(
+    '\n',
+  )
+  const objects = [
+    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
+    Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
+    Buffer.from(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << ${names} >> >> /Contents 4 0 R >>`,
+    ),
+    Buffer.from(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`),
+    ...Array.from({ length: images }, () =>
+      Buffer.concat([
+        Buffer.from(
+          `<< /Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length ${picture.length} >>\nstream\n`,
+        ),
+        picture,
+        Buffer.from('\nendstream'),
+      ]),
+    ),
+  ]
+  const parts = [Buffer.from('%PDF-1.7\n')]
+  const offsets: number[] = []
+  let position = parts[0]?.length ?? 0
+  objects.forEach((object, index) => {
+    offsets.push(position)
+    const part = Buffer.concat([Buffer.from(`${index + 1} 0 obj\n`), object, Buffer.from('\nendobj\n')])
+    parts.push(part)
+    position += part.length
+  })
+  const xref = offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('')
+  parts.push(
+    Buffer.from(
+      `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${xref}trailer << /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${position}\n%%EOF\n`,
+    ),
+  )
+  return Buffer.concat(parts)
+}
 
 describe('PDF pages as pictures', () => {
   it('renders a page to a PNG at the configured scale and counts the pages', async () => {
@@ -61,4 +110,71 @@ describe('PDF pages as pictures', () => {
     expect(answers.filter((answer) => answer.ok)).toHaveLength(22)
     expect(answers.filter((answer) => !answer.ok)).toEqual([{ ok: false, problem: 'busy' }])
   }, 60_000)
+
+  it('kills a render past its memory budget, outside this process, and draws the next PDF', async () => {
+    // 16 pictures decode to ≈ 400 MB beside PDF.js's own; the file is 0.2 MB.
+    const bomb = imageBomb(16)
+    const before = process.memoryUsage().rss
+    let peak = before
+    const watch = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss)
+    }, 10)
+    // A deadline that cannot fire first: only the memory budget can stop this render.
+    const answer = await renderPdfPage(bomb, 1, { ...PDF_PAGE_LIMITS, timeoutMs: 120_000 })
+    clearInterval(watch)
+    expect(answer).toEqual({ ok: false, problem: 'unreadable' })
+    // The pictures were decoded in the renderer's process, not in this one.
+    expect(peak - before).toBeLessThan(64 * 1024 * 1024)
+    const next = await renderPdfPage(await pdf(1), 1)
+    expect(next).toMatchObject({ ok: true, pages: 1 })
+  }, 60_000)
+
+  // Linux: the renderer is found through /proc.
+  it.runIf(existsSync(`/proc/${process.pid}/task/${process.pid}/children`))(
+    "gives the renderer none of the server's environment, and ends it with the server",
+    async () => {
+      // A server of its own, which starts a renderer, names it and waits to be killed.
+      const server = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { readFileSync } from 'node:fs'
+          import { renderPdfPage } from ${JSON.stringify(new URL('./pdf-pages.ts', import.meta.url).href)}
+          await renderPdfPage(new Uint8Array(8), 1)
+          console.log(readFileSync('/proc/' + process.pid + '/task/' + process.pid + '/children', 'latin1').trim())
+          setInterval(() => {}, 1000)`,
+        ],
+        {
+          env: { ...process.env, SERVER_SECRET_CANARY: 'do not pass on' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      )
+      const renderer = await new Promise<string>((resolve) =>
+        server.stdout.once('data', (line) => resolve(`${line}`.trim())),
+      )
+      let environment: string[]
+      try {
+        expect(renderer).toMatch(/^\d+$/)
+        environment = readFileSync(`/proc/${renderer}/environ`, 'latin1').split('\0').filter(Boolean)
+      } finally {
+        server.kill('SIGKILL')
+      }
+      // Only what Node sets itself for the IPC channel.
+      expect(environment.filter((entry) => !entry.startsWith('NODE_CHANNEL_'))).toEqual([])
+      // Gone, or a zombie waiting for an init that does not reap: either way it has exited.
+      const running = () => {
+        try {
+          const stat = readFileSync(`/proc/${renderer}/stat`, 'latin1')
+          return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+        } catch {
+          return false
+        }
+      }
+      const deadline = Date.now() + 5_000
+      while (running() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(running()).toBe(false)
+    },
+    30_000,
+  )
 })

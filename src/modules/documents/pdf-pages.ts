@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads'
-import type { PdfPageAnswer, PdfPageRequest } from './pdf-page-worker.ts'
+import { type ChildProcess, fork } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import type { PdfPageAnswer, PdfPageRequest } from './pdf-page-child.ts'
 
 /**
  * What a PDF may cost to show (a user's upload: any size, any content). Pages past `maxPages` are not
@@ -12,57 +13,128 @@ export const PDF_PAGE_LIMITS = { maxPages: 5, maxPixels: 4_000_000, scale: 1.5, 
 const RENDER_SLOTS = 2
 const RENDER_QUEUE = 20
 
+/**
+ * The most a renderer process may hold in memory (its resident set) while it draws; past it, it is
+ * killed. Measured: a warm renderer holds ≈ 120 MB, and drawing a scanned A4 page of 4 MP (the largest
+ * picture PDF.js is allowed to decode) peaks at 165–210 MB; this leaves such a page almost twice its
+ * need, and two renders at once stay under 800 MB whatever the file.
+ */
+const RENDERER_MEMORY_BUDGET = 384 * 1024 * 1024
+/** A renderer left holding more than this after a render is not kept: the next page would start there. */
+const RENDERER_KEPT_BELOW = 256 * 1024 * 1024
+const MEMORY_POLL_MS = 50
+
 export type PdfProblem = 'unreadable' | 'no-such-page' | 'timeout' | 'busy'
 export type PdfPageCount = { ok: true; pages: number } | { ok: false; problem: PdfProblem }
 export type PdfPagePicture =
   | { ok: true; pages: number; png: Buffer; width: number; height: number }
   | { ok: false; problem: PdfProblem }
 
-/** Threads waiting for work; one that overran its deadline is terminated, not given back (see heic.ts). */
-const idle = new Set<Worker>()
+type Renderer = { child: ChildProcess; ready: Promise<boolean>; exited: Promise<void> }
+
+/** Renderers waiting for work; one that was killed or died is forgotten and replaced when next needed. */
+const idle = new Set<Renderer>()
 let running = 0
 const waiting: (() => void)[] = []
 let nextId = 0
 
-const startRenderer = (): Worker => {
-  const thread = new Worker(new URL('./pdf-page-worker.ts', import.meta.url), {
-    // PDF.js's heap; the canvas's pixels are native memory, bounded by maxPixels.
-    resourceLimits: { maxOldGenerationSizeMb: 256 },
+const startRenderer = (): Renderer => {
+  const child = fork(new URL('./pdf-page-child.ts', import.meta.url), {
+    // Uint8Arrays cross as they are (JSON would turn them into objects of numbers).
+    serialization: 'advanced',
+    // Nothing of the server's reaches it: no environment (secrets, database addresses), no flags.
+    env: {},
+    // PDF.js's heap; the native memory beyond it is what the parent watches.
+    execArgv: ['--max-old-space-size=256'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
-  thread.on('exit', () => idle.delete(thread))
-  thread.on('error', () => idle.delete(thread))
-  return thread
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const ready = new Promise<boolean>((resolve) => {
+    child.once('message', (message) => resolve(message === 'ready'))
+    child.once('exit', () => resolve(false))
+    // Before 'ready', an error is a spawn that failed (no 'exit' follows); later ones are sends that
+    // failed, which the request that sent learns itself.
+    child.on('error', () => resolve(false))
+  })
+  const renderer = { child, ready, exited }
+  child.once('exit', () => idle.delete(renderer))
+  return renderer
 }
 
-const ask = (thread: Worker, request: PdfPageRequest, timeoutMs: number) =>
-  new Promise<PdfPageAnswer | 'timeout'>((resolve, reject) => {
-    const settle = () => {
+/** An idle renderer does not keep the server running; it exits when the server's IPC end closes. */
+const holdOpen = (renderer: Renderer, busy: boolean) => {
+  if (busy) {
+    renderer.child.ref()
+    renderer.child.channel?.ref()
+  } else {
+    renderer.child.unref()
+    renderer.child.channel?.unref()
+  }
+}
+
+/**
+ * Read synchronously (≈ 30 µs), so never queued behind the libuv thread pool's work (image
+ * decoding, hashing), which could otherwise let a renderer grow unwatched for as long as that takes.
+ */
+const residentBytes = (pid: number): number | undefined => {
+  let status: string
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'latin1')
+  } catch {
+    return undefined
+  }
+  const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]
+  return kilobytes === undefined ? undefined : Number(kilobytes) * 1024
+}
+
+let memoryWatchable: boolean | undefined
+/** Whether this system shows a process's resident set (Linux's /proc); said once when it does not. */
+const canWatchMemory = () => {
+  if (memoryWatchable === undefined) {
+    memoryWatchable = residentBytes(process.pid) !== undefined
+    if (!memoryWatchable)
+      process.emitWarning(
+        'PDF renderer: /proc/<pid>/status is not readable here, so a render is bounded by its deadline only, not by memory',
+      )
+  }
+  return memoryWatchable
+}
+
+type Outcome = PdfPageAnswer | 'timeout' | 'over-budget' | 'died'
+
+/** Sends the request and waits for its answer, the deadline, the memory budget or the renderer's death. */
+const ask = (renderer: Renderer, request: PdfPageRequest, timeoutMs: number) =>
+  new Promise<Outcome>((resolve) => {
+    const { child } = renderer
+    let settled = false
+    let stopPolling = () => {}
+    const settle = (outcome: Outcome) => {
+      if (settled) return
+      settled = true
       clearTimeout(timer)
-      thread.off('message', onMessage)
-      thread.off('error', onError)
-      thread.off('exit', onExit)
+      stopPolling()
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      resolve(outcome)
     }
     const onMessage = (answer: PdfPageAnswer) => {
-      if (answer.id !== request.id) return
-      settle()
-      resolve(answer)
+      if (answer.id === request.id) settle(answer)
     }
-    const onError = (error: Error) => {
-      settle()
-      reject(error)
-    }
-    const onExit = (code: number) => {
-      settle()
-      reject(new Error(`PDF renderer thread exited with code ${code}`))
-    }
-    const timer = setTimeout(() => {
-      settle()
-      resolve('timeout')
-    }, timeoutMs)
-    thread.on('message', onMessage)
-    thread.on('error', onError)
-    thread.on('exit', onExit)
-    thread.postMessage(request)
+    const onExit = () => settle('died')
+    const timer = setTimeout(() => settle('timeout'), timeoutMs)
+    child.on('message', onMessage)
+    child.on('exit', onExit)
+    void renderer.ready.then((ready) => {
+      if (!ready) return settle('died')
+      if (!settled) child.send(request, (error) => error && settle('died'))
+    })
+    const { pid } = child
+    if (pid === undefined || !canWatchMemory()) return
+    const poll = setInterval(() => {
+      const bytes = residentBytes(pid)
+      if (bytes !== undefined && bytes > RENDERER_MEMORY_BUDGET) settle('over-budget')
+    }, MEMORY_POLL_MS)
+    stopPolling = () => clearInterval(poll)
   })
 
 const inSlot = async <T>(work: () => Promise<T>): Promise<T | 'busy'> => {
@@ -78,33 +150,39 @@ const inSlot = async <T>(work: () => Promise<T>): Promise<T | 'busy'> => {
   }
 }
 
+const stop = async (renderer: Renderer) => {
+  idle.delete(renderer)
+  // Waiting for its exit means its memory is given back before the next render starts.
+  if (renderer.child.kill('SIGKILL')) await renderer.exited
+}
+
 const render = (bytes: Uint8Array, page: number, limits: typeof PDF_PAGE_LIMITS) =>
   inSlot(async (): Promise<PdfPageAnswer | 'timeout'> => {
-    const thread = idle.values().next().value ?? startRenderer()
-    idle.delete(thread)
-    thread.ref()
-    let answer: PdfPageAnswer | 'timeout'
-    try {
-      // Posted as a copy (the thread's PDF.js takes ownership of what it is given).
-      answer = await ask(
-        thread,
-        { id: nextId++, bytes, page, maxPixels: limits.maxPixels, scale: limits.scale },
-        limits.timeoutMs,
-      )
-    } catch {
-      // The thread died (out of memory, most likely): the file is what could not be read.
-      await thread.terminate()
-      return { id: -1, ok: false, problem: 'unreadable' }
+    const renderer = idle.values().next().value ?? startRenderer()
+    idle.delete(renderer)
+    holdOpen(renderer, true)
+    // A Buffer would cross as a Buffer, which PDF.js refuses; a plain view crosses as its bytes only.
+    const pdf = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const outcome = await ask(
+      renderer,
+      { id: nextId++, bytes: pdf, page, maxPixels: limits.maxPixels, scale: limits.scale },
+      limits.timeoutMs,
+    )
+    if (outcome === 'timeout' || outcome === 'over-budget' || outcome === 'died') {
+      await stop(renderer)
+      // Too big to draw within the budget, or it brought PDF.js down: either way, not a PDF we can read.
+      return outcome === 'timeout' ? 'timeout' : { id: -1, ok: false, problem: 'unreadable' }
     }
-    if (answer === 'timeout') await thread.terminate()
+    const left = renderer.child.pid === undefined ? undefined : residentBytes(renderer.child.pid)
+    if (left !== undefined && left > RENDERER_KEPT_BELOW) await stop(renderer)
     else {
-      thread.unref()
-      idle.add(thread)
+      holdOpen(renderer, false)
+      idle.add(renderer)
     }
-    return answer
+    return outcome
   })
 
-/** How many pages the PDF has (opened in a renderer thread, within the limits). */
+/** How many pages the PDF has (opened in a renderer process, within the limits). */
 export const countPdfPages = async (bytes: Uint8Array, limits = PDF_PAGE_LIMITS): Promise<PdfPageCount> => {
   const answer = await render(bytes, 0, limits)
   if (answer === 'timeout' || answer === 'busy') return { ok: false, problem: answer }

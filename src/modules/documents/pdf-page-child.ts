@@ -1,4 +1,3 @@
-import { parentPort } from 'node:worker_threads'
 import { getDocumentProxy, renderPageAsImage } from 'unpdf'
 
 /** `page` 0 asks only how many pages the PDF has. */
@@ -8,13 +7,19 @@ export type PdfPageAnswer =
   | { id: number; ok: false; problem: 'unreadable' | 'no-such-page' }
 
 /**
- * Renders one page of a PDF to PNG in a worker thread: PDF.js parses and paints in JavaScript, and a
- * hostile file can take seconds of CPU, which here stalls no request and can be stopped by
- * terminating the thread. Nothing is fetched and no script in the PDF runs (PDF.js executes none).
+ * Renders one page of a PDF to PNG in a child process started by pdf-pages.ts. PDF.js parses and
+ * paints in JavaScript, and a hostile file can take seconds of CPU and, through the images it decodes
+ * and the canvas it paints, memory that no V8 heap limit counts: in a process of its own, the parent
+ * can watch both and kill it without harming the server. Nothing is fetched and no script in the PDF
+ * runs (PDF.js executes none).
  */
-parentPort?.on('message', async ({ id, bytes, page, maxPixels, scale }: PdfPageRequest) => {
-  const answer = (message: PdfPageAnswer, transfer: ArrayBuffer[] = []) =>
-    parentPort?.postMessage(message, transfer)
+const send = process.send?.bind(process)
+if (!send) throw new Error('pdf-page-child.ts is started by pdf-pages.ts, over IPC')
+
+// The parent is gone (exited or killed): nobody is left to answer, or to watch this process.
+process.on('disconnect', () => process.exit(0))
+
+process.on('message', async ({ id, bytes, page, maxPixels, scale }: PdfPageRequest) => {
   let document: Awaited<ReturnType<typeof getDocumentProxy>> | undefined
   try {
     document = await getDocumentProxy(bytes, {
@@ -23,8 +28,9 @@ parentPort?.on('message', async ({ id, bytes, page, maxPixels, scale }: PdfPageR
       verbosity: 0,
     })
     const pages = document.numPages
-    if (page === 0) return answer({ id, ok: true, pages, png: null, width: 0, height: 0 })
-    if (page > pages) return answer({ id, ok: false, problem: 'no-such-page' })
+    if (page === 0)
+      return send({ id, ok: true, pages, png: null, width: 0, height: 0 } satisfies PdfPageAnswer)
+    if (page > pages) return send({ id, ok: false, problem: 'no-such-page' } satisfies PdfPageAnswer)
     const size = (await document.getPage(page)).getViewport({ scale: 1 })
     // A page may declare any size: the picture is scaled down to the pixel budget, never up past `scale`.
     const fitted = Math.min(scale, Math.sqrt(maxPixels / Math.max(1, size.width * size.height)))
@@ -36,10 +42,13 @@ parentPort?.on('message', async ({ id, bytes, page, maxPixels, scale }: PdfPageR
     )
     const width = Math.floor(size.width * fitted)
     const height = Math.floor(size.height * fitted)
-    return answer({ id, ok: true, pages, png, width, height }, [png.buffer as ArrayBuffer])
+    return send({ id, ok: true, pages, png, width, height } satisfies PdfPageAnswer)
   } catch {
-    return answer({ id, ok: false, problem: 'unreadable' })
+    return send({ id, ok: false, problem: 'unreadable' } satisfies PdfPageAnswer)
   } finally {
     await document?.loadingTask.destroy()
   }
 })
+
+// Messages sent before a listener exists are lost, so the parent sends the first request on this.
+send('ready')
