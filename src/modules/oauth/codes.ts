@@ -69,13 +69,16 @@ export const redeemCode = async (
   exchange: CodeExchange,
 ): Promise<TokenSet> => {
   const { clock } = deps
-  const db = deps.databases.byRegion[region].db
+  const database = deps.databases.byRegion[region]
+  const { db } = database
   const id = hashSecret(exchange.code)
   const row = await repo.findCode(db, id)
   if (!row) throw invalidGrant('unknown code')
   if (row.client_id !== clientId) throw invalidGrant('code of another client')
   if (row.used_at !== null) {
-    if (row.family_id !== null) await revokeFamily(db, clock, row.family_id)
+    const familyId = row.family_id
+    if (familyId !== null)
+      await db.transaction().execute((trx) => revokeFamily(database, trx, clock, familyId))
     throw invalidGrant('code reused: its tokens revoked')
   }
   if (row.expires_at <= clock.now()) throw invalidGrant('code expired')
