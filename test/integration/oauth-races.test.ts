@@ -7,7 +7,7 @@ import { createApp } from '../../src/runtime.ts'
 import { register, sandboxCodes } from '../helpers/accounts.ts'
 import { buildTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
-import { holdAfter, insertInto, someoneWaitsForNameLock } from '../helpers/interleaving.ts'
+import { holdAfter, insertInto, someoneWaitsForNameLock, updateOf } from '../helpers/interleaving.ts'
 
 const PASSWORD = 'correct horse battery'
 const REDIRECT = 'https://example.com'
@@ -118,13 +118,18 @@ describe.each(DIALECTS)('OAuth families and grants under concurrency (%s)', (dia
       .where('id', '=', hashSecret(refreshToken))
       .executeTakeFirstOrThrow()
 
+  const me = (accessToken: string) => sdk(accessToken).get('/v1/user')
+
+  /** The same runtime seeing held databases (with its own metrics registry: the names are taken). */
+  const appWith = (held: ReturnType<typeof holdAfter>) =>
+    createApp({ ...t.runtime, databases: held.databases, metrics: new Registry() })
+
   it('a reuse revokes the token that a rotation in flight issues', async () => {
     const { code, verifier } = await authorize(await newUser())
     const r1 = json(await exchange(code, verifier)).refresh_token as string
     const r2 = json(await refresh(r1)).refresh_token as string
     const held = holdAfter(t.runtime.databases, 'intl', insertInto('oauth_refresh_token'))
-    // The same runtime seeing the held databases (its own metrics registry: the names are taken).
-    const heldApp = await createApp({ ...t.runtime, databases: held.databases, metrics: new Registry() })
+    const heldApp = await appWith(held)
     const rotation = refresh(r2, heldApp)
     await held.reached
     let reuseSettled = false
@@ -142,5 +147,64 @@ describe.each(DIALECTS)('OAuth families and grants under concurrency (%s)', (dia
     expect(json(await reuse, 400).error).toBe('invalid_grant')
     expect((await refreshTokenRow(r3)).revoked_at).not.toBeNull()
     expect(json(await refresh(r3), 400).error).toBe('invalid_grant')
+  })
+  it('of two exchanges of one code at once, one wins and the other revokes what it got', async () => {
+    const email = await newUser()
+    for (let round = 0; round < 5; round++) {
+      const { code, verifier } = await authorize(email)
+      const answers = await Promise.all([exchange(code, verifier), exchange(code, verifier)])
+      expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 400])
+      const winner = answers.find((answer) => answer.statusCode === 200)?.json()
+      expect(
+        json(answers.find((answer) => answer.statusCode === 400) as LightMyRequestResponse, 400).error,
+      ).toBe('invalid_grant')
+      expect((await me(winner.access_token)).statusCode).toBe(401)
+      expect(json(await refresh(winner.refresh_token), 400).error).toBe('invalid_grant')
+    }
+  })
+
+  it('a code not yet exchanged is used up by DELETE /v1/auth/oauth/revoke', async () => {
+    const email = await newUser()
+    const { code, verifier, login } = await authorize(email)
+    json(await sdk(login.accessToken).delete('/v1/auth/oauth/revoke'))
+    expect(json(await exchange(code, verifier), 400).error).toBe('invalid_grant')
+    expect(json(await sdk().post('/v1/auth/login', { email, password: PASSWORD })).isLinked).toBe(false)
+  })
+
+  it('a revocation of the grant waits for an exchange in flight and revokes what it issues', async () => {
+    const email = await newUser()
+    const { code, verifier, login } = await authorize(email)
+    const held = holdAfter(t.runtime.databases, 'intl', updateOf('oauth_code'))
+    const heldApp = await appWith(held)
+    const exchanging = heldApp.inject({
+      method: 'POST',
+      url: '/v1/auth/oauth/token',
+      headers: {
+        'content-type': 'application/json',
+        'x-client-key': app.client.clientKey,
+        'x-secret-key': app.client.clientKey,
+        'x-us-env': 'false',
+      },
+      payload: { code, code_verifier: verifier, grant_type: 'authorization_code', redirect_uri: REDIRECT },
+    })
+    await held.reached
+    let revokeSettled = false
+    const revoking = sdk(login.accessToken)
+      .delete('/v1/auth/oauth/revoke')
+      .finally(() => {
+        revokeSettled = true
+      })
+    try {
+      await someoneWaitsForNameLock(t.runtime.databases.byRegion.intl)
+      expect(revokeSettled, 'the revocation waits for the exchange').toBe(false)
+    } finally {
+      held.release()
+    }
+    const tokens = json(await exchanging)
+    json(await revoking)
+    await heldApp.close()
+    expect((await me(tokens.access_token)).statusCode).toBe(401)
+    expect(json(await refresh(tokens.refresh_token), 400).error).toBe('invalid_grant')
+    expect(json(await sdk().post('/v1/auth/login', { email, password: PASSWORD })).isLinked).toBe(false)
   })
 })

@@ -7,6 +7,7 @@ import { verifierMatches } from './pkce.ts'
 import * as repo from './repo.ts'
 import {
   issueTokenSet,
+  lockGrant,
   newFamilyId,
   requireActiveUser,
   revokeFamily,
@@ -20,7 +21,8 @@ export const CODE_TTL_MS = 2 * 60 * 1000
 /**
  * The user (signed in, in the request's region) grants the request: a single-use code bound to the
  * client, the redirect URI, the PKCE challenge, the user and the region. The grant is recorded at once,
- * so login's isLinked is true from now on.
+ * so login's isLinked is true from now on. Under the grant's lock, so a revocation of the grant running
+ * at the same time either comes after the code or uses it up.
  */
 export const issueCode = async (
   deps: TokenDeps,
@@ -30,7 +32,9 @@ export const issueCode = async (
   const code = newCredential(request.region, 'ac')
   const now = deps.clock.now()
   const scope = request.scopes.join(' ')
-  await deps.databases.byRegion[request.region].db.transaction().execute(async (trx) => {
+  const database = deps.databases.byRegion[request.region]
+  await database.db.transaction().execute(async (trx) => {
+    await lockGrant(database, trx, userId, request.clientId)
     await repo.insertCode(trx, {
       id: hashSecret(code),
       client_id: request.clientId,
@@ -89,15 +93,21 @@ export const redeemCode = async (
   await requireActiveUser(db, row.user_id)
   const familyId = newFamilyId()
   const issued = await db.transaction().execute(async (trx) => {
-    if (!(await repo.useCode(trx, id, familyId, clock.now()))) return undefined
-    return issueTokenSet(trx, clock, {
-      userId: row.user_id,
-      clientId,
-      region,
-      scope: row.scope,
-      familyId,
-    })
+    await lockGrant(database, trx, row.user_id, clientId)
+    if (await repo.useCode(trx, id, familyId, clock.now()))
+      return issueTokenSet(trx, clock, {
+        userId: row.user_id,
+        clientId,
+        region,
+        scope: row.scope,
+        familyId,
+      })
+    // Used up since it was read: by a concurrent exchange, whose tokens go as for any second
+    // presentation, or by a revocation of the grant, which left no family.
+    const winner = (await repo.findCode(trx, id))?.family_id
+    if (winner) await revokeFamily(database, trx, clock, winner)
+    return undefined
   })
-  if (!issued) throw invalidGrant('code used concurrently')
+  if (!issued) throw invalidGrant('code used concurrently or its grant revoked')
   return issued
 }

@@ -68,6 +68,13 @@ export const issueTokenSet = async (db: Queryable, clock: Clock, holder: Holder)
 const familyLock = (familyId: string) => `oauth-family:${familyId}`
 
 /**
+ * What the user granted a client: its codes are issued, exchanged and revoked under this lock, so
+ * `DELETE /v1/auth/oauth/revoke` cannot miss a code or a family being made. Taken before any family's.
+ */
+export const lockGrant = (database: RegionDatabase, trx: Queryable, userId: string, clientId: string) =>
+  lockNames(database, trx, [`oauth-grant:${userId}:${clientId}`])
+
+/**
  * Every refresh and access token of the family stops working. Rotation holds the family's lock until it
  * commits the token it issues: a revocation that waited for it sees that token too (PostgreSQL's UPDATE
  * would otherwise skip a row inserted after its snapshot), and a rotation that waited finds its token
@@ -130,7 +137,10 @@ export const rotateRefreshToken = async (
   return outcome
 }
 
-/** Everything this client holds for the user (Baanx DELETE /revoke): tokens, families and the grant. */
+/**
+ * Everything this client holds for the user (Baanx DELETE /revoke): tokens, families, the grant, and
+ * the codes not yet exchanged, which are used up so that presenting one is refused like any replay.
+ */
 export const revokeClientGrant = async (
   deps: TokenDeps,
   region: Region,
@@ -139,6 +149,7 @@ export const revokeClientGrant = async (
 ): Promise<void> => {
   const database = deps.databases.byRegion[region]
   await database.db.transaction().execute(async (trx) => {
+    await lockGrant(database, trx, userId, clientId)
     const families = [
       ...new Set([
         ...(await repo.familiesOf(trx, userId, clientId)),
@@ -149,6 +160,7 @@ export const revokeClientGrant = async (
     const now = deps.clock.now()
     for (const familyId of families) await repo.revokeFamilyRefreshTokens(trx, familyId, now)
     await revokeOAuthFamilyTokens(trx, deps.clock, families)
+    await repo.useUpCodes(trx, userId, clientId, now)
     await repo.deleteGrant(trx, userId, clientId)
   })
 }
