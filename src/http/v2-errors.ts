@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError, type ErrorCode } from '../lib/errors.ts'
+import { AppError, type ErrorCode, type FieldProblem } from '../lib/errors.ts'
 import { toAppError } from './error-handler.ts'
 
 /** The contract's own details where it shows them (498, 499); a plain sentence elsewhere. */
@@ -12,8 +12,6 @@ const DEFAULT_DETAILS: Partial<Record<ErrorCode, string>> = {
   REGION_NOT_ENABLED: 'This client is not enabled for the requested region',
   MALFORMED_JSON: 'The request body is not valid JSON',
 }
-
-type FieldProblem = { field: string; message: string }
 
 /**
  * Schema failures are the contract's 400 "Validation error" here (the v1 routes answer 422), each

@@ -195,7 +195,7 @@ export const hostedOAuthRoutes = (deps: OAuthDeps) => async (fastify: FastifyIns
       } catch (error) {
         if (!isAppError(error) || error.status >= 500) throw error
         const location = redirectWith(redirectUri, {
-          error: oauthErrorName(error),
+          error: oauthErrorName(error, false),
           error_description: describeOAuthError(error),
           state: query.state ?? null,
         })
