@@ -1,8 +1,8 @@
 import type { Region } from '../../db/database.ts'
-import { AppError } from '../../lib/errors.ts'
 import { hashSecret } from '../../lib/tokens.ts'
 import type { AuthorizationRequest } from './authorization-request.ts'
 import { newCredential } from './credentials.ts'
+import { invalidGrant } from './errors.ts'
 import { verifierMatches } from './pkce.ts'
 import * as repo from './repo.ts'
 import {
@@ -58,8 +58,6 @@ export type CodeExchange = {
   /** Checked when given; Ledger's JSON request leaves it out (PKCE binds the code to the app then). */
   redirectUri: string | undefined
 }
-
-const invalidGrant = (internal: string) => new AppError('OAUTH_INVALID_GRANT', { internal })
 
 /**
  * The authorization_code grant. Every check comes before the code is used up, so a caller that gets one

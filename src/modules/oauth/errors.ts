@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { Type } from 'typebox'
 import { toAppError } from '../../http/error-handler.ts'
 import { ref } from '../../http/schemas.ts'
-import type { AppError, ErrorCode, FieldProblem } from '../../lib/errors.ts'
+import { AppError, type ErrorCode, type FieldProblem } from '../../lib/errors.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -10,6 +10,9 @@ declare module 'fastify' {
     oauthTokenEndpoint?: boolean
   }
 }
+
+/** The code or refresh token does not give tokens; why goes to the log only. */
+export const invalidGrant = (internal: string) => new AppError('OAUTH_INVALID_GRANT', { internal })
 
 /** RFC 6749 §5.2 error codes (and RFC 6750's invalid_token for a bad Bearer token). */
 export type OAuthErrorName =

@@ -1,7 +1,6 @@
 import type { Databases, Queryable, Region, RegionDatabase } from '../../db/database.ts'
 import { lockNames } from '../../db/row-locks.ts'
 import { type Clock, DAY_MS } from '../../lib/clock.ts'
-import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import { hashSecret } from '../../lib/tokens.ts'
 import {
@@ -12,6 +11,7 @@ import {
 } from '../auth/index.ts'
 import { findUserById } from '../users/index.ts'
 import { newCredential } from './credentials.ts'
+import { invalidGrant } from './errors.ts'
 import * as repo from './repo.ts'
 import { OFFLINE_ACCESS } from './scopes.ts'
 
@@ -29,8 +29,6 @@ export type TokenSet = {
   refresh_token_expires_in?: number
   scope: string
 }
-
-const invalidGrant = (internal: string) => new AppError('OAUTH_INVALID_GRANT', { internal })
 
 type Holder = { userId: string; clientId: string; region: Region; scope: string; familyId: string }
 
