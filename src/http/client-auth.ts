@@ -11,14 +11,16 @@ import {
 import { resolveRegion } from './region.ts'
 import { authenticateUser } from './user-auth.ts'
 
-const singleHeader = (request: FastifyRequest, name: string): string | undefined => {
+/** A header's first value, trimmed; absent when empty. */
+export const singleHeader = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name]
   const first = Array.isArray(value) ? value[0] : value
   const trimmed = first?.trim()
   return trimmed ? trimmed : undefined
 }
 
-const MAX_KEY_LENGTH = 200
+/** Longer than any key or secret issued: refused before a lookup. */
+export const MAX_KEY_LENGTH = 200
 
 /**
  * Authenticates the client on every route of the scope it is registered in (all of /v1 and /v2), in this order:

@@ -1,4 +1,5 @@
 import {
+  InsertQueryNode,
   type KyselyPlugin,
   type QueryId,
   type RootOperationNode,
@@ -95,5 +96,30 @@ export const someoneWaitsForRowLock = async (database: RegionDatabase, table: st
       select count(*)::int as waiting from pg_locks
       where locktype = 'tuple' and relation = ${table}::regclass`.execute(database.db)
     if (rows[0]?.waiting !== 1) throw new Error(`nobody waits for a row of ${table} yet`)
+  }, 5_000)
+}
+
+/** Matches an INSERT into `table`. */
+export const insertInto =
+  (table: string) =>
+  (node: RootOperationNode): boolean =>
+    InsertQueryNode.is(node) && node.into?.table.identifier.name === table
+
+/**
+ * Resolves once some transaction waits for a name lock (lockNames) another one holds: PostgreSQL shows
+ * an advisory lock not yet granted. SQLite takes no name locks; as for someoneWaitsForRowLock, this
+ * only lets the competitor run up to its wait for the connection.
+ */
+export const someoneWaitsForNameLock = async (database: RegionDatabase): Promise<void> => {
+  if (!isPostgres(database)) {
+    await new Promise((resolve) => setImmediate(resolve))
+    return
+  }
+  await eventually(async () => {
+    const { rows } = await sql<{ waiting: number }>`
+      select count(*)::int as waiting from pg_locks
+      where locktype = 'advisory' and not granted
+        and database = (select oid from pg_database where datname = current_database())`.execute(database.db)
+    if (!rows[0]?.waiting) throw new Error('nobody waits for a name lock yet')
   }, 5_000)
 }

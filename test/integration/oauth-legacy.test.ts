@@ -399,6 +399,22 @@ describe.each(DIALECTS)('legacy OAuth API mode (%s)', (dialect) => {
         (await cardSdk(metamask.client.clientKey, 'intl', tokens.access_token).get('/v1/user')).statusCode,
       ).toBe(401)
     })
+
+    it('answers unauthorized_client at the token endpoint to a client not enabled for the region', async () => {
+      const intlOnly = await t.createClient({ name: 'intl app', regions: ['intl'], redirectUris: [REDIRECT] })
+      const key = intlOnly.client.clientKey
+      oauthError(
+        await cardSdk(key, 'us').post(
+          '/v1/auth/oauth/token',
+          { grant_type: 'refresh_token', refresh_token: 'US_rt_unknown' },
+          { 'x-secret-key': intlOnly.secretKey },
+        ),
+        400,
+        'unauthorized_client',
+      )
+      const p = pkce()
+      oauthError(await cardSdk(key, 'us').get(initiateUrl(key, p)), 403, 'access_denied')
+    })
   })
 
   it("refuses a suspended user's code and refresh token", async () => {

@@ -486,15 +486,47 @@ describe.each(DIALECTS)('hosted OAuth2 endpoints (%s)', (dialect) => {
         code_verifier: verifier,
         client_id: confidential.client.clientKey,
       }
-      oauthError(await token(grant), 401, 'invalid_client')
+      const withoutSecret = await token(grant)
+      oauthError(withoutSecret, 401, 'invalid_client')
+      expect(withoutSecret.headers['www-authenticate']).toBeUndefined()
       oauthError(
         await token({ ...grant, client_secret: confidential.client.clientKey }),
         401,
         'invalid_client',
       )
+      const wrongBasic = await token(
+        { grant_type: 'authorization_code', code, code_verifier: verifier },
+        {
+          authorization: `Basic ${Buffer.from(`${confidential.client.clientKey}:wrong`).toString('base64')}`,
+        },
+      )
+      oauthError(wrongBasic, 401, 'invalid_client')
+      expect(wrongBasic.headers['www-authenticate']).toBe('Basic realm="verity"')
       const tokens = await token({ ...grant, client_secret: confidential.secretKey })
       expect(tokens.statusCode, tokens.body).toBe(200)
     })
+  })
+
+  it('answers unauthorized_client (400) to a client not enabled for the credential’s region', async () => {
+    const intlOnly = await t.createClient({
+      name: 'intl only',
+      regions: ['intl'],
+      redirectUris: [WEB],
+      publicOAuth: true,
+    })
+    const asIntlOnly = { 'x-client-key': intlOnly.client.clientKey }
+    oauthError(
+      await token({ grant_type: 'refresh_token', refresh_token: 'US_rt_unknown' }, asIntlOnly),
+      400,
+      'unauthorized_client',
+    )
+    const revoke = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/oauth2/revoke',
+      headers: { 'content-type': FORM, ...asIntlOnly },
+      payload: new URLSearchParams({ token: 'US_rt_unknown' }).toString(),
+    })
+    oauthError(revoke, 400, 'unauthorized_client')
   })
 
   it('keeps a us grant in us: the code and tokens name it, and the other region refuses the token', async () => {

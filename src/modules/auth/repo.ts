@@ -127,8 +127,4 @@ export const revokeFamilyAccessTokens = async (
 }
 
 export const findAccessTokenOwner = (db: Queryable, tokenId: string) =>
-  db
-    .selectFrom('access_token')
-    .select(['id', 'client_id', 'oauth_family_id'])
-    .where('id', '=', tokenId)
-    .executeTakeFirst()
+  db.selectFrom('access_token').select(['id', 'client_id']).where('id', '=', tokenId).executeTakeFirst()

@@ -79,7 +79,6 @@ export const findClient = async (
   return toClient(row, (await originsOf(db, [row.id])).get(row.id) ?? [])
 }
 
-/** The secret hash is read only where a presented secret is checked. */
 /** The client, its row locked for the rest of the transaction (a change decided on what it reads). */
 export const lockClient = async (
   database: RegionDatabase,
@@ -95,6 +94,7 @@ export const lockClient = async (
   return locked ? findClient(trx, { id }) : undefined
 }
 
+/** The secret hash is read only where a presented secret is checked. */
 export const findSecretHash = async (db: Queryable, clientId: string): Promise<string | undefined> =>
   (await db.selectFrom('client').select('secret_hash').where('id', '=', clientId).executeTakeFirst())
     ?.secret_hash

@@ -28,7 +28,7 @@ export const oauth2ApiRoutes = (deps: OAuthDeps) => async (fastify: FastifyInsta
   app.post(
     '/v1/auth/oauth2/token',
     {
-      config: { clientAuth: 'oauth' },
+      config: { clientAuth: 'oauth', oauthTokenEndpoint: true },
       schema: {
         ...common,
         operationId: 'oauth2Token',
@@ -49,7 +49,7 @@ export const oauth2ApiRoutes = (deps: OAuthDeps) => async (fastify: FastifyInsta
   app.post(
     '/v1/auth/oauth2/revoke',
     {
-      config: { clientAuth: 'oauth' },
+      config: { clientAuth: 'oauth', oauthTokenEndpoint: true },
       schema: {
         ...common,
         operationId: 'oauth2Revoke',

@@ -14,11 +14,12 @@ export const CSRF_COOKIE = 'verity_oauth_csrf'
 
 export const newCsrfValue = (): string => randomBytes(24).toString('base64url')
 
-export const sameCsrf = (cookie: string | undefined, field: string | undefined): boolean => {
-  if (!cookie || !field || field.length > 100) return false
+/** The browser's CSRF value when a posted form carries the same one (double submit); else undefined. */
+export const submittedCsrf = (cookie: string | undefined, field: string | undefined): string | undefined => {
+  if (!cookie || !field || field.length > 100) return undefined
   const a = Buffer.from(cookie)
   const b = Buffer.from(field)
-  return a.length === b.length && timingSafeEqual(a, b)
+  return a.length === b.length && timingSafeEqual(a, b) ? cookie : undefined
 }
 
 const binding = (csrf: string) => createHash('sha256').update(`oauth-browser:${csrf}`).digest('base64url')

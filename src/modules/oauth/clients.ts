@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { Region } from '../../db/database.ts'
+import { MAX_KEY_LENGTH, singleHeader } from '../../http/client-auth.ts'
 import { AppError } from '../../lib/errors.ts'
 import {
   type Client,
@@ -9,17 +10,9 @@ import {
   findActiveClientByKey,
 } from '../clients/index.ts'
 
-const MAX_KEY_LENGTH = 200
-
-const header = (request: FastifyRequest, name: string): string | undefined => {
-  const value = request.headers[name]
-  const first = (Array.isArray(value) ? value[0] : value)?.trim()
-  return first ? first : undefined
-}
-
 /** client_id:client_secret of HTTP Basic (RFC 6749 §2.3.1, each form-urlencoded), if sent. */
 const basicCredentials = (request: FastifyRequest): { id: string; secret: string } | undefined => {
-  const match = /^Basic\s+([A-Za-z0-9+/=]{1,1024})$/i.exec(header(request, 'authorization') ?? '')
+  const match = /^Basic\s+([A-Za-z0-9+/=]{1,1024})$/i.exec(singleHeader(request, 'authorization') ?? '')
   if (!match) return undefined
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
@@ -53,7 +46,7 @@ export const identifyCaller = async (
   request: FastifyRequest,
   bodyClientId: string | undefined,
 ): Promise<Client> => {
-  const ids = [bodyClientId, basicCredentials(request)?.id, header(request, 'x-client-key')].filter(
+  const ids = [bodyClientId, basicCredentials(request)?.id, singleHeader(request, 'x-client-key')].filter(
     (id): id is string => id !== undefined && id !== '',
   )
   if (ids.length === 0) throw invalidClient('no client_id nor x-client-key')
@@ -74,9 +67,11 @@ export const authenticateCaller = async (
   bodySecret: string | undefined,
 ): Promise<void> => {
   if (client.publicOAuth) return
-  const presented = [bodySecret, basicCredentials(request)?.secret, header(request, 'x-secret-key')].filter(
-    (secret): secret is string => secret !== undefined && secret !== '',
-  )
+  const presented = [
+    bodySecret,
+    basicCredentials(request)?.secret,
+    singleHeader(request, 'x-secret-key'),
+  ].filter((secret): secret is string => secret !== undefined && secret !== '')
   if (presented.length === 0) throw invalidClient('confidential client without its secret')
   for (const secret of presented) {
     if (secret.length > MAX_KEY_LENGTH || !(await checkSecretKey(deps, client, secret)))

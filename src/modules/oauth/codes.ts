@@ -1,12 +1,13 @@
 import type { Region } from '../../db/database.ts'
-import { AppError } from '../../lib/errors.ts'
 import { hashSecret } from '../../lib/tokens.ts'
 import type { AuthorizationRequest } from './authorization-request.ts'
 import { newCredential } from './credentials.ts'
+import { invalidGrant } from './errors.ts'
 import { verifierMatches } from './pkce.ts'
 import * as repo from './repo.ts'
 import {
   issueTokenSet,
+  lockGrant,
   newFamilyId,
   requireActiveUser,
   revokeFamily,
@@ -20,7 +21,8 @@ export const CODE_TTL_MS = 2 * 60 * 1000
 /**
  * The user (signed in, in the request's region) grants the request: a single-use code bound to the
  * client, the redirect URI, the PKCE challenge, the user and the region. The grant is recorded at once,
- * so login's isLinked is true from now on.
+ * so login's isLinked is true from now on. Under the grant's lock, so a revocation of the grant running
+ * at the same time either comes after the code or uses it up.
  */
 export const issueCode = async (
   deps: TokenDeps,
@@ -30,7 +32,9 @@ export const issueCode = async (
   const code = newCredential(request.region, 'ac')
   const now = deps.clock.now()
   const scope = request.scopes.join(' ')
-  await deps.databases.byRegion[request.region].db.transaction().execute(async (trx) => {
+  const database = deps.databases.byRegion[request.region]
+  await database.db.transaction().execute(async (trx) => {
+    await lockGrant(database, trx, userId, request.clientId)
     await repo.insertCode(trx, {
       id: hashSecret(code),
       client_id: request.clientId,
@@ -55,8 +59,6 @@ export type CodeExchange = {
   redirectUri: string | undefined
 }
 
-const invalidGrant = (internal: string) => new AppError('OAUTH_INVALID_GRANT', { internal })
-
 /**
  * The authorization_code grant. Every check comes before the code is used up, so a caller that gets one
  * wrong (a stranger with a stolen code and no verifier) cannot burn the owner's code. A code presented
@@ -69,13 +71,16 @@ export const redeemCode = async (
   exchange: CodeExchange,
 ): Promise<TokenSet> => {
   const { clock } = deps
-  const db = deps.databases.byRegion[region].db
+  const database = deps.databases.byRegion[region]
+  const { db } = database
   const id = hashSecret(exchange.code)
   const row = await repo.findCode(db, id)
   if (!row) throw invalidGrant('unknown code')
   if (row.client_id !== clientId) throw invalidGrant('code of another client')
   if (row.used_at !== null) {
-    if (row.family_id !== null) await revokeFamily(db, clock, row.family_id)
+    const familyId = row.family_id
+    if (familyId !== null)
+      await db.transaction().execute((trx) => revokeFamily(database, trx, clock, familyId))
     throw invalidGrant('code reused: its tokens revoked')
   }
   if (row.expires_at <= clock.now()) throw invalidGrant('code expired')
@@ -86,15 +91,21 @@ export const redeemCode = async (
   await requireActiveUser(db, row.user_id)
   const familyId = newFamilyId()
   const issued = await db.transaction().execute(async (trx) => {
-    if (!(await repo.useCode(trx, id, familyId, clock.now()))) return undefined
-    return issueTokenSet(trx, clock, {
-      userId: row.user_id,
-      clientId,
-      region,
-      scope: row.scope,
-      familyId,
-    })
+    await lockGrant(database, trx, row.user_id, clientId)
+    if (await repo.useCode(trx, id, familyId, clock.now()))
+      return issueTokenSet(trx, clock, {
+        userId: row.user_id,
+        clientId,
+        region,
+        scope: row.scope,
+        familyId,
+      })
+    // Used up since it was read: by a concurrent exchange, whose tokens go as for any second
+    // presentation, or by a revocation of the grant, which left no family.
+    const winner = (await repo.findCode(trx, id))?.family_id
+    if (winner) await revokeFamily(database, trx, clock, winner)
+    return undefined
   })
-  if (!issued) throw invalidGrant('code used concurrently')
+  if (!issued) throw invalidGrant('code used concurrently or its grant revoked')
   return issued
 }

@@ -2,7 +2,17 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { Type } from 'typebox'
 import { toAppError } from '../../http/error-handler.ts'
 import { ref } from '../../http/schemas.ts'
-import type { AppError, ErrorCode } from '../../lib/errors.ts'
+import { AppError, type ErrorCode, type FieldProblem } from '../../lib/errors.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A token or revoke endpoint, where RFC 6749 §5.2 has no access_denied. */
+    oauthTokenEndpoint?: boolean
+  }
+}
+
+/** The code or refresh token does not give tokens; why goes to the log only. */
+export const invalidGrant = (internal: string) => new AppError('OAUTH_INVALID_GRANT', { internal })
 
 /** RFC 6749 §5.2 error codes (and RFC 6750's invalid_token for a bad Bearer token). */
 export type OAuthErrorName =
@@ -36,8 +46,6 @@ const NAMES: Partial<Record<ErrorCode, OAuthErrorName>> = {
   SERVICE_UNAVAILABLE: 'temporarily_unavailable',
 }
 
-type FieldProblem = { field: string; message: string }
-
 /** "Missing required parameter: code_challenge", as the Baanx docs word it; else the first problem. */
 export const describeOAuthError = (error: AppError): string => {
   if (error.code !== 'VALIDATION_ERROR') return error.publicMessage
@@ -62,14 +70,25 @@ export const oauthError = (description: string) => Type.Unsafe<unknown>(ref(OAut
  * The one place an OAuth endpoint's failure becomes a response: `{error, error_description}` at the
  * catalogue's status (a server error as server_error with no detail; the detail goes to the log).
  */
-export const oauthErrorName = (error: AppError): OAuthErrorName =>
-  NAMES[error.code] ?? (error.status >= 500 ? 'server_error' : 'invalid_request')
+export const oauthErrorName = (error: AppError, atTokenEndpoint: boolean): OAuthErrorName => {
+  // A client refused a region may not use the grant there (unauthorized_client, §5.2).
+  if (atTokenEndpoint && error.code === 'REGION_NOT_ENABLED') return 'unauthorized_client'
+  return NAMES[error.code] ?? (error.status >= 500 ? 'server_error' : 'invalid_request')
+}
 
-export const sendOAuthError = (reply: FastifyReply, error: AppError): FastifyReply => {
+const STATUS_400: ReadonlySet<OAuthErrorName> = new Set(['invalid_request', 'unauthorized_client'])
+
+const sentBasicAuthentication = (request: FastifyRequest): boolean =>
+  /^Basic\s/i.test(String(request.headers.authorization ?? ''))
+
+const sendOAuthError = (request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply => {
   if (error.headers) reply.headers(error.headers)
-  const name = oauthErrorName(error)
-  // RFC 6749 answers every invalid_request with 400: a 422 or 415 of the v1 API is one here.
-  const status = name === 'invalid_request' ? 400 : error.status
+  const name = oauthErrorName(error, request.routeOptions.config.oauthTokenEndpoint === true)
+  // RFC 6749 answers these with 400: a 422 or 415 of the v1 API is one here, and so is a 403 region.
+  const status = STATUS_400.has(name) ? 400 : error.status
+  // RFC 6749 §5.2: a 401 to a client that tried HTTP Basic names the scheme.
+  if (name === 'invalid_client' && status === 401 && sentBasicAuthentication(request))
+    reply.header('www-authenticate', 'Basic realm="verity"')
   return reply
     .code(status)
     .header('cache-control', 'no-store')
@@ -82,6 +101,6 @@ export const registerOAuthErrors = (app: FastifyInstance): void => {
     const appError = toAppError(error, request)
     if (appError.status >= 500) request.log.error({ err: error, errorCode: appError.code }, 'request failed')
     else request.log.info({ errorCode: appError.code, detail: appError.message }, 'oauth request rejected')
-    return sendOAuthError(reply, appError)
+    return sendOAuthError(request, reply, appError)
   })
 }

@@ -4,6 +4,7 @@ import type { Client } from '../clients/index.ts'
 import { requireRegion } from './clients.ts'
 import { redeemCode } from './codes.ts'
 import { credentialRegion } from './credentials.ts'
+import { invalidGrant } from './errors.ts'
 import { rotateRefreshToken, type TokenDeps, type TokenSet } from './tokens.ts'
 
 /** A token request's body, JSON or form: which fields matter depends on grant_type. */
@@ -29,7 +30,7 @@ const required = (value: string | undefined, name: string): string => {
 const regionOf = (credential: string, client: Client, routed: Region | undefined): Region => {
   const region = credentialRegion(credential)
   if (region === undefined || (routed !== undefined && routed !== region))
-    throw new AppError('OAUTH_INVALID_GRANT', { internal: 'credential of no or another region' })
+    throw invalidGrant('credential of no or another region')
   requireRegion(client, region)
   return region
 }

@@ -22,8 +22,8 @@ import {
   newCsrfValue,
   openPending,
   readConsentTicket,
-  sameCsrf,
   sealPending,
+  submittedCsrf,
 } from './browser-state.ts'
 import { clientByKey, isRegisteredRedirect } from './clients.ts'
 import { issueCode } from './codes.ts'
@@ -34,7 +34,10 @@ import { CHALLENGE_PATTERN } from './pkce.ts'
 import { validateAuthorizationRequest } from './requests.ts'
 import { parseScopes } from './scopes.ts'
 
-/** The region in the callback (MetaMask requires app_id there; it reads the region from it). */
+/**
+ * The callback's app_id. MetaMask only requires it to be non-empty; it takes the region from the
+ * access token's claim when there is one, and Verity's tokens are opaque (decision 187).
+ */
 const APP_ID = { intl: 'VERITY', us: 'VERITY_US' } as const
 
 const CHALLENGE = new RegExp(CHALLENGE_PATTERN)
@@ -195,7 +198,7 @@ export const hostedOAuthRoutes = (deps: OAuthDeps) => async (fastify: FastifyIns
       } catch (error) {
         if (!isAppError(error) || error.status >= 500) throw error
         const location = redirectWith(redirectUri, {
-          error: oauthErrorName(error),
+          error: oauthErrorName(error, false),
           error_description: describeOAuthError(error),
           state: query.state ?? null,
         })
@@ -239,8 +242,8 @@ export const hostedOAuthRoutes = (deps: OAuthDeps) => async (fastify: FastifyIns
     },
     async (request, reply) => {
       const body = request.body
-      const csrf = request.cookies[CSRF_COOKIE]
-      if (!sameCsrf(csrf, body.csrf) || csrf === undefined) return forged(reply)
+      const csrf = submittedCsrf(request.cookies[CSRF_COOKIE], body.csrf)
+      if (csrf === undefined) return forged(reply)
       const context = await sessionOf(body.session)
       if (!context) return expired(reply)
       const { client, authorization } = context
@@ -307,8 +310,8 @@ export const hostedOAuthRoutes = (deps: OAuthDeps) => async (fastify: FastifyIns
     },
     async (request, reply) => {
       const body = request.body
-      const csrf = request.cookies[CSRF_COOKIE]
-      if (!sameCsrf(csrf, body.csrf) || csrf === undefined) return forged(reply)
+      const csrf = submittedCsrf(request.cookies[CSRF_COOKIE], body.csrf)
+      if (csrf === undefined) return forged(reply)
       const ticket = readConsentTicket(key, deps.clock, csrf, body.ticket)
       const context = ticket && (await sessionOf(ticket.session))
       if (!ticket || !context) return expired(reply)

@@ -120,6 +120,7 @@ export const legacyOAuthRoutes = (deps: OAuthDeps) => async (fastify: FastifyIns
   app.post(
     '/v1/auth/oauth/token',
     {
+      config: { oauthTokenEndpoint: true },
       schema: {
         ...common,
         operationId: 'oauthToken',

@@ -20,6 +20,17 @@ export const useCode = async (db: Queryable, id: string, familyId: string, now: 
   return result.numUpdatedRows === 1n
 }
 
+/** The client's codes for the user that nobody exchanged yet stop being exchangeable. */
+export const useUpCodes = async (db: Queryable, userId: string, clientId: string, now: number) => {
+  await db
+    .updateTable('oauth_code')
+    .set({ used_at: now })
+    .where('user_id', '=', userId)
+    .where('client_id', '=', clientId)
+    .where('used_at', 'is', null)
+    .execute()
+}
+
 export const insertRefreshToken = async (
   db: Queryable,
   row: Insertable<OAuthRefreshTokenTable>,

@@ -15,7 +15,7 @@ export type AuthorizationParameters = {
 }
 
 /** The redirect URI, only when the client registered it exactly (before any redirect may happen). */
-export const checkRedirectUri = (client: Client, redirectUri: string): string => {
+const checkRedirectUri = (client: Client, redirectUri: string): string => {
   if (!isRegisteredRedirect(client, redirectUri))
     throw new AppError('OAUTH_INVALID_REQUEST', {
       message: 'redirect_uri is not one of the redirect URIs registered for this client',

@@ -44,8 +44,7 @@ export const TokenResponse = Type.Object(
 
 export const tokenErrors = {
   400: oauthError(
-    'invalid_request (missing or malformed parameter, wrong content type), invalid_grant, unsupported_grant_type',
+    'invalid_request (missing or malformed parameter, wrong content type), invalid_grant, unsupported_grant_type, unauthorized_client (the client is not enabled for the region)',
   ),
   401: oauthError('invalid_client: unknown client, or a confidential client without its secret'),
-  403: oauthError('access_denied: the client is not enabled for the region'),
 }

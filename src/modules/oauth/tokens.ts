@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely'
-import type { Databases, Queryable, Region } from '../../db/database.ts'
-import type { DB } from '../../db/schema.ts'
+import type { Databases, Queryable, Region, RegionDatabase } from '../../db/database.ts'
+import { lockNames } from '../../db/row-locks.ts'
 import { type Clock, DAY_MS } from '../../lib/clock.ts'
-import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import { hashSecret } from '../../lib/tokens.ts'
 import {
@@ -13,6 +11,7 @@ import {
 } from '../auth/index.ts'
 import { findUserById } from '../users/index.ts'
 import { newCredential } from './credentials.ts'
+import { invalidGrant } from './errors.ts'
 import * as repo from './repo.ts'
 import { OFFLINE_ACCESS } from './scopes.ts'
 
@@ -30,8 +29,6 @@ export type TokenSet = {
   refresh_token_expires_in?: number
   scope: string
 }
-
-const invalidGrant = (internal: string) => new AppError('OAUTH_INVALID_GRANT', { internal })
 
 type Holder = { userId: string; clientId: string; region: Region; scope: string; familyId: string }
 
@@ -66,10 +63,30 @@ export const issueTokenSet = async (db: Queryable, clock: Clock, holder: Holder)
   return { ...set, refresh_token: refreshToken, refresh_token_expires_in: REFRESH_TOKEN_TTL_MS / 1000 }
 }
 
-/** Every refresh and access token of the family stops working. */
-export const revokeFamily = async (db: Queryable, clock: Clock, familyId: string): Promise<void> => {
-  await repo.revokeFamilyRefreshTokens(db, familyId, clock.now())
-  await revokeOAuthFamilyTokens(db, clock, [familyId])
+const familyLock = (familyId: string) => `oauth-family:${familyId}`
+
+/**
+ * What the user granted a client: its codes are issued, exchanged and revoked under this lock, so
+ * `DELETE /v1/auth/oauth/revoke` cannot miss a code or a family being made. Taken before any family's.
+ */
+export const lockGrant = (database: RegionDatabase, trx: Queryable, userId: string, clientId: string) =>
+  lockNames(database, trx, [`oauth-grant:${userId}:${clientId}`])
+
+/**
+ * Every refresh and access token of the family stops working. Rotation holds the family's lock until it
+ * commits the token it issues: a revocation that waited for it sees that token too (PostgreSQL's UPDATE
+ * would otherwise skip a row inserted after its snapshot), and a rotation that waited finds its token
+ * revoked.
+ */
+export const revokeFamily = async (
+  database: RegionDatabase,
+  trx: Queryable,
+  clock: Clock,
+  familyId: string,
+): Promise<void> => {
+  await lockNames(database, trx, [familyLock(familyId)])
+  await repo.revokeFamilyRefreshTokens(trx, familyId, clock.now())
+  await revokeOAuthFamilyTokens(trx, clock, [familyId])
 }
 
 export const newFamilyId = (): string => newId('oauthFamily')
@@ -92,7 +109,8 @@ export const rotateRefreshToken = async (
   refreshToken: string,
 ): Promise<TokenSet> => {
   const { clock } = deps
-  const db: Kysely<DB> = deps.databases.byRegion[region].db
+  const database = deps.databases.byRegion[region]
+  const { db } = database
   const id = hashSecret(refreshToken)
   const row = await repo.findRefreshToken(db, id)
   if (!row) throw invalidGrant('unknown refresh token')
@@ -101,36 +119,46 @@ export const rotateRefreshToken = async (
   if (row.expires_at <= clock.now()) throw invalidGrant('refresh token expired')
   await requireActiveUser(db, row.user_id)
   const outcome = await db.transaction().execute(async (trx) => {
-    if (!(await repo.useRefreshToken(trx, id, clock.now()))) return 'reused' as const
-    return issueTokenSet(trx, clock, {
-      userId: row.user_id,
-      clientId,
-      region,
-      scope: row.scope,
-      familyId: row.family_id,
-    })
+    await lockNames(database, trx, [familyLock(row.family_id)])
+    if (await repo.useRefreshToken(trx, id, clock.now()))
+      return issueTokenSet(trx, clock, {
+        userId: row.user_id,
+        clientId,
+        region,
+        scope: row.scope,
+        familyId: row.family_id,
+      })
+    await revokeFamily(database, trx, clock, row.family_id)
+    return 'reused' as const
   })
-  if (outcome !== 'reused') return outcome
-  await revokeFamily(db, clock, row.family_id)
-  throw invalidGrant('refresh token reused: family revoked')
+  if (outcome === 'reused') throw invalidGrant('refresh token reused: family revoked')
+  return outcome
 }
 
-/** Everything this client holds for the user (Baanx DELETE /revoke): tokens, families and the grant. */
+/**
+ * Everything this client holds for the user (Baanx DELETE /revoke): tokens, families, the grant, and
+ * the codes not yet exchanged, which are used up so that presenting one is refused like any replay.
+ */
 export const revokeClientGrant = async (
   deps: TokenDeps,
   region: Region,
   userId: string,
   clientId: string,
 ): Promise<void> => {
-  const db = deps.databases.byRegion[region].db
-  await db.transaction().execute(async (trx) => {
-    const families = new Set([
-      ...(await repo.familiesOf(trx, userId, clientId)),
-      ...(await repo.codeFamiliesOf(trx, userId, clientId)),
-    ])
+  const database = deps.databases.byRegion[region]
+  await database.db.transaction().execute(async (trx) => {
+    await lockGrant(database, trx, userId, clientId)
+    const families = [
+      ...new Set([
+        ...(await repo.familiesOf(trx, userId, clientId)),
+        ...(await repo.codeFamiliesOf(trx, userId, clientId)),
+      ]),
+    ]
+    await lockNames(database, trx, families.map(familyLock))
     const now = deps.clock.now()
     for (const familyId of families) await repo.revokeFamilyRefreshTokens(trx, familyId, now)
-    await revokeOAuthFamilyTokens(trx, deps.clock, [...families])
+    await revokeOAuthFamilyTokens(trx, deps.clock, families)
+    await repo.useUpCodes(trx, userId, clientId, now)
     await repo.deleteGrant(trx, userId, clientId)
   })
 }
@@ -145,11 +173,14 @@ export const revokePresentedToken = async (
   clientId: string,
   token: string,
 ): Promise<void> => {
-  const db = deps.databases.byRegion[region].db
-  const refresh = await repo.findRefreshToken(db, hashSecret(token))
+  const database = deps.databases.byRegion[region]
+  const refresh = await repo.findRefreshToken(database.db, hashSecret(token))
   if (refresh) {
-    if (refresh.client_id === clientId) await revokeFamily(db, deps.clock, refresh.family_id)
+    if (refresh.client_id === clientId)
+      await database.db
+        .transaction()
+        .execute((trx) => revokeFamily(database, trx, deps.clock, refresh.family_id))
     return
   }
-  await revokeClientAccessToken(db, deps.clock, clientId, token)
+  await revokeClientAccessToken(database.db, deps.clock, clientId, token)
 }
