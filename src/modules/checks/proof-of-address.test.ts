@@ -7,6 +7,7 @@ import {
   photographedBill,
   scannedBillPdf,
 } from '../../../test/fixtures/address/bills.ts'
+import { imageBomb } from '../../../test/fixtures/documents/pdf-bomb.ts'
 import type { Databases, RegionDatabase } from '../../db/database.ts'
 import type { SessionRow, UserRow } from '../../db/schema.ts'
 import { closeTesseract } from '../../lib/tesseract.ts'
@@ -193,6 +194,15 @@ describe('proof-of-address on a PDF with a text layer', () => {
       evidence: { format: 'pdf' },
     })
   })
+
+  it('fails a PDF too large in memory to read as unreadable, never passing it', async () => {
+    const finding = await check({ mediaType: PDF, bytes: new Uint8Array(imageBomb(40)) })
+    expect(finding).toMatchObject({
+      outcome: 'fail',
+      reason: 'ADDRESS_DOCUMENT_UNREADABLE',
+      evidence: { format: 'pdf' },
+    })
+  }, 60_000)
 
   it('sends a PDF with no text and no picture to a person', async () => {
     const finding = await check(await pdfOf(blankPdf()))

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { deflateSync } from 'node:zlib'
 import PDFDocument from 'pdfkit'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { countPdfPages, PDF_PAGE_LIMITS, renderPdfPage } from './pdf-pages.ts'
+import { imageBomb } from '../../../test/fixtures/documents/pdf-bomb.ts'
+import { countPdfPages, PDF_PAGE_LIMITS, readPdfContents, renderPdfPage } from './pdf-pages.ts'
 
 /** A PDF of `pages` pages of the given size (points), each saying its number. */
 const pdf = (pages: number, size: [number, number] = [595, 842]): Promise<Buffer> =>
@@ -17,52 +17,6 @@ const pdf = (pages: number, size: [number, number] = [595, 842]): Promise<Buffer
       (page === 1 ? document : document.addPage()).fontSize(40).text(`Page ${page}`, 50, 50)
     document.end()
   })
-
-/**
- * One A4 page drawing `images` pictures of 2000 × 2000 (FlateDecode RGB, each ≈ 12 KB in the file and
- * 12 MB once decoded, under the 4 MP a picture may have): small to upload, large to draw.
- */
-const imageBomb = (images: number): Buffer => {
-  const side = 2000
-  const picture = deflateSync(Buffer.alloc(side * side * 3, 0x80))
-  const names = Array.from({ length: images }, (_, index) => `/Im${index} ${5 + index} 0 R`).join(' ')
-  const content = Array.from({ length: images }, (_, index) => `q 595 0 0 842 0 0 cm /Im${index} Do Q`).join(
-    '\n',
-  )
-  const objects = [
-    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
-    Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
-    Buffer.from(
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << ${names} >> >> /Contents 4 0 R >>`,
-    ),
-    Buffer.from(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`),
-    ...Array.from({ length: images }, () =>
-      Buffer.concat([
-        Buffer.from(
-          `<< /Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length ${picture.length} >>\nstream\n`,
-        ),
-        picture,
-        Buffer.from('\nendstream'),
-      ]),
-    ),
-  ]
-  const parts = [Buffer.from('%PDF-1.7\n')]
-  const offsets: number[] = []
-  let position = parts[0]?.length ?? 0
-  objects.forEach((object, index) => {
-    offsets.push(position)
-    const part = Buffer.concat([Buffer.from(`${index + 1} 0 obj\n`), object, Buffer.from('\nendobj\n')])
-    parts.push(part)
-    position += part.length
-  })
-  const xref = offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('')
-  parts.push(
-    Buffer.from(
-      `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${xref}trailer << /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${position}\n%%EOF\n`,
-    ),
-  )
-  return Buffer.concat(parts)
-}
 
 describe('PDF pages as pictures', () => {
   it('renders a page to a PNG at the configured scale and counts the pages', async () => {
@@ -127,6 +81,24 @@ describe('PDF pages as pictures', () => {
     expect(peak - before).toBeLessThan(64 * 1024 * 1024)
     const next = await renderPdfPage(await pdf(1), 1)
     expect(next).toMatchObject({ ok: true, pages: 1 })
+  }, 60_000)
+
+  it('kills a contents read past the memory budget, outside this process, and reads the next PDF', async () => {
+    // 40 pictures decode to ≈ 480 MB, every one of them held while the page's pictures are compared.
+    const bomb = imageBomb(40)
+    const limits = { maxPages: 3, maxPixels: 10_000_000, timeoutMs: 120_000 }
+    const before = process.memoryUsage().rss
+    let peak = before
+    const watch = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss)
+    }, 10)
+    // Only the memory budget can stop this read before its deadline.
+    const answer = await readPdfContents(bomb, limits)
+    clearInterval(watch)
+    expect(answer).toEqual({ ok: false, problem: 'unreadable' })
+    expect(peak - before).toBeLessThan(64 * 1024 * 1024)
+    const next = await readPdfContents(await pdf(2), limits)
+    expect(next).toEqual({ ok: true, pages: 2, text: 'Page 1\nPage 2', images: [] })
   }, 60_000)
 
   // Linux: the renderer is found through /proc.

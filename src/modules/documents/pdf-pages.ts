@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import type { PdfPageAnswer, PdfPageRequest } from './pdf-page-child.ts'
+import type { PageImage, PdfContents } from './pdf-contents.ts'
+import type { PdfChildAnswer, PdfChildRequest, PdfContentsAnswer, PdfPageAnswer } from './pdf-page-child.ts'
 
 /**
  * What a PDF may cost to show (a user's upload: any size, any content). Pages past `maxPages` are not
@@ -9,7 +10,16 @@ import type { PdfPageAnswer, PdfPageRequest } from './pdf-page-child.ts'
  */
 export const PDF_PAGE_LIMITS = { maxPages: 5, maxPixels: 4_000_000, scale: 1.5, timeoutMs: 10_000 }
 
-/** Renders at once in this process, and renders waiting for one of them (beyond that: `busy`). */
+/**
+ * What reading a PDF's contents (text layer and scanned pictures, readPdfContents) may cost; the caller
+ * gives its own. Every read is also bounded by the renderer's memory budget.
+ */
+export type PdfContentsLimits = { maxPages: number; maxPixels: number; timeoutMs: number }
+
+/**
+ * Requests (renders, contents reads) at once in this process or thread (an analysis thread has its
+ * own), and requests waiting for one of them (beyond that: `busy`).
+ */
 const RENDER_SLOTS = 2
 const RENDER_QUEUE = 20
 
@@ -25,6 +35,8 @@ const RENDERER_KEPT_BELOW = 256 * 1024 * 1024
 const MEMORY_POLL_MS = 50
 
 export type PdfProblem = 'unreadable' | 'no-such-page' | 'timeout' | 'busy'
+export type { PageImage, PdfContents }
+export type PdfContentsRead = ({ ok: true } & PdfContents) | { ok: false; problem: PdfProblem }
 export type PdfPageCount = { ok: true; pages: number } | { ok: false; problem: PdfProblem }
 export type PdfPagePicture =
   | { ok: true; pages: number; png: Buffer; width: number; height: number }
@@ -100,15 +112,19 @@ const canWatchMemory = () => {
   return memoryWatchable
 }
 
-type Outcome = PdfPageAnswer | 'timeout' | 'over-budget' | 'died'
+type Outcome<Answer> = Answer | 'timeout' | 'over-budget' | 'died'
 
 /** Sends the request and waits for its answer, the deadline, the memory budget or the renderer's death. */
-const ask = (renderer: Renderer, request: PdfPageRequest, timeoutMs: number) =>
-  new Promise<Outcome>((resolve) => {
+const ask = <Answer extends PdfChildAnswer>(
+  renderer: Renderer,
+  request: PdfChildRequest,
+  timeoutMs: number,
+) =>
+  new Promise<Outcome<Answer>>((resolve) => {
     const { child } = renderer
     let settled = false
     let stopPolling = () => {}
-    const settle = (outcome: Outcome) => {
+    const settle = (outcome: Outcome<Answer>) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
@@ -117,7 +133,7 @@ const ask = (renderer: Renderer, request: PdfPageRequest, timeoutMs: number) =>
       child.off('exit', onExit)
       resolve(outcome)
     }
-    const onMessage = (answer: PdfPageAnswer) => {
+    const onMessage = (answer: Answer) => {
       if (answer.id === request.id) settle(answer)
     }
     const onExit = () => settle('died')
@@ -156,22 +172,23 @@ const stop = async (renderer: Renderer) => {
   if (renderer.child.kill('SIGKILL')) await renderer.exited
 }
 
-const render = (bytes: Uint8Array, page: number, limits: typeof PDF_PAGE_LIMITS) =>
-  inSlot(async (): Promise<PdfPageAnswer | 'timeout'> => {
+/**
+ * Runs the request in an idle renderer (or a new one) within the deadline and the memory budget.
+ * `undefined`: the renderer was killed (over budget) or died (the file brought PDF.js down); either
+ * way, not a PDF that can be read.
+ */
+const inRenderer = <Answer extends PdfChildAnswer>(
+  request: PdfChildRequest,
+  timeoutMs: number,
+): Promise<Answer | 'timeout' | 'busy' | undefined> =>
+  inSlot(async () => {
     const renderer = idle.values().next().value ?? startRenderer()
     idle.delete(renderer)
     holdOpen(renderer, true)
-    // A Buffer would cross as a Buffer, which PDF.js refuses; a plain view crosses as its bytes only.
-    const pdf = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    const outcome = await ask(
-      renderer,
-      { id: nextId++, bytes: pdf, page, maxPixels: limits.maxPixels, scale: limits.scale },
-      limits.timeoutMs,
-    )
+    const outcome = await ask<Answer>(renderer, request, timeoutMs)
     if (outcome === 'timeout' || outcome === 'over-budget' || outcome === 'died') {
       await stop(renderer)
-      // Too big to draw within the budget, or it brought PDF.js down: either way, not a PDF we can read.
-      return outcome === 'timeout' ? 'timeout' : { id: -1, ok: false, problem: 'unreadable' }
+      return outcome === 'timeout' ? 'timeout' : undefined
     }
     const left = renderer.child.pid === undefined ? undefined : residentBytes(renderer.child.pid)
     if (left !== undefined && left > RENDERER_KEPT_BELOW) await stop(renderer)
@@ -181,6 +198,24 @@ const render = (bytes: Uint8Array, page: number, limits: typeof PDF_PAGE_LIMITS)
     }
     return outcome
   })
+
+/** A Buffer would cross as a Buffer, which PDF.js refuses; a plain view crosses as its bytes only. */
+const plain = (bytes: Uint8Array) => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+const render = async (bytes: Uint8Array, page: number, limits: typeof PDF_PAGE_LIMITS) => {
+  const answer = await inRenderer<PdfPageAnswer>(
+    {
+      kind: 'page',
+      id: nextId++,
+      bytes: plain(bytes),
+      page,
+      maxPixels: limits.maxPixels,
+      scale: limits.scale,
+    },
+    limits.timeoutMs,
+  )
+  return answer ?? ({ id: -1, ok: false, problem: 'unreadable' } satisfies PdfPageAnswer)
+}
 
 /** How many pages the PDF has (opened in a renderer process, within the limits). */
 export const countPdfPages = async (bytes: Uint8Array, limits = PDF_PAGE_LIMITS): Promise<PdfPageCount> => {
@@ -210,4 +245,29 @@ export const renderPdfPage = async (
     width: answer.width,
     height: answer.height,
   }
+}
+
+/**
+ * The text layer of the PDF's first `limits.maxPages` pages and, for the pages without one (a scan),
+ * the largest picture on each, decoded to raw pixels (none larger than `limits.maxPixels`), read in a
+ * renderer process: a file whose pictures would take more than the renderer's memory budget, or more
+ * than `limits.timeoutMs`, is not read.
+ */
+export const readPdfContents = async (
+  bytes: Uint8Array,
+  limits: PdfContentsLimits,
+): Promise<PdfContentsRead> => {
+  const answer = await inRenderer<PdfContentsAnswer>(
+    {
+      kind: 'contents',
+      id: nextId++,
+      bytes: plain(bytes),
+      maxPages: limits.maxPages,
+      maxPixels: limits.maxPixels,
+    },
+    limits.timeoutMs,
+  )
+  if (answer === 'timeout' || answer === 'busy') return { ok: false, problem: answer }
+  if (!answer?.ok) return { ok: false, problem: 'unreadable' }
+  return { ok: true, pages: answer.pages, text: answer.text, images: answer.images }
 }

@@ -1,8 +1,9 @@
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { billPdf, blankPdf, pdfOfImage } from '../../../../../test/fixtures/address/bills.ts'
+import { imageBomb } from '../../../../../test/fixtures/documents/pdf-bomb.ts'
 import { addressAnalyzer } from './address-analyzer.ts'
-import { MAX_PDF_IMAGE_PIXELS } from './pdf.ts'
+import { ADDRESS_PDF_LIMITS } from './pdf.ts'
 
 const PDF = 'application/pdf'
 const analyze = (files: Parameters<typeof addressAnalyzer.analyze>[0]['files']) =>
@@ -34,7 +35,7 @@ describe('addressAnalyzer', () => {
       expect(lines[date.line - 1]).toContain(date.text)
     }
     expect(part?.dates.filter((date) => date.labelled).map((date) => date.dayFirst)).toEqual(['2026-11-12'])
-    // The submitted bytes stay as they were (PDF.js is given a copy, which it takes over).
+    // The submitted bytes stay as they were (PDF.js, in its own process, is given a copy).
     expect(bytes.byteLength).toBeGreaterThan(0)
   })
 
@@ -50,7 +51,7 @@ describe('addressAnalyzer', () => {
   })
 
   it('does not decode a picture larger than it allows (a decompression bomb)', async () => {
-    const side = Math.ceil(Math.sqrt(MAX_PDF_IMAGE_PIXELS)) + 1
+    const side = Math.ceil(Math.sqrt(ADDRESS_PDF_LIMITS.maxPixels)) + 1
     const jpeg = await sharp({ create: { width: side, height: side, channels: 3, background: '#ffffff' } })
       .jpeg({ quality: 50 })
       .toBuffer()
@@ -61,4 +62,23 @@ describe('addressAnalyzer', () => {
     })
     expect(bomb).toMatchObject({ readable: true, textLayer: false, ocr: false, text: '' })
   })
+  it('does not read a PDF whose pictures together take more memory than the reader may, and reads the next', async () => {
+    // 0.5 MB on disk; its 40 pictures of 2000 × 2000 decode to ≈ 480 MB.
+    const bytes = new Uint8Array(imageBomb(40))
+    const before = process.memoryUsage().rss
+    let peak = before
+    const watch = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss)
+    }, 10)
+    const bomb = await analyze({ proof_of_address: { mediaType: PDF, bytes } })
+    clearInterval(watch)
+    expect(bomb).toMatchObject({ format: 'pdf', readable: false })
+    // Decoded in the documents module's PDF process, not in this one (the analysis thread's).
+    expect(peak - before).toBeLessThan(64 * 1024 * 1024)
+    const bill = new Uint8Array(await billPdf({ kind: 'bank', holder: JANE, statementDate: '2026-11-12' }))
+    expect(await analyze({ proof_of_address: { mediaType: PDF, bytes: bill } })).toMatchObject({
+      readable: true,
+      textLayer: true,
+    })
+  }, 60_000)
 })

@@ -1,8 +1,9 @@
 import { loadTesseract } from '../../../../lib/tesseract.ts'
+import { hasTextLayer } from '../../../documents/index.ts'
 import type { AnalysisInput } from '../input.ts'
 import { type FoundDate, findDates } from './dates.ts'
 import { recognizeText } from './ocr.ts'
-import { hasTextLayer, loadPdfReader, readPdf } from './pdf.ts'
+import { readPdf } from './pdf.ts'
 
 /**
  * What was read off the proof of address: its text (personal data: it is sealed with the check's
@@ -93,7 +94,7 @@ const analyzeImage = async (bytes: Uint8Array): Promise<AddressDocument> => {
 }
 
 /**
- * The proof of address: a PDF's text layer (unpdf), or OCR (tesseract.js) of a photo or a scanned PDF.
+ * The proof of address: a PDF's text layer (unpdf, in the documents module's PDF process), or OCR (tesseract.js) of a photo or a scanned PDF.
  * An `Analyzer<AddressDocument>` (../analysis.ts checks it where it composes ANALYZERS; importing the
  * type here would tie the two files in a cycle).
  */
@@ -101,10 +102,10 @@ export const addressAnalyzer = {
   version: '1',
   async load() {
     try {
-      await Promise.all([loadTesseract(), loadPdfReader()])
+      await loadTesseract()
     } catch (error) {
       throw new Error(
-        `proof-of-address analyzer: cannot load tesseract.js with @tesseract.js-data/eng or unpdf's PDF.js (${error instanceof Error ? error.message : String(error)})`,
+        `proof-of-address analyzer: cannot load tesseract.js with @tesseract.js-data/eng (${error instanceof Error ? error.message : String(error)})`,
         { cause: error },
       )
     }
