@@ -564,7 +564,10 @@ export const flowRoutes = (deps: HostedDeps) => async (fastify: FastifyInstance)
     FLOW_SCRIPT_PATH,
     { schema: { tags: ['hosted pages'], summary: 'The script of the hosted pages', hide: true } },
     async (_request, reply) =>
-      reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(flowScript),
+      reply
+        .type('text/javascript; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(await flowScript()),
   )
 }
 
