@@ -43,6 +43,18 @@ const REASONS = Object.entries(REASON_CATALOGUE).map(([code, entry]) => ({
 }))
 
 /**
+ * A picture of a user's document for a staff member's browser: never cached, and sandboxed so that
+ * nothing in it could run as a page of the console.
+ */
+const sendPicture = (reply: FastifyReply, type: 'image/jpeg' | 'image/png', bytes: Buffer) =>
+  reply
+    .header('cache-control', 'no-store')
+    .header('content-disposition', 'inline')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .type(type)
+    .send(bytes)
+
+/**
  * A case (issue #13 items 3 and 4): its page with the evidence (every view audited), its photos and PDF
  * pages through authorized never-cached routes, the evidence export, and the decisions, which all go
  * through the review module's decision seam.
@@ -202,12 +214,7 @@ export const consoleCaseRoutes = (fastify: FastifyInstance, context: ConsoleCont
         subject: { type: 'document', id: opened.document.id },
         details: { sessionId: shown.sessionId, slot: opened.document.slot },
       })
-      return reply
-        .header('cache-control', 'no-store')
-        .header('content-disposition', 'inline')
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .type('image/jpeg')
-        .send(opened.bytes)
+      return sendPicture(reply, 'image/jpeg', opened.bytes)
     },
   )
 
@@ -253,12 +260,7 @@ export const consoleCaseRoutes = (fastify: FastifyInstance, context: ConsoleCont
         subject: { type: 'document', id: opened.document.id },
         details: { sessionId: shown.sessionId, slot: opened.document.slot, page: request.params.page },
       })
-      return reply
-        .header('cache-control', 'no-store')
-        .header('content-disposition', 'inline')
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .type('image/png')
-        .send(rendered.png)
+      return sendPicture(reply, 'image/png', rendered.png)
     },
   )
 
