@@ -1,6 +1,7 @@
+import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Queryable } from '../../src/db/database.ts'
-import { preparedQuery } from '../../src/db/prepared.ts'
+import { preparedQuery, statementNameOf } from '../../src/db/prepared.ts'
 import { openTestDatabases, type TestDatabases } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 
@@ -79,4 +80,37 @@ describe.each(DIALECTS)('prepared queries (%s)', (dialect) => {
     )
     await expect(computing.all(t.databases.home.db, 250)).rejects.toThrow(/argument 0 is not a bound value/)
   })
+
+  it('refuses a select of * (a prepared statement must name its columns)', async () => {
+    const starred = preparedQuery((db: Queryable, id: string) =>
+      db.selectFrom('job').selectAll().where('id', '=', id),
+    )
+    await expect(starred.all(t.databases.home.db, 'a')).rejects.toThrow(/name its columns/)
+  })
+
+  it.runIf(dialect === 'postgres')(
+    'is prepared once per connection on PostgreSQL, and survives a column added meanwhile',
+    async () => {
+      const { db } = t.databases.home
+      const seen = await db.transaction().execute(async (trx) => {
+        await dueJobs.all(trx, 'test.prepared', 250)
+        const compiled = trx
+          .selectFrom('job')
+          .select(['id', 'run_at'])
+          .where('type', '=', 'x')
+          .where('status', '=', 'pending')
+          .where('run_at', '<', 1)
+          .orderBy('run_at')
+          .compile()
+        const prepared = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(trx)
+        return { names: prepared.rows.map((row) => row.name), expected: statementNameOf(compiled.sql) }
+      })
+      expect(seen.expected).toMatch(/^verity_/)
+      expect(seen.names).toContain(seen.expected)
+      // What a migration applied by another instance does while this one runs.
+      await sql`alter table job add column prepared_probe text`.execute(db)
+      for (let i = 0; i < 12; i++)
+        expect((await dueJobs.all(db, 'test.prepared', 250)).map((row) => row.id)).toEqual(['a', 'b'])
+    },
+  )
 })

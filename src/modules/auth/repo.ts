@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type Insertable, sql } from 'kysely'
 import type { Queryable } from '../../db/database.ts'
 import { preparedQuery } from '../../db/prepared.ts'
-import type { AccessTokenTable, DB } from '../../db/schema.ts'
+import { type AccessTokenTable, APP_USER_COLUMNS, type DB } from '../../db/schema.ts'
 
 // Typed parameters: PostgreSQL cannot infer the type of a bare parameter inside CASE.
 const bigint = (value: number) => sql<number>`cast(${value} as bigint)`
@@ -111,7 +111,7 @@ const liveTokenUser = preparedQuery((db: Queryable, tokenId: string, now: number
     )
     .selectFrom('live_token')
     .innerJoin('app_user', 'app_user.id', 'live_token.user_id')
-    .selectAll('app_user')
+    .select(APP_USER_COLUMNS.map((column) => `app_user.${column}` as const))
     .select(['live_token.id as token_id', 'live_token.client_id as token_client_id']),
 )
 

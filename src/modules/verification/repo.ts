@@ -77,7 +77,7 @@ const limitSessionRows = preparedQuery(
               .limit(outcomes)
               .as('latest'),
           )
-          .selectAll(),
+          .select([...LIMIT_COLUMNS, 'part']),
       ),
 )
 
