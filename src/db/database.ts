@@ -9,9 +9,9 @@ import {
   postgresCommitNotifications,
   sqliteCommitNotifications,
 } from './commit-notifications.ts'
-import { statementNameOf } from './prepared.ts'
 import type { DB } from './schema.ts'
 import { applySqlitePragmas, ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.ts'
+import { statementNameOf } from './statement-names.ts'
 
 export const REGIONS = ['intl', 'us'] as const
 export type Region = (typeof REGIONS)[number]

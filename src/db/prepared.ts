@@ -1,16 +1,6 @@
-import { createHash } from 'node:crypto'
 import { type Compilable, type CompiledQuery, createQueryId } from 'kysely'
 import type { Queryable } from './database.ts'
-
-// SQL text of every prepared query compiled so far → its PostgreSQL statement name (see database.ts).
-const statementNames = new Map<string, string>()
-
-/**
- * The name under which PostgreSQL keeps this SQL prepared on each connection, when it is a prepared
- * query's: parsing and planning it once per connection instead of at every call cuts its cost about
- * threefold (≈300 → ≈105 µs on this machine). Bounded by the number of prepared queries in the code.
- */
-export const statementNameOf = (sql: string): string | undefined => statementNames.get(sql)
+import { nameStatement } from './statement-names.ts'
 
 /**
  * A hot query built and compiled once per database, then run with fresh parameters. Kysely builds an
@@ -38,10 +28,7 @@ export const preparedQuery = <Args extends readonly unknown[], Row>(
     const unused = standIns.findIndex((_, index) => !slots.includes(index))
     if (unused !== -1) throw new Error(`prepared query: argument ${unused} is not a bound value`)
     if (/(^|[\s,.])\*[\s,]/.test(compiled.sql)) throw new Error('prepared query: name its columns, not *')
-    statementNames.set(
-      compiled.sql,
-      `verity_${createHash('sha256').update(compiled.sql).digest('hex').slice(0, 24)}`,
-    )
+    nameStatement(compiled.sql)
     return { compiled, slots }
   }
 

@@ -1,7 +1,8 @@
 import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Queryable } from '../../src/db/database.ts'
-import { preparedQuery, statementNameOf } from '../../src/db/prepared.ts'
+import { preparedQuery } from '../../src/db/prepared.ts'
+import { statementNameOf } from '../../src/db/statement-names.ts'
 import { openTestDatabases, type TestDatabases } from '../helpers/databases.ts'
 import { DIALECTS } from '../helpers/dialects.ts'
 
