@@ -43,5 +43,10 @@ export const loggerOptions = (level: string): LoggerOptions => ({
   timestamp: pino.stdTimeFunctions.isoTime,
 })
 
+/**
+ * Logs go to stdout without blocking the event loop: the line is handed to the kernel asynchronously
+ * (pino's SonicBoom), instead of a synchronous write per line in the middle of a request. pino writes
+ * what is still pending synchronously when the process exits, shutdown and fatal errors included.
+ */
 export const createLogger = (level: string, destination?: DestinationStream): Logger =>
-  destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level))
+  pino(loggerOptions(level), destination ?? pino.destination({ dest: 1, sync: false }))
