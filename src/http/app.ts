@@ -101,12 +101,11 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   app.addHook('preClose', async () => {
     closing = true
   })
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
-    if (closing) {
-      reply.header('connection', 'close')
-      throw new AppError('SERVICE_UNAVAILABLE', { message: 'Server is shutting down; retry shortly' })
-    }
+    if (!closing) return done()
+    reply.header('connection', 'close')
+    done(new AppError('SERVICE_UNAVAILABLE', { message: 'Server is shutting down; retry shortly' }))
   })
 
   registerBodyDrain(app)

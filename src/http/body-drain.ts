@@ -39,12 +39,13 @@ const drain = (incoming: IncomingMessage, limits: DrainLimits): void => {
  * bounds, and closed after.
  */
 export const registerBodyDrain = (app: FastifyInstance, limits: DrainLimits = DRAIN_LIMITS): void => {
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, _payload, done) => {
     const incoming = request.raw
-    if (incoming.complete || typeof incoming.socket?.destroy !== 'function') return
+    if (incoming.complete || typeof incoming.socket?.destroy !== 'function') return done()
     // An explicit keep-alive is what stops Node from closing the socket right after the answer;
     // the drain closes it once the body has been read.
     reply.header('connection', 'keep-alive')
     drain(incoming, limits)
+    done()
   })
 }

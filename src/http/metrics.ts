@@ -27,7 +27,7 @@ export const registerHttpMetrics = (
     registers: [registry],
   })
   messageBudgetRefusals(registry)
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     duration.observe(
       {
         method: request.method,
@@ -36,6 +36,7 @@ export const registerHttpMetrics = (
       },
       reply.elapsedTime / 1000,
     )
+    done()
   })
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (request, reply) => {
     if (expected && !bearerMatches(request, expected)) {
