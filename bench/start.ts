@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 
 const RUNS = Number(process.env.BENCH_START_RUNS ?? 9)
-const VERITY = path.resolve(import.meta.dirname, '../bin/verity.js')
+/** BENCH_START_BIN names another checkout's bin/verity.js, to measure a baseline in the same run. */
+const VERITY = path.resolve(process.env.BENCH_START_BIN ?? path.join(import.meta.dirname, '../bin/verity.js'))
 const HEALTHZ_POLL_MS = 5
 const HEALTHZ_GIVE_UP_MS = 30_000
 
