@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
 import type { Config } from './config/config.ts'
 import { type Databases, openDatabases } from './db/database.ts'
 import { migrateToLatest } from './db/migrate.ts'
-import { buildApp } from './http/app.ts'
 import type { JobDefinition } from './jobs/definitions.ts'
 import { maintenanceSchedule, pruneJobsJob } from './jobs/maintenance.ts'
 import { createJobMetrics, registerQueueGauges } from './jobs/metrics.ts'
@@ -127,7 +127,12 @@ export const openRuntime = async (config: Config, overrides: RuntimeOverrides = 
   }
 }
 
-export const createApp = (runtime: Runtime) => buildApp(runtime)
+/**
+ * The HTTP application, loaded when first asked for: commands that only open the runtime (the CLI's)
+ * do not load Fastify, its plugins and every route with its schemas (issue #15).
+ */
+export const createApp = async (runtime: Runtime): Promise<FastifyInstance> =>
+  (await import('./http/app.ts')).buildApp(runtime)
 
 /** Every job type this server knows. */
 export const jobDefinitions = (runtime: Runtime): JobDefinition[] => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import path from 'node:path'
-import { Presets, SingleBar } from 'cli-progress'
 import closeWithGrace from 'close-with-grace'
 import { Type } from 'typebox'
 import { Value } from 'typebox/value'
@@ -62,7 +61,6 @@ import {
   type StaffMember,
 } from '../modules/staff/index.ts'
 import { createApp, createWorker, openRuntime, type Runtime } from '../runtime.ts'
-import { claimNewFile, svgQr, terminalQr } from './enrolment-qr.ts'
 import {
   clientJson,
   describeAlert,
@@ -429,8 +427,9 @@ export const reviewAlert = (
 const readListFile = (file: string): ListFile => ({ name: path.basename(file), content: readFileSync(file) })
 
 /** A progress bar on a terminal only: piped or logged output gets the summary line alone. */
-const progressBar = (): ImportProgress | undefined => {
+const progressBar = async (): Promise<ImportProgress | undefined> => {
   if (!process.stderr.isTTY) return undefined
+  const { Presets, SingleBar } = await import('cli-progress')
   const bar = new SingleBar(
     { format: 'importing [{bar}] {percentage}% {value}/{total} entries', stream: process.stderr },
     Presets.shades_classic,
@@ -451,7 +450,7 @@ export const sanctionsImport = (
         ...(options.format === undefined ? {} : { format: options.format }),
         ...(options.list === undefined ? {} : { list: options.list }),
       },
-      progressBar(),
+      await progressBar(),
     )
     if (options.json) return printJson(imported)
     process.stdout.write(
@@ -617,6 +616,8 @@ const handOut = async <T extends { staff: StaffMember } & StaffCredentials>(
   generate: () => Promise<T>,
   describe: (handedOut: T) => { json: object; text: string },
 ) => {
+  // Loaded here, not with every command: the QR code library is only for new credentials.
+  const { claimNewFile, svgQr, terminalQr } = await import('./enrolment-qr.ts')
   const svgFile = options.qrSvg === undefined ? undefined : await claimNewFile(options.qrSvg)
   let handedOut: T
   try {

@@ -34,6 +34,7 @@ import { requestIdFor } from './request-id.ts'
 import { RequestLog } from './request-log.ts'
 import { RequestLogger } from './request-logger.ts'
 import { registerSecurityHeaders } from './security-headers.ts'
+import { registerSerialization } from './serialization.ts'
 import { registerV2ErrorHandling } from './v2-errors.ts'
 import { registerValidation } from './validation.ts'
 import './types.ts'
@@ -111,6 +112,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   registerBodyDrain(app)
   registerJsonBodyParser(app)
   registerValidation(app)
+  registerSerialization(app)
   registerErrorHandling(app)
   await registerOpenApi(app, config.PUBLIC_URL)
   registerHttpMetrics(app, deps.metrics, { token: config.METRICS_TOKEN })

@@ -1,7 +1,9 @@
-import { fileTypeFromBuffer } from 'file-type'
-import sharp from 'sharp'
 import { AppError } from '../../lib/errors.ts'
 import { decodeHeicOffThread } from './heic.ts'
+
+// sharp (libvips) and file-type load with the first upload, not with every process that opens the
+// runtime: a CLI command or a server that has not been sent a photo yet (issue #15).
+const sharpLibrary = async () => (await import('sharp')).default
 
 /** The largest upload accepted, per file. */
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024
@@ -57,6 +59,7 @@ const tooSlow = () =>
  * whose size is implausible for their file, before any decoder allocates a pixel.
  */
 const checkHeader = async (bytes: Buffer) => {
+  const sharp = await sharpLibrary()
   let pixels: number
   try {
     const { width, height } = await sharp(bytes, { limitInputPixels: false }).metadata()
@@ -70,7 +73,7 @@ const checkHeader = async (bytes: Buffer) => {
 
 /** What the bytes are, from their content only: the file name and the declared type are never trusted. */
 export const sniffType = async (bytes: Buffer): Promise<string | undefined> =>
-  (await fileTypeFromBuffer(bytes))?.mime
+  (await (await import('file-type')).fileTypeFromBuffer(bytes))?.mime
 
 /**
  * A PDF is kept as uploaded (it is only for proof of address), but it must be whole: a header at the
@@ -94,6 +97,7 @@ const heicToSharp = async (bytes: Buffer, timeoutMs: number) => {
     throw unreadable()
   }
   const { width, height, data } = decoded
+  const sharp = await sharpLibrary()
   return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
     raw: { width, height, channels: 4 },
   })
@@ -129,6 +133,7 @@ export const normalizeUpload = async (
     )
   }
   await checkHeader(bytes)
+  const sharp = await sharpLibrary()
   const started = Date.now()
   const input =
     type === 'image/heic' || type === 'image/heif'

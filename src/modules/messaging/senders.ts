@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { RegionDatabase } from '../../db/database.ts'
 import { PermanentJobError } from '../../jobs/errors.ts'
 import type { Clock } from '../../lib/clock.ts'
@@ -21,11 +21,14 @@ const SMS_TIMEOUT_MS = 10_000
 
 /** Email through SMTP (nodemailer), SMS through one HTTP gateway, or both to the outbox in development. */
 export const createMessageSender = (config: SenderConfig, clock: Clock): MessageSender => {
-  const transport = config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : undefined
+  // nodemailer loads with the first email, not with every process that composes a worker (issue #15).
+  let transport: Promise<Transporter> | undefined
+  const smtp = (url: string) =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(url)))
 
   const sendEmail = async (message: Extract<Message, { channel: 'email' }>, database: RegionDatabase) => {
-    if (!transport) return writeToOutbox(database.db, clock, message)
-    await transport.sendMail({
+    if (!config.SMTP_URL) return writeToOutbox(database.db, clock, message)
+    await (await smtp(config.SMTP_URL)).sendMail({
       from: config.MAIL_FROM,
       to: message.to,
       subject: message.subject,

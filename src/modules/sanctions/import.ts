@@ -8,12 +8,9 @@ import { AppError } from '../../lib/errors.ts'
 import { newId } from '../../lib/ids.ts'
 import { nameTokens, soundexCodes } from '../names/index.ts'
 import type { ListedEntry, ParsedList } from './listed-entry.ts'
-import { parseOfacSdn } from './ofac.ts'
-import { parseOwnCsv } from './own-csv.ts'
 import { deleteReplacedEntries, insertEntries, insertListVersion, replaceCurrentVersion } from './repo.ts'
 import { rescreenVerifiedUsers } from './rescreen-job-type.ts'
 import type { StoredName } from './stored-name.ts'
-import { parseUnConsolidated } from './un.ts'
 
 const DEFAULT_LIST_NAME: Record<SanctionsFormat, string | undefined> = {
   'ofac-sdn-csv': 'ofac-sdn',
@@ -47,14 +44,19 @@ const guessFormat = ({ name, content }: ListFile): SanctionsFormat => {
   return /(^|,)\s*"?name"?\s*(,|$)/i.test(firstLine) ? 'csv' : 'ofac-sdn-csv'
 }
 
-const parseList = (format: SanctionsFormat, request: ImportRequest): ParsedList => {
+// Each parser (with its CSV or XML library) loads when a list of its format is imported, not with
+// every process that opens the runtime (issue #15).
+const parseList = async (format: SanctionsFormat, request: ImportRequest): Promise<ParsedList> => {
   const text = (file: ListFile) => file.content.toString('utf8')
   if (request.aliases && format !== 'ofac-sdn-csv')
     throw new AppError('VALIDATION_ERROR', { message: '--aliases is for the OFAC format (alt.csv) only' })
   if (format === 'ofac-sdn-csv')
-    return parseOfacSdn(text(request.file), request.aliases ? text(request.aliases) : undefined)
-  if (format === 'un-xml') return parseUnConsolidated(text(request.file))
-  return parseOwnCsv(text(request.file))
+    return (await import('./ofac.ts')).parseOfacSdn(
+      text(request.file),
+      request.aliases ? text(request.aliases) : undefined,
+    )
+  if (format === 'un-xml') return (await import('./un.ts')).parseUnConsolidated(text(request.file))
+  return (await import('./own-csv.ts')).parseOwnCsv(text(request.file))
 }
 
 /** The names an entry is screened under, normalised once here rather than at every screening. */
@@ -101,7 +103,7 @@ export const importSanctionsList = async (
     throw new AppError('VALIDATION_ERROR', {
       message: '--list must be lower-case letters, digits, dots, dashes or underscores (at most 64)',
     })
-  const parsed = parseList(format, request)
+  const parsed = await parseList(format, request)
   if (parsed.entries.length === 0)
     throw new AppError('VALIDATION_ERROR', {
       message: 'sanctions file: no entries (an empty list is not imported)',
