@@ -39,11 +39,54 @@ export const expireDueSessions = async (db: Queryable, now: number, userId?: str
   return Number(result.numUpdatedRows)
 }
 
-export const insertSession = (
-  db: Queryable,
-  row: Insertable<VerificationSessionTable>,
-): Promise<SessionRow> =>
-  db.insertInto('verification_session').values(row).returningAll().executeTakeFirstOrThrow()
+/** The columns a new session is written with; the rest start empty (identity_* at submission). */
+export type NewSessionRow = Pick<
+  VerificationSessionTable,
+  | 'id'
+  | 'client_id'
+  | 'user_id'
+  | 'kind'
+  | 'status'
+  | 'outcome'
+  | 'reasons'
+  | 'created_at'
+  | 'expires_at'
+  | 'opened_at'
+  | 'submitted_at'
+  | 'outcome_at'
+  | 'reverification'
+>
+
+const NEW_SESSION_COLUMNS = Object.keys({
+  id: true,
+  client_id: true,
+  user_id: true,
+  kind: true,
+  status: true,
+  outcome: true,
+  reasons: true,
+  created_at: true,
+  expires_at: true,
+  opened_at: true,
+  submitted_at: true,
+  outcome_at: true,
+  reverification: true,
+} satisfies Record<keyof NewSessionRow, true>) as (keyof NewSessionRow)[]
+
+// One value per column, in NEW_SESSION_COLUMNS order: a session is created on every link request.
+const insertSessionRow = preparedQuery((db: Queryable, ...values: unknown[]) =>
+  db
+    .insertInto('verification_session')
+    .values(
+      Object.fromEntries(
+        NEW_SESSION_COLUMNS.map((column, index) => [column, values[index]]),
+      ) as Insertable<VerificationSessionTable>,
+    ),
+)
+
+export const insertSession = async (db: Queryable, row: NewSessionRow): Promise<void> => {
+  await insertSessionRow.all(db, ...NEW_SESSION_COLUMNS.map((column) => row[column]))
+}
 
 export const findSession = (db: Queryable, id: string) =>
   db.selectFrom('verification_session').selectAll().where('id', '=', id).executeTakeFirst()

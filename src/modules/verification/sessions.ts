@@ -15,6 +15,7 @@ import {
   findActiveOnboardingSession,
   insertSession,
   listUserSessions,
+  type NewSessionRow,
 } from './repo.ts'
 import { sessionLinkToken, sessionUrl } from './session-links.ts'
 
@@ -47,14 +48,14 @@ export type IssuedSession = {
 const present = (
   deps: SessionDeps,
   region: RegionDatabase['region'],
-  session: SessionRow,
+  session: Pick<SessionRow, 'id' | 'expires_at'>,
 ): IssuedSession => ({
   sessionUrl: sessionUrl(deps.config.PUBLIC_URL, sessionLinkToken(deps.keys.sessionUrls, region, session.id)),
   sessionId: session.id,
   expiresAt: new Date(session.expires_at).toISOString(),
 })
 
-const newSessionRow = (scope: ClientScope, user: UserRow, kind: SessionKind, now: number) => ({
+const newSessionRow = (scope: ClientScope, user: UserRow, kind: SessionKind, now: number): NewSessionRow => ({
   id: newId('session'),
   client_id: scope.client.id,
   user_id: user.id,
@@ -128,7 +129,8 @@ const issueSession = async (
     }
     const verdict = evaluateLimits(facts)
     if (!verdict.allowed) throw refuse(verdict)
-    const session = await insertSession(trx, newSessionRow(scope, user, kind, now))
+    const session = newSessionRow(scope, user, kind, now)
+    await insertSession(trx, session)
     return {
       ...present(deps, database.region, session),
       quota: { limit: 10, remaining: verdict.dailyRemaining, resetSeconds: verdict.dailyResetSeconds },
