@@ -45,7 +45,9 @@ export const registerClientAuth = (
   app.decorateRequest('accessTokenId', null)
 
   app.addHook('onRequest', async (request) => {
-    const mode = request.routeOptions.config.clientAuth ?? 'client'
+    // Read once: Fastify builds the routeOptions object anew at each access.
+    const { config } = request.routeOptions
+    const mode = config.clientAuth ?? 'client'
     if (mode === 'oauth') return
 
     const clientKey = singleHeader(request, 'x-client-key')
@@ -90,7 +92,7 @@ export const registerClientAuth = (
       }
     }
 
-    if (request.routeOptions.config.userAuth || userInsteadOfSecret)
+    if (config.userAuth || userInsteadOfSecret)
       await authenticateUser(request, deps.clock)
   })
 }
