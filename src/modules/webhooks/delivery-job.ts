@@ -73,7 +73,7 @@ const unavailable = (endpoint: WebhookEndpointRow | undefined, eventType: string
  */
 export const deliveryJob = (deps: DeliveryDeps): JobDefinition<{ deliveryId: string }> => ({
   ...deliverWebhook,
-  async handle(payload, { database, clock, job, signal, log, completeWith }) {
+  async handle(payload, { database, clock, job, signal, log, completeTogether }) {
     const { deliveryId } = payload
     const delivery = await repo.findDeliveryWithEvent(database.db, deliveryId)
     if (delivery?.status !== 'pending') return
@@ -123,7 +123,7 @@ export const deliveryJob = (deps: DeliveryDeps): JobDefinition<{ deliveryId: str
     const status = verdict === 'success' ? 'success' : nextRetryAt === null ? 'failed' : 'pending'
     const error = result.error ?? (verdict === 'success' ? null : `HTTP ${result.status}`)
 
-    await database.db.transaction().execute(async (trx) => {
+    const record = async (trx: Queryable) => {
       await repo.insertAttempt(trx, {
         id: newId('attempt'),
         delivery_id: delivery.id,
@@ -150,9 +150,11 @@ export const deliveryJob = (deps: DeliveryDeps): JobDefinition<{ deliveryId: str
         delivered_at: verdict === 'success' ? now : null,
         updated_at: now,
       })
-      // Delivered: the job ends with the record of it, in one commit.
-      if (verdict === 'success') await completeWith(trx)
-    })
+    }
+    // Delivered: the job ends with the record of it, in one commit (shared with other deliveries
+    // finishing at the same moment). Otherwise the record is written, and the job told when to retry.
+    if (verdict === 'success') await completeTogether(record)
+    else await database.db.transaction().execute(record)
     await recordEndpointHealth(home, endpoint, verdict, now)
 
     if (verdict === 'success') return
