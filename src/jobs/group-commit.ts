@@ -1,7 +1,7 @@
 import type { Queryable, RegionDatabase } from '../db/database.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { ClaimedJob } from './definitions.ts'
-import { completeJob } from './queue.ts'
+import { completeJob, completeJobs } from './queue.ts'
 
 /** What a job writes as it completes (JobContext.completeTogether). */
 export type CompletionWork = (trx: Queryable) => Promise<void>
@@ -22,8 +22,8 @@ const leaseLost = () => new Error('lease lost: another claim owns this job now')
  * event loop, or for the group being committed when they arrive.
  *
  * Invariants:
- * - Each job's completion is fenced first (completeJob matches its lock token); a job whose claim was
- *   lost has its work skipped, so it cannot commit effects for another claim's run, and is told so.
+ * - The group's completions are fenced first, in one statement (each job's id and lock token); a job
+ *   whose claim was lost has its work skipped, so it cannot commit effects for another claim's run, and is told so.
  * - A job resolves only once its group has committed: its effects and its completion are durable together.
  * - When a group's transaction fails, nothing of it was written and each of its jobs is retried in a
  *   transaction of its own, so one job's error never becomes its neighbours' failure.
@@ -61,8 +61,13 @@ export class GroupCommit {
     const lost = new Set<Completion>()
     try {
       await this.#database.db.transaction().execute(async (trx) => {
+        const held = await completeJobs(
+          trx,
+          this.#clock,
+          group.map((completion) => completion.job),
+        )
         for (const completion of group) {
-          if (await completeJob(trx, this.#clock, completion.job)) await completion.work(trx)
+          if (held.has(completion.job.id)) await completion.work(trx)
           else lost.add(completion)
         }
       })

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import type { Databases, Queryable } from '../../db/database.ts'
+import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
 import type { WebhookEndpointRow } from '../../db/schema.ts'
 import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { PermanentJobError, RetryJobLaterError } from '../../jobs/errors.ts'
@@ -56,6 +56,24 @@ export const enqueueDeliveryJob = (db: Queryable, clock: Clock, deliveryId: stri
 
 export type DeliveryDeps = { databases: Databases; sealingKey: Buffer; sender: SenderOptions }
 
+/**
+ * The delivery, and the endpoint it goes to if it may still receive: a deleted endpoint, or one whose
+ * client was disabled since the event, gets nothing. Read fresh for every attempt, so that a disabled
+ * endpoint or a rotated key is never missed; in one statement where both share the home database.
+ */
+const deliveryAndEndpoint = async (deps: DeliveryDeps, database: RegionDatabase, deliveryId: string) => {
+  if (database.region === deps.databases.home.region) {
+    const found = await repo.findDeliveryWithEndpoint(database.db, deliveryId)
+    return { delivery: found?.delivery, endpoint: found?.endpoint }
+  }
+  const delivery = await repo.findDeliveryWithEvent(database.db, deliveryId)
+  const endpoint =
+    delivery?.status === 'pending'
+      ? await repo.deliverableEndpoint(deps.databases.home.db, delivery.endpoint_id)
+      : undefined
+  return { delivery, endpoint }
+}
+
 /** Why an endpoint no longer takes deliveries, or undefined when it does. */
 const unavailable = (endpoint: WebhookEndpointRow | undefined, eventType: string): string | undefined => {
   if (!endpoint) return 'endpoint deleted or client disabled'
@@ -75,11 +93,9 @@ export const deliveryJob = (deps: DeliveryDeps): JobDefinition<{ deliveryId: str
   ...deliverWebhook,
   async handle(payload, { database, clock, job, signal, log, completeTogether }) {
     const { deliveryId } = payload
-    const delivery = await repo.findDeliveryWithEvent(database.db, deliveryId)
-    if (delivery?.status !== 'pending') return
     const home = deps.databases.home.db
-    // A deleted endpoint, or one whose client was disabled since the event, gets nothing.
-    const endpoint = await repo.deliverableEndpoint(home, delivery.endpoint_id)
+    const { delivery, endpoint } = await deliveryAndEndpoint(deps, database, deliveryId)
+    if (delivery?.status !== 'pending') return
     const reason = unavailable(endpoint, delivery.event_type)
     if (reason || !endpoint) {
       await repo.updatePendingDelivery(database.db, delivery.id, {
