@@ -140,32 +140,36 @@ export const deliveryJob = (deps: DeliveryDeps): JobDefinition<{ deliveryId: str
     const error = result.error ?? (verdict === 'success' ? null : `HTTP ${result.status}`)
 
     const record = async (trx: Queryable) => {
-      await repo.insertAttempt(trx, {
-        id: newId('attempt'),
-        delivery_id: delivery.id,
-        event_id: delivery.event_id,
-        endpoint_id: endpoint.id,
-        client_id: delivery.client_id,
-        attempt_number: delivery.attempts + 1,
-        request_url: endpoint.url,
-        request_headers: JSON.stringify(headers),
-        response_status: result.status,
-        response_body: result.responseBody,
-        error_message: result.error,
-        outcome: verdict === 'success' ? 'success' : 'failed',
-        duration_ms: result.durationMs,
-        next_retry_at: nextRetryAt,
-        created_at: now,
-      })
-      await repo.updatePendingDelivery(trx, delivery.id, {
-        status,
-        attempts: delivery.attempts + 1,
-        last_status: result.status,
-        last_error: error,
-        next_retry_at: nextRetryAt,
-        delivered_at: verdict === 'success' ? now : null,
-        updated_at: now,
-      })
+      await repo.recordAttempt(
+        database,
+        trx,
+        {
+          id: newId('attempt'),
+          delivery_id: delivery.id,
+          event_id: delivery.event_id,
+          endpoint_id: endpoint.id,
+          client_id: delivery.client_id,
+          attempt_number: delivery.attempts + 1,
+          request_url: endpoint.url,
+          request_headers: JSON.stringify(headers),
+          response_status: result.status,
+          response_body: result.responseBody,
+          error_message: result.error,
+          outcome: verdict === 'success' ? 'success' : 'failed',
+          duration_ms: result.durationMs,
+          next_retry_at: nextRetryAt,
+          created_at: now,
+        },
+        {
+          status,
+          attempts: delivery.attempts + 1,
+          last_status: result.status,
+          last_error: error,
+          next_retry_at: nextRetryAt,
+          delivered_at: verdict === 'success' ? now : null,
+          updated_at: now,
+        },
+      )
     }
     // Delivered: the job ends with the record of it, in one commit (shared with other deliveries
     // finishing at the same moment). Otherwise the record is written, and the job told when to retry.

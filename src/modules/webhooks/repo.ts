@@ -1,4 +1,4 @@
-import type { Queryable, RegionDatabase } from '../../db/database.ts'
+import { isPostgres, type Queryable, type RegionDatabase } from '../../db/database.ts'
 import { lockedRows } from '../../db/row-locks.ts'
 import type {
   WebhookAttemptRow,
@@ -261,8 +261,33 @@ export const reopenDelivery = async (db: Queryable, id: string, now: number): Pr
   return result.numUpdatedRows === 1n
 }
 
-export const insertAttempt = async (db: Queryable, row: WebhookAttemptTable): Promise<void> => {
+const insertAttempt = async (db: Queryable, row: WebhookAttemptTable): Promise<void> => {
   await db.insertInto('webhook_attempt').values(row).execute()
+}
+
+/**
+ * Logs an attempt and moves its delivery on (only from `pending`, as updatePendingDelivery): in one
+ * statement on PostgreSQL (a data-modifying CTE: one round trip fewer per delivery), in two on SQLite,
+ * which has no such CTE and no round trips to save.
+ */
+export const recordAttempt = async (
+  database: Pick<RegionDatabase, 'dialect'>,
+  db: Queryable,
+  attempt: WebhookAttemptTable,
+  changes: Partial<WebhookDeliveryTable>,
+): Promise<void> => {
+  if (!isPostgres(database)) {
+    await insertAttempt(db, attempt)
+    await updatePendingDelivery(db, attempt.delivery_id, changes)
+    return
+  }
+  await db
+    .with('attempt', (query) => query.insertInto('webhook_attempt').values(attempt))
+    .updateTable('webhook_delivery')
+    .set(changes)
+    .where('id', '=', attempt.delivery_id)
+    .where('status', '=', 'pending')
+    .execute()
 }
 
 export const listAttempts = (
