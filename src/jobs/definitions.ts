@@ -54,6 +54,13 @@ export type JobContext = {
    * a handler that returns without calling it is completed by the worker afterwards.
    */
   completeWith(trx: Queryable): Promise<void>
+  /**
+   * Writes `work` and marks the job done in one transaction, which jobs finishing at the same moment
+   * share (group commit, see jobs/group-commit.ts): for handlers whose last step is a few writes. The
+   * completion is fenced first: a claim that lost its lease has `work` skipped and gets an error.
+   * `work` only writes, and may run twice (a failed group is retried one job at a time).
+   */
+  completeTogether(work: (trx: Queryable) => Promise<void>): Promise<void>
 }
 
 /**

@@ -149,6 +149,46 @@ export const completeJob = async (db: Queryable, clock: Clock, job: ClaimedJob):
   return result.numUpdatedRows === 1n
 }
 
+/**
+ * completeJob for several claims in one statement (group commit): the ids of those this claim still
+ * held, now done. The others were lost to another claim and are left as they are.
+ */
+export const completeJobs = async (
+  db: Queryable,
+  clock: Clock,
+  jobs: readonly ClaimedJob[],
+): Promise<Set<string>> => {
+  if (jobs.length === 0) return new Set()
+  const now = clock.now()
+  const completed = await db
+    .updateTable('job')
+    .set({
+      status: 'done',
+      lock_token: null,
+      locked_until: null,
+      finished_at: now,
+      updated_at: now,
+      last_error: null,
+    })
+    // The id list makes it a primary-key lookup (SQLite would otherwise scan every running job).
+    .where(
+      'id',
+      'in',
+      jobs.map((job) => job.id),
+    )
+    .where((eb) =>
+      eb(
+        eb.refTuple('id', 'lock_token'),
+        'in',
+        jobs.map((job) => eb.tuple(job.id, job.lock_token)),
+      ),
+    )
+    .where('status', '=', 'running')
+    .returning('id')
+    .execute()
+  return new Set(completed.map((row) => row.id))
+}
+
 /** Records a failed attempt: back to pending at `retryAt`, or dead when `retryAt` is undefined. */
 export const failJob = async (
   database: RegionDatabase,

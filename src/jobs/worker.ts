@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.ts'
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts'
 import { type ClaimedJob, type JobDefinition, payloadProblems, type RecurringJob } from './definitions.ts'
 import { PermanentJobError, RetryJobLaterError } from './errors.ts'
+import { GroupCommit } from './group-commit.ts'
 import type { JobMetrics } from './metrics.ts'
 import { claimJobs, completeJob, enqueueJob, extendLease, failJob, releaseJob } from './queue.ts'
 
@@ -24,6 +25,9 @@ export type WorkerOptions = {
 type Running = { job: ClaimedJob; database: RegionDatabase; abort: AbortController; done: Promise<void> }
 
 const MAX_ERROR_LENGTH = 2_000
+
+/** Longest a free slot waits for others to free up before it is filled alone (see #slotFreed). */
+const REFILL_WAIT_MS = 5
 
 const describeError = (error: unknown): string =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, MAX_ERROR_LENGTH)
@@ -52,6 +56,7 @@ export class Worker {
   readonly #options: WorkerOptions
   readonly #definitions: Map<string, JobDefinition>
   readonly #running = new Set<Running>()
+  readonly #groupCommits: Map<RegionDatabase, GroupCommit>
   #stopping = false
   #loop: Promise<void> | undefined
   #wake: (() => void) | undefined
@@ -60,8 +65,14 @@ export class Worker {
   #nextRegion = 0
   /** When each region was last searched for jobs whose lease ran out (performance.now()). */
   readonly #expiredLeaseCheckedAt = new Map<RegionDatabase, number>()
+  /** Regions whose last claim found nothing, and since when (performance.now()); see #mayHaveWork. */
+  readonly #emptySince = new Map<RegionDatabase, number>()
+  /** Wakes the loop once enough slots are free, or soon after the first one was (see #slotFreed). */
+  #refillTimer: NodeJS.Timeout | undefined
   /** The slot last enqueued per region and recurring job. */
   readonly #scheduledSlots = new Map<string, number>()
+  /** When the next slot of any recurring job begins (clock time). */
+  #nextRecurringSlotAt = Number.NEGATIVE_INFINITY
   /** Job types this worker claims: those without prepare() at once, the others once it succeeded. */
   readonly #claimable = new Set<string>()
   #preparing: Promise<void> = Promise.resolve()
@@ -69,6 +80,9 @@ export class Worker {
   constructor(options: WorkerOptions) {
     this.#options = options
     this.#definitions = new Map(options.definitions.map((definition) => [definition.type, definition]))
+    this.#groupCommits = new Map(
+      options.databases.map((database) => [database, new GroupCommit(database, options.clock)]),
+    )
     // A schedule without its job would stop the loop at every turn: refuse it when the worker is built.
     const orphan = options.recurring?.find((job) => !this.#definitions.has(job.type))
     if (orphan) throw new Error(`recurring job ${orphan.type} has no definition`)
@@ -79,8 +93,12 @@ export class Worker {
   start(): void {
     if (this.#loop) return
     this.#preparing = this.#prepare()
-    const wake = () => this.wake()
-    this.#unsubscribe = this.#options.databases.map((database) => database.committedJobs.subscribe(wake))
+    this.#unsubscribe = this.#options.databases.map((database) =>
+      database.committedJobs.subscribe(() => {
+        this.#emptySince.delete(database)
+        this.wake()
+      }),
+    )
     this.#loop = this.#run()
   }
 
@@ -123,6 +141,7 @@ export class Worker {
 
   async stop(graceMs = 0): Promise<void> {
     this.#stopping = true
+    clearTimeout(this.#refillTimer)
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
     this.wake()
     await this.#loop
@@ -165,15 +184,25 @@ export class Worker {
     }
   }
 
-  /** Starts jobs until every slot is busy or no region has work. True when at least one started. */
+  /**
+   * Starts jobs until every slot is busy or no region has work. True when at least one started. While
+   * others run, it waits for a batch of free slots (#slotFreed), so that under a backlog one claim
+   * starts several jobs instead of one claim per finished job.
+   */
   async #fillSlots(): Promise<boolean> {
     const { databases, concurrency } = this.#options
     let started = false
     let emptyRegions = 0
     if (this.#claimable.size === 0) return false
+    const free = concurrency - this.#running.size
+    if (free < this.#claimBatch && this.#running.size > 0 && this.#refillTimer) return false
     while (!this.#stopping && this.#running.size < concurrency && emptyRegions < databases.length) {
       const database = databases[this.#nextRegion % databases.length] as RegionDatabase
       this.#nextRegion += 1
+      if (!this.#mayHaveWork(database)) {
+        emptyRegions += 1
+        continue
+      }
       const jobs = await claimJobs(
         database,
         this.#options.clock,
@@ -185,9 +214,11 @@ export class Worker {
         },
       )
       if (jobs.length === 0) {
+        this.#emptySince.set(database, performance.now())
         emptyRegions += 1
         continue
       }
+      this.#emptySince.delete(database)
       emptyRegions = 0
       started = true
       for (const job of jobs) this.#execute(database, job)
@@ -208,13 +239,46 @@ export class Worker {
     return true
   }
 
+  /**
+   * A region whose last claim found nothing is not asked again until a commit there enqueued a job (the
+   * notification clears the mark) or a poll interval has passed (jobs that came due, enqueues heard by
+   * no notification: another process's SQLite commits, a lost PostgreSQL notification). So a busy region
+   * does not cost an empty claim on the idle one per batch, and no job waits longer than when every
+   * region is idle and the loop sleeps a poll interval.
+   */
+  #mayHaveWork(database: RegionDatabase): boolean {
+    const since = this.#emptySince.get(database)
+    return since === undefined || performance.now() - since >= this.#options.pollIntervalMs
+  }
+
+  /** Free slots worth a claim while other jobs still run: a quarter of the slots. */
+  get #claimBatch(): number {
+    return Math.max(1, Math.floor(this.#options.concurrency / 4))
+  }
+
+  /**
+   * A slot is free: look for more work without waiting for the next poll, at once when a batch of slots
+   * is free, else after REFILL_WAIT_MS (more slots free up meanwhile, or the few free ones are filled).
+   */
+  #slotFreed(): void {
+    if (this.#options.concurrency - this.#running.size >= this.#claimBatch || this.#running.size === 0) {
+      clearTimeout(this.#refillTimer)
+      this.#refillTimer = undefined
+      this.wake()
+      return
+    }
+    this.#refillTimer ??= setTimeout(() => {
+      this.#refillTimer = undefined
+      this.wake()
+    }, REFILL_WAIT_MS)
+  }
+
   #execute(database: RegionDatabase, job: ClaimedJob): void {
     const abort = new AbortController()
     const entry: Running = { job, database, abort, done: Promise.resolve() }
     entry.done = this.#runJob(database, job, abort).finally(() => {
       this.#running.delete(entry)
-      // A slot is free: look for more work without waiting for the next poll.
-      this.wake()
+      this.#slotFreed()
     })
     this.#running.add(entry)
   }
@@ -280,6 +344,11 @@ export class Worker {
           throw new Error('lease lost: another claim owns this job now')
         completedWithin = true
       }
+      const groupCommit = this.#groupCommits.get(database) as GroupCommit
+      const completeTogether = async (work: (trx: Queryable) => Promise<void>) => {
+        await groupCommit.complete(job, work)
+        completedWithin = true
+      }
       await definition.handle(payload.value, {
         job,
         database,
@@ -287,6 +356,7 @@ export class Worker {
         log,
         signal: abort.signal,
         completeWith,
+        completeTogether,
       })
       const completed = completedWithin || (await completeJob(database.db, clock, job))
       if (!completed) log.warn('job finished after its lease was lost; another claim owns it now')
@@ -316,6 +386,8 @@ export class Worker {
   async #scheduleRecurring(): Promise<void> {
     const { recurring = [], databases, clock } = this.#options
     const now = clock.now()
+    // The loop turns once per finished job under a backlog: between slot starts there is nothing to do.
+    if (now < this.#nextRecurringSlotAt) return
     for (const database of databases) {
       for (const job of recurring) {
         const definition = this.#definitions.get(job.type) as JobDefinition
@@ -332,5 +404,8 @@ export class Worker {
         this.#scheduledSlots.set(key, slot)
       }
     }
+    this.#nextRecurringSlotAt = Math.min(
+      ...recurring.map((job) => (Math.floor(now / job.everyMs) + 1) * job.everyMs),
+    )
   }
 }

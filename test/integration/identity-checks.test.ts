@@ -79,6 +79,7 @@ describe.each(DIALECTS)('identity checks of the check job (%s)', (dialect) => {
         log: createLogger('silent'),
         signal: new AbortController().signal,
         completeWith: async () => {},
+        completeTogether: async () => {},
       },
     )
     const results = await checkResultsFor(t.runtime.keys, user.database, sessionId)

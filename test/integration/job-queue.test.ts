@@ -1,9 +1,10 @@
 import { Type } from 'typebox'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { RegionDatabase } from '../../src/db/database.ts'
+import type { Queryable, RegionDatabase } from '../../src/db/database.ts'
 import type { ClaimedJob } from '../../src/jobs/definitions.ts'
 import { type JobDefinition, jobType, NO_PAYLOAD } from '../../src/jobs/definitions.ts'
 import { PermanentJobError, RetryJobLaterError } from '../../src/jobs/errors.ts'
+import { GroupCommit } from '../../src/jobs/group-commit.ts'
 import { claimJobs, completeJob, enqueueJob, extendLease } from '../../src/jobs/queue.ts'
 import { Worker, type WorkerOptions } from '../../src/jobs/worker.ts'
 import { type Clock, ManualClock, systemClock } from '../../src/lib/clock.ts'
@@ -347,6 +348,40 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
         .where('type', '=', 'test.effect')
         .execute()
       expect(effects.map((row) => row.payload)).toEqual(['{}'])
+    })
+
+    it('completes jobs finishing together in one group: a lost claim writes nothing, an error stays its own', async () => {
+      for (const name of ['kept', 'lost', 'broken'])
+        await enqueueJob(intl.db, systemClock, testJob('test.group'), { name })
+      const claimed = await claimJobs(intl, systemClock, ['test.group'], 10_000, {
+        limit: 3,
+        expiredLeases: false,
+      })
+      const byName = new Map(claimed.map((job) => [JSON.parse(job.payload).name as string, job]))
+      const lost = byName.get('lost') as ClaimedJob
+      // Another claim took it meanwhile (its lease ran out, say).
+      await intl.db.updateTable('job').set({ lock_token: 'other' }).where('id', '=', lost.id).execute()
+      const group = new GroupCommit(intl, systemClock)
+      const effect = (name: string) => async (trx: Queryable) => {
+        await enqueueJob(trx, systemClock, testJob('test.effect'), { name })
+        if (name === 'broken') throw new Error('the write failed')
+      }
+      const outcomes = await Promise.allSettled(
+        claimed.map((job) => group.complete(job, effect(JSON.parse(job.payload).name))),
+      )
+      const outcome = (name: string) => outcomes[claimed.indexOf(byName.get(name) as ClaimedJob)]
+      expect(outcome('kept')).toEqual({ status: 'fulfilled', value: undefined })
+      expect(outcome('lost')).toMatchObject({ status: 'rejected', reason: { message: /lease lost/ } })
+      expect(outcome('broken')).toMatchObject({ status: 'rejected', reason: { message: 'the write failed' } })
+      expect(await jobRow((byName.get('kept') as ClaimedJob).id)).toMatchObject({ status: 'done' })
+      expect(await jobRow(lost.id)).toMatchObject({ status: 'running', lock_token: 'other' })
+      expect(await jobRow((byName.get('broken') as ClaimedJob).id)).toMatchObject({ status: 'running' })
+      const effects = await intl.db
+        .selectFrom('job')
+        .select('payload')
+        .where('type', '=', 'test.effect')
+        .execute()
+      expect(effects.map((row) => JSON.parse(row.payload).name)).toEqual(['kept'])
     })
 
     it('runs jobs of both regions, each exactly once, with two competing workers', async () => {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import type { Databases, Queryable } from '../../db/database.ts'
+import type { Databases, Queryable, RegionDatabase } from '../../db/database.ts'
 import type { WebhookEndpointRow } from '../../db/schema.ts'
 import { type JobDefinition, jobType } from '../../jobs/definitions.ts'
 import { PermanentJobError, RetryJobLaterError } from '../../jobs/errors.ts'
@@ -56,6 +56,24 @@ export const enqueueDeliveryJob = (db: Queryable, clock: Clock, deliveryId: stri
 
 export type DeliveryDeps = { databases: Databases; sealingKey: Buffer; sender: SenderOptions }
 
+/**
+ * The delivery, and the endpoint it goes to if it may still receive: a deleted endpoint, or one whose
+ * client was disabled since the event, gets nothing. Read fresh for every attempt, so that a disabled
+ * endpoint or a rotated key is never missed; in one statement where both share the home database.
+ */
+const deliveryAndEndpoint = async (deps: DeliveryDeps, database: RegionDatabase, deliveryId: string) => {
+  if (database.region === deps.databases.home.region) {
+    const found = await repo.findDeliveryWithEndpoint(database.db, deliveryId)
+    return { delivery: found?.delivery, endpoint: found?.endpoint }
+  }
+  const delivery = await repo.findDeliveryWithEvent(database.db, deliveryId)
+  const endpoint =
+    delivery?.status === 'pending'
+      ? await repo.deliverableEndpoint(deps.databases.home.db, delivery.endpoint_id)
+      : undefined
+  return { delivery, endpoint }
+}
+
 /** Why an endpoint no longer takes deliveries, or undefined when it does. */
 const unavailable = (endpoint: WebhookEndpointRow | undefined, eventType: string): string | undefined => {
   if (!endpoint) return 'endpoint deleted or client disabled'
@@ -73,13 +91,11 @@ const unavailable = (endpoint: WebhookEndpointRow | undefined, eventType: string
  */
 export const deliveryJob = (deps: DeliveryDeps): JobDefinition<{ deliveryId: string }> => ({
   ...deliverWebhook,
-  async handle(payload, { database, clock, job, signal, log, completeWith }) {
+  async handle(payload, { database, clock, job, signal, log, completeTogether }) {
     const { deliveryId } = payload
-    const delivery = await repo.findDeliveryWithEvent(database.db, deliveryId)
-    if (delivery?.status !== 'pending') return
     const home = deps.databases.home.db
-    // A deleted endpoint, or one whose client was disabled since the event, gets nothing.
-    const endpoint = await repo.deliverableEndpoint(home, delivery.endpoint_id)
+    const { delivery, endpoint } = await deliveryAndEndpoint(deps, database, deliveryId)
+    if (delivery?.status !== 'pending') return
     const reason = unavailable(endpoint, delivery.event_type)
     if (reason || !endpoint) {
       await repo.updatePendingDelivery(database.db, delivery.id, {
@@ -123,36 +139,42 @@ export const deliveryJob = (deps: DeliveryDeps): JobDefinition<{ deliveryId: str
     const status = verdict === 'success' ? 'success' : nextRetryAt === null ? 'failed' : 'pending'
     const error = result.error ?? (verdict === 'success' ? null : `HTTP ${result.status}`)
 
-    await database.db.transaction().execute(async (trx) => {
-      await repo.insertAttempt(trx, {
-        id: newId('attempt'),
-        delivery_id: delivery.id,
-        event_id: delivery.event_id,
-        endpoint_id: endpoint.id,
-        client_id: delivery.client_id,
-        attempt_number: delivery.attempts + 1,
-        request_url: endpoint.url,
-        request_headers: JSON.stringify(headers),
-        response_status: result.status,
-        response_body: result.responseBody,
-        error_message: result.error,
-        outcome: verdict === 'success' ? 'success' : 'failed',
-        duration_ms: result.durationMs,
-        next_retry_at: nextRetryAt,
-        created_at: now,
-      })
-      await repo.updatePendingDelivery(trx, delivery.id, {
-        status,
-        attempts: delivery.attempts + 1,
-        last_status: result.status,
-        last_error: error,
-        next_retry_at: nextRetryAt,
-        delivered_at: verdict === 'success' ? now : null,
-        updated_at: now,
-      })
-      // Delivered: the job ends with the record of it, in one commit.
-      if (verdict === 'success') await completeWith(trx)
-    })
+    const record = async (trx: Queryable) => {
+      await repo.recordAttempt(
+        database,
+        trx,
+        {
+          id: newId('attempt'),
+          delivery_id: delivery.id,
+          event_id: delivery.event_id,
+          endpoint_id: endpoint.id,
+          client_id: delivery.client_id,
+          attempt_number: delivery.attempts + 1,
+          request_url: endpoint.url,
+          request_headers: JSON.stringify(headers),
+          response_status: result.status,
+          response_body: result.responseBody,
+          error_message: result.error,
+          outcome: verdict === 'success' ? 'success' : 'failed',
+          duration_ms: result.durationMs,
+          next_retry_at: nextRetryAt,
+          created_at: now,
+        },
+        {
+          status,
+          attempts: delivery.attempts + 1,
+          last_status: result.status,
+          last_error: error,
+          next_retry_at: nextRetryAt,
+          delivered_at: verdict === 'success' ? now : null,
+          updated_at: now,
+        },
+      )
+    }
+    // Delivered: the job ends with the record of it, in one commit (shared with other deliveries
+    // finishing at the same moment). Otherwise the record is written, and the job told when to retry.
+    if (verdict === 'success') await completeTogether(record)
+    else await database.db.transaction().execute(record)
     await recordEndpointHealth(home, endpoint, verdict, now)
 
     if (verdict === 'success') return

@@ -1,4 +1,4 @@
-import type { Queryable, RegionDatabase } from '../../db/database.ts'
+import { isPostgres, type Queryable, type RegionDatabase } from '../../db/database.ts'
 import { lockedRows } from '../../db/row-locks.ts'
 import type {
   WebhookAttemptRow,
@@ -178,6 +178,63 @@ export const findDeliveryWithEvent = (db: Queryable, id: string) =>
     .where('webhook_delivery.id', '=', id)
     .executeTakeFirst()
 
+const ENDPOINT_COLUMNS = [
+  'id',
+  'client_id',
+  'name',
+  'url',
+  'event_types',
+  'metadata',
+  'status',
+  'disabled_reason',
+  'key_sealed',
+  'key_last4',
+  'previous_key_sealed',
+  'previous_key_expires_at',
+  'failing_since',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof WebhookEndpointTable)[]
+
+type DeliveryWithEvent = NonNullable<Awaited<ReturnType<typeof findDeliveryWithEvent>>>
+
+/**
+ * findDeliveryWithEvent and deliverableEndpoint in one read, for a delivery kept in the home database
+ * beside its endpoint (the worker's hot path: one statement fewer per delivery).
+ */
+export const findDeliveryWithEndpoint = async (
+  db: Queryable,
+  id: string,
+): Promise<{ delivery: DeliveryWithEvent; endpoint: WebhookEndpointRow | undefined } | undefined> => {
+  const row = (await db
+    .selectFrom('webhook_delivery')
+    .innerJoin('webhook_event', 'webhook_event.id', 'webhook_delivery.event_id')
+    .leftJoin('webhook_endpoint', 'webhook_endpoint.id', 'webhook_delivery.endpoint_id')
+    .leftJoin('client', (join) =>
+      join.onRef('client.id', '=', 'webhook_endpoint.client_id').on('client.status', '=', 'active'),
+    )
+    .selectAll('webhook_delivery')
+    .select(['webhook_event.type as event_type', 'webhook_event.payload', 'client.id as active_client_id'])
+    .select((eb) =>
+      ENDPOINT_COLUMNS.map((column) => eb.ref(`webhook_endpoint.${column}`).as(`endpoint_${column}`)),
+    )
+    .where('webhook_delivery.id', '=', id)
+    .executeTakeFirst()) as
+    | (DeliveryWithEvent & { active_client_id: string | null } & Record<string, unknown>)
+    | undefined
+  if (!row) return undefined
+  return {
+    delivery: row,
+    // A deleted endpoint, or one whose client is not active: none to deliver to (as deliverableEndpoint).
+    endpoint:
+      row.active_client_id === null
+        ? undefined
+        : (Object.fromEntries(
+            ENDPOINT_COLUMNS.map((column) => [column, row[`endpoint_${column}`]]),
+          ) as WebhookEndpointRow),
+  }
+}
+
 /** Moves a delivery on, only from `pending` (a decided delivery is never reopened by a late worker). */
 export const updatePendingDelivery = async (
   db: Queryable,
@@ -204,8 +261,33 @@ export const reopenDelivery = async (db: Queryable, id: string, now: number): Pr
   return result.numUpdatedRows === 1n
 }
 
-export const insertAttempt = async (db: Queryable, row: WebhookAttemptTable): Promise<void> => {
+const insertAttempt = async (db: Queryable, row: WebhookAttemptTable): Promise<void> => {
   await db.insertInto('webhook_attempt').values(row).execute()
+}
+
+/**
+ * Logs an attempt and moves its delivery on (only from `pending`, as updatePendingDelivery): in one
+ * statement on PostgreSQL (a data-modifying CTE: one round trip fewer per delivery), in two on SQLite,
+ * which has no such CTE and no round trips to save.
+ */
+export const recordAttempt = async (
+  database: Pick<RegionDatabase, 'dialect'>,
+  db: Queryable,
+  attempt: WebhookAttemptTable,
+  changes: Partial<WebhookDeliveryTable>,
+): Promise<void> => {
+  if (!isPostgres(database)) {
+    await insertAttempt(db, attempt)
+    await updatePendingDelivery(db, attempt.delivery_id, changes)
+    return
+  }
+  await db
+    .with('attempt', (query) => query.insertInto('webhook_attempt').values(attempt))
+    .updateTable('webhook_delivery')
+    .set(changes)
+    .where('id', '=', attempt.delivery_id)
+    .where('status', '=', 'pending')
+    .execute()
 }
 
 export const listAttempts = (

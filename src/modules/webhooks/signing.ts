@@ -1,13 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { Webhook } from 'standardwebhooks'
 
 /**
  * One endpoint key, two signature schemes over the exact bytes sent:
  * - Baanx: `X-Signature` = lowercase hex HMAC-SHA256(key, `${X-Timestamp}.${rawBody}`), the key being
  *   the `whk_…` string's UTF-8 bytes.
- * - Standard Webhooks: `webhook-signature` = `v1,<base64 HMAC>` over `${id}.${timestamp}.${body}`, signed
- *   by the `standardwebhooks` package with the same key bytes. That library takes its secret as
- *   `whsec_` + base64(key bytes), which is all a receiver needs to derive from the `whk_` key.
+ * - Standard Webhooks: `webhook-signature` = `v1,<base64 HMAC-SHA256>` over `${id}.${timestamp}.${body}`
+ *   with the same key bytes, exactly what the `standardwebhooks` package computes (the tests check
+ *   against it) without its pure-JS SHA-256 and base64, which were a tenth of a delivery's CPU. That
+ *   library takes its secret as `whsec_` + base64(key bytes), which is all a receiver needs to derive
+ *   from the `whk_` key.
  */
 const KEY_PREFIX = 'whk_'
 
@@ -23,6 +24,9 @@ export const standardWebhooksSecret = (key: string): string =>
 
 export const baanxSignature = (key: string, timestamp: string, body: string): string =>
   createHmac('sha256', key).update(`${timestamp}.${body}`, 'utf8').digest('hex')
+
+const standardSignature = (key: string, eventId: string, timestamp: string, body: string): string =>
+  `v1,${createHmac('sha256', key).update(`${eventId}.${timestamp}.${body}`, 'utf8').digest('base64')}`
 
 /**
  * Headers for one attempt. `keys[0]` is the current key; a second one is the previous key during its
@@ -40,9 +44,7 @@ export const signatureHeaders = (
   const timestamp = String(seconds)
   const [current, previous] = keys
   if (current === undefined) throw new Error('no signing key')
-  const standard = keys.map((key) =>
-    new Webhook(standardWebhooksSecret(key)).sign(eventId, new Date(seconds * 1000), body),
-  )
+  const standard = keys.map((key) => standardSignature(key, eventId, timestamp, body))
   return {
     'x-timestamp': timestamp,
     'x-signature': baanxSignature(current, timestamp, body),
