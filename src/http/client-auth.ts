@@ -92,7 +92,6 @@ export const registerClientAuth = (
       }
     }
 
-    if (config.userAuth || userInsteadOfSecret)
-      await authenticateUser(request, deps.clock)
+    if (config.userAuth || userInsteadOfSecret) await authenticateUser(request, deps.clock)
   })
 }
