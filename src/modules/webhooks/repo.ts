@@ -1,4 +1,5 @@
 import { isPostgres, type Queryable, type RegionDatabase } from '../../db/database.ts'
+import { preparedQuery } from '../../db/prepared.ts'
 import { lockedRows } from '../../db/row-locks.ts'
 import type {
   WebhookAttemptRow,
@@ -202,24 +203,43 @@ type DeliveryWithEvent = NonNullable<Awaited<ReturnType<typeof findDeliveryWithE
  * findDeliveryWithEvent and deliverableEndpoint in one read, for a delivery kept in the home database
  * beside its endpoint (the worker's hot path: one statement fewer per delivery).
  */
-export const findDeliveryWithEndpoint = async (
-  db: Queryable,
-  id: string,
-): Promise<{ delivery: DeliveryWithEvent; endpoint: WebhookEndpointRow | undefined } | undefined> => {
-  const row = (await db
+const DELIVERY_COLUMNS = Object.keys({
+  id: true,
+  event_id: true,
+  endpoint_id: true,
+  client_id: true,
+  status: true,
+  attempts: true,
+  last_status: true,
+  last_error: true,
+  next_retry_at: true,
+  delivered_at: true,
+  created_at: true,
+  updated_at: true,
+} satisfies Record<keyof WebhookDeliveryTable, true>) as (keyof WebhookDeliveryTable)[]
+
+// Prepared (db/prepared.ts): every delivery attempt reads it, so it names its columns.
+const deliveryWithEndpoint = preparedQuery((db: Queryable, id: string) =>
+  db
     .selectFrom('webhook_delivery')
     .innerJoin('webhook_event', 'webhook_event.id', 'webhook_delivery.event_id')
     .leftJoin('webhook_endpoint', 'webhook_endpoint.id', 'webhook_delivery.endpoint_id')
     .leftJoin('client', (join) =>
       join.onRef('client.id', '=', 'webhook_endpoint.client_id').on('client.status', '=', 'active'),
     )
-    .selectAll('webhook_delivery')
+    .select(DELIVERY_COLUMNS.map((column) => `webhook_delivery.${column}` as const))
     .select(['webhook_event.type as event_type', 'webhook_event.payload', 'client.id as active_client_id'])
     .select((eb) =>
       ENDPOINT_COLUMNS.map((column) => eb.ref(`webhook_endpoint.${column}`).as(`endpoint_${column}`)),
     )
-    .where('webhook_delivery.id', '=', id)
-    .executeTakeFirst()) as
+    .where('webhook_delivery.id', '=', id),
+)
+
+export const findDeliveryWithEndpoint = async (
+  db: Queryable,
+  id: string,
+): Promise<{ delivery: DeliveryWithEvent; endpoint: WebhookEndpointRow | undefined } | undefined> => {
+  const row = (await deliveryWithEndpoint.first(db, id)) as
     | (DeliveryWithEvent & { active_client_id: string | null } & Record<string, unknown>)
     | undefined
   if (!row) return undefined
