@@ -281,9 +281,66 @@ export const reopenDelivery = async (db: Queryable, id: string, now: number): Pr
   return result.numUpdatedRows === 1n
 }
 
-const insertAttempt = async (db: Queryable, row: WebhookAttemptTable): Promise<void> => {
-  await db.insertInto('webhook_attempt').values(row).execute()
-}
+const ATTEMPT_COLUMNS = Object.keys({
+  id: true,
+  delivery_id: true,
+  event_id: true,
+  endpoint_id: true,
+  client_id: true,
+  attempt_number: true,
+  request_url: true,
+  request_headers: true,
+  response_status: true,
+  response_body: true,
+  error_message: true,
+  outcome: true,
+  duration_ms: true,
+  next_retry_at: true,
+  created_at: true,
+} satisfies Record<keyof WebhookAttemptTable, true>) as (keyof WebhookAttemptTable)[]
+
+/** What an attempt changes on its delivery. */
+export type DeliveryProgress = Pick<
+  WebhookDeliveryTable,
+  'status' | 'attempts' | 'last_status' | 'last_error' | 'next_retry_at' | 'delivered_at' | 'updated_at'
+>
+
+const PROGRESS_COLUMNS = Object.keys({
+  status: true,
+  attempts: true,
+  last_status: true,
+  last_error: true,
+  next_retry_at: true,
+  delivered_at: true,
+  updated_at: true,
+} satisfies Record<keyof DeliveryProgress, true>) as (keyof DeliveryProgress)[]
+
+const valuesOf = <Column extends string>(columns: readonly Column[], values: readonly unknown[]) =>
+  Object.fromEntries(columns.map((column, index) => [column, values[index]]))
+
+// Prepared (db/prepared.ts), as every delivery attempt writes them: the values in column order.
+const insertAttemptRow = preparedQuery((db: Queryable, ...values: unknown[]) =>
+  db.insertInto('webhook_attempt').values(valuesOf(ATTEMPT_COLUMNS, values) as WebhookAttemptTable),
+)
+const progressPendingDelivery = preparedQuery((db: Queryable, id: string, ...values: unknown[]) =>
+  db
+    .updateTable('webhook_delivery')
+    .set(valuesOf(PROGRESS_COLUMNS, values) as DeliveryProgress)
+    .where('id', '=', id)
+    .where('status', '=', 'pending'),
+)
+const recordAttemptInOne = preparedQuery((db: Queryable, id: string, ...values: unknown[]) =>
+  db
+    .with('attempt', (query) =>
+      query
+        .insertInto('webhook_attempt')
+        .values(valuesOf(ATTEMPT_COLUMNS, values.slice(0, ATTEMPT_COLUMNS.length)) as WebhookAttemptTable),
+    )
+    .updateTable('webhook_delivery')
+    .set(valuesOf(PROGRESS_COLUMNS, values.slice(ATTEMPT_COLUMNS.length)) as DeliveryProgress)
+    .where('id', '=', id)
+    .where('status', '=', 'pending'),
+)
 
 /**
  * Logs an attempt and moves its delivery on (only from `pending`, as updatePendingDelivery): in one
@@ -294,20 +351,16 @@ export const recordAttempt = async (
   database: Pick<RegionDatabase, 'dialect'>,
   db: Queryable,
   attempt: WebhookAttemptTable,
-  changes: Partial<WebhookDeliveryTable>,
+  progress: DeliveryProgress,
 ): Promise<void> => {
+  const attemptValues = ATTEMPT_COLUMNS.map((column) => attempt[column])
+  const progressValues = PROGRESS_COLUMNS.map((column) => progress[column])
   if (!isPostgres(database)) {
-    await insertAttempt(db, attempt)
-    await updatePendingDelivery(db, attempt.delivery_id, changes)
+    await insertAttemptRow.all(db, ...attemptValues)
+    await progressPendingDelivery.all(db, attempt.delivery_id, ...progressValues)
     return
   }
-  await db
-    .with('attempt', (query) => query.insertInto('webhook_attempt').values(attempt))
-    .updateTable('webhook_delivery')
-    .set(changes)
-    .where('id', '=', attempt.delivery_id)
-    .where('status', '=', 'pending')
-    .execute()
+  await recordAttemptInOne.all(db, attempt.delivery_id, ...attemptValues, ...progressValues)
 }
 
 export const listAttempts = (
