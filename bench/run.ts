@@ -11,7 +11,7 @@ import { createServer } from 'node:net'
 import os from 'node:os'
 import autocannon from 'autocannon'
 import pg from 'pg'
-import { loadConfig } from '../src/config/config.ts'
+import { type Config, loadConfig } from '../src/config/config.ts'
 import type { Dialect } from '../src/db/database.ts'
 import { createLogger } from '../src/lib/logger.ts'
 import { generateSecret, hashSecret } from '../src/lib/tokens.ts'
@@ -19,14 +19,18 @@ import { hashPassword } from '../src/modules/auth/index.ts'
 import { createClient } from '../src/modules/clients/index.ts'
 import { newUserRow } from '../src/modules/users/index.ts'
 import { openRuntime } from '../src/runtime.ts'
-import { createTestDatabaseTargets } from '../test/helpers/dialects.ts'
+import { createTestDatabaseTargets, type TestDatabaseTargets } from '../test/helpers/dialects.ts'
 import { benchChecks, checksSection } from './checks.ts'
+import { type ExplainedRequest, explainHotQueries } from './query-plans.ts'
+import { scaleSection, scaleVerdicts } from './scale-report.ts'
+import { type ScaleSize, type SeededScale, scaleSize, seedAtScale } from './scale-seed.ts'
 import { benchWebhooks, WEBHOOK_CONCURRENCY, type WebhookMeasured } from './webhooks.ts'
 
 const USERS = Number(process.env.BENCH_USERS ?? 6000)
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
+const SCALE = scaleSize(process.env)
 const PG_URL =
   process.env.BENCH_DATABASE_URL ??
   process.env.TEST_DATABASE_URL ??
@@ -101,16 +105,31 @@ const rotating = (clientKey: string, tokens: string[]) => {
   ]
 }
 
-const prepare = async (dialect: Dialect) => {
+/** How the measured server is configured; the query-plan capture opens the runtime the same way. */
+const serverEnv = (storage: TestDatabaseTargets, secret: string) => ({
+  NODE_ENV: 'test',
+  DATA_DIR: storage.dataDir,
+  SERVER_SECRET: secret,
+  LOG_LEVEL: 'warn',
+  DEMO_CLIENT: 'false',
+  MIGRATE_ON_BOOT: 'false',
+  ...storage.env,
+})
+
+type Prepared = {
+  storage: TestDatabaseTargets
+  secret: string
+  clientKey: string
+  tokens: string[]
+  /** At scale: what was seeded, and the token of the user whose requests are explained. */
+  seeded?: SeededScale
+}
+
+/** The empty database: USERS users with tokens, no sessions; or, with `scale`, the loaded one. */
+const prepare = async (dialect: Dialect, scale?: ScaleSize): Promise<Prepared> => {
   const storage = await createTestDatabaseTargets(dialect, PG_URL)
   const secret = randomBytes(32).toString('base64')
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: storage.dataDir,
-    SERVER_SECRET: secret,
-    LOG_LEVEL: 'warn',
-    ...storage.env,
-  })
+  const config = loadConfig({ ...serverEnv(storage, secret), MIGRATE_ON_BOOT: 'true' })
   const runtime = await openRuntime(config, { log: createLogger('warn') })
   const { client } = await createClient(
     runtime,
@@ -118,6 +137,16 @@ const prepare = async (dialect: Dialect) => {
     'cli:bench',
   )
   const passwordHash = await hashPassword('correct horse battery')
+  if (scale) {
+    await runtime.close()
+    const seeded = await seedAtScale(dialect, storage, {
+      ...scale,
+      clientId: client.id,
+      passwordHash,
+      measured: USERS,
+    })
+    return { storage, secret, clientKey: client.clientKey, tokens: seeded.tokens, seeded }
+  }
   const now = Date.now()
   const tokens: string[] = []
   const db = runtime.databases.home.db
@@ -179,23 +208,32 @@ const pgReachable = async () => {
   }
 }
 
-const benchDialect = async (dialect: Dialect) => {
-  process.stderr.write(`\n[${dialect}] preparing ${USERS} users…\n`)
-  const { storage, secret, clientKey, tokens } = await prepare(dialect)
+type DialectMeasured = {
+  dialect: Dialect
+  baseline: Measured
+  user: Measured
+  sessions: Measured
+  seeded?: SeededScale
+  plans?: ExplainedRequest[]
+}
+
+const benchDialect = async (dialect: Dialect, scale?: ScaleSize): Promise<DialectMeasured | undefined> => {
+  process.stderr.write(
+    scale
+      ? `\n[${dialect}] seeding ${scale.users.toLocaleString('en')} users and ${scale.sessions.toLocaleString('en')} sessions…\n`
+      : `\n[${dialect}] preparing ${USERS} users…\n`,
+  )
+  const { storage, secret, clientKey, tokens, seeded } = await prepare(dialect, scale)
+  if (seeded) process.stderr.write(`[${dialect}] seeded in ${seeded.seconds} s\n`)
   const [apiPort, barePort] = [await freePort(), await freePort()]
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
     : []
   const server = start([...profile, 'bin/verity.js', 'serve', '--no-worker'], {
-    NODE_ENV: 'test',
+    ...serverEnv(storage, secret),
     PORT: String(apiPort),
-    DATA_DIR: storage.dataDir,
-    SERVER_SECRET: secret,
-    LOG_LEVEL: 'warn',
-    DEMO_CLIENT: 'false',
-    MIGRATE_ON_BOOT: 'false',
-    ...storage.env,
   })
+  let stopped = false
   const bare = start(['bench/bare-server.ts'], { PORT: String(barePort) })
   try {
     const api = `http://127.0.0.1:${apiPort}`
@@ -239,21 +277,32 @@ const benchDialect = async (dialect: Dialect) => {
       amount: tokens.length * 2,
       requests: rotating(clientKey, tokens),
     })
-    return { dialect, baseline, user, sessions }
-  } finally {
     await Promise.all([stop(server), stop(bare)])
+    stopped = true
+    if (!seeded) return { dialect, baseline, user, sessions }
+    // After the load, so the plans are those of a database that has just taken it.
+    process.stderr.write(`[${dialect}] explaining the hot queries…\n`)
+    const config: Config = loadConfig(serverEnv(storage, secret))
+    const plans = await explainHotQueries(dialect, config, clientKey, seeded.planToken)
+    return { dialect, baseline, user, sessions, seeded, plans }
+  } finally {
+    if (!stopped) await Promise.all([stop(server), stop(bare)])
     await storage.cleanup()
   }
 }
 
 const measured = [await benchDialect('sqlite')]
 if (process.env.BENCH_PROFILE) process.exit(0)
+// Each dialect's loaded database right after its empty one, so that both meet the same machine load.
+const atScale = SCALE ? [await benchDialect('sqlite', SCALE)] : []
 if (await pgReachable()) {
   measured.push(await benchDialect('postgres'))
+  if (SCALE) atScale.push(await benchDialect('postgres', SCALE))
 } else {
   process.stderr.write(`PostgreSQL not reachable at ${PG_URL}: skipped\n`)
 }
 const results = measured.filter((result) => result !== undefined)
+const scaleResults = atScale.filter((result) => result !== undefined)
 const webhookResults: WebhookMeasured[] = []
 for (const { dialect } of results) {
   process.stderr.write(`[${dialect}] webhooks…\n`)
@@ -324,9 +373,11 @@ Latency: state changes one at a time, from the commit to the receiver getting th
 
 ${webhookTable}
 ${checksSection(checks)}
+${SCALE ? scaleSection(SCALE, USERS, results, scaleResults) : ''}
 ## Against the targets
 
 ${verdicts}
+${scaleVerdicts(results, scaleResults)}
 ${webhookVerdicts}
 - checks: submit → decision p50 ${checks.p50} ms, p95 ${checks.p95} ms (targets ≤ 2 s, ≤ 4 s: ${checks.p50 <= 2000 && checks.p95 <= 4000 ? 'met' : 'missed'}); upload feedback p95 ${checks.feedbackP95} ms (target ≤ 1.5 s: ${checks.feedbackP95 <= 1500 ? 'met' : 'missed'}); RSS ${checks.rssAfterRuns} MB (target ≤ 1 GB: ${checks.rssAfterRuns <= 1024 ? 'met' : 'missed'}).
 `
