@@ -92,13 +92,12 @@ const median = (rounds: Measured[]): Measured => ({
 })
 
 /** Rotates one header per request through the given values. */
-const rotating = (clientKey: string, tokens: string[]) => {
-  let next = 0
+const rotating = (clientKey: string, tokens: string[], cursor = { next: 0 }) => {
   return [
     {
       setupRequest: (request: autocannon.Request) => {
-        const token = tokens[next % tokens.length] as string
-        next += 1
+        const token = tokens[cursor.next % tokens.length] as string
+        cursor.next += 1
         return { ...request, headers: { 'x-client-key': clientKey, authorization: `Bearer ${token}` } }
       },
     },
@@ -217,92 +216,137 @@ type DialectMeasured = {
   plans?: ExplainedRequest[]
 }
 
-const benchDialect = async (dialect: Dialect, scale?: ScaleSize): Promise<DialectMeasured | undefined> => {
-  process.stderr.write(
-    scale
-      ? `\n[${dialect}] seeding ${scale.users.toLocaleString('en')} users and ${scale.sessions.toLocaleString('en')} sessions…\n`
-      : `\n[${dialect}] preparing ${USERS} users…\n`,
-  )
-  const { storage, secret, clientKey, tokens, seeded } = await prepare(dialect, scale)
-  if (seeded) process.stderr.write(`[${dialect}] seeded in ${seeded.seconds} s\n`)
-  const [apiPort, barePort] = [await freePort(), await freePort()]
-  const profile = process.env.BENCH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-    : []
-  const server = start([...profile, 'bin/verity.js', 'serve', '--no-worker'], {
-    ...serverEnv(storage, secret),
-    PORT: String(apiPort),
-  })
-  let stopped = false
-  const bare = start(['bench/bare-server.ts'], { PORT: String(barePort) })
-  try {
-    const api = `http://127.0.0.1:${apiPort}`
-    await Promise.all([waitForHttp(`${api}/healthz`), waitForHttp(`http://127.0.0.1:${barePort}/bare`)])
-    // Warm up both processes (JIT, connection pools) before measuring.
-    // The baseline gets the same rotating headers, so the load generator does the same work for both.
-    await run({
-      url: `http://127.0.0.1:${barePort}/bare`,
-      duration: 2,
-      requests: rotating(clientKey, tokens),
-    })
-    await run({ url: `${api}/v1/user`, duration: 2, requests: rotating(clientKey, tokens) })
+/** One database behind its own `verity serve` process. */
+type Target = { prepared: Prepared; api: string; server: ChildProcess }
 
-    process.stderr.write(`[${dialect}] measuring…\n`)
-    if (process.env.BENCH_PROFILE) {
-      // Profiling run: load only GET /v1/user so the profile shows that path alone.
-      await run({ url: `${api}/v1/user`, duration: DURATION_S, requests: rotating(clientKey, tokens) })
-      return undefined
+const startTarget = async (prepared: Prepared, profile: string[]): Promise<Target> => {
+  const port = await freePort()
+  const server = start([...profile, 'bin/verity.js', 'serve', '--no-worker'], {
+    ...serverEnv(prepared.storage, prepared.secret),
+    PORT: String(port),
+  })
+  return { prepared, api: `http://127.0.0.1:${port}`, server }
+}
+
+/**
+ * The empty database and, with `scale`, the loaded one, each served by its own process at the same time:
+ * the rounds alternate baseline, empty, loaded, so that a burst of noise on this shared machine hits all
+ * alike. Session creation alternates slices of the requests the same way.
+ */
+const benchDialect = async (
+  dialect: Dialect,
+  scale?: ScaleSize,
+): Promise<{ empty: DialectMeasured; loaded?: DialectMeasured } | undefined> => {
+  process.stderr.write(`\n[${dialect}] preparing ${USERS} users…\n`)
+  const prepared = [await prepare(dialect)]
+  try {
+    if (scale) {
+      process.stderr.write(
+        `[${dialect}] seeding ${scale.users.toLocaleString('en')} users and ${scale.sessions.toLocaleString('en')} sessions…\n`,
+      )
+      const loaded = await prepare(dialect, scale)
+      prepared.push(loaded)
+      process.stderr.write(`[${dialect}] seeded in ${loaded.seeded?.seconds} s\n`)
     }
-    // Alternate short runs of the baseline and the route, so that a burst of noise on this shared
-    // machine hits both alike; report the median of the rounds.
-    const baselineRounds: Measured[] = []
-    const userRounds: Measured[] = []
-    for (let round = 0; round < ROUNDS; round++) {
-      baselineRounds.push(
+    const profile = process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : []
+    const targets = await Promise.all(prepared.map((each) => startTarget(each, profile)))
+    const barePort = await freePort()
+    const bareUrl = `http://127.0.0.1:${barePort}/bare`
+    const bare = start(['bench/bare-server.ts'], { PORT: String(barePort) })
+    const stopAll = () => Promise.all([...targets.map((target) => stop(target.server)), stop(bare)])
+    let stopped = false
+    try {
+      await Promise.all([
+        ...targets.map((target) => waitForHttp(`${target.api}/healthz`)),
+        waitForHttp(bareUrl),
+      ])
+      const { clientKey, tokens } = prepared[0] as Prepared
+      // Warm up every process (JIT, connection pools) before measuring.
+      // The baseline gets the same rotating headers, so the load generator does the same work for all.
+      await run({ url: bareUrl, duration: 2, requests: rotating(clientKey, tokens) })
+      for (const target of targets) {
+        const { clientKey: key, tokens: its } = target.prepared
+        await run({ url: `${target.api}/v1/user`, duration: 2, requests: rotating(key, its) })
+      }
+
+      process.stderr.write(`[${dialect}] measuring…\n`)
+      if (process.env.BENCH_PROFILE) {
+        // Profiling run: load only GET /v1/user so the profile shows that path alone.
+        const first = targets[0] as Target
         await run({
-          url: `http://127.0.0.1:${barePort}/bare`,
+          url: `${first.api}/v1/user`,
           duration: DURATION_S,
           requests: rotating(clientKey, tokens),
-        }),
-      )
-      userRounds.push(
-        await run({ url: `${api}/v1/user`, duration: DURATION_S, requests: rotating(clientKey, tokens) }),
-      )
+        })
+        return undefined
+      }
+      // Alternate short runs of the baseline and the route; report the median of the rounds.
+      const baselineRounds: Measured[] = []
+      const userRounds: Measured[][] = targets.map(() => [])
+      for (let round = 0; round < ROUNDS; round++) {
+        baselineRounds.push(
+          await run({ url: bareUrl, duration: DURATION_S, requests: rotating(clientKey, tokens) }),
+        )
+        for (const [i, target] of targets.entries()) {
+          const { clientKey: key, tokens: its } = target.prepared
+          userRounds[i]?.push(
+            await run({ url: `${target.api}/v1/user`, duration: DURATION_S, requests: rotating(key, its) }),
+          )
+        }
+      }
+      // Each user may hold 3 active sessions: two requests per user stay under that, so every request
+      // creates a session; the slices share one rotation per database, so no user gets a third.
+      const sessionRounds: Measured[][] = targets.map(() => [])
+      const cursors = targets.map(() => ({ next: 0 }))
+      for (let slice = 0; slice < ROUNDS; slice++) {
+        for (const [i, target] of targets.entries()) {
+          const { clientKey: key, tokens: its } = target.prepared
+          const total = its.length * 2
+          const amount = Math.floor((total * (slice + 1)) / ROUNDS) - Math.floor((total * slice) / ROUNDS)
+          sessionRounds[i]?.push(
+            await run({
+              url: `${target.api}/v1/user/verification`,
+              amount,
+              requests: rotating(key, its, cursors[i]),
+            }),
+          )
+        }
+      }
+      await stopAll()
+      stopped = true
+      const baseline = median(baselineRounds)
+      const measuredAt = (i: number) => ({
+        dialect,
+        baseline,
+        user: median(userRounds[i] as Measured[]),
+        sessions: median(sessionRounds[i] as Measured[]),
+      })
+      const loaded = prepared[1]
+      if (!loaded?.seeded) return { empty: measuredAt(0) }
+      // After the load, so the plans are those of a database that has just taken it.
+      process.stderr.write(`[${dialect}] explaining the hot queries…\n`)
+      const config: Config = loadConfig(serverEnv(loaded.storage, loaded.secret))
+      const plans = await explainHotQueries(dialect, config, loaded.clientKey, loaded.seeded.planToken)
+      return { empty: measuredAt(0), loaded: { ...measuredAt(1), seeded: loaded.seeded, plans } }
+    } finally {
+      if (!stopped) await stopAll()
     }
-    const baseline = median(baselineRounds)
-    const user = median(userRounds)
-    // Each user may hold 3 active sessions: stay under that so every request creates a session.
-    const sessions = await run({
-      url: `${api}/v1/user/verification`,
-      amount: tokens.length * 2,
-      requests: rotating(clientKey, tokens),
-    })
-    await Promise.all([stop(server), stop(bare)])
-    stopped = true
-    if (!seeded) return { dialect, baseline, user, sessions }
-    // After the load, so the plans are those of a database that has just taken it.
-    process.stderr.write(`[${dialect}] explaining the hot queries…\n`)
-    const config: Config = loadConfig(serverEnv(storage, secret))
-    const plans = await explainHotQueries(dialect, config, clientKey, seeded.planToken)
-    return { dialect, baseline, user, sessions, seeded, plans }
   } finally {
-    if (!stopped) await Promise.all([stop(server), stop(bare)])
-    await storage.cleanup()
+    for (const each of prepared) await each.storage.cleanup()
   }
 }
 
-const measured = [await benchDialect('sqlite')]
+const measured = [await benchDialect('sqlite', process.env.BENCH_PROFILE ? undefined : SCALE)]
 if (process.env.BENCH_PROFILE) process.exit(0)
-// Each dialect's loaded database right after its empty one, so that both meet the same machine load.
-const atScale = SCALE ? [await benchDialect('sqlite', SCALE)] : []
 if (await pgReachable()) {
-  measured.push(await benchDialect('postgres'))
-  if (SCALE) atScale.push(await benchDialect('postgres', SCALE))
+  measured.push(await benchDialect('postgres', SCALE))
 } else {
   process.stderr.write(`PostgreSQL not reachable at ${PG_URL}: skipped\n`)
 }
-const results = measured.filter((result) => result !== undefined)
-const scaleResults = atScale.filter((result) => result !== undefined)
+const results = measured.flatMap((result) => (result ? [result.empty] : []))
+const scaleResults = measured.flatMap((result) => (result?.loaded ? [result.loaded] : []))
 const webhookResults: WebhookMeasured[] = []
 for (const { dialect } of results) {
   process.stderr.write(`[${dialect}] webhooks…\n`)
@@ -360,7 +404,7 @@ Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} G
 Setup: ${USERS.toLocaleString('en')} registered users with access tokens; \`verity serve --no-worker\` and the baseline
 server each in their own process, LOG_LEVEL=warn; autocannon with ${CONNECTIONS} connections in the bench process; the baseline and GET /v1/user
 alternate in ${ROUNDS} rounds of ${DURATION_S} s after a 2 s warm-up and the median round is shown. Session creation sends ${(USERS * 2).toLocaleString('en')} requests rotating over the users (two per
-user, under the 3-concurrent limit, so every request creates a session). Server, database and load
+user, under the 3-concurrent limit, so every request creates a session) in ${ROUNDS} slices, the median slice shown${SCALE ? '; the loaded database of the at-scale section is served at the same time and its rounds and slices alternate with these' : ''}. Server, database and load
 generator share the same cores, so read the ratios rather than the absolute numbers.
 
 ${table}
