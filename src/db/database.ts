@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { Kysely, PostgresDialect, type Transaction } from 'kysely'
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { DatabaseTarget } from '../config/config.ts'
 import {
@@ -11,6 +11,7 @@ import {
 } from './commit-notifications.ts'
 import type { DB } from './schema.ts'
 import { applySqlitePragmas, ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.ts'
+import { statementNameOf } from './statement-names.ts'
 
 export const REGIONS = ['intl', 'us'] as const
 export type Region = (typeof REGIONS)[number]
@@ -67,6 +68,39 @@ const tightenIfPresent = (file: string) => {
   }
 }
 
+/**
+ * The pool as Kysely sees it: a prepared query's SQL (prepared.ts) is sent as a named statement, which
+ * PostgreSQL parses and plans once per connection; any other SQL goes as it is.
+ */
+const withNamedStatements = (pool: pg.Pool): PostgresPool => {
+  // One wrapper per pooled connection, as Kysely keeps its own state per client object.
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>()
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    const query = (first: string | pg.Submittable, parameters: readonly unknown[] = []) => {
+      if (typeof first !== 'string') return client.query(first)
+      const name = statementNameOf(first)
+      const values = [...parameters]
+      return client.query(name === undefined ? { text: first, values } : { name, text: first, values })
+    }
+    return {
+      query: query as unknown as PostgresPoolClient['query'],
+      release: (destroy?: boolean) => client.release(destroy),
+    }
+  }
+  return {
+    connect: async () => {
+      const client = await pool.connect()
+      let wrapper = wrappers.get(client)
+      if (!wrapper) {
+        wrapper = wrap(client)
+        wrappers.set(client, wrapper)
+      }
+      return wrapper
+    },
+    end: () => pool.end(),
+  }
+}
+
 export const openRegionDatabase = (
   region: Region,
   target: DatabaseTarget,
@@ -89,7 +123,7 @@ export const openRegionDatabase = (
   })
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {})
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) })
   const committedJobs = postgresCommitNotifications(target.url)
   return {
     region,

@@ -125,6 +125,52 @@ export type AppUserTable = {
   updated_at: number
 }
 
+/**
+ * Every column of app_user, for queries that name their columns (prepared statements: db/prepared.ts).
+ * `satisfies` keeps it complete: a column added to AppUserTable and not here does not compile.
+ */
+export const APP_USER_COLUMNS = Object.keys({
+  id: true,
+  client_id: true,
+  onboarding_id: true,
+  email: true,
+  password_hash: true,
+  status: true,
+  external_id: true,
+  country_of_residence: true,
+  marketing_consent_at: true,
+  sms_consent_at: true,
+  phone_country_code: true,
+  phone_number: true,
+  phone_verified_at: true,
+  first_name: true,
+  last_name: true,
+  date_of_birth: true,
+  country_of_nationality: true,
+  ssn_sealed: true,
+  ssn_last4: true,
+  address_line1: true,
+  address_line2: true,
+  city: true,
+  zip: true,
+  us_state: true,
+  mailing_address_line1: true,
+  mailing_address_line2: true,
+  mailing_city: true,
+  mailing_zip: true,
+  mailing_us_state: true,
+  mailing_pending_since: true,
+  registration_completed_at: true,
+  verification_state: true,
+  state_version: true,
+  login_otp_enabled_at: true,
+  login_challenge_until: true,
+  suspended_at: true,
+  limits_reset_at: true,
+  created_at: true,
+  updated_at: true,
+} satisfies Record<keyof AppUserTable, true>) as (keyof AppUserTable)[]
+
 export type ContactVerificationTable = {
   id: string
   client_id: string

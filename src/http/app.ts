@@ -32,6 +32,7 @@ import { registerHttpMetrics } from './metrics.ts'
 import { registerOpenApi } from './openapi.ts'
 import { requestIdFor } from './request-id.ts'
 import { RequestLog } from './request-log.ts'
+import { RequestLogger } from './request-logger.ts'
 import { registerSecurityHeaders } from './security-headers.ts'
 import { registerV2ErrorHandling } from './v2-errors.ts'
 import { registerValidation } from './validation.ts'
@@ -72,6 +73,8 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new RequestLog(),
+    childLoggerFactory: (logger, bindings, options) =>
+      RequestLogger.forRequest(logger as Logger, bindings, options),
     genReqId: requestIdFor,
     trustProxy: trustProxyOption(config.TRUST_PROXY),
     bodyLimit: config.BODY_LIMIT_BYTES,

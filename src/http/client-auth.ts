@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Databases } from '../db/database.ts'
 import { AppError } from '../lib/errors.ts'
-import type { Logger } from '../lib/logger.ts'
 import {
   type ClientDeps,
   checkSecretKey,
@@ -9,6 +8,7 @@ import {
   findActiveClientByKey,
 } from '../modules/clients/index.ts'
 import { resolveRegion } from './region.ts'
+import { bindToRequestLog } from './request-logger.ts'
 import { authenticateUser } from './user-auth.ts'
 
 /** A header's first value, trimmed; absent when empty. */
@@ -54,7 +54,7 @@ export const registerClientAuth = (
       clientKey.length <= MAX_KEY_LENGTH ? await findActiveClientByKey(deps, clientKey) : undefined
     if (!client) throw new AppError('INVALID_CLIENT_KEY', { internal: 'unknown or disabled client key' })
     request.client = client
-    ;(request.log as Logger).setBindings({ clientId: client.id })
+    bindToRequestLog(request.log, { clientId: client.id })
 
     const regionParam = (request.query as Record<string, unknown> | undefined)?.region
     const region = resolveRegion({

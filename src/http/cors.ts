@@ -17,6 +17,13 @@ const EXPOSED_HEADERS = [
 ]
 
 const DENY: FastifyCorsOptions = { origin: false }
+const ALLOW: Omit<FastifyCorsOptions, 'origin'> = {
+  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  allowedHeaders: ALLOWED_HEADERS,
+  exposedHeaders: EXPOSED_HEADERS,
+  credentials: false,
+  maxAge: 600,
+}
 
 /**
  * Per-client CORS for /v1. A preflight carries no x-client-key, so it succeeds for an origin that some
@@ -25,9 +32,7 @@ const DENY: FastifyCorsOptions = { origin: false }
  * read responses made with this client's key.
  */
 export const registerCors = async (app: FastifyInstance, deps: ClientDeps): Promise<void> => {
-  const optionsFor = async (request: FastifyRequest): Promise<FastifyCorsOptions> => {
-    const origin = request.headers.origin
-    if (!origin) return DENY
+  const optionsFor = async (request: FastifyRequest, origin: string): Promise<FastifyCorsOptions> => {
     const isPreflight =
       request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined
     let allowed = false
@@ -38,20 +43,15 @@ export const registerCors = async (app: FastifyInstance, deps: ClientDeps): Prom
       const client = typeof key === 'string' ? await findActiveClientByKey(deps, key.trim()) : undefined
       allowed = client?.allowedOrigins.includes(origin) ?? false
     }
-    if (!allowed) return DENY
-    return {
-      origin,
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ALLOWED_HEADERS,
-      exposedHeaders: EXPOSED_HEADERS,
-      credentials: false,
-      maxAge: 600,
-    }
+    return allowed ? { ...ALLOW, origin } : DENY
   }
   await app.register(cors, {
     hideOptionsRoute: true,
     delegator: (request, callback) => {
-      optionsFor(request).then(
+      // Server-to-server calls carry no Origin: answered at once, without a lookup or a promise.
+      const origin = request.headers.origin
+      if (!origin) return callback(null, DENY)
+      optionsFor(request, origin).then(
         (options) => callback(null, options),
         (error: Error) => callback(error, DENY),
       )

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import type { Clock } from '../lib/clock.ts'
 import { AppError } from '../lib/errors.ts'
-import type { Logger } from '../lib/logger.ts'
 import { findTokenUser, tokenRegion } from '../modules/auth/index.ts'
+import { bindToRequestLog } from './request-logger.ts'
 
 const BEARER = /^Bearer\s+(\S{1,512})$/i
 
@@ -29,5 +29,5 @@ export const authenticateUser = async (request: FastifyRequest, clock: Clock): P
   if (user.status !== 'active') throw new AppError('NOT_AUTHORIZED', { internal: 'user suspended' })
   request.user = user
   request.accessTokenId = tokenId
-  ;(request.log as Logger).setBindings({ userId: user.id })
+  bindToRequestLog(request.log, { userId: user.id })
 }

@@ -12,6 +12,21 @@ const createAjv = (coerceTypes: Options['coerceTypes']): Ajv => {
 
 const NUL_MESSAGE = 'must not contain the NUL character (U+0000)'
 
+/** Whether any string (or property name) in the value holds U+0000; allocates nothing (every request). */
+const holdsNul = (value: unknown): boolean => {
+  if (typeof value === 'string') return value.includes('\u0000')
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return false
+  if (Array.isArray(value)) return value.some(holdsNul)
+  for (const key in value) {
+    if (
+      Object.hasOwn(value, key) &&
+      (key.includes('\u0000') || holdsNul((value as Record<string, unknown>)[key]))
+    )
+      return true
+  }
+  return false
+}
+
 /** JSON pointers of every string (or property name) in the value that holds U+0000. */
 const nulPointers = (value: unknown, pointer = ''): string[] => {
   if (typeof value === 'string') return value.includes('\u0000') ? [pointer] : []
@@ -35,6 +50,10 @@ type FastifyValidator = ((data: unknown, context?: unknown) => boolean) & {
 const refusingNul = (validate: ValidateFunction): FastifyValidator => {
   const validator: FastifyValidator = (data, context) => {
     const valid = validate(data, context as Parameters<ValidateFunction>[1])
+    if (!holdsNul(data)) {
+      validator.errors = validate.errors
+      return valid
+    }
     const problems = nulPointers(data).map(
       (instancePath): ErrorObject => ({
         instancePath,

@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, type Insertable, sql } from 'kysely'
 import type { Queryable } from '../../db/database.ts'
-import type { AccessTokenTable, DB } from '../../db/schema.ts'
+import { preparedQuery } from '../../db/prepared.ts'
+import { type AccessTokenTable, APP_USER_COLUMNS, type DB } from '../../db/schema.ts'
 
 // Typed parameters: PostgreSQL cannot infer the type of a bare parameter inside CASE.
 const bigint = (value: number) => sql<number>`cast(${value} as bigint)`
@@ -91,16 +92,31 @@ export const insertAccessToken = async (db: Queryable, row: Insertable<AccessTok
  * The user behind a live token id, with the token's id and client, in one query: it runs on every
  * authenticated request. Reads app_user only; the users module writes it.
  */
-export const findLiveTokenUser = (db: Queryable, tokenId: string, now: number) =>
+/**
+ * The user behind a live token, on every authenticated request. The token is looked up in a
+ * materialized CTE: as a plain join, SQLite 3.54 takes ≈50 µs for this lookup against ≈10 µs this way
+ * (both plans are two primary-key searches); PostgreSQL plans both alike.
+ */
+const liveTokenUser = preparedQuery((db: Queryable, tokenId: string, now: number) =>
   db
-    .selectFrom('access_token')
-    .innerJoin('app_user', 'app_user.id', 'access_token.user_id')
-    .selectAll('app_user')
-    .select(['access_token.id as token_id', 'access_token.client_id as token_client_id'])
-    .where('access_token.id', '=', tokenId)
-    .where('access_token.revoked_at', 'is', null)
-    .where('access_token.expires_at', '>', now)
-    .executeTakeFirst()
+    .with(
+      (cte) => cte('live_token').materialized(),
+      (query) =>
+        query
+          .selectFrom('access_token')
+          .select(['id', 'client_id', 'user_id'])
+          .where('id', '=', tokenId)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', now),
+    )
+    .selectFrom('live_token')
+    .innerJoin('app_user', 'app_user.id', 'live_token.user_id')
+    .select(APP_USER_COLUMNS.map((column) => `app_user.${column}` as const))
+    .select(['live_token.id as token_id', 'live_token.client_id as token_client_id']),
+)
+
+export const findLiveTokenUser = (db: Queryable, tokenId: string, now: number) =>
+  liveTokenUser.first(db, tokenId, now)
 
 export const revokeAccessToken = async (db: Queryable, tokenId: string, now: number): Promise<void> => {
   await db

@@ -1,7 +1,8 @@
 import { type Insertable, sql } from 'kysely'
 import type { Queryable, RegionDatabase } from '../../db/database.ts'
+import { preparedQuery } from '../../db/prepared.ts'
 import { lockedRows } from '../../db/row-locks.ts'
-import type { AppUserTable, UserRow } from '../../db/schema.ts'
+import { APP_USER_COLUMNS, type AppUserTable, type UserRow } from '../../db/schema.ts'
 
 type UserChanges = Partial<Omit<UserRow, 'id' | 'client_id' | 'created_at'>>
 
@@ -120,17 +121,22 @@ export const openLoginChallenge = async (db: Queryable, id: string, until: numbe
  * identity). PostgreSQL: the user row is locked until the transaction ends. SQLite: every transaction
  * already holds the write lock (BEGIN IMMEDIATE), so concurrent requests run one after the other.
  */
+// Prepared per dialect: the lock clause is part of the SQL (row-locks.ts).
+const lockedUserQuery = (dialect: RegionDatabase['dialect']) =>
+  preparedQuery((db: Queryable, userId: string) =>
+    db
+      .selectFrom('app_user')
+      .select(APP_USER_COLUMNS)
+      .where('id', '=', userId)
+      .$call(lockedRows({ dialect })),
+  )
+const lockedUser = { sqlite: lockedUserQuery('sqlite'), postgres: lockedUserQuery('postgres') }
+
 export const lockUser = (
   database: RegionDatabase,
   db: Queryable,
   userId: string,
-): Promise<UserRow | undefined> =>
-  db
-    .selectFrom('app_user')
-    .selectAll()
-    .where('id', '=', userId)
-    .$call(lockedRows(database))
-    .executeTakeFirst()
+): Promise<UserRow | undefined> => lockedUser[database.dialect].first(db, userId)
 
 /**
  * Writes a new verificationState, only over the version the caller read (undefined when the user

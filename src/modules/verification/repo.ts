@@ -1,5 +1,6 @@
-import type { Insertable } from 'kysely'
+import { type Insertable, sql } from 'kysely'
 import type { Queryable, RegionDatabase } from '../../db/database.ts'
+import { preparedQuery } from '../../db/prepared.ts'
 import { lockedRows } from '../../db/row-locks.ts'
 import type {
   SessionOutcome,
@@ -47,36 +48,59 @@ export const insertSession = (
 export const findSession = (db: Queryable, id: string) =>
   db.selectFrom('verification_session').selectAll().where('id', '=', id).executeTakeFirst()
 
-/**
- * Sessions that count for the limits: created since `since` (the later of 24 h ago and a sandbox reset),
- * still issued or opened, or submitted and not decided yet. A decided submission older than `since`
- * counts for nothing, so it is not read: each arm is an index lookup (0027) whatever the user's history.
- */
-export const sessionsSince = (db: Queryable, userId: string, since: number) =>
-  db
-    .selectFrom('verification_session')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where((eb) =>
-      eb.or([
-        eb('created_at', '>', since),
-        eb('status', 'in', ['issued', 'opened']),
-        eb.and([eb('status', '=', 'submitted'), eb('outcome', 'is', null)]),
-        eb.and([eb('status', '=', 'submitted'), eb('outcome', '=', 'review')]),
-      ]),
-    )
-    .execute()
+const LIMIT_COLUMNS = ['status', 'outcome', 'created_at', 'expires_at', 'outcome_at'] as const
 
-export const recentOutcomes = (db: Queryable, userId: string, since: number, limit: number) =>
-  db
-    .selectFrom('verification_session')
-    .select(['outcome', 'outcome_at'])
-    .where('user_id', '=', userId)
-    .where('outcome', 'is not', null)
-    .where('outcome_at', '>', since)
-    .orderBy('outcome_at', 'desc')
-    .limit(limit)
-    .execute()
+/**
+ * What the limits decide on, in one statement (one round trip on PostgreSQL): the sessions that count
+ * (part 0: created after `since`, still issued or opened, or submitted and not decided yet) and the
+ * user's `outcomes` latest outcomes after `outcomesSince` (part 1, in no particular order). A decided
+ * submission older than `since` counts for nothing, so part 0 does not read it: its arms are index
+ * lookups (0027) that do not grow with the user's history, as part 1 is on (user_id, outcome_at).
+ */
+const limitSessionRows = preparedQuery(
+  (db: Queryable, userId: string, since: number, outcomesSince: number, outcomes: number) =>
+    db
+      .selectFrom('verification_session')
+      .select([...LIMIT_COLUMNS, sql<0 | 1>`0`.as('part')])
+      .where('user_id', '=', userId)
+      .where((eb) =>
+        eb.or([
+          eb('created_at', '>', since),
+          eb('status', 'in', ['issued', 'opened']),
+          eb.and([eb('status', '=', 'submitted'), eb('outcome', 'is', null)]),
+          eb.and([eb('status', '=', 'submitted'), eb('outcome', '=', 'review')]),
+        ]),
+      )
+      .unionAll(
+        db
+          .selectFrom((latest) =>
+            latest
+              .selectFrom('verification_session')
+              .select([...LIMIT_COLUMNS, sql<0 | 1>`1`.as('part')])
+              .where('user_id', '=', userId)
+              .where('outcome', 'is not', null)
+              .where('outcome_at', '>', outcomesSince)
+              .orderBy('outcome_at', 'desc')
+              .limit(outcomes)
+              .as('latest'),
+          )
+          .select([...LIMIT_COLUMNS, 'part']),
+      ),
+)
+
+export const limitSessions = async (
+  db: Queryable,
+  userId: string,
+  window: { since: number; outcomesSince: number; outcomes: number },
+) => {
+  const rows = await limitSessionRows.all(db, userId, window.since, window.outcomesSince, window.outcomes)
+  return {
+    counted: rows.filter((row) => row.part === 0),
+    latestOutcomes: rows
+      .filter((row) => row.part === 1)
+      .sort((a, b) => (b.outcome_at as number) - (a.outcome_at as number)),
+  }
+}
 
 export const latestTransitionTo = (db: Queryable, userId: string, state: UserRow['verification_state']) =>
   db
