@@ -170,12 +170,20 @@ const NOT_AN_INDEX_LOOKUP: Record<Dialect, RegExp> = {
   postgres: /(^|->)\s*(Seq Scan on|Sort\s+\(|Incremental Sort\s+\()/,
 }
 
-/** The steps of a plan that read more than an index lookup does (a scan, a sort). */
+/**
+ * SQLite shows reading the rows a CTE or subquery has just produced (MATERIALIZE x, CO-ROUTINE x) as
+ * SCAN x: that reads what the index lookups under it found, not a table.
+ */
+const producedNames = (plan: string[]): Set<string> =>
+  new Set(plan.flatMap((line) => /^\s*(?:MATERIALIZE|CO-ROUTINE) (\S+)/.exec(line)?.slice(1) ?? []))
+
+/** The steps of a plan that read more than an index lookup does (a scan of a table, a sort). */
 export const planWarnings = (dialect: Dialect, requests: ExplainedRequest[]): string[] =>
   requests.flatMap((request) =>
     request.statements.flatMap((statement) =>
       statement.plan
         .filter((line) => NOT_AN_INDEX_LOOKUP[dialect].test(line))
+        .filter((line) => !producedNames(statement.plan).has(/^\s*SCAN (\S+)/.exec(line)?.[1] ?? ''))
         .map((line) => `${request.name}: \`${line.trim()}\` in \`${statement.sql.slice(0, 80)}…\``),
     ),
   )
