@@ -41,7 +41,7 @@ export const scaleSection = (
   const seeding = loaded
     .map(({ dialect, seeded }) =>
       seeded
-        ? `- ${dialect}: ${seeded.rows.users.toLocaleString('en')} users, ${seeded.rows.tokens.toLocaleString('en')} access tokens, ${seeded.rows.sessions.toLocaleString('en')} sessions, ${seeded.rows.transitions.toLocaleString('en')} state transitions, seeded in ${seeded.seconds} s (ANALYZE included).`
+        ? `- ${dialect}: ${seeded.rows.users.toLocaleString('en')} users, ${seeded.rows.tokens.toLocaleString('en')} access tokens, ${seeded.rows.sessions.toLocaleString('en')} sessions, ${seeded.rows.transitions.toLocaleString('en')} state transitions, seeded in ${seeded.seconds} s (${dialect === 'postgres' ? 'VACUUM ANALYZE' : 'ANALYZE'} included).`
         : '',
     )
     .join('\n')
@@ -64,8 +64,8 @@ dozens), in the measured region. Most sessions are history (never opened, abando
 required, with the state transitions their decisions caused); a fifth of the users also hold a link issued or opened in
 the last day or a submission being checked or reviewed. The ${measuredUsers.toLocaleString('en')} measured users are spread evenly over all users
 and have history only, so every session request creates one while the limits read a real history. Each dialect's
-empty database (above) is measured right before its loaded one, each against its own bare baseline (BENCH_SCALE=0
-skips this; BENCH_SCALE_USERS / BENCH_SCALE_SESSIONS size it).
+empty database (above) and its loaded one are served at the same time, their rounds alternating with the same bare
+baseline (BENCH_SCALE=0 skips this; BENCH_SCALE_USERS / BENCH_SCALE_SESSIONS size it).
 
 ${seeding}
 
