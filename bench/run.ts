@@ -11,7 +11,7 @@ import { createServer } from 'node:net'
 import os from 'node:os'
 import autocannon from 'autocannon'
 import pg from 'pg'
-import { loadConfig } from '../src/config/config.ts'
+import { type Config, loadConfig } from '../src/config/config.ts'
 import type { Dialect } from '../src/db/database.ts'
 import { createLogger } from '../src/lib/logger.ts'
 import { generateSecret, hashSecret } from '../src/lib/tokens.ts'
@@ -19,14 +19,18 @@ import { hashPassword } from '../src/modules/auth/index.ts'
 import { createClient } from '../src/modules/clients/index.ts'
 import { newUserRow } from '../src/modules/users/index.ts'
 import { openRuntime } from '../src/runtime.ts'
-import { createTestDatabaseTargets } from '../test/helpers/dialects.ts'
+import { createTestDatabaseTargets, type TestDatabaseTargets } from '../test/helpers/dialects.ts'
 import { benchChecks, checksSection } from './checks.ts'
+import { type ExplainedRequest, explainHotQueries } from './query-plans.ts'
+import { scaleSection, scaleVerdicts } from './scale-report.ts'
+import { type ScaleSize, type SeededScale, scaleSize, seedAtScale } from './scale-seed.ts'
 import { benchWebhooks, WEBHOOK_CONCURRENCY, type WebhookMeasured } from './webhooks.ts'
 
 const USERS = Number(process.env.BENCH_USERS ?? 6000)
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
+const SCALE = scaleSize(process.env)
 const PG_URL =
   process.env.BENCH_DATABASE_URL ??
   process.env.TEST_DATABASE_URL ??
@@ -65,15 +69,27 @@ type Measured = { rps: number; p50: number; p99: number; non2xx: number; total: 
 
 const run = (options: autocannon.Options): Promise<Measured> =>
   new Promise((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, ...options }, (error, result) => {
+    const started = performance.now()
+    let lastResponse = started
+    const instance = autocannon({ connections: CONNECTIONS, ...options }, (error, result) => {
       if (error) return reject(error)
       resolve({
-        rps: Math.round(result.requests.average),
+        // A run of a fixed number of requests lasts a few seconds, and autocannon ends it (and its
+        // duration) on a whole-second tick, so 4,000 requests read as 1,000, 1,333 or 667/s: count them
+        // over the time until the last response instead.
+        rps: Math.round(
+          options.amount
+            ? result.requests.total / ((lastResponse - started) / 1000)
+            : result.requests.average,
+        ),
         p50: result.latency.p50,
         p99: result.latency.p99,
         non2xx: result.non2xx,
         total: result.requests.total,
       })
+    })
+    instance.on('response', () => {
+      lastResponse = performance.now()
     })
   })
 
@@ -88,29 +104,43 @@ const median = (rounds: Measured[]): Measured => ({
 })
 
 /** Rotates one header per request through the given values. */
-const rotating = (clientKey: string, tokens: string[]) => {
-  let next = 0
+const rotating = (clientKey: string, tokens: string[], cursor = { next: 0 }) => {
   return [
     {
       setupRequest: (request: autocannon.Request) => {
-        const token = tokens[next % tokens.length] as string
-        next += 1
+        const token = tokens[cursor.next % tokens.length] as string
+        cursor.next += 1
         return { ...request, headers: { 'x-client-key': clientKey, authorization: `Bearer ${token}` } }
       },
     },
   ]
 }
 
-const prepare = async (dialect: Dialect) => {
+/** How the measured server is configured; the query-plan capture opens the runtime the same way. */
+const serverEnv = (storage: TestDatabaseTargets, secret: string) => ({
+  NODE_ENV: 'test',
+  DATA_DIR: storage.dataDir,
+  SERVER_SECRET: secret,
+  LOG_LEVEL: 'warn',
+  DEMO_CLIENT: 'false',
+  MIGRATE_ON_BOOT: 'false',
+  ...storage.env,
+})
+
+type Prepared = {
+  storage: TestDatabaseTargets
+  secret: string
+  clientKey: string
+  tokens: string[]
+  /** At scale: what was seeded, and the token of the user whose requests are explained. */
+  seeded?: SeededScale
+}
+
+/** The empty database: USERS users with tokens, no sessions; or, with `scale`, the loaded one. */
+const prepare = async (dialect: Dialect, scale?: ScaleSize): Promise<Prepared> => {
   const storage = await createTestDatabaseTargets(dialect, PG_URL)
   const secret = randomBytes(32).toString('base64')
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: storage.dataDir,
-    SERVER_SECRET: secret,
-    LOG_LEVEL: 'warn',
-    ...storage.env,
-  })
+  const config = loadConfig({ ...serverEnv(storage, secret), MIGRATE_ON_BOOT: 'true' })
   const runtime = await openRuntime(config, { log: createLogger('warn') })
   const { client } = await createClient(
     runtime,
@@ -118,6 +148,16 @@ const prepare = async (dialect: Dialect) => {
     'cli:bench',
   )
   const passwordHash = await hashPassword('correct horse battery')
+  if (scale) {
+    await runtime.close()
+    const seeded = await seedAtScale(dialect, storage, {
+      ...scale,
+      clientId: client.id,
+      passwordHash,
+      measured: USERS,
+    })
+    return { storage, secret, clientKey: client.clientKey, tokens: seeded.tokens, seeded }
+  }
   const now = Date.now()
   const tokens: string[] = []
   const db = runtime.databases.home.db
@@ -179,81 +219,146 @@ const pgReachable = async () => {
   }
 }
 
-const benchDialect = async (dialect: Dialect) => {
-  process.stderr.write(`\n[${dialect}] preparing ${USERS} users…\n`)
-  const { storage, secret, clientKey, tokens } = await prepare(dialect)
-  const [apiPort, barePort] = [await freePort(), await freePort()]
-  const profile = process.env.BENCH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-    : []
-  const server = start([...profile, 'bin/verity.js', 'serve', '--no-worker'], {
-    NODE_ENV: 'test',
-    PORT: String(apiPort),
-    DATA_DIR: storage.dataDir,
-    SERVER_SECRET: secret,
-    LOG_LEVEL: 'warn',
-    DEMO_CLIENT: 'false',
-    MIGRATE_ON_BOOT: 'false',
-    ...storage.env,
-  })
-  const bare = start(['bench/bare-server.ts'], { PORT: String(barePort) })
-  try {
-    const api = `http://127.0.0.1:${apiPort}`
-    await Promise.all([waitForHttp(`${api}/healthz`), waitForHttp(`http://127.0.0.1:${barePort}/bare`)])
-    // Warm up both processes (JIT, connection pools) before measuring.
-    // The baseline gets the same rotating headers, so the load generator does the same work for both.
-    await run({
-      url: `http://127.0.0.1:${barePort}/bare`,
-      duration: 2,
-      requests: rotating(clientKey, tokens),
-    })
-    await run({ url: `${api}/v1/user`, duration: 2, requests: rotating(clientKey, tokens) })
+type DialectMeasured = {
+  dialect: Dialect
+  baseline: Measured
+  user: Measured
+  sessions: Measured
+  seeded?: SeededScale
+  plans?: ExplainedRequest[]
+}
 
-    process.stderr.write(`[${dialect}] measuring…\n`)
-    if (process.env.BENCH_PROFILE) {
-      // Profiling run: load only GET /v1/user so the profile shows that path alone.
-      await run({ url: `${api}/v1/user`, duration: DURATION_S, requests: rotating(clientKey, tokens) })
-      return undefined
+/** One database behind its own `verity serve` process. */
+type Target = { prepared: Prepared; api: string; server: ChildProcess }
+
+const startTarget = async (prepared: Prepared, profile: string[]): Promise<Target> => {
+  const port = await freePort()
+  const server = start([...profile, 'bin/verity.js', 'serve', '--no-worker'], {
+    ...serverEnv(prepared.storage, prepared.secret),
+    PORT: String(port),
+  })
+  return { prepared, api: `http://127.0.0.1:${port}`, server }
+}
+
+/**
+ * The empty database and, with `scale`, the loaded one, each served by its own process at the same time:
+ * the rounds alternate baseline, empty, loaded, so that a burst of noise on this shared machine hits all
+ * alike. Session creation alternates slices of the requests the same way.
+ */
+const benchDialect = async (
+  dialect: Dialect,
+  scale?: ScaleSize,
+): Promise<{ empty: DialectMeasured; loaded?: DialectMeasured } | undefined> => {
+  process.stderr.write(`\n[${dialect}] preparing ${USERS} users…\n`)
+  const prepared = [await prepare(dialect)]
+  try {
+    if (scale) {
+      process.stderr.write(
+        `[${dialect}] seeding ${scale.users.toLocaleString('en')} users and ${scale.sessions.toLocaleString('en')} sessions…\n`,
+      )
+      const loaded = await prepare(dialect, scale)
+      prepared.push(loaded)
+      process.stderr.write(`[${dialect}] seeded in ${loaded.seeded?.seconds} s\n`)
     }
-    // Alternate short runs of the baseline and the route, so that a burst of noise on this shared
-    // machine hits both alike; report the median of the rounds.
-    const baselineRounds: Measured[] = []
-    const userRounds: Measured[] = []
-    for (let round = 0; round < ROUNDS; round++) {
-      baselineRounds.push(
+    const profile = process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : []
+    const targets = await Promise.all(prepared.map((each) => startTarget(each, profile)))
+    const barePort = await freePort()
+    const bareUrl = `http://127.0.0.1:${barePort}/bare`
+    const bare = start(['bench/bare-server.ts'], { PORT: String(barePort) })
+    const stopAll = () => Promise.all([...targets.map((target) => stop(target.server)), stop(bare)])
+    let stopped = false
+    try {
+      await Promise.all([
+        ...targets.map((target) => waitForHttp(`${target.api}/healthz`)),
+        waitForHttp(bareUrl),
+      ])
+      const { clientKey, tokens } = prepared[0] as Prepared
+      // Warm up every process (JIT, connection pools) before measuring.
+      // The baseline gets the same rotating headers, so the load generator does the same work for all.
+      await run({ url: bareUrl, duration: 2, requests: rotating(clientKey, tokens) })
+      for (const target of targets) {
+        const { clientKey: key, tokens: its } = target.prepared
+        await run({ url: `${target.api}/v1/user`, duration: 2, requests: rotating(key, its) })
+      }
+
+      process.stderr.write(`[${dialect}] measuring…\n`)
+      if (process.env.BENCH_PROFILE) {
+        // Profiling run: load only GET /v1/user so the profile shows that path alone.
+        const first = targets[0] as Target
         await run({
-          url: `http://127.0.0.1:${barePort}/bare`,
+          url: `${first.api}/v1/user`,
           duration: DURATION_S,
           requests: rotating(clientKey, tokens),
-        }),
-      )
-      userRounds.push(
-        await run({ url: `${api}/v1/user`, duration: DURATION_S, requests: rotating(clientKey, tokens) }),
-      )
+        })
+        return undefined
+      }
+      // Alternate short runs of the baseline and the route; report the median of the rounds.
+      const baselineRounds: Measured[] = []
+      const userRounds: Measured[][] = targets.map(() => [])
+      for (let round = 0; round < ROUNDS; round++) {
+        baselineRounds.push(
+          await run({ url: bareUrl, duration: DURATION_S, requests: rotating(clientKey, tokens) }),
+        )
+        for (const [i, target] of targets.entries()) {
+          const { clientKey: key, tokens: its } = target.prepared
+          userRounds[i]?.push(
+            await run({ url: `${target.api}/v1/user`, duration: DURATION_S, requests: rotating(key, its) }),
+          )
+        }
+      }
+      // Each user may hold 3 active sessions: two requests per user stay under that, so every request
+      // creates a session; the slices share one rotation per database, so no user gets a third.
+      const sessionRounds: Measured[][] = targets.map(() => [])
+      const cursors = targets.map(() => ({ next: 0 }))
+      for (let slice = 0; slice < ROUNDS; slice++) {
+        for (const [i, target] of targets.entries()) {
+          const { clientKey: key, tokens: its } = target.prepared
+          const total = its.length * 2
+          const amount = Math.floor((total * (slice + 1)) / ROUNDS) - Math.floor((total * slice) / ROUNDS)
+          sessionRounds[i]?.push(
+            await run({
+              url: `${target.api}/v1/user/verification`,
+              amount,
+              requests: rotating(key, its, cursors[i]),
+            }),
+          )
+        }
+      }
+      await stopAll()
+      stopped = true
+      const baseline = median(baselineRounds)
+      const measuredAt = (i: number) => ({
+        dialect,
+        baseline,
+        user: median(userRounds[i] as Measured[]),
+        sessions: median(sessionRounds[i] as Measured[]),
+      })
+      const loaded = prepared[1]
+      if (!loaded?.seeded) return { empty: measuredAt(0) }
+      // After the load, so the plans are those of a database that has just taken it.
+      process.stderr.write(`[${dialect}] explaining the hot queries…\n`)
+      const config: Config = loadConfig(serverEnv(loaded.storage, loaded.secret))
+      const plans = await explainHotQueries(dialect, config, loaded.clientKey, loaded.seeded.planToken)
+      return { empty: measuredAt(0), loaded: { ...measuredAt(1), seeded: loaded.seeded, plans } }
+    } finally {
+      if (!stopped) await stopAll()
     }
-    const baseline = median(baselineRounds)
-    const user = median(userRounds)
-    // Each user may hold 3 active sessions: stay under that so every request creates a session.
-    const sessions = await run({
-      url: `${api}/v1/user/verification`,
-      amount: tokens.length * 2,
-      requests: rotating(clientKey, tokens),
-    })
-    return { dialect, baseline, user, sessions }
   } finally {
-    await Promise.all([stop(server), stop(bare)])
-    await storage.cleanup()
+    for (const each of prepared) await each.storage.cleanup()
   }
 }
 
-const measured = [await benchDialect('sqlite')]
+const measured = [await benchDialect('sqlite', process.env.BENCH_PROFILE ? undefined : SCALE)]
 if (process.env.BENCH_PROFILE) process.exit(0)
 if (await pgReachable()) {
-  measured.push(await benchDialect('postgres'))
+  measured.push(await benchDialect('postgres', SCALE))
 } else {
   process.stderr.write(`PostgreSQL not reachable at ${PG_URL}: skipped\n`)
 }
-const results = measured.filter((result) => result !== undefined)
+const results = measured.flatMap((result) => (result ? [result.empty] : []))
+const scaleResults = measured.flatMap((result) => (result?.loaded ? [result.loaded] : []))
 const webhookResults: WebhookMeasured[] = []
 for (const { dialect } of results) {
   process.stderr.write(`[${dialect}] webhooks…\n`)
@@ -311,7 +416,7 @@ Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} G
 Setup: ${USERS.toLocaleString('en')} registered users with access tokens; \`verity serve --no-worker\` and the baseline
 server each in their own process, LOG_LEVEL=warn; autocannon with ${CONNECTIONS} connections in the bench process; the baseline and GET /v1/user
 alternate in ${ROUNDS} rounds of ${DURATION_S} s after a 2 s warm-up and the median round is shown. Session creation sends ${(USERS * 2).toLocaleString('en')} requests rotating over the users (two per
-user, under the 3-concurrent limit, so every request creates a session). Server, database and load
+user, under the 3-concurrent limit, so every request creates a session) in ${ROUNDS} slices, the median slice shown${SCALE ? '; the loaded database of the at-scale section is served at the same time and its rounds and slices alternate with these' : ''}. Server, database and load
 generator share the same cores, so read the ratios rather than the absolute numbers.
 
 ${table}
@@ -324,9 +429,11 @@ Latency: state changes one at a time, from the commit to the receiver getting th
 
 ${webhookTable}
 ${checksSection(checks)}
+${SCALE ? scaleSection(SCALE, USERS, results, scaleResults) : ''}
 ## Against the targets
 
 ${verdicts}
+${scaleVerdicts(results, scaleResults)}
 ${webhookVerdicts}
 - checks: submit → decision p50 ${checks.p50} ms, p95 ${checks.p95} ms (targets ≤ 2 s, ≤ 4 s: ${checks.p50 <= 2000 && checks.p95 <= 4000 ? 'met' : 'missed'}); upload feedback p95 ${checks.feedbackP95} ms (target ≤ 1.5 s: ${checks.feedbackP95 <= 1500 ? 'met' : 'missed'}); RSS ${checks.rssAfterRuns} MB (target ≤ 1 GB: ${checks.rssAfterRuns <= 1024 ? 'met' : 'missed'}).
 `

@@ -63,11 +63,20 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * SQLite's own page cache is 2 MB per connection: once the users, tokens and sessions outgrow it, every
+ * lookup copies its pages in with read() system calls. Mapping the file lets reads use the OS page cache
+ * directly (writes still go through SQLite's cache and the WAL). Address space, not memory: only pages
+ * read are resident, and the OS can drop them.
+ */
+const MMAP_BYTES = 1024 ** 3
+
 export const applySqlitePragmas = (database: BetterSqlite3.Database): void => {
   database.pragma('journal_mode = WAL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
   database.pragma('synchronous = NORMAL')
+  database.pragma(`mmap_size = ${MMAP_BYTES}`)
 }
 
 const STATEMENT_CACHE_SIZE = 500

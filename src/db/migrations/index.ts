@@ -25,6 +25,7 @@ import * as m0023 from './0023_oauth.ts'
 import * as m0024 from './0024_public_clients.ts'
 import * as m0025 from './0025_document_number_search.ts'
 import * as m0026 from './0026_card_holder_freeze.ts'
+import * as m0027 from './0027_session_limit_indexes.ts'
 
 /** Every migration, in order. Names are permanent: never rename or edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '0024_public_clients': m0024,
   '0025_document_number_search': m0025,
   '0026_card_holder_freeze': m0026,
+  '0027_session_limit_indexes': m0027,
 }

@@ -95,8 +95,10 @@ const LIMIT_COLUMNS = ['status', 'outcome', 'created_at', 'expires_at', 'outcome
 
 /**
  * What the limits decide on, in one statement (one round trip on PostgreSQL): the sessions that count
- * (part 0: created after `since`, or still issued, opened or submitted) and the user's `outcomes`
- * latest outcomes after `outcomesSince` (part 1, in no particular order).
+ * (part 0: created after `since`, still issued or opened, or submitted and not decided yet) and the
+ * user's `outcomes` latest outcomes after `outcomesSince` (part 1, in no particular order). A decided
+ * submission older than `since` counts for nothing, so part 0 does not read it: its arms are index
+ * lookups (0027) that do not grow with the user's history, as part 1 is on (user_id, outcome_at).
  */
 const limitSessionRows = preparedQuery(
   (db: Queryable, userId: string, since: number, outcomesSince: number, outcomes: number) =>
@@ -105,7 +107,12 @@ const limitSessionRows = preparedQuery(
       .select([...LIMIT_COLUMNS, sql<0 | 1>`0`.as('part')])
       .where('user_id', '=', userId)
       .where((eb) =>
-        eb.or([eb('created_at', '>', since), eb('status', 'in', ['issued', 'opened', 'submitted'])]),
+        eb.or([
+          eb('created_at', '>', since),
+          eb('status', 'in', ['issued', 'opened']),
+          eb.and([eb('status', '=', 'submitted'), eb('outcome', 'is', null)]),
+          eb.and([eb('status', '=', 'submitted'), eb('outcome', '=', 'review')]),
+        ]),
       )
       .unionAll(
         db
