@@ -67,7 +67,8 @@ export class ImmediateSqliteDialect extends SqliteDialect {
  * SQLite's own page cache is 2 MB per connection: once the users, tokens and sessions outgrow it, every
  * lookup copies its pages in with read() system calls. Mapping the file lets reads use the OS page cache
  * directly (writes still go through SQLite's cache and the WAL). Address space, not memory: only pages
- * read are resident, and the OS can drop them.
+ * read are resident, and the OS can drop them. The trade: a disk error on a mapped page ends the process
+ * (SIGBUS) instead of failing one query; what was committed is in the file and the WAL either way.
  */
 const MMAP_BYTES = 1024 ** 3
 
