@@ -72,19 +72,38 @@ const tightenIfPresent = (file: string) => {
  * The pool as Kysely sees it: a prepared query's SQL (prepared.ts) is sent as a named statement, which
  * PostgreSQL parses and plans once per connection; any other SQL goes as it is.
  */
+const isStalePreparedStatement = (error: unknown): boolean => {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  return (
+    code === '26000' ||
+    (code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change'))
+  )
+}
+
 const withNamedStatements = (pool: pg.Pool): PostgresPool => {
   // One wrapper per pooled connection, as Kysely keeps its own state per client object.
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>()
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    // pg never prepares a name twice on a connection, so a statement PostgreSQL no longer holds (a pooler
+    // dropped it) or can no longer run (a migration changed a selected column's type) would fail on every
+    // later call: the connection is closed instead of returned, and the next one prepares afresh.
+    let stale = false
     const query = (first: string | pg.Submittable, parameters: readonly unknown[] = []) => {
       if (typeof first !== 'string') return client.query(first)
       const name = statementNameOf(first)
       const values = [...parameters]
-      return client.query(name === undefined ? { text: first, values } : { name, text: first, values })
+      if (name === undefined) return client.query({ text: first, values })
+      return client.query({ name, text: first, values }).catch((error: unknown) => {
+        if (isStalePreparedStatement(error)) stale = true
+        throw error
+      })
     }
     return {
       query: query as unknown as PostgresPoolClient['query'],
-      release: (destroy?: boolean) => client.release(destroy),
+      release: (destroy?: boolean) => {
+        if (stale) wrappers.delete(client)
+        client.release(destroy || stale)
+      },
     }
   }
   return {

@@ -8,8 +8,10 @@ import { nameStatement } from './statement-names.ts'
  * the hot paths); the SQL of such a query never changes, only its values do.
  *
  * `build` receives stand-ins for its arguments and must use them only as values bound in the query
- * (never in JavaScript arithmetic or conditions): compiling checks that each stand-in reached the
- * parameters, so a builder that computed with one fails loudly instead of binding a wrong value.
+ * (never in JavaScript arithmetic or conditions), and read nothing else that changes (the clock,
+ * configuration): only the first call builds. Compiling checks that each stand-in reached the
+ * parameters, so a builder that computed with one fails loudly instead of binding a wrong value, and
+ * every call must pass as many arguments as the first.
  *
  * On PostgreSQL the statement stays prepared on the connection, so it must name its columns (no `*`):
  * a migration adding a column while the server runs would otherwise change the result type of the
@@ -19,7 +21,7 @@ export const preparedQuery = <Args extends readonly unknown[], Row>(
   build: (db: Queryable, ...args: Args) => Compilable<Row>,
 ) => {
   // Keyed by the dialect adapter, which a database shares with its transactions.
-  const compiledFor = new WeakMap<object, { compiled: CompiledQuery<Row>; slots: number[] }>()
+  const compiledFor = new WeakMap<object, { compiled: CompiledQuery<Row>; slots: number[]; arity: number }>()
 
   const compile = (db: Queryable, arity: number) => {
     const standIns = Array.from({ length: arity }, (_, index) => `\u0000prepared-argument-${index}\u0000`)
@@ -27,9 +29,9 @@ export const preparedQuery = <Args extends readonly unknown[], Row>(
     const slots = compiled.parameters.map((value) => standIns.indexOf(value as string))
     const unused = standIns.findIndex((_, index) => !slots.includes(index))
     if (unused !== -1) throw new Error(`prepared query: argument ${unused} is not a bound value`)
-    if (/(^|[\s,.])\*[\s,]/.test(compiled.sql)) throw new Error('prepared query: name its columns, not *')
+    if (/(^|[\s,.])\*([\s,]|$)/.test(compiled.sql)) throw new Error('prepared query: name its columns, not *')
     nameStatement(compiled.sql)
-    return { compiled, slots }
+    return { compiled, slots, arity }
   }
 
   const run = (db: Queryable, args: Args) => {
@@ -39,6 +41,9 @@ export const preparedQuery = <Args extends readonly unknown[], Row>(
       entry = compile(db, args.length)
       compiledFor.set(adapter, entry)
     }
+    // The stand-ins were made for the first call's arguments: a call with another count would bind wrongly.
+    if (args.length !== entry.arity)
+      throw new Error(`prepared query: called with ${args.length} arguments, compiled for ${entry.arity}`)
     const { compiled, slots } = entry
     const parameters = compiled.parameters.map((fixed, index) => {
       const slot = slots[index] as number

@@ -22,7 +22,17 @@ export type WorkerOptions = {
   random?: () => number
 }
 
-type Running = { job: ClaimedJob; database: RegionDatabase; abort: AbortController; done: Promise<void> }
+/** How long shutdown waits for completions already being committed (bounded: a stuck one is released). */
+const COMPLETION_WAIT_MS = 5_000
+
+type Running = {
+  job: ClaimedJob
+  database: RegionDatabase
+  abort: AbortController
+  done: Promise<void>
+  /** The job's completion is being committed: releasing it now would void that commit's fence. */
+  completing: boolean
+}
 
 const MAX_ERROR_LENGTH = 2_000
 
@@ -67,6 +77,8 @@ export class Worker {
   readonly #expiredLeaseCheckedAt = new Map<RegionDatabase, number>()
   /** Regions whose last claim found nothing, and since when (performance.now()); see #mayHaveWork. */
   readonly #emptySince = new Map<RegionDatabase, number>()
+  /** Commit notifications heard per region, so that an empty claim does not hide one that came meanwhile. */
+  readonly #commitsHeard = new Map<RegionDatabase, number>()
   /** Wakes the loop once enough slots are free, or soon after the first one was (see #slotFreed). */
   #refillTimer: NodeJS.Timeout | undefined
   /** The slot last enqueued per region and recurring job. */
@@ -96,6 +108,7 @@ export class Worker {
     this.#unsubscribe = this.#options.databases.map((database) =>
       database.committedJobs.subscribe(() => {
         this.#emptySince.delete(database)
+        this.#commitsHeard.set(database, (this.#commitsHeard.get(database) ?? 0) + 1)
         this.wake()
       }),
     )
@@ -149,6 +162,14 @@ export class Worker {
     if (pending.length > 0) {
       await Promise.race([Promise.allSettled(pending.map((running) => running.done)), sleep(graceMs)])
     }
+    // A job whose completion is already being committed is let finish (a commit takes milliseconds):
+    // released, its fence would fail, its effects be rolled back and the work (a webhook sent) be done again.
+    const completing = [...this.#running].filter((running) => running.completing)
+    if (completing.length > 0)
+      await Promise.race([
+        Promise.allSettled(completing.map((running) => running.done)),
+        sleep(COMPLETION_WAIT_MS, undefined, { ref: false }),
+      ])
     for (const running of [...this.#running]) {
       running.abort.abort()
       const released = await releaseJob(running.database, this.#options.clock, running.job).catch(() => false)
@@ -203,6 +224,7 @@ export class Worker {
         emptyRegions += 1
         continue
       }
+      const heardBefore = this.#commitsHeard.get(database) ?? 0
       const jobs = await claimJobs(
         database,
         this.#options.clock,
@@ -214,7 +236,9 @@ export class Worker {
         },
       )
       if (jobs.length === 0) {
-        this.#emptySince.set(database, performance.now())
+        // A commit heard while the claim ran may hold a job the claim's snapshot did not see.
+        if ((this.#commitsHeard.get(database) ?? 0) === heardBefore)
+          this.#emptySince.set(database, performance.now())
         emptyRegions += 1
         continue
       }
@@ -275,15 +299,16 @@ export class Worker {
 
   #execute(database: RegionDatabase, job: ClaimedJob): void {
     const abort = new AbortController()
-    const entry: Running = { job, database, abort, done: Promise.resolve() }
-    entry.done = this.#runJob(database, job, abort).finally(() => {
+    const entry: Running = { job, database, abort, done: Promise.resolve(), completing: false }
+    entry.done = this.#runJob(entry).finally(() => {
       this.#running.delete(entry)
       this.#slotFreed()
     })
     this.#running.add(entry)
   }
 
-  async #runJob(database: RegionDatabase, job: ClaimedJob, abort: AbortController): Promise<void> {
+  async #runJob(running: Running): Promise<void> {
+    const { database, job, abort } = running
     const { clock, leaseMs, metrics } = this.#options
     const log = this.#options.log.child({
       jobId: job.id,
@@ -339,6 +364,7 @@ export class Worker {
     try {
       let completedWithin = false
       const completeWith = async (trx: Queryable) => {
+        running.completing = true
         // Fenced like every completion: a claim that lost its lease makes the handler's transaction fail.
         if (!(await completeJob(trx, clock, job)))
           throw new Error('lease lost: another claim owns this job now')
@@ -346,6 +372,7 @@ export class Worker {
       }
       const groupCommit = this.#groupCommits.get(database) as GroupCommit
       const completeTogether = async (work: (trx: Queryable) => Promise<void>) => {
+        running.completing = true
         await groupCommit.complete(job, work)
         completedWithin = true
       }

@@ -384,6 +384,51 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
       expect(effects.map((row) => JSON.parse(row.payload).name)).toEqual(['kept'])
     })
 
+    it('lets completions already being committed finish on shutdown instead of releasing their jobs', async () => {
+      const signal = () => {
+        let fire: () => void = () => {}
+        const fired = new Promise<void>((resolve) => {
+          fire = resolve
+        })
+        return { fire, fired }
+      }
+      const firstInCompletion = signal()
+      const secondQueued = signal()
+      const commitMayFinish = signal()
+      const definition: JobDefinition = {
+        ...testJob('test.completing'),
+        async handle(payload, { completeTogether }) {
+          const { name } = payload as { name: string }
+          if (name === 'second') await firstInCompletion.fired
+          const completion = completeTogether(async (trx) => {
+            await enqueueJob(trx, systemClock, testJob('test.effect'), { of: name })
+            if (name !== 'first') return
+            firstInCompletion.fire()
+            // The first group's transaction stays open (a slow commit) while shutdown begins: the
+            // second completion waits for the next group, not fenced yet.
+            await commitMayFinish.fired
+          })
+          if (name === 'second') secondQueued.fire()
+          await completion
+        },
+      }
+      const first = await enqueueJob(intl.db, systemClock, testJob('test.completing'), { name: 'first' })
+      const second = await enqueueJob(intl.db, systemClock, testJob('test.completing'), { name: 'second' })
+      const worker = startWorker([definition])
+      await secondQueued.fired
+      const stopped = worker.stop(0)
+      setTimeout(commitMayFinish.fire, 100)
+      await stopped
+      for (const id of [first, second])
+        expect(await jobRow(id)).toMatchObject({ status: 'done', lock_token: null })
+      const effects = await intl.db
+        .selectFrom('job')
+        .select('payload')
+        .where('type', '=', 'test.effect')
+        .execute()
+      expect(effects.map((row) => JSON.parse(row.payload).of).sort()).toEqual(['first', 'second'])
+    })
+
     it('runs jobs of both regions, each exactly once, with two competing workers', async () => {
       const runs = new Map<string, number>()
       const definition: JobDefinition = {

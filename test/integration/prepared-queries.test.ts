@@ -114,4 +114,29 @@ describe.each(DIALECTS)('prepared queries (%s)', (dialect) => {
         expect((await dueJobs.all(db, 'test.prepared', 250)).map((row) => row.id)).toEqual(['a', 'b'])
     },
   )
+
+  it('refuses a call with another number of arguments than the first', async () => {
+    const spread = preparedQuery((db: Queryable, ...ids: string[]) =>
+      db.selectFrom('job').select('id').where('id', 'in', ids),
+    )
+    expect(await spread.all(t.databases.home.db, 'a', 'b')).toHaveLength(2)
+    await expect(spread.all(t.databases.home.db, 'a', 'b', 'c')).rejects.toThrow(/compiled for 2/)
+  })
+
+  it.runIf(dialect === 'postgres')(
+    'drops a connection whose prepared statement PostgreSQL no longer holds, and the next one prepares it again',
+    async () => {
+      const { db } = t.databases.home
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await dueJobs.all(trx, 'test.prepared', 250)
+          // What a pooler in transaction mode, or a server restart behind a proxy, does to it.
+          await sql`deallocate all`.execute(trx)
+          await dueJobs.all(trx, 'test.prepared', 250)
+        }),
+      ).rejects.toThrow(/does not exist/)
+      for (let i = 0; i < 12; i++)
+        expect((await dueJobs.all(db, 'test.prepared', 250)).map((row) => row.id)).toEqual(['a', 'b'])
+    },
+  )
 })
