@@ -23,8 +23,14 @@ const SMS_TIMEOUT_MS = 10_000
 export const createMessageSender = (config: SenderConfig, clock: Clock): MessageSender => {
   // nodemailer loads with the first email, not with every process that composes a worker (issue #15).
   let transport: Promise<Transporter> | undefined
+  // A failed load or setup is not kept: the next email tries again (its job retries meanwhile).
   const smtp = (url: string) =>
-    (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(url)))
+    (transport ??= import('nodemailer')
+      .then(({ default: nodemailer }) => nodemailer.createTransport(url))
+      .catch((error: unknown) => {
+        transport = undefined
+        throw error
+      }))
 
   const sendEmail = async (message: Extract<Message, { channel: 'email' }>, database: RegionDatabase) => {
     if (!config.SMTP_URL) return writeToOutbox(database.db, clock, message)
