@@ -1,5 +1,6 @@
 import type { Queryable, RegionDatabase } from '../db/database.ts'
 import type { Clock } from '../lib/clock.ts'
+import type { Logger } from '../lib/logger.ts'
 import type { ClaimedJob } from './definitions.ts'
 import { completeJob, completeJobs } from './queue.ts'
 
@@ -31,12 +32,14 @@ const leaseLost = () => new Error('lease lost: another claim owns this job now')
 export class GroupCommit {
   readonly #database: RegionDatabase
   readonly #clock: Clock
+  readonly #log: Logger
   #waiting: Completion[] = []
   #flushing: Promise<void> | undefined
 
-  constructor(database: RegionDatabase, clock: Clock) {
+  constructor(database: RegionDatabase, clock: Clock, log: Logger) {
     this.#database = database
     this.#clock = clock
+    this.#log = log
   }
 
   complete(job: ClaimedJob, work: CompletionWork): Promise<void> {
@@ -71,7 +74,12 @@ export class GroupCommit {
           else lost.add(completion)
         }
       })
-    } catch {
+    } catch (error) {
+      // Each job's own error reaches its handler below; this says why they were split.
+      this.#log.warn(
+        { err: error, region: this.#database.region, jobs: group.length },
+        'group commit failed; its jobs complete one by one',
+      )
       await Promise.all(group.map((completion) => this.#commitAlone(completion)))
       return
     }

@@ -93,7 +93,7 @@ export class Worker {
     this.#options = options
     this.#definitions = new Map(options.definitions.map((definition) => [definition.type, definition]))
     this.#groupCommits = new Map(
-      options.databases.map((database) => [database, new GroupCommit(database, options.clock)]),
+      options.databases.map((database) => [database, new GroupCommit(database, options.clock, options.log)]),
     )
     // A schedule without its job would stop the loop at every turn: refuse it when the worker is built.
     const orphan = options.recurring?.find((job) => !this.#definitions.has(job.type))

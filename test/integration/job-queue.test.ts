@@ -361,7 +361,7 @@ describe.each(DIALECTS)('durable job queue (%s)', (dialect) => {
       const lost = byName.get('lost') as ClaimedJob
       // Another claim took it meanwhile (its lease ran out, say).
       await intl.db.updateTable('job').set({ lock_token: 'other' }).where('id', '=', lost.id).execute()
-      const group = new GroupCommit(intl, systemClock)
+      const group = new GroupCommit(intl, systemClock, log)
       const effect = (name: string) => async (trx: Queryable) => {
         await enqueueJob(trx, systemClock, testJob('test.effect'), { name })
         if (name === 'broken') throw new Error('the write failed')

@@ -179,23 +179,23 @@ export const findDeliveryWithEvent = (db: Queryable, id: string) =>
     .where('webhook_delivery.id', '=', id)
     .executeTakeFirst()
 
-const ENDPOINT_COLUMNS = [
-  'id',
-  'client_id',
-  'name',
-  'url',
-  'event_types',
-  'metadata',
-  'status',
-  'disabled_reason',
-  'key_sealed',
-  'key_last4',
-  'previous_key_sealed',
-  'previous_key_expires_at',
-  'failing_since',
-  'created_at',
-  'updated_at',
-] as const satisfies readonly (keyof WebhookEndpointTable)[]
+const ENDPOINT_COLUMNS = Object.keys({
+  id: true,
+  client_id: true,
+  name: true,
+  url: true,
+  event_types: true,
+  metadata: true,
+  status: true,
+  disabled_reason: true,
+  key_sealed: true,
+  key_last4: true,
+  previous_key_sealed: true,
+  previous_key_expires_at: true,
+  failing_since: true,
+  created_at: true,
+  updated_at: true,
+} satisfies Record<keyof WebhookEndpointTable, true>) as (keyof WebhookEndpointTable)[]
 
 type DeliveryWithEvent = NonNullable<Awaited<ReturnType<typeof findDeliveryWithEvent>>>
 
