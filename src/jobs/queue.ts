@@ -126,6 +126,17 @@ export const claimJobs = async (
   return claim('pending')
 }
 
+/** What a completion writes, alone or for a group. */
+const done = (now: number) =>
+  ({
+    status: 'done',
+    lock_token: null,
+    locked_until: null,
+    finished_at: now,
+    updated_at: now,
+    last_error: null,
+  }) as const
+
 /**
  * Marks a claimed job done, if this claim still holds it (fencing). `db` may be the handler's own
  * transaction, so that the job's effects and its completion commit together (see JobContext.completeWith).
@@ -134,14 +145,7 @@ export const completeJob = async (db: Queryable, clock: Clock, job: ClaimedJob):
   const now = clock.now()
   const result = await db
     .updateTable('job')
-    .set({
-      status: 'done',
-      lock_token: null,
-      locked_until: null,
-      finished_at: now,
-      updated_at: now,
-      last_error: null,
-    })
+    .set(done(now))
     .where('id', '=', job.id)
     .where('lock_token', '=', job.lock_token)
     .where('status', '=', 'running')
@@ -162,14 +166,7 @@ export const completeJobs = async (
   const now = clock.now()
   const completed = await db
     .updateTable('job')
-    .set({
-      status: 'done',
-      lock_token: null,
-      locked_until: null,
-      finished_at: now,
-      updated_at: now,
-      last_error: null,
-    })
+    .set(done(now))
     // The id list makes it a primary-key lookup (SQLite would otherwise scan every running job).
     .where(
       'id',
