@@ -22,7 +22,7 @@ import { openRuntime } from '../src/runtime.ts'
 import { createTestDatabaseTargets, type TestDatabaseTargets } from '../test/helpers/dialects.ts'
 import { benchChecks, checksSection } from './checks.ts'
 import { type ExplainedRequest, explainHotQueries } from './query-plans.ts'
-import { scaleSection, scaleVerdicts } from './scale-report.ts'
+import { type DialectMeasured as ScaleMeasured, scaleSection, scaleVerdicts } from './scale-report.ts'
 import { type ScaleSize, type SeededScale, scaleSize, seedAtScale } from './scale-seed.ts'
 import { benchStart, type StartMeasured, startSection } from './start.ts'
 import { targetsSection } from './targets.ts'
@@ -221,14 +221,7 @@ const pgReachable = async () => {
   }
 }
 
-type DialectMeasured = {
-  dialect: Dialect
-  baseline: Measured
-  user: Measured
-  sessions: Measured
-  seeded?: SeededScale
-  plans?: ExplainedRequest[]
-}
+type DialectMeasured = ScaleMeasured<Measured>
 
 /** One database behind its own `verity serve` process. */
 type Target = { prepared: Prepared; api: string; server: ChildProcess }

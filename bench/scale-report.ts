@@ -4,11 +4,12 @@ import { type ExplainedRequest, planWarnings, queryPlansSection } from './query-
 import type { ScaleSize, SeededScale } from './scale-seed.ts'
 
 type Measured = { rps: number; p50: number; p99: number; non2xx: number }
-type DialectMeasured = {
+/** One dialect's measures (run.ts adds its own fields to M). */
+export type DialectMeasured<M extends Measured = Measured> = {
   dialect: Dialect
-  baseline: Measured
-  user: Measured
-  sessions: Measured
+  baseline: M
+  user: M
+  sessions: M
   seeded?: SeededScale
   plans?: ExplainedRequest[]
 }
