@@ -60,3 +60,13 @@ export const preparedQuery = <Args extends readonly unknown[], Row>(
       Number((await run(db, args)).numAffectedRows ?? 0n),
   }
 }
+
+/**
+ * For prepared writes, whose builder receives one stand-in per column: the row a builder writes, from
+ * its values in column order, and the values of a row in that order.
+ */
+export const rowFrom = <Column extends string>(columns: readonly Column[], values: readonly unknown[]) =>
+  Object.fromEntries(columns.map((column, index) => [column, values[index]])) as Record<Column, unknown>
+
+export const valuesOf = <Column extends string>(columns: readonly Column[], row: Record<Column, unknown>) =>
+  columns.map((column) => row[column])

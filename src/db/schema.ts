@@ -126,10 +126,14 @@ export type AppUserTable = {
 }
 
 /**
- * Every column of app_user, for queries that name their columns (prepared statements: db/prepared.ts).
- * `satisfies` keeps it complete: a column added to AppUserTable and not here does not compile.
+ * Every column of a table, for queries that name their columns (prepared statements: db/prepared.ts).
+ * The literal is checked against the table's type: a column added to the table and not listed, or one
+ * listed and not in the table, does not compile.
  */
-export const APP_USER_COLUMNS = Object.keys({
+export const allColumns = <Table>(columns: Record<keyof Table, true>): (keyof Table)[] =>
+  Object.keys(columns) as (keyof Table)[]
+
+export const APP_USER_COLUMNS = allColumns<AppUserTable>({
   id: true,
   client_id: true,
   onboarding_id: true,
@@ -169,7 +173,7 @@ export const APP_USER_COLUMNS = Object.keys({
   limits_reset_at: true,
   created_at: true,
   updated_at: true,
-} satisfies Record<keyof AppUserTable, true>) as (keyof AppUserTable)[]
+})
 
 export type ContactVerificationTable = {
   id: string

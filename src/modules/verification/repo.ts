@@ -1,6 +1,6 @@
 import { type Insertable, sql } from 'kysely'
 import type { Queryable, RegionDatabase } from '../../db/database.ts'
-import { preparedQuery } from '../../db/prepared.ts'
+import { preparedQuery, rowFrom, valuesOf } from '../../db/prepared.ts'
 import { lockedRows } from '../../db/row-locks.ts'
 import type {
   SessionOutcome,
@@ -39,53 +39,34 @@ export const expireDueSessions = async (db: Queryable, now: number, userId?: str
   return Number(result.numUpdatedRows)
 }
 
-/** The columns a new session is written with; the rest start empty (identity_* at submission). */
-export type NewSessionRow = Pick<
-  VerificationSessionTable,
-  | 'id'
-  | 'client_id'
-  | 'user_id'
-  | 'kind'
-  | 'status'
-  | 'outcome'
-  | 'reasons'
-  | 'created_at'
-  | 'expires_at'
-  | 'opened_at'
-  | 'submitted_at'
-  | 'outcome_at'
-  | 'reverification'
->
+const NEW_SESSION_COLUMNS = [
+  'id',
+  'client_id',
+  'user_id',
+  'kind',
+  'status',
+  'outcome',
+  'reasons',
+  'created_at',
+  'expires_at',
+  'opened_at',
+  'submitted_at',
+  'outcome_at',
+  'reverification',
+] as const satisfies readonly (keyof VerificationSessionTable)[]
 
-const NEW_SESSION_COLUMNS = Object.keys({
-  id: true,
-  client_id: true,
-  user_id: true,
-  kind: true,
-  status: true,
-  outcome: true,
-  reasons: true,
-  created_at: true,
-  expires_at: true,
-  opened_at: true,
-  submitted_at: true,
-  outcome_at: true,
-  reverification: true,
-} satisfies Record<keyof NewSessionRow, true>) as (keyof NewSessionRow)[]
+/** The columns a new session is written with; the rest start empty (identity_* at submission). */
+export type NewSessionRow = Pick<VerificationSessionTable, (typeof NEW_SESSION_COLUMNS)[number]>
 
 // One value per column, in NEW_SESSION_COLUMNS order: a session is created on every link request.
 const insertSessionRow = preparedQuery((db: Queryable, ...values: unknown[]) =>
   db
     .insertInto('verification_session')
-    .values(
-      Object.fromEntries(
-        NEW_SESSION_COLUMNS.map((column, index) => [column, values[index]]),
-      ) as Insertable<VerificationSessionTable>,
-    ),
+    .values(rowFrom(NEW_SESSION_COLUMNS, values) as Insertable<VerificationSessionTable>),
 )
 
 export const insertSession = async (db: Queryable, row: NewSessionRow): Promise<void> => {
-  await insertSessionRow.all(db, ...NEW_SESSION_COLUMNS.map((column) => row[column]))
+  await insertSessionRow.all(db, ...valuesOf(NEW_SESSION_COLUMNS, row))
 }
 
 export const findSession = (db: Queryable, id: string) =>

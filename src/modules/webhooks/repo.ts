@@ -1,15 +1,16 @@
 import { isPostgres, type Queryable, type RegionDatabase } from '../../db/database.ts'
-import { preparedQuery } from '../../db/prepared.ts'
+import { preparedQuery, rowFrom, valuesOf } from '../../db/prepared.ts'
 import { lockedRows } from '../../db/row-locks.ts'
-import type {
-  WebhookAttemptRow,
-  WebhookAttemptTable,
-  WebhookDeliveryRow,
-  WebhookDeliveryTable,
-  WebhookEndpointRow,
-  WebhookEndpointTable,
-  WebhookEventRow,
-  WebhookEventTable,
+import {
+  allColumns,
+  type WebhookAttemptRow,
+  type WebhookAttemptTable,
+  type WebhookDeliveryRow,
+  type WebhookDeliveryTable,
+  type WebhookEndpointRow,
+  type WebhookEndpointTable,
+  type WebhookEventRow,
+  type WebhookEventTable,
 } from '../../db/schema.ts'
 
 // ---- endpoints (home database) ----------------------------------------------------------------------
@@ -179,7 +180,7 @@ export const findDeliveryWithEvent = (db: Queryable, id: string) =>
     .where('webhook_delivery.id', '=', id)
     .executeTakeFirst()
 
-const ENDPOINT_COLUMNS = Object.keys({
+const ENDPOINT_COLUMNS = allColumns<WebhookEndpointTable>({
   id: true,
   client_id: true,
   name: true,
@@ -195,15 +196,11 @@ const ENDPOINT_COLUMNS = Object.keys({
   failing_since: true,
   created_at: true,
   updated_at: true,
-} satisfies Record<keyof WebhookEndpointTable, true>) as (keyof WebhookEndpointTable)[]
+})
 
 type DeliveryWithEvent = NonNullable<Awaited<ReturnType<typeof findDeliveryWithEvent>>>
 
-/**
- * findDeliveryWithEvent and deliverableEndpoint in one read, for a delivery kept in the home database
- * beside its endpoint (the worker's hot path: one statement fewer per delivery).
- */
-const DELIVERY_COLUMNS = Object.keys({
+const DELIVERY_COLUMNS = allColumns<WebhookDeliveryTable>({
   id: true,
   event_id: true,
   endpoint_id: true,
@@ -216,7 +213,7 @@ const DELIVERY_COLUMNS = Object.keys({
   delivered_at: true,
   created_at: true,
   updated_at: true,
-} satisfies Record<keyof WebhookDeliveryTable, true>) as (keyof WebhookDeliveryTable)[]
+})
 
 // Prepared (db/prepared.ts): every delivery attempt reads it, so it names its columns.
 const deliveryWithEndpoint = preparedQuery((db: Queryable, id: string) =>
@@ -235,6 +232,10 @@ const deliveryWithEndpoint = preparedQuery((db: Queryable, id: string) =>
     .where('webhook_delivery.id', '=', id),
 )
 
+/**
+ * findDeliveryWithEvent and deliverableEndpoint in one read, for a delivery kept in the home database
+ * beside its endpoint (the worker's hot path: one statement fewer per delivery).
+ */
 export const findDeliveryWithEndpoint = async (
   db: Queryable,
   id: string,
@@ -281,7 +282,7 @@ export const reopenDelivery = async (db: Queryable, id: string, now: number): Pr
   return result.numUpdatedRows === 1n
 }
 
-const ATTEMPT_COLUMNS = Object.keys({
+const ATTEMPT_COLUMNS = allColumns<WebhookAttemptTable>({
   id: true,
   delivery_id: true,
   event_id: true,
@@ -297,35 +298,29 @@ const ATTEMPT_COLUMNS = Object.keys({
   duration_ms: true,
   next_retry_at: true,
   created_at: true,
-} satisfies Record<keyof WebhookAttemptTable, true>) as (keyof WebhookAttemptTable)[]
+})
+
+const PROGRESS_COLUMNS = [
+  'status',
+  'attempts',
+  'last_status',
+  'last_error',
+  'next_retry_at',
+  'delivered_at',
+  'updated_at',
+] as const satisfies readonly (keyof WebhookDeliveryTable)[]
 
 /** What an attempt changes on its delivery. */
-export type DeliveryProgress = Pick<
-  WebhookDeliveryTable,
-  'status' | 'attempts' | 'last_status' | 'last_error' | 'next_retry_at' | 'delivered_at' | 'updated_at'
->
-
-const PROGRESS_COLUMNS = Object.keys({
-  status: true,
-  attempts: true,
-  last_status: true,
-  last_error: true,
-  next_retry_at: true,
-  delivered_at: true,
-  updated_at: true,
-} satisfies Record<keyof DeliveryProgress, true>) as (keyof DeliveryProgress)[]
-
-const valuesOf = <Column extends string>(columns: readonly Column[], values: readonly unknown[]) =>
-  Object.fromEntries(columns.map((column, index) => [column, values[index]]))
+export type DeliveryProgress = Pick<WebhookDeliveryTable, (typeof PROGRESS_COLUMNS)[number]>
 
 // Prepared (db/prepared.ts), as every delivery attempt writes them: the values in column order.
 const insertAttemptRow = preparedQuery((db: Queryable, ...values: unknown[]) =>
-  db.insertInto('webhook_attempt').values(valuesOf(ATTEMPT_COLUMNS, values) as WebhookAttemptTable),
+  db.insertInto('webhook_attempt').values(rowFrom(ATTEMPT_COLUMNS, values) as WebhookAttemptTable),
 )
 const progressPendingDelivery = preparedQuery((db: Queryable, id: string, ...values: unknown[]) =>
   db
     .updateTable('webhook_delivery')
-    .set(valuesOf(PROGRESS_COLUMNS, values) as DeliveryProgress)
+    .set(rowFrom(PROGRESS_COLUMNS, values) as DeliveryProgress)
     .where('id', '=', id)
     .where('status', '=', 'pending'),
 )
@@ -334,10 +329,10 @@ const recordAttemptInOne = preparedQuery((db: Queryable, id: string, ...values: 
     .with('attempt', (query) =>
       query
         .insertInto('webhook_attempt')
-        .values(valuesOf(ATTEMPT_COLUMNS, values.slice(0, ATTEMPT_COLUMNS.length)) as WebhookAttemptTable),
+        .values(rowFrom(ATTEMPT_COLUMNS, values.slice(0, ATTEMPT_COLUMNS.length)) as WebhookAttemptTable),
     )
     .updateTable('webhook_delivery')
-    .set(valuesOf(PROGRESS_COLUMNS, values.slice(ATTEMPT_COLUMNS.length)) as DeliveryProgress)
+    .set(rowFrom(PROGRESS_COLUMNS, values.slice(ATTEMPT_COLUMNS.length)) as DeliveryProgress)
     .where('id', '=', id)
     .where('status', '=', 'pending'),
 )
@@ -353,8 +348,8 @@ export const recordAttempt = async (
   attempt: WebhookAttemptTable,
   progress: DeliveryProgress,
 ): Promise<void> => {
-  const attemptValues = ATTEMPT_COLUMNS.map((column) => attempt[column])
-  const progressValues = PROGRESS_COLUMNS.map((column) => progress[column])
+  const attemptValues = valuesOf(ATTEMPT_COLUMNS, attempt)
+  const progressValues = valuesOf(PROGRESS_COLUMNS, progress)
   if (!isPostgres(database)) {
     await insertAttemptRow.all(db, ...attemptValues)
     await progressPendingDelivery.all(db, attempt.delivery_id, ...progressValues)
