@@ -91,7 +91,8 @@ const withNamedStatements = (pool: pg.Pool): PostgresPool => {
     const query = (first: string | pg.Submittable, parameters: readonly unknown[] = []) => {
       if (typeof first !== 'string') return client.query(first)
       const name = statementNameOf(first)
-      const values = [...parameters]
+      // Kysely hands each query a fresh copy of its parameters already.
+      const values = parameters as unknown[]
       if (name === undefined) return client.query({ text: first, values })
       return client.query({ name, text: first, values }).catch((error: unknown) => {
         if (isStalePreparedStatement(error)) stale = true
